@@ -1,0 +1,168 @@
+// The server over real loopback sockets on port 0: routing, limits, errors, keep-alive,
+// connection bound and graceful stop. No sleeps: slow handlers wait on promises.
+#include "saga/http/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "saga/core/errors.hpp"
+#include "saga/testing/http_client.hpp"
+
+namespace saga::http {
+namespace {
+
+using saga::testing::HttpRequest;
+using saga::testing::SendRaw;
+
+HttpServerConfig SmallConfig() {
+  HttpServerConfig config;
+  config.port = 0;
+  config.threads = 2;
+  config.header_limit_bytes = 2048;
+  config.body_limit_bytes = 1024;
+  config.request_timeout = std::chrono::seconds(5);
+  config.shutdown_grace = std::chrono::seconds(10);
+  return config;
+}
+
+Router EchoRouter() {
+  Router router;
+  router.Add(Verb::get, "/ping", [](const Request&, const RequestContext&) {
+    return JsonResponse(Status::ok, {{"pong", true}});
+  });
+  router.Add(Verb::post, "/echo", [](const Request& req, const RequestContext&) {
+    return JsonResponse(Status::ok, {{"size", req.body().size()}});
+  });
+  router.Add(Verb::get, "/boom", [](const Request&, const RequestContext&) -> Response {
+    throw std::runtime_error("secret internal detail");
+  });
+  router.Add(Verb::get, "/unavailable", [](const Request&, const RequestContext&) -> Response {
+    throw core::InfraError("database down", true);
+  });
+  return router;
+}
+
+TEST(HttpServerTest, ServesRoutesAndProblems) {
+  HttpServer server(SmallConfig(), EchoRouter());
+  server.Start();
+  ASSERT_NE(server.Port(), 0);
+
+  auto ok = HttpRequest("127.0.0.1", server.Port(), "GET", "/ping");
+  EXPECT_EQ(ok.status, 200) << ok.error;
+  EXPECT_EQ(ok.body, R"({"pong":true})");
+  EXPECT_EQ(ok.headers["content-type"], "application/json");
+
+  EXPECT_EQ(HttpRequest("127.0.0.1", server.Port(), "GET", "/missing").status, 404);
+
+  auto boom = HttpRequest("127.0.0.1", server.Port(), "GET", "/boom");
+  EXPECT_EQ(boom.status, 500);
+  EXPECT_EQ(boom.body.find("secret"), std::string::npos) << "exception text must not leak";
+  EXPECT_EQ(boom.headers["content-type"], "application/problem+json");
+
+  auto unavailable = HttpRequest("127.0.0.1", server.Port(), "GET", "/unavailable");
+  EXPECT_EQ(unavailable.status, 503);
+  EXPECT_EQ(unavailable.headers["retry-after"], "1");
+}
+
+TEST(HttpServerTest, EnforcesBodyAndHeaderLimits) {
+  HttpServer server(SmallConfig(), EchoRouter());
+  server.Start();
+  EXPECT_EQ(HttpRequest("127.0.0.1", server.Port(), "POST", "/echo", std::string(1000, 'x')).status, 200);
+  EXPECT_EQ(HttpRequest("127.0.0.1", server.Port(), "POST", "/echo", std::string(5000, 'x')).status, 413);
+  auto big_header = HttpRequest("127.0.0.1", server.Port(), "GET", "/ping", "", {{"X-Big", std::string(4000, 'h')}});
+  EXPECT_EQ(big_header.status, 431);
+}
+
+TEST(HttpServerTest, MalformedRequestIs400AndTheConnectionCloses) {
+  HttpServer server(SmallConfig(), EchoRouter());
+  server.Start();
+  auto raw = SendRaw("127.0.0.1", server.Port(), "NOT-HTTP\r\n\r\n");
+  EXPECT_EQ(raw.rfind("HTTP/1.1 400", 0), 0U) << raw;
+  auto bad_length = SendRaw("127.0.0.1", server.Port(), "POST /echo HTTP/1.1\r\nContent-Length: x\r\n\r\n");
+  EXPECT_EQ(bad_length.rfind("HTTP/1.1 400", 0), 0U) << bad_length;
+}
+
+TEST(HttpServerTest, KeepsConnectionsAlive) {
+  HttpServer server(SmallConfig(), EchoRouter());
+  server.Start();
+  const std::string two = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  auto raw = SendRaw("127.0.0.1", server.Port(), two);
+  std::size_t count = 0;
+  for (auto pos = raw.find("HTTP/1.1 200"); pos != std::string::npos; pos = raw.find("HTTP/1.1 200", pos + 1)) ++count;
+  EXPECT_EQ(count, 2U) << raw;
+}
+
+TEST(HttpServerTest, RejectsConnectionsBeyondTheBound) {
+  auto config = SmallConfig();
+  config.max_connections = 1;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  Router router;
+  router.Add(Verb::get, "/slow", [&](const Request&, const RequestContext&) {
+    entered.set_value();
+    released.wait();
+    return JsonResponse(Status::ok, {{"slow", true}});
+  });
+  HttpServer server(config, std::move(router));
+  server.Start();
+  auto slow = std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", server.Port(), "GET", "/slow"); });
+  entered.get_future().wait();
+  auto rejected = HttpRequest("127.0.0.1", server.Port(), "GET", "/slow");
+  EXPECT_EQ(rejected.status, 503);
+  EXPECT_EQ(rejected.headers["retry-after"], "1");
+  release.set_value();
+  EXPECT_EQ(slow.get().status, 200);
+}
+
+TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> entered;
+  Router router;
+  router.Add(Verb::get, "/slow", [&](const Request&, const RequestContext&) {
+    entered.set_value();
+    released.wait();
+    return JsonResponse(Status::ok, {{"done", true}});
+  });
+  HttpServer server(SmallConfig(), std::move(router));
+  server.Start();
+  const auto port = server.Port();
+  auto in_flight = std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", port, "GET", "/slow"); });
+  entered.get_future().wait();
+  auto stopping = std::async(std::launch::async, [&] { server.Stop(); });
+  // Stop() is now waiting for the in-flight request; let it finish.
+  release.set_value();
+  auto reply = in_flight.get();
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.headers["connection"], "close");
+  stopping.get();
+  EXPECT_EQ(HttpRequest("127.0.0.1", port, "GET", "/slow", "", {}, std::chrono::seconds(2)).status, 0);
+}
+
+TEST(HttpServerTest, PortInUseIsAClearError) {
+  HttpServer first(SmallConfig(), EchoRouter());
+  first.Start();
+  auto config = SmallConfig();
+  config.port = first.Port();
+  HttpServer second(config, EchoRouter());
+  try {
+    second.Start();
+    FAIL() << "binding a used port must fail";
+  } catch (const core::InfraError& e) {
+    EXPECT_NE(std::string(e.what()).find(std::to_string(first.Port())), std::string::npos) << e.what();
+  }
+}
+
+TEST(HttpServerConfigTest, ValidatesValues) {
+  auto config = SmallConfig();
+  config.address = "not-an-ip";
+  EXPECT_THROW(config.Validate(), core::ConfigError);
+  config = SmallConfig();
+  config.threads = 0;
+  EXPECT_THROW(config.Validate(), core::ConfigError);
+}
+
+}  // namespace
+}  // namespace saga::http

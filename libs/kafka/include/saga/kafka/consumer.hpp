@@ -1,0 +1,50 @@
+#pragma once
+// Consumer: a member of a consumer group with manual offset commits. Offsets are committed only
+// when the caller says the message's effect is durable (after its database transaction), so a
+// crash redelivers rather than loses.
+//
+// Thread-safety: one thread polls, commits and closes. Lifecycle: subscribe in the constructor,
+// Close() (or the destructor) leaves the group cleanly.
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saga/kafka/kafka_config.hpp"
+#include "saga/kafka/message.hpp"
+
+namespace saga::kafka {
+
+struct ConsumerOptions {
+  std::string group_id;
+  std::vector<std::string> topics;
+  /// Where a group with no committed offset starts: "earliest" or "latest".
+  std::string auto_offset_reset = "earliest";
+};
+
+class Consumer {
+ public:
+  /// Throws KafkaError when the client cannot be created or the subscription is refused.
+  Consumer(const KafkaConfig& config, const ConsumerOptions& options);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  /// The next message, or nullopt when none arrived within `timeout`. Transient broker errors
+  /// are logged and yield nullopt (librdkafka reconnects by itself); fatal ones throw KafkaError.
+  [[nodiscard]] std::optional<ConsumedMessage> Poll(std::chrono::milliseconds timeout);
+
+  /// Synchronously commits `message.offset + 1` for its partition. Throws KafkaError.
+  void Commit(const ConsumedMessage& message);
+
+  /// Leaves the group (revoking partitions). Idempotent.
+  void Close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace saga::kafka

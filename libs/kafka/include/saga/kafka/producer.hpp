@@ -1,0 +1,41 @@
+#pragma once
+// Producer: librdkafka idempotent producer (enable.idempotence=true, acks=all), so a retried
+// send never duplicates or reorders a message within a partition.
+//
+// Thread-safety: Produce() may be called from any thread. A background thread serves delivery
+// reports. Lifecycle: constructed ready; the destructor flushes for up to `flush_timeout` and
+// fails what is still pending with KafkaError.
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include "saga/kafka/kafka_config.hpp"
+#include "saga/kafka/message.hpp"
+
+namespace saga::kafka {
+
+class Producer {
+ public:
+  explicit Producer(const KafkaConfig& config);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  /// Enqueues `message`. The future yields the DeliveryReport once the broker acknowledged it
+  /// (all in-sync replicas), or throws KafkaError when delivery failed for good (after
+  /// librdkafka's own retries, within delivery_timeout). Throws KafkaError at once when the
+  /// message cannot be enqueued (unknown topic, local queue full: retryable).
+  [[nodiscard]] std::future<DeliveryReport> Produce(const OutgoingMessage& message);
+
+  /// Waits until every enqueued message is delivered or failed, up to `timeout`.
+  /// Throws KafkaError (retryable) on timeout.
+  void Flush(std::chrono::milliseconds timeout);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace saga::kafka

@@ -1,0 +1,116 @@
+#include "saga/kafka/consumer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "client.hpp"
+#include "saga/kafka/errors.hpp"
+
+namespace saga::kafka {
+namespace {
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* msg) const noexcept { rd_kafka_message_destroy(msg); }
+};
+
+struct PartitionListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* list) const noexcept {
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+};
+
+std::string AsString(const void* data, std::size_t size) {
+  return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), size);
+}
+
+}  // namespace
+
+struct Consumer::Impl {
+  internal::HandlePtr rk;
+  bool closed = false;
+};
+
+Consumer::Consumer(const KafkaConfig& config, const ConsumerOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  config.Validate();
+  auto conf = internal::BaseConf(config);
+  internal::Set(conf.get(), "group.id", options.group_id);
+  internal::Set(conf.get(), "enable.auto.commit", "false");
+  internal::Set(conf.get(), "enable.auto.offset.store", "false");
+  internal::Set(conf.get(), "auto.offset.reset", options.auto_offset_reset);
+  internal::Set(conf.get(), "enable.partition.eof", "false");
+  // Reads only what committed producers wrote; harmless when no transactions are used.
+  internal::Set(conf.get(), "isolation.level", "read_committed");
+  impl_->rk = internal::MakeHandle(RD_KAFKA_CONSUMER, std::move(conf));
+  rd_kafka_poll_set_consumer(impl_->rk.get());
+
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> topics(
+      rd_kafka_topic_partition_list_new(static_cast<int>(options.topics.size())));
+  for (const auto& topic : options.topics) {
+    rd_kafka_topic_partition_list_add(topics.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  const auto err = rd_kafka_subscribe(impl_->rk.get(), topics.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "subscribe");
+}
+
+Consumer::~Consumer() {
+  try {
+    Close();
+  } catch (const std::exception& e) {
+    spdlog::warn("kafka consumer close failed: {}", e.what());
+  }
+}
+
+std::optional<ConsumedMessage> Consumer::Poll(std::chrono::milliseconds timeout) {
+  std::unique_ptr<rd_kafka_message_t, MessageDeleter> msg(
+      rd_kafka_consumer_poll(impl_->rk.get(), static_cast<int>(timeout.count())));
+  if (!msg) return std::nullopt;
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return std::nullopt;
+    const bool fatal = msg->err == RD_KAFKA_RESP_ERR__FATAL;
+    if (fatal || msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        msg->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+      spdlog::error("kafka consumer error: {}", rd_kafka_message_errstr(msg.get()));
+    } else {
+      spdlog::warn("kafka consumer transient error: {}", rd_kafka_message_errstr(msg.get()));
+    }
+    if (fatal) ThrowKafkaError(msg->err, "consumer");
+    return std::nullopt;
+  }
+  ConsumedMessage out;
+  out.topic = rd_kafka_topic_name(msg->rkt);
+  out.partition = msg->partition;
+  out.offset = msg->offset;
+  out.key = AsString(msg->key, msg->key_len);
+  out.payload = AsString(msg->payload, msg->len);
+  rd_kafka_timestamp_type_t ts_type{};
+  out.timestamp_ms = rd_kafka_message_timestamp(msg.get(), &ts_type);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(msg.get(), &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      out.headers.emplace_back(name, AsString(value, size));
+    }
+  }
+  return out;
+}
+
+void Consumer::Commit(const ConsumedMessage& message) {
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> offsets(
+      rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(offsets.get(), message.topic.c_str(), message.partition)->offset =
+      message.offset + 1;
+  const auto err = rd_kafka_commit(impl_->rk.get(), offsets.get(), 0 /* synchronous */);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "offset commit");
+}
+
+void Consumer::Close() {
+  if (impl_->closed) return;
+  impl_->closed = true;
+  const auto err = rd_kafka_consumer_close(impl_->rk.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "consumer close");
+}
+
+}  // namespace saga::kafka

@@ -1,0 +1,110 @@
+#include "saga/kafka/producer.hpp"
+
+#include <atomic>
+#include <spdlog/spdlog.h>
+
+#include "client.hpp"
+#include "saga/kafka/errors.hpp"
+
+namespace saga::kafka {
+namespace {
+
+using Promise = std::promise<DeliveryReport>;
+
+void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* /*opaque*/) {
+  std::unique_ptr<Promise> promise(static_cast<Promise*>(msg->_private));
+  if (!promise) return;
+  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    try {
+      ThrowKafkaError(msg->err, std::string("delivery to ") + rd_kafka_topic_name(msg->rkt) + " failed");
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+    return;
+  }
+  promise->set_value(DeliveryReport{rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset});
+}
+
+void OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*/) {
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char fatal[512];
+    const auto code = rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+    spdlog::critical("kafka producer fatal error {}: {}", rd_kafka_err2name(code), fatal);
+    return;
+  }
+  spdlog::warn("kafka producer: {} ({})", reason, rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)));
+}
+
+}  // namespace
+
+struct Producer::Impl {
+  internal::HandlePtr rk;
+  std::atomic<bool> stop{false};
+  std::thread poller;
+};
+
+Producer::Producer(const KafkaConfig& config) : impl_(std::make_unique<Impl>()) {
+  config.Validate();
+  auto conf = internal::BaseConf(config);
+  internal::Set(conf.get(), "enable.idempotence", "true");
+  internal::Set(conf.get(), "acks", "all");
+  internal::Set(conf.get(), "linger.ms", std::to_string(config.linger.count()));
+  internal::Set(conf.get(), "compression.type", config.compression);
+  internal::Set(conf.get(), "message.timeout.ms", std::to_string(config.delivery_timeout.count()));
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
+  rd_kafka_conf_set_error_cb(conf.get(), OnError);
+  impl_->rk = internal::MakeHandle(RD_KAFKA_PRODUCER, std::move(conf));
+  impl_->poller = std::thread([impl = impl_.get()] {
+    while (!impl->stop.load(std::memory_order_acquire)) rd_kafka_poll(impl->rk.get(), 100);
+  });
+}
+
+Producer::~Producer() {
+  const auto remaining = rd_kafka_flush(impl_->rk.get(), 5000);
+  if (remaining != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("kafka producer closing with {} undelivered messages", rd_kafka_outq_len(impl_->rk.get()));
+    rd_kafka_purge(impl_->rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  }
+  impl_->stop.store(true, std::memory_order_release);
+  impl_->poller.join();
+  rd_kafka_poll(impl_->rk.get(), 0);  // serve the delivery reports of purged messages
+}
+
+std::future<DeliveryReport> Producer::Produce(const OutgoingMessage& message) {
+  auto promise = std::make_unique<Promise>();
+  auto future = promise->get_future();
+
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(message.headers.size());
+  for (const auto& [name, value] : message.headers) {
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  }
+  rd_kafka_vu_t values[6] = {};
+  values[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  values[0].u.cstr = message.topic.c_str();
+  values[1].vtype = RD_KAFKA_VTYPE_KEY;
+  values[1].u.mem = {const_cast<char*>(message.key.data()), message.key.size()};
+  values[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  values[2].u.mem = {const_cast<char*>(message.payload.data()), message.payload.size()};
+  values[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  values[3].u.i = RD_KAFKA_MSG_F_COPY;
+  values[4].vtype = RD_KAFKA_VTYPE_HEADERS;
+  values[4].u.headers = headers;
+  values[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  values[5].u.ptr = promise.get();
+  if (rd_kafka_error_t* error = rd_kafka_produceva(impl_->rk.get(), values, 6); error != nullptr) {
+    const auto code = rd_kafka_error_code(error);
+    rd_kafka_error_destroy(error);
+    rd_kafka_headers_destroy(headers);  // still ours when the message was not enqueued
+    ThrowKafkaError(code, "cannot enqueue message for " + message.topic);
+  }
+  (void)promise.release();  // owned by the delivery callback now
+  return future;
+}
+
+void Producer::Flush(std::chrono::milliseconds timeout) {
+  const auto err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "producer flush");
+}
+
+}  // namespace saga::kafka

@@ -1,0 +1,104 @@
+#include "saga/observability/logging.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include "saga/core/errors.hpp"
+
+namespace saga::observability {
+namespace {
+
+thread_local std::vector<std::pair<std::string, std::string>> tls_fields;
+
+void Append(spdlog::memory_buf_t& out, std::string_view text) {
+  out.append(text.data(), text.data() + text.size());
+}
+
+void AppendField(spdlog::memory_buf_t& out, std::string_view key, std::string_view value) {
+  Append(out, ",\"");
+  AppendJsonEscaped(key, out);
+  Append(out, "\":\"");
+  AppendJsonEscaped(value, out);
+  Append(out, "\"");
+}
+
+}  // namespace
+
+void LogConfig::Validate() const {
+  if (spdlog::level::from_str(level) == spdlog::level::off && level != "off") {
+    throw core::ConfigError("log.level: unknown level '" + level +
+                            "' (trace, debug, info, warn, error, critical, off)");
+  }
+}
+
+void AppendJsonEscaped(std::string_view text, spdlog::memory_buf_t& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': Append(out, "\\\""); break;
+      case '\\': Append(out, "\\\\"); break;
+      case '\n': Append(out, "\\n"); break;
+      case '\r': Append(out, "\\r"); break;
+      case '\t': Append(out, "\\t"); break;
+      default:
+        if (u < 0x20) {
+          const char esc[] = {'\\', 'u', '0', '0', kHex[u >> 4U], kHex[u & 0x0FU]};
+          out.append(esc, esc + sizeof(esc));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+}
+
+void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  using namespace std::chrono;
+  const auto since_epoch = msg.time.time_since_epoch();
+  const auto secs = duration_cast<seconds>(since_epoch);
+  const auto millis = duration_cast<milliseconds>(since_epoch - secs).count();
+  const std::time_t tt = secs.count();
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char ts[40];
+  const auto n = std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+  Append(dest, "{\"ts\":\"");
+  Append(dest, std::string_view(ts, n));
+  const char ms[] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                     static_cast<char>('0' + millis % 10), 'Z', '"'};
+  dest.append(ms, ms + sizeof(ms));
+  const auto level = spdlog::level::to_string_view(msg.level);
+  AppendField(dest, "level", std::string_view(level.data(), level.size()));
+  AppendField(dest, "service", service_);
+  AppendField(dest, "msg", std::string_view(msg.payload.data(), msg.payload.size()));
+  for (const auto& [key, value] : tls_fields) AppendField(dest, key, value);
+  Append(dest, "}\n");
+}
+
+std::unique_ptr<spdlog::formatter> JsonFormatter::clone() const {
+  return std::make_unique<JsonFormatter>(service_);
+}
+
+ScopedLogFields::ScopedLogFields(std::initializer_list<std::pair<std::string, std::string>> fields)
+    : added_(fields.size()) {
+  for (const auto& field : fields) tls_fields.push_back(field);
+}
+
+ScopedLogFields::~ScopedLogFields() { tls_fields.resize(tls_fields.size() - added_); }
+
+void InitLogging(const LogConfig& config) {
+  config.Validate();
+  auto logger = std::make_shared<spdlog::logger>(
+      config.service, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (config.json) {
+    logger->set_formatter(std::make_unique<JsonFormatter>(config.service));
+  } else {
+    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [" + config.service + "] %v");
+  }
+  logger->set_level(spdlog::level::from_str(config.level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+}  // namespace saga::observability

@@ -1,0 +1,46 @@
+#pragma once
+// The common start-up and shutdown of a service process, so each services/<svc>/main.cpp only
+// wires what is its own. Order of events:
+//   block SIGINT/SIGTERM -> parse --config -> load config (file + SAGA_* environment) ->
+//   JSON logging -> readiness checks (postgres, kafka + required topics) -> service wiring ->
+//   HTTP server -> wait for SIGINT/SIGTERM -> stop HTTP (drain in-flight) -> stop the rest.
+// Exit codes: 0 clean stop, 1 start-up failure (e.g. port in use), 2 configuration error.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "saga/config/config_source.hpp"
+#include "saga/http/router.hpp"
+#include "saga/kafka/kafka_config.hpp"
+#include "saga/pg/connection.hpp"
+#include "saga/service/readiness.hpp"
+
+namespace saga::service {
+
+/// What the wiring function of a service receives.
+struct ServiceContext {
+  const config::ConfigSource& source;
+  http::Router& router;
+  ReadinessMonitor& readiness;
+  pg::PgConfig pg;
+  kafka::KafkaConfig kafka;
+};
+
+struct ServiceDefinition {
+  /// "order", "inventory" or "payment": log field, Kafka client id, default config names.
+  std::string name;
+  /// HTTP port when http.port / SAGA_HTTP_PORT is not set.
+  std::uint16_t default_port = 0;
+  /// Topics that must exist before the service reports ready.
+  std::vector<std::string> required_topics;
+  /// Registers the service's own routes and components; may be empty.
+  std::function<void(ServiceContext&)> wire;
+};
+
+/// Runs the service until SIGINT or SIGTERM. Returns the process exit code.
+int RunService(int argc, char** argv, const ServiceDefinition& definition);
+
+}  // namespace saga::service

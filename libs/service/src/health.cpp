@@ -1,0 +1,72 @@
+#include "saga/service/health.hpp"
+
+#include <pqxx/pqxx>
+
+#include "saga/kafka/topics.hpp"
+#include "saga/pg/connection.hpp"
+#include "saga/pg/errors.hpp"
+
+namespace saga::service {
+namespace {
+
+std::string Rfc3339(std::chrono::system_clock::time_point tp) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(tp);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  const auto n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return {buf, n};
+}
+
+}  // namespace
+
+void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor) {
+  router.Add(http::Verb::get, "/health/live", [](const http::Request&, const http::RequestContext&) {
+    return http::JsonResponse(http::Status::ok, {{"status", "live"}});
+  });
+  router.Add(http::Verb::get, "/health/ready", [&monitor](const http::Request&, const http::RequestContext&) {
+    const auto snapshot = monitor.Snapshot();
+    nlohmann::json checks = nlohmann::json::object();
+    for (const auto& check : snapshot.checks) {
+      nlohmann::json entry{{"ok", check.ok}, {"detail", check.detail}, {"latencyMs", check.latency.count()}};
+      if (check.checked_at != std::chrono::system_clock::time_point{}) entry["checkedAt"] = Rfc3339(check.checked_at);
+      checks[check.name] = std::move(entry);
+    }
+    auto response = http::JsonResponse(snapshot.ready ? http::Status::ok : http::Status::service_unavailable,
+                                       {{"status", snapshot.ready ? "ready" : "not_ready"}, {"checks", checks}});
+    response.set(http::beast_http::field::cache_control, "no-store");
+    return response;
+  });
+}
+
+Probe MakePostgresProbe(const pg::PgConfig& config) {
+  auto connection = std::make_shared<std::unique_ptr<pqxx::connection>>();
+  return [config, connection]() -> std::string {
+    try {
+      if (!*connection || !(*connection)->is_open()) *connection = pg::Connect(config);
+      pg::Translated([&] {
+        pqxx::nontransaction tx(**connection);
+        tx.exec1("SELECT 1");
+      });
+      return "connected to " + std::string((*connection)->dbname());
+    } catch (...) {
+      connection->reset();  // reconnect on the next probe
+      throw;
+    }
+  };
+}
+
+Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, std::vector<std::string> required_topics,
+                     std::chrono::milliseconds timeout) {
+  return [probe = std::move(probe), topics = std::move(required_topics), timeout]() -> std::string {
+    const auto info = probe->Describe(timeout);
+    std::string missing;
+    for (const auto& topic : topics) {
+      if (info.topics.count(topic) == 0) missing += (missing.empty() ? "" : ", ") + topic;
+    }
+    if (!missing.empty()) throw std::runtime_error("missing topics: " + missing);
+    return std::to_string(info.brokers) + " broker(s), " + std::to_string(topics.size()) + " required topics present";
+  };
+}
+
+}  // namespace saga::service

@@ -1,0 +1,105 @@
+#include "saga/service/service_main.hpp"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <spdlog/spdlog.h>
+
+#include "saga/core/errors.hpp"
+#include "saga/http/server.hpp"
+#include "saga/kafka/topics.hpp"
+#include "saga/observability/logging.hpp"
+#include "saga/service/health.hpp"
+
+namespace saga::service {
+namespace {
+
+sigset_t TerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+void WritePortFile(const std::string& path, std::uint16_t port) {
+  if (path.empty()) return;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << port << '\n';
+    if (!out) throw core::InfraError("cannot write port file " + tmp, false);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw core::InfraError("cannot write port file " + path, false);
+}
+
+}  // namespace
+
+int RunService(int argc, char** argv, const ServiceDefinition& definition) {
+  // Before any thread exists (librdkafka and Asio start threads), so all of them inherit the
+  // mask and the signals are only received by sigwait below.
+  const sigset_t signals = TerminationSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  CLI::App app{definition.name + "-service: the " + definition.name + " service of the order saga"};
+  std::string config_file;
+  app.add_option("--config", config_file, "JSON config file; SAGA_* environment variables override it")
+      ->envname("SAGA_CONFIG_FILE");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  try {
+    const auto source = config::ConfigSource::Load(config_file);
+    observability::LogConfig log_config;
+    log_config.service = definition.name;
+    log_config.level = source.GetString("log.level", "info");
+    log_config.json = source.GetString("log.format", "json") != "text";
+    observability::InitLogging(log_config);
+
+    const auto http_config = http::HttpServerConfig::FromSource(source, definition.default_port);
+    auto pg_config = pg::PgConfig::FromSource(source);
+    auto kafka_config = kafka::KafkaConfig::FromSource(source);
+    if (!source.Find("kafka.client_id")) kafka_config.client_id = definition.name + "-service";
+    const auto environment = source.GetString("env", "development");
+    const auto port_file = source.GetString("http.port_file", "");
+
+    ReadinessMonitor readiness(source.GetMillis("health.interval_ms", std::chrono::milliseconds(1000)));
+    readiness.AddCheck("postgres", MakePostgresProbe(pg_config));
+    readiness.AddCheck("kafka", MakeKafkaProbe(std::make_shared<kafka::ClusterProbe>(kafka_config),
+                                               definition.required_topics, std::chrono::seconds(2)));
+
+    http::Router router;
+    AddHealthRoutes(router, readiness);
+    ServiceContext context{source, router, readiness, pg_config, kafka_config};
+    if (definition.wire) definition.wire(context);
+
+    readiness.Start();
+    http::HttpServer server(http_config, std::move(router));
+    server.Start();
+    WritePortFile(port_file, server.Port());
+    spdlog::info("{}-service listening on http://{}:{} (env {})", definition.name, http_config.address,
+                 server.Port(), environment);
+
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.Stop();  // stops intake first and drains in-flight requests
+    readiness.Stop();
+    spdlog::info("{}-service stopped", definition.name);
+    return 0;
+  } catch (const core::ConfigError& e) {
+    std::cerr << definition.name << "-service: configuration error: " << e.what() << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << definition.name << "-service: cannot start: " << e.what() << '\n';
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace saga::service

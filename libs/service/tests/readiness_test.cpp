@@ -1,0 +1,70 @@
+#include "saga/service/readiness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "saga/http/router.hpp"
+#include "saga/service/health.hpp"
+#include "saga/testing/test_env.hpp"
+
+namespace saga::service {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(ReadinessTest, ReadyOnlyWhenEveryCheckPasses) {
+  ReadinessMonitor monitor(milliseconds(10));
+  std::atomic<bool> db_up{true};
+  monitor.AddCheck("postgres", [&]() -> std::string {
+    if (!db_up) throw std::runtime_error("connection refused");
+    return "ok";
+  });
+  monitor.AddCheck("kafka", [] { return std::string("1 broker"); });
+  EXPECT_FALSE(monitor.Snapshot().ready) << "nothing checked yet";
+  monitor.Start();
+  EXPECT_TRUE(monitor.Snapshot().ready);
+
+  db_up = false;
+  ASSERT_TRUE(testing::WaitFor([&] { return !monitor.Snapshot().ready; }, milliseconds(5000)));
+  auto snapshot = monitor.Snapshot();
+  ASSERT_EQ(snapshot.checks.size(), 2U);
+  EXPECT_FALSE(snapshot.checks[0].ok);
+  EXPECT_EQ(snapshot.checks[0].detail, "connection refused");
+  EXPECT_TRUE(snapshot.checks[1].ok);
+
+  db_up = true;
+  EXPECT_TRUE(testing::WaitFor([&] { return monitor.Snapshot().ready; }, milliseconds(5000)));
+  monitor.Stop();
+}
+
+TEST(HealthRoutesTest, ReadyAnswers503WithDetailsUntilChecksPass) {
+  ReadinessMonitor monitor(milliseconds(1000));
+  bool up = false;
+  monitor.AddCheck("postgres", [&]() -> std::string {
+    if (!up) throw std::runtime_error("refused");
+    return "connected";
+  });
+  http::Router router;
+  AddHealthRoutes(router, monitor);
+
+  auto live = router.Dispatch(http::Request{http::Verb::get, "/health/live", 11});
+  EXPECT_EQ(live.result(), http::Status::ok);
+
+  monitor.RunChecks();
+  auto down = router.Dispatch(http::Request{http::Verb::get, "/health/ready", 11});
+  EXPECT_EQ(down.result(), http::Status::service_unavailable);
+  auto body = nlohmann::json::parse(down.body());
+  EXPECT_EQ(body["status"], "not_ready");
+  EXPECT_EQ(body["checks"]["postgres"]["ok"], false);
+  EXPECT_EQ(body["checks"]["postgres"]["detail"], "refused");
+
+  up = true;
+  monitor.RunChecks();
+  auto ready = router.Dispatch(http::Request{http::Verb::get, "/health/ready", 11});
+  EXPECT_EQ(ready.result(), http::Status::ok);
+  EXPECT_EQ(nlohmann::json::parse(ready.body())["checks"]["postgres"]["detail"], "connected");
+}
+
+}  // namespace
+}  // namespace saga::service

@@ -1,0 +1,28 @@
+#pragma once
+// A small blocking HTTP/1.1 client for tests (Beast), plus raw-bytes access for malformed input.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace saga::testing {
+
+struct HttpReply {
+  int status = 0;  // 0 when the connection failed
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string error;                           // why status is 0
+};
+
+/// One request on a new connection. Never throws; connection failures give status 0.
+HttpReply HttpRequest(const std::string& host, std::uint16_t port, const std::string& method,
+                      const std::string& target, const std::string& body = {},
+                      const std::map<std::string, std::string>& headers = {},
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// Writes `bytes` as they are and returns everything read until the peer closes (or timeout).
+std::string SendRaw(const std::string& host, std::uint16_t port, const std::string& bytes,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+}  // namespace saga::testing

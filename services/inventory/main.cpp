@@ -1,0 +1,11 @@
+// Composition root of the inventory service: the only place that wires concrete adapters.
+#include "saga/service/service_main.hpp"
+#include "services/inventory/infra/topics.hpp"
+
+int main(int argc, char** argv) {
+  saga::service::ServiceDefinition definition;
+  definition.name = "inventory";
+  definition.default_port = 8082;
+  definition.required_topics = saga::inventory::RequiredTopics();
+  return saga::service::RunService(argc, argv, definition);
+}

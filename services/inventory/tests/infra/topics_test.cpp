@@ -1,0 +1,21 @@
+#include "services/inventory/infra/topics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "saga/kafka/topics.hpp"
+
+namespace saga::inventory {
+namespace {
+
+TEST(InventoryTopicsTest, EveryRequiredTopicIsDefined) {
+  std::set<std::string> defined;
+  for (const auto& spec : kafka::LoadTopicsFile(SAGA_TOPICS_FILE)) defined.insert(spec.name);
+  const auto required = RequiredTopics();
+  EXPECT_FALSE(required.empty());
+  for (const auto& topic : required) EXPECT_EQ(defined.count(topic), 1U) << topic << " is not in topics.tsv";
+}
+
+}  // namespace
+}  // namespace saga::inventory

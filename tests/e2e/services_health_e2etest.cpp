@@ -1,0 +1,159 @@
+// The three service executables as processes against the real PostgreSQL and Kafka of
+// `./saga test`: they become ready only when their database and broker (and topics) are
+// reachable, report what is missing otherwise, stop cleanly on SIGTERM, and refuse bad
+// configuration with a clear message.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "saga/testing/http_client.hpp"
+#include "saga/testing/process.hpp"
+#include "saga/testing/test_env.hpp"
+
+namespace saga::e2e {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+namespace fs = std::filesystem;
+
+struct RunningService {
+  std::string log_path;
+  std::string port_file;
+  std::unique_ptr<testing::Process> process;
+  std::uint16_t port = 0;
+};
+
+class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / testing::UniqueName("e2e");
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+
+  RunningService Start(const std::string& service, std::map<std::string, std::string> env) {
+    RunningService running;
+    running.log_path = (dir_ / (service + ".log")).string();
+    running.port_file = (dir_ / (service + ".port")).string();
+    env.emplace("SAGA_HTTP_PORT", "0");
+    env.emplace("SAGA_HTTP_PORT_FILE", running.port_file);
+    env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
+    env.emplace("SAGA_ENV", "test");
+    const std::string binary = std::string(SAGA_BUILD_DIR) + "/services/" + service + "/" + service + "-service";
+    running.process = std::make_unique<testing::Process>(binary, std::vector<std::string>{}, env, running.log_path);
+    return running;
+  }
+
+  // Waits for the port file; false (with the log in the failure message) if the process died.
+  bool AwaitListening(RunningService& running) {
+    const bool ok = testing::WaitFor(
+        [&] {
+          auto text = testing::ReadFile(running.port_file);
+          if (!text.empty()) running.port = static_cast<std::uint16_t>(std::stoi(text));
+          return running.port != 0 || !running.process->Running();
+        },
+        seconds(30));
+    EXPECT_TRUE(ok && running.port != 0) << "service did not listen; log:\n" << testing::ReadFile(running.log_path);
+    return running.port != 0;
+  }
+
+  fs::path dir_;
+};
+
+TEST_P(ServicesHealthTest, ReadyWithRealDatabaseAndBrokerAndStopsCleanly) {
+  testing::TemporaryDatabase db;
+  auto svc = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()}, {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()}});
+  ASSERT_TRUE(AwaitListening(svc));
+
+  EXPECT_EQ(testing::HttpRequest("127.0.0.1", svc.port, "GET", "/health/live").status, 200);
+  testing::HttpReply ready;
+  const bool became_ready = testing::WaitFor(
+      [&] {
+        ready = testing::HttpRequest("127.0.0.1", svc.port, "GET", "/health/ready");
+        return ready.status == 200;
+      },
+      seconds(30), milliseconds(100));
+  ASSERT_TRUE(became_ready) << ready.status << " " << ready.body << "\n" << testing::ReadFile(svc.log_path);
+  auto body = nlohmann::json::parse(ready.body);
+  EXPECT_EQ(body["status"], "ready");
+  EXPECT_EQ(body["checks"]["postgres"]["ok"], true);
+  EXPECT_EQ(body["checks"]["kafka"]["ok"], true);
+
+  svc.process->Signal(SIGTERM);
+  EXPECT_EQ(svc.process->Wait(seconds(20)), 0) << testing::ReadFile(svc.log_path);
+  const auto log = testing::ReadFile(svc.log_path);
+  EXPECT_NE(log.find("stopped"), std::string::npos) << log;
+}
+
+TEST_P(ServicesHealthTest, NotReadyWhileTheDatabaseIsUnreachable) {
+  auto svc = Start(GetParam(), {{"SAGA_PG_DSN", "host=127.0.0.1 port=1 dbname=x user=x password=hunter2"},
+                                {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()}});
+  ASSERT_TRUE(AwaitListening(svc));
+  EXPECT_EQ(testing::HttpRequest("127.0.0.1", svc.port, "GET", "/health/live").status, 200);
+  // Wait until the broker check has passed, so the answer is about the database alone.
+  testing::HttpReply reply;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        reply = testing::HttpRequest("127.0.0.1", svc.port, "GET", "/health/ready");
+        if (reply.status != 503) return false;
+        auto body = nlohmann::json::parse(reply.body);
+        return body["checks"]["kafka"]["ok"] == true;
+      },
+      seconds(30), milliseconds(100)))
+      << reply.status << " " << reply.body;
+  auto body = nlohmann::json::parse(reply.body);
+  EXPECT_EQ(body["status"], "not_ready");
+  EXPECT_EQ(body["checks"]["postgres"]["ok"], false);
+  EXPECT_EQ(reply.body.find("hunter2"), std::string::npos) << "password leaked: " << reply.body;
+  EXPECT_EQ(testing::ReadFile(svc.log_path).find("hunter2"), std::string::npos) << "password leaked to the log";
+}
+
+TEST_P(ServicesHealthTest, NotReadyWhileTheBrokerIsUnreachable) {
+  testing::TemporaryDatabase db;
+  auto svc = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()}, {"SAGA_KAFKA_BROKERS", "127.0.0.1:1"}});
+  ASSERT_TRUE(AwaitListening(svc));
+  testing::HttpReply reply;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        reply = testing::HttpRequest("127.0.0.1", svc.port, "GET", "/health/ready");
+        if (reply.status != 503) return false;
+        auto body = nlohmann::json::parse(reply.body);
+        return body["checks"]["postgres"]["ok"] == true && body["checks"]["kafka"]["ok"] == false;
+      },
+      seconds(30), milliseconds(100)))
+      << reply.status << " " << reply.body;
+}
+
+TEST_P(ServicesHealthTest, BadConfigurationExitsWithAClearMessage) {
+  auto svc = Start(GetParam(), {{"SAGA_HTTP_PORT", "not-a-port"}, {"SAGA_PG_DSN", "host=127.0.0.1"}});
+  EXPECT_EQ(svc.process->Wait(seconds(20)), 2);
+  const auto log = testing::ReadFile(svc.log_path);
+  EXPECT_NE(log.find("SAGA_HTTP_PORT"), std::string::npos) << log;
+
+  auto no_dsn = Start(GetParam(), {{"SAGA_PG_DSN", ""}});
+  EXPECT_EQ(no_dsn.process->Wait(seconds(20)), 2);
+  EXPECT_NE(testing::ReadFile(no_dsn.log_path).find("SAGA_PG_DSN"), std::string::npos);
+}
+
+TEST_P(ServicesHealthTest, PortInUseExitsWithAClearMessage) {
+  testing::TemporaryDatabase db;
+  auto first = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()}, {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()}});
+  ASSERT_TRUE(AwaitListening(first));
+  auto second = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()},
+                                   {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()},
+                                   {"SAGA_HTTP_PORT", std::to_string(first.port)},
+                                   {"SAGA_HTTP_PORT_FILE", (dir_ / "second.port").string()}});
+  EXPECT_EQ(second.process->Wait(seconds(20)), 1);
+  EXPECT_NE(testing::ReadFile(second.log_path).find("cannot listen on"), std::string::npos)
+      << testing::ReadFile(second.log_path);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllServices, ServicesHealthTest, ::testing::Values("order", "inventory", "payment"));
+
+}  // namespace
+}  // namespace saga::e2e
