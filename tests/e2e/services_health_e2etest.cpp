@@ -44,8 +44,10 @@ class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
     env.emplace("SAGA_HTTP_PORT_FILE", running.port_file);
     env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
     env.emplace("SAGA_ENV", "test");
-    const std::string binary = std::string(SAGA_BUILD_DIR) + "/services/" + service + "/" + service + "-service";
-    running.process = std::make_unique<testing::Process>(binary, std::vector<std::string>{}, env, running.log_path);
+    const std::string binary =
+        std::string(SAGA_BUILD_DIR) + "/services/" + service + "/" + service + "-service";
+    running.process =
+        std::make_unique<testing::Process>(binary, std::vector<std::string>{}, env, running.log_path);
     return running;
   }
 
@@ -58,7 +60,8 @@ class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
           return running.port != 0 || !running.process->Running();
         },
         seconds(30));
-    EXPECT_TRUE(ok && running.port != 0) << "service did not listen; log:\n" << testing::ReadFile(running.log_path);
+    EXPECT_TRUE(ok && running.port != 0) << "service did not listen; log:\n"
+                                         << testing::ReadFile(running.log_path);
     return running.port != 0;
   }
 
@@ -110,7 +113,8 @@ TEST_P(ServicesHealthTest, NotReadyWhileTheDatabaseIsUnreachable) {
   EXPECT_EQ(body["status"], "not_ready");
   EXPECT_EQ(body["checks"]["postgres"]["ok"], false);
   EXPECT_EQ(reply.body.find("hunter2"), std::string::npos) << "password leaked: " << reply.body;
-  EXPECT_EQ(testing::ReadFile(svc.log_path).find("hunter2"), std::string::npos) << "password leaked to the log";
+  EXPECT_EQ(testing::ReadFile(svc.log_path).find("hunter2"), std::string::npos)
+      << "password leaked to the log";
 }
 
 TEST_P(ServicesHealthTest, NotReadyWhileTheBrokerIsUnreachable) {
@@ -142,7 +146,8 @@ TEST_P(ServicesHealthTest, BadConfigurationExitsWithAClearMessage) {
 
 TEST_P(ServicesHealthTest, PortInUseExitsWithAClearMessage) {
   testing::TemporaryDatabase db;
-  auto first = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()}, {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()}});
+  auto first =
+      Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()}, {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()}});
   ASSERT_TRUE(AwaitListening(first));
   auto second = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()},
                                    {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()},

@@ -31,8 +31,12 @@ int main(int argc, char** argv) {
   auto* apply = topics->add_subcommand("apply", "create the topics of a topics file that do not exist yet");
   auto* list = topics->add_subcommand("list", "list the topics of the cluster with their partition counts");
   for (auto* cmd : {apply, list}) {
-    cmd->add_option("--brokers", brokers, "bootstrap servers")->envname("SAGA_KAFKA_BROKERS")->capture_default_str();
-    cmd->add_option("--timeout-ms", timeout_ms, "broker request timeout")->check(CLI::Range(100, 600000))->capture_default_str();
+    cmd->add_option("--brokers", brokers, "bootstrap servers")
+        ->envname("SAGA_KAFKA_BROKERS")
+        ->capture_default_str();
+    cmd->add_option("--timeout-ms", timeout_ms, "broker request timeout")
+        ->check(CLI::Range(100, 600000))
+        ->capture_default_str();
   }
   apply->add_option("--file", topics_file, "topics definition")->capture_default_str();
 

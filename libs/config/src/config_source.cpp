@@ -19,8 +19,7 @@ std::optional<std::string> ProcessEnv(const std::string& name) {
   return std::string(value);
 }
 
-void Flatten(const nlohmann::json& node, const std::string& prefix,
-             std::map<std::string, std::string>& out) {
+void Flatten(const nlohmann::json& node, const std::string& prefix, std::map<std::string, std::string>& out) {
   if (node.is_object()) {
     for (const auto& [key, child] : node.items()) {
       Flatten(child, prefix.empty() ? key : prefix + "." + key, out);
@@ -91,13 +90,12 @@ std::int64_t ConfigSource::GetInt(const std::string& key, std::int64_t fallback,
   const char* end = begin + text->size();
   auto [ptr, ec] = std::from_chars(begin, end, value);
   if (ec != std::errc() || ptr != end) {
-    throw core::ConfigError("config '" + key + "' (" + EnvName(key) + "): '" + *text +
-                            "' is not an integer");
+    throw core::ConfigError("config '" + key + "' (" + EnvName(key) + "): '" + *text + "' is not an integer");
   }
   if (value < min || value > max) {
     std::ostringstream msg;
-    msg << "config '" << key << "' (" << EnvName(key) << "): " << value << " is outside ["
-        << min << ", " << max << "]";
+    msg << "config '" << key << "' (" << EnvName(key) << "): " << value << " is outside [" << min << ", "
+        << max << "]";
     throw core::ConfigError(msg.str());
   }
   return value;
@@ -111,8 +109,7 @@ bool ConfigSource::GetBool(const std::string& key, bool fallback) const {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") return true;
   if (lower == "false" || lower == "0" || lower == "no" || lower == "off") return false;
-  throw core::ConfigError("config '" + key + "' (" + EnvName(key) + "): '" + *text +
-                          "' is not a boolean");
+  throw core::ConfigError("config '" + key + "' (" + EnvName(key) + "): '" + *text + "' is not a boolean");
 }
 
 std::chrono::milliseconds ConfigSource::GetMillis(const std::string& key,

@@ -22,8 +22,8 @@ class TempFile {
  public:
   explicit TempFile(const std::string& content)
       : path_(std::filesystem::temp_directory_path() /
-              ("saga_config_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-               "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json")) {
+              ("saga_config_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json")) {
     std::ofstream(path_) << content;
   }
   ~TempFile() { std::filesystem::remove(path_); }
@@ -43,10 +43,10 @@ TEST(ConfigSourceTest, EnvNameMapsDotsToUnderscores) {
 TEST(ConfigSourceTest, LayersDefaultsFileAndEnvironment) {
   TempFile file(R"({"http": {"port": 9000, "address": "0.0.0.0"}, "log": {"level": "debug"}})");
   auto source = ConfigSource::Load(file.Path(), FakeEnv({{"SAGA_HTTP_PORT", "9100"}}));
-  EXPECT_EQ(source.GetInt("http.port", 1, 0, 65535), 9100);              // env wins
+  EXPECT_EQ(source.GetInt("http.port", 1, 0, 65535), 9100);             // env wins
   EXPECT_EQ(source.GetString("http.address", "127.0.0.1"), "0.0.0.0");  // file
   EXPECT_EQ(source.GetString("log.level", "info"), "debug");
-  EXPECT_EQ(source.GetString("missing.key", "fallback"), "fallback");   // default
+  EXPECT_EQ(source.GetString("missing.key", "fallback"), "fallback");  // default
 }
 
 TEST(ConfigSourceTest, RejectsBadIntegers) {
@@ -63,8 +63,8 @@ TEST(ConfigSourceTest, RejectsBadIntegers) {
 }
 
 TEST(ConfigSourceTest, ParsesBooleansAndDurations) {
-  auto source = ConfigSource::FromMap({{"t", "yes"}, {"f", "OFF"}, {"bad", "maybe"}, {"ms", "250"}},
-                                      FakeEnv({}));
+  auto source =
+      ConfigSource::FromMap({{"t", "yes"}, {"f", "OFF"}, {"bad", "maybe"}, {"ms", "250"}}, FakeEnv({}));
   EXPECT_TRUE(source.GetBool("t", false));
   EXPECT_FALSE(source.GetBool("f", true));
   EXPECT_TRUE(source.GetBool("absent", true));

@@ -14,7 +14,9 @@ int HexValue(char c) noexcept {
 
 constexpr std::size_t kTextLength = 36;
 
-bool IsDashPosition(std::size_t i) noexcept { return i == 8 || i == 13 || i == 18 || i == 23; }
+bool IsDashPosition(std::size_t i) noexcept {
+  return i == 8 || i == 13 || i == 18 || i == 23;
+}
 
 }  // namespace
 

@@ -15,10 +15,10 @@ TEST(UuidTest, ParsesAndPrintsCanonicalForm) {
 }
 
 TEST(UuidTest, RejectsMalformedText) {
-  for (const char* bad : {"", "3f2504e0", "3f2504e0-4f89-41d3-9a0c-0305e82c330",
-                          "3f2504e0-4f89-41d3-9a0c-0305e82c33011", "3f2504e04f8941d39a0c0305e82c3301",
-                          "3f2504e0-4f89-41d3-9a0c_0305e82c3301", "zf2504e0-4f89-41d3-9a0c-0305e82c3301",
-                          "3f2504e0-4f89-41d3-9a0c-0305e82c330g"}) {
+  for (const char* bad :
+       {"", "3f2504e0", "3f2504e0-4f89-41d3-9a0c-0305e82c330", "3f2504e0-4f89-41d3-9a0c-0305e82c33011",
+        "3f2504e04f8941d39a0c0305e82c3301", "3f2504e0-4f89-41d3-9a0c_0305e82c3301",
+        "zf2504e0-4f89-41d3-9a0c-0305e82c3301", "3f2504e0-4f89-41d3-9a0c-0305e82c330g"}) {
     EXPECT_FALSE(Uuid::Parse(bad).has_value()) << bad;
   }
 }

@@ -3,6 +3,7 @@
 
 #include "saga/http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,7 +15,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <spdlog/spdlog.h>
 
 #include "saga/config/config_source.hpp"
 #include "saga/core/errors.hpp"
@@ -36,7 +36,8 @@ void HttpServerConfig::Validate() const {
   if (ec) throw core::ConfigError("http.address '" + address + "' is not an IP address");
 }
 
-HttpServerConfig HttpServerConfig::FromSource(const config::ConfigSource& source, std::uint16_t default_port) {
+HttpServerConfig HttpServerConfig::FromSource(const config::ConfigSource& source,
+                                              std::uint16_t default_port) {
   HttpServerConfig c;
   c.address = source.GetString("http.address", c.address);
   c.port = static_cast<std::uint16_t>(source.GetInt("http.port", default_port, 0, 65535));
@@ -44,8 +45,8 @@ HttpServerConfig HttpServerConfig::FromSource(const config::ConfigSource& source
   c.max_connections = static_cast<int>(source.GetInt("http.max_connections", c.max_connections, 1, 1 << 20));
   c.header_limit_bytes = static_cast<std::uint32_t>(
       source.GetInt("http.header_limit_bytes", c.header_limit_bytes, 1024, 1 << 20));
-  c.body_limit_bytes = static_cast<std::uint64_t>(source.GetInt(
-      "http.body_limit_bytes", static_cast<std::int64_t>(c.body_limit_bytes), 1, 64LL << 20));
+  c.body_limit_bytes = static_cast<std::uint64_t>(
+      source.GetInt("http.body_limit_bytes", static_cast<std::int64_t>(c.body_limit_bytes), 1, 64LL << 20));
   c.request_timeout = source.GetMillis("http.request_timeout_ms", c.request_timeout);
   c.shutdown_grace = source.GetMillis("http.shutdown_grace_ms", c.shutdown_grace);
   c.Validate();
@@ -97,7 +98,8 @@ struct HttpServer::Impl {
     try {
       return router.Dispatch(request);
     } catch (const core::InfraError& e) {
-      spdlog::error("http {} {}: {}", std::string_view(request.method_string().data(), request.method_string().size()),
+      spdlog::error("http {} {}: {}",
+                    std::string_view(request.method_string().data(), request.method_string().size()),
                     std::string_view(request.target().data(), request.target().size()), e.what());
       if (e.IsRetryable()) {
         Response res = ProblemResponse(Status::service_unavailable, "Service Unavailable",
@@ -137,7 +139,8 @@ struct HttpServer::Impl {
         parser.header_limit(config.header_limit_bytes);
         parser.body_limit(config.body_limit_bytes);
         stream.expires_after(config.request_timeout);
-        co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        co_await beast_http::async_read(stream, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
         if (ec == beast_http::error::end_of_stream) break;
         Response response;
         bool close = false;
@@ -180,8 +183,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> Accept() {
     while (true) {
       boost::system::error_code ec;
-      tcp::socket socket =
-          co_await acceptor->async_accept(asio::make_strand(ioc), asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket = co_await acceptor->async_accept(asio::make_strand(ioc),
+                                                           asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopping.load() || ec == asio::error::operation_aborted) co_return;
         spdlog::warn("http accept failed: {}", ec.message());
@@ -202,7 +205,9 @@ HttpServer::HttpServer(HttpServerConfig config, Router router)
   impl_->config.Validate();
 }
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
 void HttpServer::Start() {
   auto& impl = *impl_;
@@ -230,7 +235,9 @@ void HttpServer::Start() {
   impl.started = true;
 }
 
-std::uint16_t HttpServer::Port() const noexcept { return impl_->port; }
+std::uint16_t HttpServer::Port() const noexcept {
+  return impl_->port;
+}
 
 void HttpServer::Stop() {
   auto& impl = *impl_;

@@ -5,9 +5,13 @@
 namespace saga::http {
 namespace {
 
-Request Make(Verb verb, const std::string& target) { return Request{verb, target, 11}; }
+Request Make(Verb verb, const std::string& target) {
+  return Request{verb, target, 11};
+}
 
-nlohmann::json Body(const Response& res) { return nlohmann::json::parse(res.body()); }
+nlohmann::json Body(const Response& res) {
+  return nlohmann::json::parse(res.body());
+}
 
 Router TestRouter() {
   Router router;

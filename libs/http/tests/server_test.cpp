@@ -70,7 +70,8 @@ TEST(HttpServerTest, EnforcesBodyAndHeaderLimits) {
   server.Start();
   EXPECT_EQ(HttpRequest("127.0.0.1", server.Port(), "POST", "/echo", std::string(1000, 'x')).status, 200);
   EXPECT_EQ(HttpRequest("127.0.0.1", server.Port(), "POST", "/echo", std::string(5000, 'x')).status, 413);
-  auto big_header = HttpRequest("127.0.0.1", server.Port(), "GET", "/ping", "", {{"X-Big", std::string(4000, 'h')}});
+  auto big_header =
+      HttpRequest("127.0.0.1", server.Port(), "GET", "/ping", "", {{"X-Big", std::string(4000, 'h')}});
   EXPECT_EQ(big_header.status, 431);
 }
 
@@ -86,10 +87,12 @@ TEST(HttpServerTest, MalformedRequestIs400AndTheConnectionCloses) {
 TEST(HttpServerTest, KeepsConnectionsAlive) {
   HttpServer server(SmallConfig(), EchoRouter());
   server.Start();
-  const std::string two = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string two =
+      "GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
   auto raw = SendRaw("127.0.0.1", server.Port(), two);
   std::size_t count = 0;
-  for (auto pos = raw.find("HTTP/1.1 200"); pos != std::string::npos; pos = raw.find("HTTP/1.1 200", pos + 1)) ++count;
+  for (auto pos = raw.find("HTTP/1.1 200"); pos != std::string::npos; pos = raw.find("HTTP/1.1 200", pos + 1))
+    ++count;
   EXPECT_EQ(count, 2U) << raw;
 }
 
@@ -107,7 +110,8 @@ TEST(HttpServerTest, RejectsConnectionsBeyondTheBound) {
   });
   HttpServer server(config, std::move(router));
   server.Start();
-  auto slow = std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", server.Port(), "GET", "/slow"); });
+  auto slow =
+      std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", server.Port(), "GET", "/slow"); });
   entered.get_future().wait();
   auto rejected = HttpRequest("127.0.0.1", server.Port(), "GET", "/slow");
   EXPECT_EQ(rejected.status, 503);
@@ -129,7 +133,8 @@ TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
   HttpServer server(SmallConfig(), std::move(router));
   server.Start();
   const auto port = server.Port();
-  auto in_flight = std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", port, "GET", "/slow"); });
+  auto in_flight =
+      std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", port, "GET", "/slow"); });
   entered.get_future().wait();
   auto stopping = std::async(std::launch::async, [&] { server.Stop(); });
   // Stop() is now waiting for the in-flight request; let it finish.

@@ -10,7 +10,7 @@ namespace {
 
 void LogCallback(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
   // syslog levels: 0-3 error, 4 warning, 5-6 info/notice, 7 debug.
-  const auto spd_level = level <= 3 ? spdlog::level::err
+  const auto spd_level = level <= 3   ? spdlog::level::err
                          : level == 4 ? spdlog::level::warn
                          : level <= 6 ? spdlog::level::info
                                       : spdlog::level::debug;

@@ -89,8 +89,8 @@ std::optional<ConsumedMessage> Consumer::Poll(std::chrono::milliseconds timeout)
     const char* name = nullptr;
     const void* value = nullptr;
     std::size_t size = 0;
-    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
+    for (std::size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
       out.headers.emplace_back(name, AsString(value, size));
     }
   }

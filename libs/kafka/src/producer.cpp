@@ -1,7 +1,7 @@
 #include "saga/kafka/producer.hpp"
 
-#include <atomic>
 #include <spdlog/spdlog.h>
+#include <atomic>
 
 #include "client.hpp"
 #include "saga/kafka/errors.hpp"

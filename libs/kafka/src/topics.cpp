@@ -17,8 +17,8 @@ T ParseNumber(const std::string& text, const std::string& where, const char* col
   T value{};
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || value < min) {
-    throw core::ConfigError(where + ": " + column + " '" + text + "' must be an integer >= " +
-                            std::to_string(min));
+    throw core::ConfigError(where + ": " + column + " '" + text +
+                            "' must be an integer >= " + std::to_string(min));
   }
   return value;
 }
@@ -26,8 +26,8 @@ T ParseNumber(const std::string& text, const std::string& where, const char* col
 bool ValidTopicName(const std::string& name) {
   if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -71,13 +71,17 @@ std::vector<TopicSpec> ParseTopicsFile(const std::string& text, const std::strin
     if (cols.empty()) continue;
     const std::string where = origin + ":" + std::to_string(number);
     if (cols.size() != 5) {
-      throw core::ConfigError(where + ": expected 5 columns (name partitions replication retention_ms "
-                                      "min_insync_replicas), got " + std::to_string(cols.size()));
+      throw core::ConfigError(where +
+                              ": expected 5 columns (name partitions replication retention_ms "
+                              "min_insync_replicas), got " +
+                              std::to_string(cols.size()));
     }
     TopicSpec spec;
     spec.name = cols[0];
-    if (!ValidTopicName(spec.name)) throw core::ConfigError(where + ": invalid topic name '" + spec.name + "'");
-    if (!names.insert(spec.name).second) throw core::ConfigError(where + ": duplicate topic '" + spec.name + "'");
+    if (!ValidTopicName(spec.name))
+      throw core::ConfigError(where + ": invalid topic name '" + spec.name + "'");
+    if (!names.insert(spec.name).second)
+      throw core::ConfigError(where + ": duplicate topic '" + spec.name + "'");
     spec.partitions = ParseNumber<std::int32_t>(cols[1], where, "partitions", 1);
     spec.replication = ParseNumber<std::int16_t>(cols[2], where, "replication", 1);
     spec.retention_ms = ParseNumber<std::int64_t>(cols[3], where, "retention_ms", -1);
@@ -128,7 +132,8 @@ EnsureTopicsResult EnsureTopics(const KafkaConfig& config, const std::vector<Top
   if (new_topics.empty()) return result;
 
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr, sizeof(errstr));
+  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr,
+                                            sizeof(errstr));
   rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), errstr,
                                               sizeof(errstr));
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
@@ -157,7 +162,8 @@ EnsureTopicsResult EnsureTopics(const KafkaConfig& config, const std::vector<Top
       result.existing.push_back(name);  // created concurrently by another instance
     } else {
       const char* detail = rd_kafka_topic_result_error_string(topics[i]);
-      ThrowKafkaError(err, "create topic " + name + (detail != nullptr ? std::string(" (") + detail + ")" : ""));
+      ThrowKafkaError(err,
+                      "create topic " + name + (detail != nullptr ? std::string(" (") + detail + ")" : ""));
     }
   }
   return result;

@@ -53,8 +53,10 @@ TEST_F(KafkaSmokeTest, ProducesWithAcksAllAndConsumesBackInKeyOrder) {
     std::vector<std::future<DeliveryReport>> pending;
     for (int i = 0; i < kPerKey; ++i) {
       for (const char* key : {"order-a", "order-b"}) {
-        pending.push_back(producer.Produce(
-            {topic_, key, std::string(key) + ":" + std::to_string(i), {{"saga-id", "s-" + std::string(key)}}}));
+        pending.push_back(producer.Produce({topic_,
+                                            key,
+                                            std::string(key) + ":" + std::to_string(i),
+                                            {{"saga-id", "s-" + std::string(key)}}}));
       }
     }
     for (auto& f : pending) {

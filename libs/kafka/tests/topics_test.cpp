@@ -31,13 +31,12 @@ TEST(TopicsFileTest, RejectsMalformedLinesWithTheirLocation) {
     const char* text;
     const char* expected;
   };
-  for (const auto& c : {Case{"a 1 1 1000", "topics.tsv:1: expected 5 columns"},
-                        Case{"a x 1 1000 1", "partitions"},
-                        Case{"a 0 1 1000 1", "partitions"},
-                        Case{"a 1 1 1000 2", "min_insync_replicas exceeds"},
-                        Case{"bad/name 1 1 1000 1", "invalid topic name"},
-                        Case{"a 1 1 1000 1\n\na 2 1 1000 1", "topics.tsv:3: duplicate topic"},
-                        Case{"# only a comment\n", "no topics defined"}}) {
+  for (const auto& c :
+       {Case{"a 1 1 1000", "topics.tsv:1: expected 5 columns"}, Case{"a x 1 1000 1", "partitions"},
+        Case{"a 0 1 1000 1", "partitions"}, Case{"a 1 1 1000 2", "min_insync_replicas exceeds"},
+        Case{"bad/name 1 1 1000 1", "invalid topic name"},
+        Case{"a 1 1 1000 1\n\na 2 1 1000 1", "topics.tsv:3: duplicate topic"},
+        Case{"# only a comment\n", "no topics defined"}}) {
     try {
       (void)ParseTopicsFile(c.text, "topics.tsv");
       ADD_FAILURE() << "accepted: " << c.text;

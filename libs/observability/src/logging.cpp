@@ -1,8 +1,8 @@
 #include "saga/observability/logging.hpp"
 
+#include <spdlog/sinks/stdout_sinks.h>
 #include <chrono>
 #include <ctime>
-#include <spdlog/sinks/stdout_sinks.h>
 
 #include "saga/core/errors.hpp"
 
@@ -37,11 +37,21 @@ void AppendJsonEscaped(std::string_view text, spdlog::memory_buf_t& out) {
   for (char c : text) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': Append(out, "\\\""); break;
-      case '\\': Append(out, "\\\\"); break;
-      case '\n': Append(out, "\\n"); break;
-      case '\r': Append(out, "\\r"); break;
-      case '\t': Append(out, "\\t"); break;
+      case '"':
+        Append(out, "\\\"");
+        break;
+      case '\\':
+        Append(out, "\\\\");
+        break;
+      case '\n':
+        Append(out, "\\n");
+        break;
+      case '\r':
+        Append(out, "\\r");
+        break;
+      case '\t':
+        Append(out, "\\t");
+        break;
       default:
         if (u < 0x20) {
           const char esc[] = {'\\', 'u', '0', '0', kHex[u >> 4U], kHex[u & 0x0FU]};
@@ -65,8 +75,12 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   const auto n = std::strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
   Append(dest, "{\"ts\":\"");
   Append(dest, std::string_view(ts, n));
-  const char ms[] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
-                     static_cast<char>('0' + millis % 10), 'Z', '"'};
+  const char ms[] = {'.',
+                     static_cast<char>('0' + millis / 100),
+                     static_cast<char>('0' + millis / 10 % 10),
+                     static_cast<char>('0' + millis % 10),
+                     'Z',
+                     '"'};
   dest.append(ms, ms + sizeof(ms));
   const auto level = spdlog::level::to_string_view(msg.level);
   AppendField(dest, "level", std::string_view(level.data(), level.size()));
@@ -85,12 +99,14 @@ ScopedLogFields::ScopedLogFields(std::initializer_list<std::pair<std::string, st
   for (const auto& field : fields) tls_fields.push_back(field);
 }
 
-ScopedLogFields::~ScopedLogFields() { tls_fields.resize(tls_fields.size() - added_); }
+ScopedLogFields::~ScopedLogFields() {
+  tls_fields.resize(tls_fields.size() - added_);
+}
 
 void InitLogging(const LogConfig& config) {
   config.Validate();
-  auto logger = std::make_shared<spdlog::logger>(
-      config.service, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger =
+      std::make_shared<spdlog::logger>(config.service, std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (config.json) {
     logger->set_formatter(std::make_unique<JsonFormatter>(config.service));
   } else {

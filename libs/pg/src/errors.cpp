@@ -17,7 +17,9 @@ std::string ConstraintFromMessage(const std::string& message) {
   return message.substr(start, end - start);
 }
 
-std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string FirstLine(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 }  // namespace
 

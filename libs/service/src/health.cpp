@@ -29,11 +29,13 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor) {
     nlohmann::json checks = nlohmann::json::object();
     for (const auto& check : snapshot.checks) {
       nlohmann::json entry{{"ok", check.ok}, {"detail", check.detail}, {"latencyMs", check.latency.count()}};
-      if (check.checked_at != std::chrono::system_clock::time_point{}) entry["checkedAt"] = Rfc3339(check.checked_at);
+      if (check.checked_at != std::chrono::system_clock::time_point{})
+        entry["checkedAt"] = Rfc3339(check.checked_at);
       checks[check.name] = std::move(entry);
     }
-    auto response = http::JsonResponse(snapshot.ready ? http::Status::ok : http::Status::service_unavailable,
-                                       {{"status", snapshot.ready ? "ready" : "not_ready"}, {"checks", checks}});
+    auto response =
+        http::JsonResponse(snapshot.ready ? http::Status::ok : http::Status::service_unavailable,
+                           {{"status", snapshot.ready ? "ready" : "not_ready"}, {"checks", checks}});
     response.set(http::beast_http::field::cache_control, "no-store");
     return response;
   });
@@ -65,7 +67,8 @@ Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, std::vector<std
       if (info.topics.count(topic) == 0) missing += (missing.empty() ? "" : ", ") + topic;
     }
     if (!missing.empty()) throw std::runtime_error("missing topics: " + missing);
-    return std::to_string(info.brokers) + " broker(s), " + std::to_string(topics.size()) + " required topics present";
+    return std::to_string(info.brokers) + " broker(s), " + std::to_string(topics.size()) +
+           " required topics present";
   };
 }
 

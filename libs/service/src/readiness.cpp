@@ -6,7 +6,9 @@ namespace saga::service {
 
 ReadinessMonitor::ReadinessMonitor(std::chrono::milliseconds interval) : interval_(interval) {}
 
-ReadinessMonitor::~ReadinessMonitor() { Stop(); }
+ReadinessMonitor::~ReadinessMonitor() {
+  Stop();
+}
 
 void ReadinessMonitor::AddCheck(std::string name, Probe probe) {
   std::lock_guard lock(mu_);
@@ -28,7 +30,8 @@ void ReadinessMonitor::RunChecks() {
       result.detail = e.what();
       result.ok = false;
     }
-    result.latency = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    result.latency =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     result.checked_at = std::chrono::system_clock::now();
     std::lock_guard lock(mu_);
     if (results_[i].ok != result.ok || results_[i].checked_at == std::chrono::system_clock::time_point{}) {

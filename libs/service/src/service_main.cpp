@@ -1,11 +1,11 @@
 #include "saga/service/service_main.hpp"
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <spdlog/spdlog.h>
 
 #include "saga/core/errors.hpp"
 #include "saga/http/server.hpp"
@@ -32,7 +32,8 @@ void WritePortFile(const std::string& path, std::uint16_t port) {
     out << port << '\n';
     if (!out) throw core::InfraError("cannot write port file " + tmp, false);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw core::InfraError("cannot write port file " + path, false);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw core::InfraError("cannot write port file " + path, false);
 }
 
 }  // namespace

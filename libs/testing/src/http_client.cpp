@@ -2,14 +2,14 @@
 
 #include "saga/testing/http_client.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 namespace saga::testing {
 

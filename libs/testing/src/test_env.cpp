@@ -13,14 +13,19 @@ namespace saga::testing {
 std::string RequiredEnv(const std::string& name) {
   const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
   if (value == nullptr || *value == '\0') {
-    throw std::runtime_error(name + " is not set: run the tests through `./saga test`, which starts "
-                                    "the test PostgreSQL and Kafka and exports it");
+    throw std::runtime_error(name +
+                             " is not set: run the tests through `./saga test`, which starts "
+                             "the test PostgreSQL and Kafka and exports it");
   }
   return value;
 }
 
-std::string PgAdminDsn() { return RequiredEnv("SAGA_TEST_PG_DSN"); }
-std::string KafkaBrokers() { return RequiredEnv("SAGA_TEST_KAFKA_BROKERS"); }
+std::string PgAdminDsn() {
+  return RequiredEnv("SAGA_TEST_PG_DSN");
+}
+std::string KafkaBrokers() {
+  return RequiredEnv("SAGA_TEST_KAFKA_BROKERS");
+}
 
 std::string UniqueName(const std::string& prefix) {
   std::string hex = core::Uuid::Random().ToString();
@@ -57,6 +62,8 @@ TemporaryDatabase::~TemporaryDatabase() {
   }
 }
 
-std::string TemporaryDatabase::Dsn() const { return admin_dsn_ + " dbname=" + name_; }
+std::string TemporaryDatabase::Dsn() const {
+  return admin_dsn_ + " dbname=" + name_;
+}
 
 }  // namespace saga::testing

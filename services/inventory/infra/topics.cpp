@@ -2,6 +2,8 @@
 
 namespace saga::inventory {
 
-std::vector<std::string> RequiredTopics() { return {"saga.inventory.commands", "saga.inventory.events", "saga.inventory.commands.dlq"}; }
+std::vector<std::string> RequiredTopics() {
+  return {"saga.inventory.commands", "saga.inventory.events", "saga.inventory.commands.dlq"};
+}
 
 }  // namespace saga::inventory

@@ -2,6 +2,8 @@
 
 namespace saga::payment {
 
-std::vector<std::string> RequiredTopics() { return {"saga.payment.commands", "saga.payment.events", "saga.payment.commands.dlq"}; }
+std::vector<std::string> RequiredTopics() {
+  return {"saga.payment.commands", "saga.payment.events", "saga.payment.commands.dlq"};
+}
 
 }  // namespace saga::payment

@@ -38,8 +38,8 @@ class ConfigSource {
 
   [[nodiscard]] std::string GetString(const std::string& key, const std::string& fallback) const;
   /// Throws core::ConfigError naming the key when the value is not an integer in range.
-  [[nodiscard]] std::int64_t GetInt(const std::string& key, std::int64_t fallback,
-                                    std::int64_t min, std::int64_t max) const;
+  [[nodiscard]] std::int64_t GetInt(const std::string& key, std::int64_t fallback, std::int64_t min,
+                                    std::int64_t max) const;
   /// Accepts true/false/1/0/yes/no/on/off.
   [[nodiscard]] bool GetBool(const std::string& key, bool fallback) const;
   [[nodiscard]] std::chrono::milliseconds GetMillis(const std::string& key,

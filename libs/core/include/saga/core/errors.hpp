@@ -11,8 +11,7 @@ namespace saga::core {
 /// Base of all infrastructure failures (database, broker, network, configuration).
 class InfraError : public std::runtime_error {
  public:
-  InfraError(const std::string& what, bool retryable)
-      : std::runtime_error(what), retryable_(retryable) {}
+  InfraError(const std::string& what, bool retryable) : std::runtime_error(what), retryable_(retryable) {}
 
   /// True when the same operation may succeed if simply tried again later
   /// (lost connection, broker unavailable, serialization failure, timeout).

@@ -22,9 +22,7 @@ class StrongType {
   friend auto operator<=>(const StrongType&, const StrongType&) = default;
   friend bool operator==(const StrongType&, const StrongType&) = default;
 
-  friend std::ostream& operator<<(std::ostream& out, const StrongType& v) {
-    return out << v.value_;
-  }
+  friend std::ostream& operator<<(std::ostream& out, const StrongType& v) { return out << v.value_; }
 
  private:
   T value_{};

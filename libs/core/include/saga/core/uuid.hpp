@@ -35,9 +35,7 @@ class Uuid {
 
   friend auto operator<=>(const Uuid&, const Uuid&) = default;
   friend bool operator==(const Uuid&, const Uuid&) = default;
-  friend std::ostream& operator<<(std::ostream& out, const Uuid& id) {
-    return out << id.ToString();
-  }
+  friend std::ostream& operator<<(std::ostream& out, const Uuid& id) { return out << id.ToString(); }
 
  private:
   std::array<std::uint8_t, 16> bytes_{};

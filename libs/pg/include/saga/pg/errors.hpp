@@ -28,8 +28,7 @@ class ConnectionError : public PgError {
 /// Serialization failure, deadlock, or an outcome in doubt. Retryable with a new transaction.
 class TransientError : public PgError {
  public:
-  TransientError(const std::string& what, std::string sqlstate)
-      : PgError(what, true, std::move(sqlstate)) {}
+  TransientError(const std::string& what, std::string sqlstate) : PgError(what, true, std::move(sqlstate)) {}
 };
 
 /// A schema constraint refused the write (unique, foreign key, check, not null). Not retryable.

@@ -30,6 +30,7 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor);
 
 /// A probe that fetches cluster metadata and checks that `required_topics` exist.
 [[nodiscard]] Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe,
-                                   std::vector<std::string> required_topics, std::chrono::milliseconds timeout);
+                                   std::vector<std::string> required_topics,
+                                   std::chrono::milliseconds timeout);
 
 }  // namespace saga::service

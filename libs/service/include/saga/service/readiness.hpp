@@ -54,7 +54,7 @@ class ReadinessMonitor {
   std::vector<std::pair<std::string, Probe>> probes_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  bool stop_ = false;                // guarded by mu_
+  bool stop_ = false;                 // guarded by mu_
   std::vector<CheckResult> results_;  // guarded by mu_
   std::thread thread_;
 };

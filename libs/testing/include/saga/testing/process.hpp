@@ -3,11 +3,11 @@
 // appended to a log file, signalled, waited for with a deadline. The destructor SIGKILLs a
 // child that is still running, so a failing test leaves nothing behind.
 
+#include <sys/types.h>
 #include <chrono>
 #include <map>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace saga::testing {
