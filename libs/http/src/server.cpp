@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <optional>
 
@@ -244,10 +245,15 @@ void HttpServer::Stop() {
   if (!impl.started || impl.stopped) return;
   impl.stopped = true;
   impl.stopping.store(true);
-  asio::post(impl.ioc, [&impl] {
+  // Close the acceptor on an I/O thread (Asio objects are not thread-safe) and wait for it, so
+  // no connection is accepted once Stop() moves on.
+  std::promise<void> closed;
+  asio::post(impl.ioc, [&impl, &closed] {
     boost::system::error_code ignored;
     impl.acceptor->close(ignored);
+    closed.set_value();
   });
+  closed.get_future().wait();
   {
     std::unique_lock lock(impl.mu);
     if (!impl.drained.wait_for(lock, impl.config.shutdown_grace, [&impl] { return impl.in_flight == 0; })) {

@@ -8,6 +8,7 @@
 
 #include "saga/core/errors.hpp"
 #include "saga/testing/http_client.hpp"
+#include "saga/testing/test_env.hpp"
 
 namespace saga::http {
 namespace {
@@ -130,6 +131,9 @@ TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
     released.wait();
     return JsonResponse(Status::ok, {{"done", true}});
   });
+  router.Add(Verb::get, "/ping", [](const Request&, const RequestContext&) {
+    return JsonResponse(Status::ok, {{"pong", true}});
+  });
   HttpServer server(SmallConfig(), std::move(router));
   server.Start();
   const auto port = server.Port();
@@ -137,13 +141,17 @@ TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
       std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", port, "GET", "/slow"); });
   entered.get_future().wait();
   auto stopping = std::async(std::launch::async, [&] { server.Stop(); });
-  // Stop() is now waiting for the in-flight request; let it finish.
+  // Once new connections are refused, Stop() is draining: the in-flight request must still
+  // complete, and be told the connection closes.
+  ASSERT_TRUE(saga::testing::WaitFor(
+      [&] { return HttpRequest("127.0.0.1", port, "GET", "/ping", "", {}, std::chrono::seconds(2)).status == 0; },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(stopping.wait_for(std::chrono::seconds(0)), std::future_status::timeout) << "Stop() did not wait";
   release.set_value();
   auto reply = in_flight.get();
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.headers["connection"], "close");
   stopping.get();
-  EXPECT_EQ(HttpRequest("127.0.0.1", port, "GET", "/slow", "", {}, std::chrono::seconds(2)).status, 0);
 }
 
 TEST(HttpServerTest, PortInUseIsAClearError) {

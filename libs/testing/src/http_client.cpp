@@ -2,9 +2,9 @@
 
 #include "saga/testing/http_client.hpp"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <boost/asio/connect.hpp>
+#include <array>
+#include <functional>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -18,55 +18,60 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-// Beast's timeouts apply to asynchronous operations only; bound the blocking ones too.
-void SetSocketTimeouts(tcp::socket& socket, std::chrono::milliseconds timeout) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
-}  // namespace
+// Every operation is asynchronous on a private io_context so that the stream's deadline
+// (beast::tcp_stream::expires_after) bounds it: a server that never answers cannot hang a test.
 
 HttpReply HttpRequest(const std::string& host, std::uint16_t port, const std::string& method,
                       const std::string& target, const std::string& body,
                       const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
   HttpReply reply;
-  try {
-    asio::io_context ioc;
-    beast::tcp_stream stream(ioc);
-    stream.expires_after(timeout);
-    stream.connect(tcp::endpoint(asio::ip::make_address(host), port));
-    SetSocketTimeouts(stream.socket(), timeout);
-    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
-    req.set(http::field::host, host);
-    for (const auto& [name, value] : headers) req.set(name, value);
-    if (!body.empty()) {
-      req.body() = body;
-      if (headers.count("Content-Type") == 0) req.set(http::field::content_type, "application/json");
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, host);
+  for (const auto& [name, value] : headers) req.set(name, value);
+  if (!body.empty()) {
+    req.body() = body;
+    if (headers.count("Content-Type") == 0) req.set(http::field::content_type, "application/json");
+  }
+  req.prepare_payload();
+
+  beast::error_code result;
+  boost::system::error_code address_error;
+  const auto address = asio::ip::make_address(host, address_error);
+  if (address_error) {
+    reply.error = "bad host: " + host;
+    return reply;
+  }
+  stream.expires_after(timeout);
+  stream.async_connect(tcp::endpoint(address, port), [&](beast::error_code ec) {
+    if (ec) {
+      result = ec;
+      return;
     }
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    http::read(stream, buffer, parser);
-    auto res = parser.release();
-    reply.status = static_cast<int>(res.result_int());
-    reply.body = res.body();
-    for (const auto& field : res) {
-      std::string name(field.name_string().data(), field.name_string().size());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      reply.headers[name] = std::string(field.value().data(), field.value().size());
-    }
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  } catch (const std::exception& e) {
-    reply.status = 0;
-    reply.error = e.what();
+    http::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
+      if (write_ec) {
+        result = write_ec;
+        return;
+      }
+      http::async_read(stream, buffer, parser, [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+    });
+  });
+  ioc.run();
+  if (result) {
+    reply.error = result.message();
+    return reply;
+  }
+  auto res = parser.release();
+  reply.status = static_cast<int>(res.result_int());
+  reply.body = res.body();
+  for (const auto& field : res) {
+    std::string name(field.name_string().data(), field.name_string().size());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value().data(), field.value().size());
   }
   return reply;
 }
@@ -75,19 +80,20 @@ std::string SendRaw(const std::string& host, std::uint16_t port, const std::stri
                     std::chrono::milliseconds timeout) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
-  stream.expires_after(timeout);
-  beast::error_code ec;
-  stream.connect(tcp::endpoint(asio::ip::make_address(host), port), ec);
-  if (ec) return {};
-  SetSocketTimeouts(stream.socket(), timeout);
-  asio::write(stream, asio::buffer(bytes), ec);
   std::string out;
-  char chunk[4096];
-  while (true) {
-    const auto n = stream.read_some(asio::buffer(chunk), ec);
-    out.append(chunk, n);
-    if (ec) break;
-  }
+  std::array<char, 4096> chunk{};
+  std::function<void(beast::error_code, std::size_t)> on_read = [&](beast::error_code ec, std::size_t n) {
+    out.append(chunk.data(), n);
+    if (!ec) stream.async_read_some(asio::buffer(chunk), on_read);
+  };
+  stream.expires_after(timeout);
+  stream.async_connect(tcp::endpoint(asio::ip::make_address(host), port), [&](beast::error_code ec) {
+    if (ec) return;
+    asio::async_write(stream, asio::buffer(bytes), [&](beast::error_code write_ec, std::size_t) {
+      if (!write_ec) stream.async_read_some(asio::buffer(chunk), on_read);
+    });
+  });
+  ioc.run();
   return out;
 }
 
