@@ -5,6 +5,7 @@
 #include "saga/kafka/topics.hpp"
 #include "saga/pg/connection.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/migrations.hpp"
 
 namespace saga::service {
 namespace {
@@ -55,6 +56,23 @@ Probe MakePostgresProbe(const pg::PgConfig& config) {
       connection->reset();  // reconnect on the next probe
       throw;
     }
+  };
+}
+
+Probe MakeSchemaProbe(const pg::PgConfig& config, const pg::MigrationRunner& runner, bool apply) {
+  auto current = std::make_shared<bool>(false);
+  return [config, &runner, apply, current]() -> std::string {
+    const std::string latest = std::to_string(runner.LatestVersion());
+    if (*current) return "schema at version " + latest;
+    auto conn = pg::Connect(config);
+    if (apply) runner.Up(*conn);
+    const int version = runner.CurrentVersion(*conn);
+    if (version != runner.LatestVersion()) {
+      throw std::runtime_error("schema at version " + std::to_string(version) + ", expected " + latest +
+                               " (run `migrate up`)");
+    }
+    *current = true;
+    return "schema at version " + latest;
   };
 }
 

@@ -11,6 +11,7 @@
 #include "saga/http/server.hpp"
 #include "saga/kafka/topics.hpp"
 #include "saga/observability/logging.hpp"
+#include "saga/pg/migrations.hpp"
 #include "saga/service/health.hpp"
 
 namespace saga::service {
@@ -36,6 +37,30 @@ void WritePortFile(const std::string& path, std::uint16_t port) {
     throw core::InfraError("cannot write port file " + path, false);
 }
 
+int RunMigrateCommand(const CLI::App& migrate, const pg::MigrationRunner& runner, const pg::PgConfig& pg_config,
+                      int down_count) {
+  auto conn = pg::Connect(pg_config);
+  auto join = [](const std::vector<int>& versions) {
+    std::string out;
+    for (int v : versions) out += (out.empty() ? "" : ", ") + std::to_string(v);
+    return out.empty() ? std::string("none") : out;
+  };
+  if (migrate.got_subcommand("up")) {
+    std::cout << "applied: " << join(runner.Up(*conn)) << "; schema at version " << runner.CurrentVersion(*conn)
+              << " of " << runner.LatestVersion() << "\n";
+  } else if (migrate.got_subcommand("down")) {
+    std::cout << "reverted: " << join(runner.Down(*conn, down_count)) << "; schema at version "
+              << runner.CurrentVersion(*conn) << "\n";
+  } else {
+    for (const auto& state : runner.Status(*conn)) {
+      std::cout << state.version << '\t' << state.name << '\t'
+                << (state.applied ? "applied " + state.applied_at.value_or("") : std::string("pending"))
+                << (state.checksum_matches ? "" : "\tCHANGED SINCE APPLIED") << '\n';
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunService(int argc, char** argv, const ServiceDefinition& definition) {
@@ -48,6 +73,14 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   std::string config_file;
   app.add_option("--config", config_file, "JSON config file; SAGA_* environment variables override it")
       ->envname("SAGA_CONFIG_FILE");
+  auto* migrate = app.add_subcommand("migrate", "run the schema migrations of the service's database, then exit");
+  migrate->require_subcommand(1);
+  migrate->add_subcommand("up", "apply every pending migration");
+  int down_count = 1;
+  migrate->add_subcommand("down", "revert the newest migrations")
+      ->add_option("count", down_count, "how many (default 1)")
+      ->check(CLI::PositiveNumber);
+  migrate->add_subcommand("status", "list migrations and whether each is applied");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -62,8 +95,11 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     log_config.json = source.GetString("log.format", "json") != "text";
     observability::InitLogging(log_config);
 
-    const auto http_config = http::HttpServerConfig::FromSource(source, definition.default_port);
     auto pg_config = pg::PgConfig::FromSource(source);
+    const pg::MigrationRunner migrations(definition.migrations);
+    if (migrate->parsed()) return RunMigrateCommand(*migrate, migrations, pg_config, down_count);
+
+    const auto http_config = http::HttpServerConfig::FromSource(source, definition.default_port);
     auto kafka_config = kafka::KafkaConfig::FromSource(source);
     if (!source.Find("kafka.client_id")) kafka_config.client_id = definition.name + "-service";
     const auto environment = source.GetString("env", "development");
@@ -71,6 +107,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
 
     ReadinessMonitor readiness(source.GetMillis("health.interval_ms", std::chrono::milliseconds(1000)));
     readiness.AddCheck("postgres", MakePostgresProbe(pg_config));
+    readiness.AddCheck("schema", MakeSchemaProbe(pg_config, migrations, source.GetBool("pg.migrate_on_start", true)));
     readiness.AddCheck("kafka", MakeKafkaProbe(std::make_shared<kafka::ClusterProbe>(kafka_config),
                                                definition.required_topics, std::chrono::seconds(2)));
 
@@ -96,6 +133,9 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   } catch (const core::ConfigError& e) {
     std::cerr << definition.name << "-service: configuration error: " << e.what() << '\n';
     return 2;
+  } catch (const pg::MigrationError& e) {
+    std::cerr << definition.name << "-service: migrations: " << e.what() << '\n';
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << definition.name << "-service: cannot start: " << e.what() << '\n';
     spdlog::critical("cannot start: {}", e.what());

@@ -28,3 +28,15 @@ class ConfigError : public InfraError {
 };
 
 }  // namespace saga::core
+
+namespace saga::core {
+
+/// An optimistic-concurrency check failed: the row changed (its version moved on) since it was
+/// read, or it was deleted. Never a silent overwrite; the caller reloads and decides (HTTP maps
+/// it to 409, or 412 when the client sent If-Match). Not retryable as the same operation.
+class ConcurrencyConflict : public InfraError {
+ public:
+  explicit ConcurrencyConflict(const std::string& what) : InfraError(what, false) {}
+};
+
+}  // namespace saga::core

@@ -15,7 +15,8 @@
 
 namespace saga::pg {
 struct PgConfig;
-}
+class MigrationRunner;
+}  // namespace saga::pg
 namespace saga::kafka {
 class ClusterProbe;
 }
@@ -27,6 +28,10 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor);
 /// A probe that runs `SELECT 1` on a connection kept open between probes (reopened after a
 /// failure). Not thread-safe: used by the monitor's single thread.
 [[nodiscard]] Probe MakePostgresProbe(const pg::PgConfig& config);
+
+/// A probe that keeps the schema current: while migrations are pending it applies them (when
+/// `apply` is true) or fails naming the versions; then it reports the schema version.
+[[nodiscard]] Probe MakeSchemaProbe(const pg::PgConfig& config, const pg::MigrationRunner& runner, bool apply);
 
 /// A probe that fetches cluster metadata and checks that `required_topics` exist.
 [[nodiscard]] Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe,

@@ -5,6 +5,10 @@
 //   JSON logging -> readiness checks (postgres, kafka + required topics) -> service wiring ->
 //   HTTP server -> wait for SIGINT/SIGTERM -> stop HTTP (drain in-flight) -> stop the rest.
 // Exit codes: 0 clean stop, 1 start-up failure (e.g. port in use), 2 configuration error.
+//
+// `<svc>-service migrate up | down [n] | status` runs the schema migrations and exits.
+// Otherwise the service applies pending migrations itself as part of readiness: it serves
+// /health/live at once and reports ready only once its schema is current.
 
 #include <chrono>
 #include <cstdint>
@@ -16,6 +20,7 @@
 #include "saga/http/router.hpp"
 #include "saga/kafka/kafka_config.hpp"
 #include "saga/pg/connection.hpp"
+#include "saga/pg/migrations.hpp"
 #include "saga/service/readiness.hpp"
 
 namespace saga::service {
@@ -36,6 +41,9 @@ struct ServiceDefinition {
   std::uint16_t default_port = 0;
   /// Topics that must exist before the service reports ready.
   std::vector<std::string> required_topics;
+  /// The service's schema (embedded SQL). Applied at start-up when pg.migrate_on_start is true
+  /// (the default); `<svc>-service migrate up|down [n]|status` runs them by hand.
+  std::vector<pg::Migration> migrations;
   /// Registers the service's own routes and components; may be empty.
   std::function<void(ServiceContext&)> wire;
 };

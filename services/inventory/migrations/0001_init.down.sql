@@ -1,0 +1,3 @@
+DROP TABLE reservations;
+DROP TABLE inventory_items;
+DROP TABLE products;

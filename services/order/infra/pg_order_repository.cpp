@@ -1,0 +1,163 @@
+#include "services/order/infra/pg_order_repository.hpp"
+
+#include <map>
+#include <pqxx/pqxx>
+
+#include "saga/core/errors.hpp"
+#include "saga/pg/errors.hpp"
+
+namespace saga::order {
+namespace {
+
+constexpr const char* kOrderColumns =
+    "o.id::text, o.customer_id::text, o.status, o.currency, o.total_minor, "
+    "(extract(epoch FROM o.created_at) * 1000000)::bigint, (extract(epoch FROM o.updated_at) * 1000000)::bigint, "
+    "o.version";
+
+std::string Id(const core::Uuid& id) { return id.ToString(); }
+
+core::Uuid ParseUuid(const pqxx::field& field) {
+  auto id = core::Uuid::Parse(field.c_str());
+  if (!id) throw pg::QueryError("stored uuid is malformed: " + std::string(field.c_str()), "");
+  return *id;
+}
+
+void InsertItems(pqxx::work& tx, const Order& order) {
+  int line = 0;
+  for (const auto& item : order.Items()) {
+    tx.exec_params0(
+        "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(), item.UnitPrice().MinorUnits(),
+        item.Subtotal().MinorUnits());
+  }
+}
+
+// Builds Orders from an orders result and the items of those orders.
+std::vector<Order> Assemble(pqxx::work& tx, const pqxx::result& rows) {
+  if (rows.empty()) return {};
+  std::string ids = "{";
+  for (const auto& row : rows) ids += (ids.size() > 1 ? "," : "") + std::string(row[0].c_str());
+  ids += "}";
+  std::map<std::string, core::Currency> currencies;
+  for (const auto& row : rows) {
+    const auto currency = core::Currency::Parse(row[3].c_str());
+    if (!currency) throw pg::QueryError("stored order has an unknown currency", "");
+    currencies.emplace(row[0].c_str(), *currency);
+  }
+  std::map<std::string, std::vector<OrderItem>> items;
+  for (const auto& row : tx.exec_params(
+           "SELECT order_id::text, product_id::text, quantity, unit_price_minor FROM order_items "
+           "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
+           ids)) {
+    auto item = OrderItem::Create(core::ProductId(ParseUuid(row[1])), row[2].as<std::int32_t>(),
+                                  core::Money(row[3].as<std::int64_t>(), currencies.at(row[0].c_str())));
+    if (!item) throw pg::QueryError("stored order item is invalid: " + std::string(ToString(item.Error())), "");
+    items[row[0].c_str()].push_back(std::move(item).Value());
+  }
+  std::vector<Order> orders;
+  for (const auto& row : rows) {
+    const auto status = ParseOrderStatus(row[2].c_str());
+    if (!status) throw pg::QueryError("stored order has an unknown status", "");
+    auto order = Order::Restore(core::OrderId(ParseUuid(row[0])), core::CustomerId(ParseUuid(row[1])), *status,
+                                currencies.at(row[0].c_str()), std::move(items[row[0].c_str()]),
+                                core::FromUnixMicros(row[5].as<std::int64_t>()),
+                                core::FromUnixMicros(row[6].as<std::int64_t>()), row[7].as<std::int64_t>());
+    if (!order) throw pg::QueryError("stored order is invalid: " + std::string(ToString(order.Error())), "");
+    if (order.Value().TotalAmount().MinorUnits() != row[4].as<std::int64_t>()) {
+      throw pg::QueryError("stored order total differs from its items", "");
+    }
+    orders.push_back(std::move(order).Value());
+  }
+  return orders;
+}
+
+}  // namespace
+
+void PgOrderRepository::Create(Order& order) {
+  auto conn = pool_.Acquire();
+  pg::Translated([&] {
+    pqxx::work tx(*conn);
+    tx.exec_params0(
+        "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, version) "
+        "VALUES ($1, $2, $3, $4, $5, (timestamptz 'epoch' + $6::bigint * interval '1 microsecond'), "
+        "(timestamptz 'epoch' + $7::bigint * interval '1 microsecond'), 1)",
+        Id(order.Id().Get()), Id(order.CustomerId().Get()), std::string(ToString(order.Status())),
+        std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.CreatedAt()),
+        core::ToUnixMicros(order.UpdatedAt()));
+    InsertItems(tx, order);
+    tx.commit();
+  });
+  order.MarkPersisted(1);
+}
+
+void PgOrderRepository::Update(Order& order) {
+  auto conn = pool_.Acquire();
+  const auto new_version = pg::Translated([&] {
+    pqxx::work tx(*conn);
+    auto updated = tx.exec_params(
+        "UPDATE orders SET status = $3, total_minor = $4, updated_at = (timestamptz 'epoch' + $5::bigint * interval '1 microsecond'), "
+        "version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+        Id(order.Id().Get()), order.Version(), std::string(ToString(order.Status())),
+        order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.UpdatedAt()));
+    if (updated.empty()) {
+      throw core::ConcurrencyConflict("order " + Id(order.Id().Get()) + " changed since version " +
+                                      std::to_string(order.Version()) + " was read (or was deleted)");
+    }
+    tx.exec_params0("DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
+    InsertItems(tx, order);
+    tx.commit();
+    return updated[0][0].as<std::int64_t>();
+  });
+  order.MarkPersisted(new_version);
+}
+
+std::optional<Order> PgOrderRepository::Get(const core::OrderId& id) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&]() -> std::optional<Order> {
+    pqxx::work tx(*conn);
+    auto rows = tx.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders o WHERE o.id = $1", Id(id.Get()));
+    auto orders = Assemble(tx, rows);
+    tx.commit();
+    if (orders.empty()) return std::nullopt;
+    return std::move(orders.front());
+  });
+}
+
+core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const core::PageRequest& page) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&] {
+    pqxx::work tx(*conn);
+    const std::optional<std::string> status =
+        filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
+    const std::optional<std::string> customer =
+        filter.customer_id ? std::optional<std::string>(Id(filter.customer_id->Get())) : std::nullopt;
+    const std::string where = " WHERE ($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.customer_id = $2)";
+    core::Page<Order> result;
+    result.total = tx.exec_params1("SELECT count(*) FROM orders o" + where, status, customer)[0].as<std::int64_t>();
+    auto rows = tx.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders o" + where +
+                                   " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
+                               status, customer, page.ClampedLimit(), page.ClampedOffset());
+    result.items = Assemble(tx, rows);
+    tx.commit();
+    return result;
+  });
+}
+
+bool PgOrderRepository::Delete(const core::OrderId& id, std::int64_t expected_version) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&] {
+    pqxx::work tx(*conn);
+    auto current = tx.exec_params("SELECT version FROM orders WHERE id = $1 FOR UPDATE", Id(id.Get()));
+    if (current.empty()) return false;
+    if (current[0][0].as<std::int64_t>() != expected_version) {
+      throw core::ConcurrencyConflict("order " + Id(id.Get()) + " is at version " + current[0][0].c_str() +
+                                      ", not " + std::to_string(expected_version));
+    }
+    tx.exec_params0("DELETE FROM orders WHERE id = $1", Id(id.Get()));
+    tx.commit();
+    return true;
+  });
+}
+
+}  // namespace saga::order
