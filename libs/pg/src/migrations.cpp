@@ -16,6 +16,8 @@ constexpr std::int64_t kMigrationLockKey = 0x5A6A'0001;
 
 void EnsureTable(pqxx::connection& conn) {
   pqxx::work tx(conn);
+  // CREATE TABLE IF NOT EXISTS is not safe against itself when run concurrently.
+  tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
   tx.exec0(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version integer PRIMARY KEY CHECK (version > 0),"

@@ -15,6 +15,7 @@ std::string_view ToString(InventoryError error) noexcept {
     case InventoryError::kQuantityOverflow: return "quantity too large";
     case InventoryError::kIllegalTransition: return "the reservation cannot move to that status";
     case InventoryError::kReservationExpired: return "the reservation has expired";
+    case InventoryError::kUnknownProduct: return "no such product";
   }
   return "unknown inventory error";
 }

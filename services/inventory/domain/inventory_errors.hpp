@@ -17,6 +17,7 @@ enum class InventoryError {
   kQuantityOverflow,         // a stock level would not fit in 64 bits
   kIllegalTransition,        // reservation status table forbids the move
   kReservationExpired,       // commit of a reservation past its expiry time
+  kUnknownProduct,           // no such product in the catalogue
 };
 
 [[nodiscard]] std::string_view ToString(InventoryError error) noexcept;

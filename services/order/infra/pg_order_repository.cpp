@@ -5,22 +5,15 @@
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/sql.hpp"
 
 namespace saga::order {
 namespace {
 
-constexpr const char* kOrderColumns =
-    "o.id::text, o.customer_id::text, o.status, o.currency, o.total_minor, "
-    "(extract(epoch FROM o.created_at) * 1000000)::bigint, (extract(epoch FROM o.updated_at) * 1000000)::bigint, "
-    "o.version";
+const std::string kOrderColumns = "o.id::text, o.customer_id::text, o.status, o.currency, o.total_minor, " +
+                                  pg::MicrosOf("o.created_at") + ", " + pg::MicrosOf("o.updated_at") + ", o.version";
 
 std::string Id(const core::Uuid& id) { return id.ToString(); }
-
-core::Uuid ParseUuid(const pqxx::field& field) {
-  auto id = core::Uuid::Parse(field.c_str());
-  if (!id) throw pg::QueryError("stored uuid is malformed: " + std::string(field.c_str()), "");
-  return *id;
-}
 
 void InsertItems(pqxx::work& tx, const Order& order) {
   int line = 0;
@@ -50,7 +43,7 @@ std::vector<Order> Assemble(pqxx::work& tx, const pqxx::result& rows) {
            "SELECT order_id::text, product_id::text, quantity, unit_price_minor FROM order_items "
            "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
            ids)) {
-    auto item = OrderItem::Create(core::ProductId(ParseUuid(row[1])), row[2].as<std::int32_t>(),
+    auto item = OrderItem::Create(core::ProductId(pg::UuidOf(row[1])), row[2].as<std::int32_t>(),
                                   core::Money(row[3].as<std::int64_t>(), currencies.at(row[0].c_str())));
     if (!item) throw pg::QueryError("stored order item is invalid: " + std::string(ToString(item.Error())), "");
     items[row[0].c_str()].push_back(std::move(item).Value());
@@ -59,10 +52,10 @@ std::vector<Order> Assemble(pqxx::work& tx, const pqxx::result& rows) {
   for (const auto& row : rows) {
     const auto status = ParseOrderStatus(row[2].c_str());
     if (!status) throw pg::QueryError("stored order has an unknown status", "");
-    auto order = Order::Restore(core::OrderId(ParseUuid(row[0])), core::CustomerId(ParseUuid(row[1])), *status,
+    auto order = Order::Restore(core::OrderId(pg::UuidOf(row[0])), core::CustomerId(pg::UuidOf(row[1])), *status,
                                 currencies.at(row[0].c_str()), std::move(items[row[0].c_str()]),
-                                core::FromUnixMicros(row[5].as<std::int64_t>()),
-                                core::FromUnixMicros(row[6].as<std::int64_t>()), row[7].as<std::int64_t>());
+                                pg::TimestampOf(row[5]),
+                                pg::TimestampOf(row[6]), row[7].as<std::int64_t>());
     if (!order) throw pg::QueryError("stored order is invalid: " + std::string(ToString(order.Error())), "");
     if (order.Value().TotalAmount().MinorUnits() != row[4].as<std::int64_t>()) {
       throw pg::QueryError("stored order total differs from its items", "");
@@ -79,9 +72,9 @@ void PgOrderRepository::Create(Order& order) {
   pg::Translated([&] {
     pqxx::work tx(*conn);
     tx.exec_params0(
-        "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, version) "
-        "VALUES ($1, $2, $3, $4, $5, (timestamptz 'epoch' + $6::bigint * interval '1 microsecond'), "
-        "(timestamptz 'epoch' + $7::bigint * interval '1 microsecond'), 1)",
+        std::string("INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, "
+                    "version) VALUES ($1, $2, $3, $4, $5, ") +
+            pg::TimestampParam(6) + ", " + pg::TimestampParam(7) + ", 1)",
         Id(order.Id().Get()), Id(order.CustomerId().Get()), std::string(ToString(order.Status())),
         std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.CreatedAt()),
         core::ToUnixMicros(order.UpdatedAt()));
@@ -96,8 +89,8 @@ void PgOrderRepository::Update(Order& order) {
   const auto new_version = pg::Translated([&] {
     pqxx::work tx(*conn);
     auto updated = tx.exec_params(
-        "UPDATE orders SET status = $3, total_minor = $4, updated_at = (timestamptz 'epoch' + $5::bigint * interval '1 microsecond'), "
-        "version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+        "UPDATE orders SET status = $3, total_minor = $4, updated_at = " + pg::TimestampParam(5) +
+            ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
         Id(order.Id().Get()), order.Version(), std::string(ToString(order.Status())),
         order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.UpdatedAt()));
     if (updated.empty()) {
@@ -116,7 +109,7 @@ std::optional<Order> PgOrderRepository::Get(const core::OrderId& id) {
   auto conn = pool_.Acquire();
   return pg::Translated([&]() -> std::optional<Order> {
     pqxx::work tx(*conn);
-    auto rows = tx.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders o WHERE o.id = $1", Id(id.Get()));
+    auto rows = tx.exec_params("SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1", Id(id.Get()));
     auto orders = Assemble(tx, rows);
     tx.commit();
     if (orders.empty()) return std::nullopt;
@@ -135,7 +128,7 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
     const std::string where = " WHERE ($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.customer_id = $2)";
     core::Page<Order> result;
     result.total = tx.exec_params1("SELECT count(*) FROM orders o" + where, status, customer)[0].as<std::int64_t>();
-    auto rows = tx.exec_params(std::string("SELECT ") + kOrderColumns + " FROM orders o" + where +
+    auto rows = tx.exec_params("SELECT " + kOrderColumns + " FROM orders o" + where +
                                    " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
                                status, customer, page.ClampedLimit(), page.ClampedOffset());
     result.items = Assemble(tx, rows);

@@ -1,0 +1,139 @@
+#include "services/payment/infra/pg_payment_repository.hpp"
+
+#include <pqxx/pqxx>
+
+#include "saga/core/errors.hpp"
+#include "saga/pg/errors.hpp"
+#include "saga/pg/sql.hpp"
+
+namespace saga::payment {
+namespace {
+
+using pg::MicrosOf;
+using pg::TimestampOf;
+using pg::TimestampParam;
+
+const std::string kColumns = "id::text, order_id::text, currency, amount_minor, status, transaction_id, " +
+                             MicrosOf("processed_at") + ", failure_reason, " + MicrosOf("created_at") + ", " +
+                             MicrosOf("updated_at") + ", version";
+
+std::string Id(const core::Uuid& id) { return id.ToString(); }
+
+template <typename T>
+std::optional<T> Optional(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<T>();
+}
+
+Payment PaymentFrom(const pqxx::row& row) {
+  const auto currency = core::Currency::Parse(row[2].c_str());
+  const auto status = ParsePaymentStatus(row[4].c_str());
+  if (!currency || !status) throw pg::QueryError("stored payment has an unknown currency or status", "");
+  std::optional<core::Timestamp> processed_at;
+  if (!row[6].is_null()) processed_at = TimestampOf(row[6]);
+  auto payment = Payment::Restore(core::PaymentId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])),
+                                  core::Money(row[3].as<std::int64_t>(), *currency), *status,
+                                  Optional<std::string>(row[5]), processed_at, Optional<std::string>(row[7]),
+                                  TimestampOf(row[8]), TimestampOf(row[9]), row[10].as<std::int64_t>());
+  if (!payment) throw pg::QueryError("stored payment is invalid: " + std::string(ToString(payment.Error())), "");
+  return std::move(payment).Value();
+}
+
+std::optional<std::int64_t> ProcessedAtMicros(const Payment& payment) {
+  if (!payment.ProcessedAt()) return std::nullopt;
+  return core::ToUnixMicros(*payment.ProcessedAt());
+}
+
+template <typename Tx, typename... Args>
+std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
+  std::vector<Payment> payments;
+  for (const auto& row : tx.exec_params("SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...)) {
+    payments.push_back(PaymentFrom(row));
+  }
+  return payments;
+}
+
+}  // namespace
+
+void PgPaymentRepository::Create(Payment& payment) {
+  auto conn = pool_.Acquire();
+  pg::Translated([&] {
+    pqxx::work tx(*conn);
+    tx.exec_params0(
+        "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, processed_at, "
+        "failure_reason, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, " +
+            TimestampParam(7) + ", $8, " + TimestampParam(9) + ", " + TimestampParam(10) + ", 1)",
+        Id(payment.Id().Get()), Id(payment.OrderId().Get()), std::string(payment.Amount().GetCurrency().Code()),
+        payment.Amount().MinorUnits(), std::string(ToString(payment.Status())), payment.TransactionId(),
+        ProcessedAtMicros(payment), payment.FailureReason(), core::ToUnixMicros(payment.CreatedAt()),
+        core::ToUnixMicros(payment.UpdatedAt()));
+    tx.commit();
+  });
+  payment.MarkPersisted(1);
+}
+
+void PgPaymentRepository::Update(Payment& payment) {
+  auto conn = pool_.Acquire();
+  const auto version = pg::Translated([&] {
+    pqxx::work tx(*conn);
+    auto updated = tx.exec_params(
+        "UPDATE payments SET status = $3, transaction_id = $4, processed_at = " + TimestampParam(5) +
+            ", failure_reason = $6, updated_at = " + TimestampParam(7) +
+            ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+        Id(payment.Id().Get()), payment.Version(), std::string(ToString(payment.Status())), payment.TransactionId(),
+        ProcessedAtMicros(payment), payment.FailureReason(), core::ToUnixMicros(payment.UpdatedAt()));
+    if (updated.empty()) {
+      throw core::ConcurrencyConflict("payment " + Id(payment.Id().Get()) + " changed since version " +
+                                      std::to_string(payment.Version()) + " was read");
+    }
+    tx.commit();
+    return updated[0][0].as<std::int64_t>();
+  });
+  payment.MarkPersisted(version);
+}
+
+std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&]() -> std::optional<Payment> {
+    pqxx::read_transaction tx(*conn);
+    auto found = Query(tx, "WHERE id = $1", Id(id.Get()));
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+std::vector<Payment> PgPaymentRepository::GetByOrderId(const core::OrderId& order_id) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&] {
+    pqxx::read_transaction tx(*conn);
+    return Query(tx, "WHERE order_id = $1 ORDER BY created_at DESC, id", Id(order_id.Get()));
+  });
+}
+
+std::optional<Payment> PgPaymentRepository::GetByTransactionId(const std::string& transaction_id) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&]() -> std::optional<Payment> {
+    pqxx::read_transaction tx(*conn);
+    auto found = Query(tx, "WHERE transaction_id = $1", transaction_id);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+  });
+}
+
+core::Page<Payment> PgPaymentRepository::List(const PaymentFilter& filter, const core::PageRequest& page) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&] {
+    pqxx::read_transaction tx(*conn);
+    const std::optional<std::string> status =
+        filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
+    core::Page<Payment> result;
+    result.total =
+        tx.exec_params1("SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)", status)[0]
+            .as<std::int64_t>();
+    result.items = Query(tx, "WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
+                         status, page.ClampedLimit(), page.ClampedOffset());
+    return result;
+  });
+}
+
+}  // namespace saga::payment
