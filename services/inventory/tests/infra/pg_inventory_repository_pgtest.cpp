@@ -1,0 +1,278 @@
+// PgInventoryRepository and the inventory schema against the real PostgreSQL: catalogue,
+// version-checked stock, all-or-nothing and repeatable reservations (also under concurrency:
+// never oversold), release, commit, expiry, constraints, and migrations up/down/up.
+#include "services/inventory/infra/pg_inventory_repository.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <pqxx/pqxx>
+
+#include "saga/core/errors.hpp"
+#include "saga/pg/errors.hpp"
+#include "saga/pg/migrations.hpp"
+#include "saga/testing/schema.hpp"
+#include "saga/testing/test_env.hpp"
+#include "services/inventory/infra/migrations.hpp"
+#include "services/inventory/tests/builders.hpp"
+
+namespace saga::inventory {
+namespace {
+
+using testing::kT0;
+using testing::ProductBuilder;
+using std::chrono::minutes;
+
+class PgInventoryRepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto conn = pg::Connect(config_);
+    pg::MigrationRunner(Migrations()).Up(*conn);
+  }
+  core::ProductId Seed(std::int64_t stock, const std::string& sku = "") {
+    ProductBuilder builder;
+    if (!sku.empty()) builder.WithSku(sku);
+    builder.WithStock(stock);
+    auto item = builder.BuildItem();
+    repo_.CreateProduct(builder.BuildProduct(), item);
+    return builder.Id();
+  }
+  InventoryItem Stock(const core::ProductId& id) { return repo_.GetByProductId(id).value(); }
+  std::int64_t Count(const std::string& sql) {
+    auto conn = pg::Connect(config_);
+    pqxx::read_transaction tx(*conn);
+    return tx.exec1(sql)[0].as<std::int64_t>();
+  }
+  void Exec(const std::string& sql) {
+    auto conn = pg::Connect(config_);
+    pg::Translated([&] {
+      pqxx::work tx(*conn);
+      tx.exec0(sql);
+      tx.commit();
+    });
+  }
+
+  saga::testing::TemporaryDatabase db_;
+  pg::PgConfig config_{db_.Dsn(), std::chrono::seconds(3)};
+  pg::ConnectionPool pool_{config_, 12, std::chrono::seconds(5)};
+  PgInventoryRepository repo_{pool_};
+};
+
+TEST_F(PgInventoryRepositoryTest, CatalogueRoundTripAndLookups) {
+  ProductBuilder builder;
+  builder.WithSku("MUG-BLUE").WithStock(7).WithPrice(1250);
+  auto item = builder.BuildItem();
+  repo_.CreateProduct(builder.BuildProduct(), item);
+  EXPECT_EQ(item.Version(), 1);
+  auto found = repo_.GetProduct(builder.Id());
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->product.Sku().Value(), "MUG-BLUE");
+  EXPECT_EQ(found->product.Price(), core::Money(1250, testing::kEur));
+  EXPECT_EQ(found->product.CreatedAt(), kT0);
+  EXPECT_EQ(found->item.Quantity(), 7);
+  EXPECT_EQ(found->item.Reserved(), 0);
+  EXPECT_EQ(repo_.GetProductBySku(Sku::Parse("MUG-BLUE").Value())->product.Id(), builder.Id());
+  EXPECT_FALSE(repo_.GetProduct(core::NewId<core::ProductId>()).has_value());
+  EXPECT_FALSE(repo_.GetProductBySku(Sku::Parse("NOPE-1").Value()).has_value());
+}
+
+TEST_F(PgInventoryRepositoryTest, DuplicateSkuIsRefusedAndWritesNothing) {
+  Seed(5, "DUP-SKU");
+  ProductBuilder second;
+  second.WithSku("DUP-SKU");
+  auto item = second.BuildItem();
+  try {
+    repo_.CreateProduct(second.BuildProduct(), item);
+    FAIL() << "duplicate SKU accepted";
+  } catch (const pg::ConstraintViolation& e) {
+    EXPECT_EQ(e.Constraint(), "products_sku_key");
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM products"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM inventory_items"), 1);
+}
+
+TEST_F(PgInventoryRepositoryTest, ListProductsAndLowStockPage) {
+  for (int i = 0; i < 5; ++i) {
+    ProductBuilder b;
+    b.WithStock(i * 3).At(kT0 + std::chrono::seconds(i));
+    auto item = b.BuildItem();
+    repo_.CreateProduct(b.BuildProduct(), item);
+  }
+  auto page = repo_.ListProducts({.limit = 2, .offset = 1});
+  EXPECT_EQ(page.total, 5);
+  ASSERT_EQ(page.items.size(), 2U);
+  EXPECT_EQ(page.items[0].item.Quantity(), 3) << "oldest first";
+  auto low = repo_.LowStock(7, {});
+  EXPECT_EQ(low.total, 3);  // 0, 3, 6
+  ASSERT_EQ(low.items.size(), 3U);
+  EXPECT_EQ(low.items[0].item.Available(), 0) << "fewest first";
+}
+
+TEST_F(PgInventoryRepositoryTest, StockUpdatesAreVersionChecked) {
+  const auto id = Seed(10);
+  auto first = Stock(id);
+  auto second = Stock(id);
+  ASSERT_TRUE(first.Restock(5, kT0).HasValue());
+  ASSERT_TRUE(second.SetStock(1, kT0).HasValue());
+  repo_.UpdateStock(first);
+  EXPECT_EQ(first.Version(), 2);
+  EXPECT_THROW(repo_.UpdateStock(second), core::ConcurrencyConflict);
+  EXPECT_EQ(Stock(id).Quantity(), 15);
+}
+
+TEST_F(PgInventoryRepositoryTest, ReserveIsAllOrNothingAndRepeatable) {
+  const auto a = Seed(5);
+  const auto b = Seed(1);
+  const auto order = core::NewId<core::OrderId>();
+  auto refused = repo_.Reserve(order, {{a, 2}, {b, 2}}, kT0, kT0 + minutes(15));
+  ASSERT_FALSE(refused.HasValue());
+  EXPECT_EQ(refused.Error().error, InventoryError::kInsufficientStock);
+  EXPECT_EQ(refused.Error().product_id, b);
+  EXPECT_EQ(refused.Error().available, 1);
+  EXPECT_EQ(Stock(a).Reserved(), 0) << "nothing of a refused reservation is kept";
+  EXPECT_TRUE(repo_.GetReservations(order).empty());
+
+  auto unknown = repo_.Reserve(order, {{core::NewId<core::ProductId>(), 1}}, kT0, kT0 + minutes(15));
+  ASSERT_FALSE(unknown.HasValue());
+  EXPECT_EQ(unknown.Error().error, InventoryError::kUnknownProduct);
+
+  auto reserved = repo_.Reserve(order, {{a, 2}, {b, 1}}, kT0, kT0 + minutes(15));
+  ASSERT_TRUE(reserved.HasValue());
+  EXPECT_EQ(reserved.Value().size(), 2U);
+  EXPECT_EQ(Stock(a).Reserved(), 2);
+  EXPECT_EQ(Stock(b).Available(), 0);
+
+  auto again = repo_.Reserve(order, {{a, 2}, {b, 1}}, kT0, kT0 + minutes(15));
+  ASSERT_TRUE(again.HasValue());
+  EXPECT_EQ(again.Value().size(), 2U);
+  EXPECT_EQ(Stock(a).Reserved(), 2) << "a repeated reserve holds nothing more";
+}
+
+TEST_F(PgInventoryRepositoryTest, ConcurrentReservationsNeverOversell) {
+  const auto product = Seed(5);
+  constexpr int kOrders = 12;
+  std::atomic<int> granted{0};
+  std::atomic<int> refused{0};
+  std::vector<std::future<void>> buyers;
+  for (int i = 0; i < kOrders; ++i) {
+    buyers.push_back(std::async(std::launch::async, [&] {
+      auto result = repo_.Reserve(core::NewId<core::OrderId>(), {{product, 1}}, kT0, kT0 + minutes(15));
+      if (result.HasValue()) {
+        ++granted;
+      } else {
+        EXPECT_EQ(result.Error().error, InventoryError::kInsufficientStock);
+        ++refused;
+      }
+    }));
+  }
+  for (auto& buyer : buyers) buyer.get();
+  EXPECT_EQ(granted.load(), 5);
+  EXPECT_EQ(refused.load(), kOrders - 5);
+  EXPECT_EQ(Stock(product).Reserved(), 5);
+  EXPECT_EQ(Count("SELECT count(*) FROM reservations"), 5);
+}
+
+TEST_F(PgInventoryRepositoryTest, ReleaseReturnsStockOnceAndBlocksCommit) {
+  const auto product = Seed(4);
+  const auto order = core::NewId<core::OrderId>();
+  ASSERT_TRUE(repo_.Reserve(order, {{product, 3}}, kT0, kT0 + minutes(15)).HasValue());
+  auto released = repo_.Release(order, kT0 + minutes(1));
+  ASSERT_TRUE(released.HasValue());
+  EXPECT_EQ(released.Value()[0].Status(), ReservationStatus::kReleased);
+  EXPECT_EQ(Stock(product).Reserved(), 0);
+  ASSERT_TRUE(repo_.Release(order, kT0 + minutes(2)).HasValue());
+  EXPECT_EQ(Stock(product).Quantity(), 4) << "a repeated release returns nothing twice";
+  EXPECT_EQ(Stock(product).Reserved(), 0);
+  auto commit = repo_.Commit(order, kT0 + minutes(3));
+  ASSERT_FALSE(commit.HasValue());
+  EXPECT_EQ(commit.Error(), InventoryError::kIllegalTransition);
+  EXPECT_TRUE(repo_.Release(core::NewId<core::OrderId>(), kT0).Value().empty()) << "nothing to release is fine";
+}
+
+TEST_F(PgInventoryRepositoryTest, CommitTurnsTheHoldIntoASaleOnce) {
+  const auto product = Seed(4);
+  const auto order = core::NewId<core::OrderId>();
+  ASSERT_TRUE(repo_.Reserve(order, {{product, 3}}, kT0, kT0 + minutes(15)).HasValue());
+  ASSERT_TRUE(repo_.Commit(order, kT0 + minutes(1)).HasValue());
+  EXPECT_EQ(Stock(product).Quantity(), 1);
+  EXPECT_EQ(Stock(product).Reserved(), 0);
+  ASSERT_TRUE(repo_.Commit(order, kT0 + minutes(2)).HasValue());
+  EXPECT_EQ(Stock(product).Quantity(), 1) << "a repeated commit sells nothing twice";
+  auto release = repo_.Release(order, kT0 + minutes(3));
+  ASSERT_FALSE(release.HasValue());
+  EXPECT_EQ(release.Error(), InventoryError::kIllegalTransition);
+}
+
+TEST_F(PgInventoryRepositoryTest, ExpiredReservationsReturnTheirStockAndCannotBeCommitted) {
+  const auto product = Seed(6);
+  const auto stale = core::NewId<core::OrderId>();
+  const auto fresh = core::NewId<core::OrderId>();
+  ASSERT_TRUE(repo_.Reserve(stale, {{product, 2}}, kT0, kT0 + minutes(5)).HasValue());
+  ASSERT_TRUE(repo_.Reserve(fresh, {{product, 1}}, kT0, kT0 + minutes(30)).HasValue());
+  auto expired = repo_.ExpireReservations(kT0 + minutes(10), 100);
+  ASSERT_EQ(expired.size(), 1U);
+  EXPECT_EQ(expired[0].OrderId(), stale);
+  EXPECT_EQ(Stock(product).Reserved(), 1);
+  EXPECT_TRUE(repo_.ExpireReservations(kT0 + minutes(10), 100).empty()) << "expiry happens once";
+  EXPECT_EQ(repo_.GetReservations(stale)[0].Status(), ReservationStatus::kExpired);
+  auto commit = repo_.Commit(fresh, kT0 + minutes(31));
+  ASSERT_FALSE(commit.HasValue());
+  EXPECT_EQ(commit.Error(), InventoryError::kReservationExpired);
+}
+
+TEST_F(PgInventoryRepositoryTest, TheSchemaEnforcesTheInvariants) {
+  const auto product = Seed(3, "SCHEMA-1");
+  const auto pid = "'" + product.Get().ToString() + "'";
+  struct Case {
+    std::string sql;
+    std::string constraint;
+  };
+  const Case cases[] = {
+      {"UPDATE inventory_items SET reserved = 4", "inventory_items_reserved_range"},
+      {"UPDATE inventory_items SET reserved = -1", "inventory_items_reserved_range"},
+      {"UPDATE inventory_items SET quantity = -1", "inventory_items_reserved_range"},
+      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'bad sku', 'EUR', 1, now())", "products_sku_format"},
+      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'OK-SKU', 'EUR', 0, now())", "products_price_positive"},
+      {"INSERT INTO products VALUES (gen_random_uuid(), '  ', 'OK-SKU', 'EUR', 1, now())", "products_name_check"},
+      {"INSERT INTO inventory_items VALUES (gen_random_uuid(), " + pid + ", 1, 0, 10, now(), 1)",
+       "inventory_items_product_key"},
+      {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1)",
+       "inventory_items_product_id_fkey"},
+      {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
+           ", 1, 'Held', now(), now(), now() + interval '1 minute')",
+       "reservations_status_check"},
+      {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
+           ", 0, 'Active', now(), now(), now() + interval '1 minute')",
+       "reservations_quantity_positive"},
+      {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
+           ", 1, 'Active', now(), now(), now() - interval '1 minute')",
+       "reservations_expiry_after_creation"},
+  };
+  for (const auto& c : cases) {
+    try {
+      Exec(c.sql);
+      ADD_FAILURE() << "accepted: " << c.sql;
+    } catch (const pg::ConstraintViolation& e) {
+      EXPECT_EQ(e.Constraint(), c.constraint) << e.what();
+    }
+  }
+  EXPECT_EQ(Stock(product).Quantity(), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM reservations"), 0);
+}
+
+TEST(InventoryMigrationsTest, UpDownUpLeavesTheSameSchema) {
+  saga::testing::TemporaryDatabase db;
+  auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
+  pg::MigrationRunner runner(Migrations());
+  runner.Up(*conn);
+  const auto first = saga::testing::SchemaSnapshot(*conn);
+  EXPECT_NE(first.find("inventory_items_reserved_range"), std::string::npos);
+  runner.Down(*conn, runner.LatestVersion());
+  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn).find("reservations"), std::string::npos);
+  runner.Up(*conn);
+  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn), first);
+}
+
+}  // namespace
+}  // namespace saga::inventory

@@ -1,0 +1,179 @@
+// PgPaymentRepository and the payment schema against the real PostgreSQL: every repository
+// method, version conflicts, one live payment per order, unique transaction ids, constraints,
+// and migrations up/down/up.
+#include "services/payment/infra/pg_payment_repository.hpp"
+
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include "saga/core/errors.hpp"
+#include "saga/pg/errors.hpp"
+#include "saga/pg/migrations.hpp"
+#include "saga/testing/schema.hpp"
+#include "saga/testing/test_env.hpp"
+#include "services/payment/infra/migrations.hpp"
+#include "services/payment/tests/builders.hpp"
+
+namespace saga::payment {
+namespace {
+
+using testing::kT0;
+using testing::PendingPayment;
+
+class PgPaymentRepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto conn = pg::Connect(config_);
+    pg::MigrationRunner(Migrations()).Up(*conn);
+  }
+  void Exec(const std::string& sql) {
+    auto conn = pg::Connect(config_);
+    pg::Translated([&] {
+      pqxx::work tx(*conn);
+      tx.exec0(sql);
+      tx.commit();
+    });
+  }
+  // A payment taken through to Completed and stored.
+  Payment Completed(const std::string& transaction_id, core::OrderId order = core::NewId<core::OrderId>()) {
+    auto payment = PendingPayment(1000, order);
+    repo_.Create(payment);
+    EXPECT_TRUE(payment.Process(kT0).HasValue());
+    EXPECT_TRUE(payment.Complete(transaction_id, kT0 + std::chrono::seconds(1)).HasValue());
+    repo_.Update(payment);
+    return payment;
+  }
+
+  saga::testing::TemporaryDatabase db_;
+  pg::PgConfig config_{db_.Dsn(), std::chrono::seconds(3)};
+  pg::ConnectionPool pool_{config_, 4, std::chrono::seconds(5)};
+  PgPaymentRepository repo_{pool_};
+};
+
+TEST_F(PgPaymentRepositoryTest, RoundTripsEveryField) {
+  auto payment = PendingPayment(4321);
+  repo_.Create(payment);
+  EXPECT_EQ(payment.Version(), 1);
+  auto loaded = repo_.Get(payment.Id()).value();
+  EXPECT_EQ(loaded.OrderId(), payment.OrderId());
+  EXPECT_EQ(loaded.Amount(), core::Money(4321, testing::kEur));
+  EXPECT_EQ(loaded.Status(), PaymentStatus::kPending);
+  EXPECT_FALSE(loaded.TransactionId().has_value());
+  EXPECT_FALSE(loaded.ProcessedAt().has_value());
+  EXPECT_EQ(loaded.CreatedAt(), kT0);
+
+  auto done = Completed("gw-tx-1");
+  auto again = repo_.Get(done.Id()).value();
+  EXPECT_EQ(again.Status(), PaymentStatus::kCompleted);
+  EXPECT_EQ(again.TransactionId(), "gw-tx-1");
+  EXPECT_EQ(again.ProcessedAt(), kT0 + std::chrono::seconds(1));
+  EXPECT_EQ(again.Version(), 2);
+  EXPECT_EQ(repo_.GetByTransactionId("gw-tx-1")->Id(), done.Id());
+  EXPECT_FALSE(repo_.GetByTransactionId("nope").has_value());
+  EXPECT_FALSE(repo_.Get(core::NewId<core::PaymentId>()).has_value());
+}
+
+TEST_F(PgPaymentRepositoryTest, AStaleUpdateIsAConflict) {
+  auto payment = PendingPayment();
+  repo_.Create(payment);
+  auto a = repo_.Get(payment.Id()).value();
+  auto b = repo_.Get(payment.Id()).value();
+  ASSERT_TRUE(a.Process(kT0).HasValue());
+  ASSERT_TRUE(b.Fail("declined", kT0).HasValue());
+  repo_.Update(a);
+  EXPECT_THROW(repo_.Update(b), core::ConcurrencyConflict);
+  EXPECT_EQ(repo_.Get(payment.Id())->Status(), PaymentStatus::kProcessing);
+}
+
+TEST_F(PgPaymentRepositoryTest, AtMostOneLivePaymentPerOrder) {
+  const auto order = core::NewId<core::OrderId>();
+  auto first = PendingPayment(1000, order);
+  repo_.Create(first);
+  auto second = PendingPayment(1000, order);
+  try {
+    repo_.Create(second);
+    FAIL() << "a second live payment for one order was accepted";
+  } catch (const pg::ConstraintViolation& e) {
+    EXPECT_EQ(e.Constraint(), "payments_one_live_per_order");
+  }
+  ASSERT_TRUE(first.Fail("declined", kT0).HasValue());
+  repo_.Update(first);
+  auto retry = PendingPayment(1000, order, kT0 + std::chrono::seconds(5));
+  repo_.Create(retry);  // allowed once the first failed
+  auto all = repo_.GetByOrderId(order);
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].Id(), retry.Id()) << "newest first";
+}
+
+TEST_F(PgPaymentRepositoryTest, TransactionIdsAreUnique) {
+  Completed("gw-dup");
+  auto other = PendingPayment();
+  repo_.Create(other);
+  ASSERT_TRUE(other.Process(kT0).HasValue());
+  ASSERT_TRUE(other.Complete("gw-dup", kT0).HasValue());
+  try {
+    repo_.Update(other);
+    FAIL() << "duplicate transaction id accepted";
+  } catch (const pg::ConstraintViolation& e) {
+    EXPECT_EQ(e.Constraint(), "payments_transaction_id_key");
+  }
+  EXPECT_EQ(repo_.Get(other.Id())->Status(), PaymentStatus::kPending) << "nothing of the refused update";
+}
+
+TEST_F(PgPaymentRepositoryTest, ListFiltersAndPages) {
+  for (int i = 0; i < 3; ++i) {
+    auto p = PendingPayment(100 + i, core::NewId<core::OrderId>(), kT0 + std::chrono::seconds(i));
+    repo_.Create(p);
+  }
+  Completed("gw-list");
+  auto all = repo_.List({}, {.limit = 2, .offset = 0});
+  EXPECT_EQ(all.total, 4);
+  EXPECT_EQ(all.items.size(), 2U);
+  auto pending = repo_.List({.status = PaymentStatus::kPending}, {});
+  EXPECT_EQ(pending.total, 3);
+  for (const auto& p : pending.items) EXPECT_EQ(p.Status(), PaymentStatus::kPending);
+}
+
+TEST_F(PgPaymentRepositoryTest, TheSchemaEnforcesTheInvariants) {
+  const std::string cols = "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, "
+                           "created_at, updated_at, version) VALUES (gen_random_uuid(), gen_random_uuid(), ";
+  struct Case {
+    std::string sql;
+    std::string constraint;
+  };
+  const Case cases[] = {
+      {cols + "'EUR', 0, 'Pending', NULL, now(), now(), 1)", "payments_amount_positive"},
+      {cols + "'EUR', 5, 'Lost', NULL, now(), now(), 1)", "payments_status_check"},
+      {cols + "'EUR', 5, 'Completed', NULL, now(), now(), 1)", "payments_transaction_required"},
+      {cols + "'EUR', 5, 'Refunded', NULL, now(), now(), 1)", "payments_transaction_required"},
+      {cols + "'EUR', 5, 'Pending', '', now(), now(), 1)", "payments_transaction_id_check"},
+      {cols + "'eur', 5, 'Pending', NULL, now(), now(), 1)", "payments_currency_check"},
+      {cols + "'EUR', 5, 'Pending', NULL, now(), now(), 0)", "payments_version_positive"},
+  };
+  for (const auto& c : cases) {
+    try {
+      Exec(c.sql);
+      ADD_FAILURE() << "accepted: " << c.sql;
+    } catch (const pg::ConstraintViolation& e) {
+      EXPECT_EQ(e.Constraint(), c.constraint) << e.what();
+    }
+  }
+  EXPECT_EQ(repo_.List({}, {}).total, 0);
+}
+
+TEST(PaymentMigrationsTest, UpDownUpLeavesTheSameSchema) {
+  saga::testing::TemporaryDatabase db;
+  auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
+  pg::MigrationRunner runner(Migrations());
+  runner.Up(*conn);
+  const auto first = saga::testing::SchemaSnapshot(*conn);
+  EXPECT_NE(first.find("payments_one_live_per_order"), std::string::npos);
+  runner.Down(*conn, runner.LatestVersion());
+  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn).find("payments"), std::string::npos);
+  runner.Up(*conn);
+  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn), first);
+}
+
+}  // namespace
+}  // namespace saga::payment
