@@ -1,7 +1,36 @@
 // Composition root of the inventory service: the only place that wires concrete adapters.
+#include <iostream>
+
+#include "saga/core/errors.hpp"
+#include "saga/pg/pool.hpp"
 #include "saga/service/service_main.hpp"
+#include "services/inventory/app/seed_catalogue.hpp"
+#include "services/inventory/infra/catalogue_file.hpp"
 #include "services/inventory/infra/migrations.hpp"
+#include "services/inventory/infra/pg_inventory_repository.hpp"
 #include "services/inventory/infra/topics.hpp"
+
+namespace {
+
+int Seed(const saga::service::CommandContext& context, const std::string& file) {
+  const auto entries = saga::inventory::LoadCatalogueFile(file);
+  {
+    auto conn = saga::pg::Connect(context.pg);
+    context.migrations.Up(*conn);
+  }
+  saga::pg::ConnectionPool pool(context.pg, 1, std::chrono::seconds(10));
+  saga::inventory::PgInventoryRepository repository(pool);
+  auto report = saga::inventory::SeedCatalogue(repository, entries, saga::core::SystemClock().Now());
+  if (!report) {
+    throw saga::core::ConfigError(file + ": product " + report.Error().sku + ": " +
+                                  std::string(saga::inventory::ToString(report.Error().error)));
+  }
+  std::cout << "catalogue " << file << ": " << report.Value().created << " products created, "
+            << report.Value().skipped << " already present\n";
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   saga::service::ServiceDefinition definition;
@@ -9,5 +38,7 @@ int main(int argc, char** argv) {
   definition.default_port = 8082;
   definition.required_topics = saga::inventory::RequiredTopics();
   definition.migrations = saga::inventory::Migrations();
+  definition.commands.push_back({"seed", "load a catalogue file (products with stock); existing SKUs are kept",
+                                 "file", Seed});
   return saga::service::RunService(argc, argv, definition);
 }

@@ -86,6 +86,7 @@ TEST_P(ServicesHealthTest, ReadyWithRealDatabaseAndBrokerAndStopsCleanly) {
   EXPECT_EQ(body["status"], "ready");
   EXPECT_EQ(body["checks"]["postgres"]["ok"], true);
   EXPECT_EQ(body["checks"]["kafka"]["ok"], true);
+  EXPECT_EQ(body["checks"]["schema"]["ok"], true) << "pending migrations are applied at start-up";
 
   svc.process->Signal(SIGTERM);
   EXPECT_EQ(svc.process->Wait(seconds(20)), 0) << testing::ReadFile(svc.log_path);
@@ -158,7 +159,55 @@ TEST_P(ServicesHealthTest, PortInUseExitsWithAClearMessage) {
       << testing::ReadFile(second.log_path);
 }
 
+// `<svc>-service migrate up | status | down [n]` against a fresh database.
+TEST_P(ServicesHealthTest, MigrateCommandAppliesRevertsAndReports) {
+  testing::TemporaryDatabase db;
+  const std::map<std::string, std::string> env{{"SAGA_PG_DSN", db.Dsn()}};
+  auto run = [&](std::vector<std::string> args) {
+    const auto log = (dir_ / testing::UniqueName("migrate")).string();
+    testing::Process process(std::string(SAGA_BUILD_DIR) + "/services/" + GetParam() + "/" + GetParam() + "-service",
+                             args, env, log);
+    auto code = process.Wait(seconds(30));
+    return std::make_pair(code.value_or(-1), testing::ReadFile(log));
+  };
+  auto [up_code, up] = run({"migrate", "up"});
+  EXPECT_EQ(up_code, 0) << up;
+  EXPECT_NE(up.find("applied: 1"), std::string::npos) << up;
+  auto [status_code, status] = run({"migrate", "status"});
+  EXPECT_EQ(status_code, 0) << status;
+  EXPECT_NE(status.find("1\tinit\tapplied"), std::string::npos) << status;
+  auto [down_code, down] = run({"migrate", "down", "1"});
+  EXPECT_EQ(down_code, 0) << down;
+  EXPECT_NE(down.find("reverted: 1; schema at version 0"), std::string::npos) << down;
+  auto [pending_code, pending] = run({"migrate", "status"});
+  EXPECT_NE(pending.find("1\tinit\tpending"), std::string::npos) << pending;
+  auto [bad_code, bad] = run({"migrate", "sideways"});
+  EXPECT_NE(bad_code, 0) << bad;
+}
+
 INSTANTIATE_TEST_SUITE_P(AllServices, ServicesHealthTest, ::testing::Values("order", "inventory", "payment"));
+
+// The development catalogue is loaded by `inventory-service seed FILE`, once.
+TEST(InventorySeedTest, SeedCommandLoadsTheCatalogueOnce) {
+  testing::TemporaryDatabase db;
+  const auto dir = fs::temp_directory_path() / testing::UniqueName("seed");
+  fs::create_directories(dir);
+  auto run = [&](const std::string& name) {
+    const auto log = (dir / name).string();
+    testing::Process process(std::string(SAGA_BUILD_DIR) + "/services/inventory/inventory-service",
+                             {"seed", std::string(SAGA_REPO_ROOT) + "/deploy/seed/catalogue.json"},
+                             {{"SAGA_PG_DSN", db.Dsn()}}, log);
+    auto code = process.Wait(seconds(30));
+    return std::make_pair(code.value_or(-1), testing::ReadFile(log));
+  };
+  auto [first_code, first] = run("first.log");
+  EXPECT_EQ(first_code, 0) << first;
+  EXPECT_NE(first.find("10 products created, 0 already present"), std::string::npos) << first;
+  auto [second_code, second] = run("second.log");
+  EXPECT_EQ(second_code, 0) << second;
+  EXPECT_NE(second.find("0 products created, 10 already present"), std::string::npos) << second;
+  fs::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace saga::e2e

@@ -19,6 +19,7 @@ PgConfig PgConfig::FromSource(const config::ConfigSource& source) {
   config.connect_timeout = std::chrono::duration_cast<std::chrono::seconds>(
       source.GetMillis("pg.connect_timeout_ms", std::chrono::seconds(3)));
   if (config.connect_timeout.count() == 0) config.connect_timeout = std::chrono::seconds(1);
+  config.pool_size = static_cast<std::size_t>(source.GetInt("pg.pool_size", 8, 1, 1000));
   config.Validate();
   return config;
 }

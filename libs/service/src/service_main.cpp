@@ -81,6 +81,12 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
       ->add_option("count", down_count, "how many (default 1)")
       ->check(CLI::PositiveNumber);
   migrate->add_subcommand("status", "list migrations and whether each is applied");
+  std::vector<std::pair<CLI::App*, std::string>> commands;
+  for (const auto& command : definition.commands) {
+    auto* sub = app.add_subcommand(command.name, command.description);
+    commands.emplace_back(sub, std::string());
+    sub->add_option(command.argument, commands.back().second, command.argument)->required();
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -95,14 +101,22 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     log_config.json = source.GetString("log.format", "json") != "text";
     observability::InitLogging(log_config);
 
+    const auto environment = source.GetString("env", "development");
     auto pg_config = pg::PgConfig::FromSource(source);
     const pg::MigrationRunner migrations(definition.migrations);
     if (migrate->parsed()) return RunMigrateCommand(*migrate, migrations, pg_config, down_count);
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      if (commands[i].first->parsed()) {
+        return definition.commands[i].run(CommandContext{source, pg_config, migrations}, commands[i].second);
+      }
+    }
+    if (environment == "production" && !source.Find("kafka.brokers")) {
+      throw core::ConfigError("kafka.brokers (SAGA_KAFKA_BROKERS) must be set explicitly in production");
+    }
 
     const auto http_config = http::HttpServerConfig::FromSource(source, definition.default_port);
     auto kafka_config = kafka::KafkaConfig::FromSource(source);
     if (!source.Find("kafka.client_id")) kafka_config.client_id = definition.name + "-service";
-    const auto environment = source.GetString("env", "development");
     const auto port_file = source.GetString("http.port_file", "");
 
     ReadinessMonitor readiness(source.GetMillis("health.interval_ms", std::chrono::milliseconds(1000)));

@@ -3,6 +3,7 @@
 // per thread (or per pool checkout), never shared concurrently.
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -20,10 +21,12 @@ struct PgConfig {
   std::string dsn;
   /// Upper bound on establishing a connection; appended as connect_timeout when not in dsn.
   std::chrono::seconds connect_timeout{3};
+  /// Connections a service keeps at most (ConnectionPool size). Key pg.pool_size.
+  std::size_t pool_size = 8;
 
   /// Throws core::ConfigError when the dsn is empty.
   void Validate() const;
-  /// Reads pg.dsn and pg.connect_timeout_ms.
+  /// Reads pg.dsn, pg.connect_timeout_ms and pg.pool_size.
   static PgConfig FromSource(const config::ConfigSource& source);
 };
 

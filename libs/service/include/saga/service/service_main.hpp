@@ -34,6 +34,22 @@ struct ServiceContext {
   kafka::KafkaConfig kafka;
 };
 
+/// What a service-specific command (e.g. `inventory-service seed FILE`) receives.
+struct CommandContext {
+  const config::ConfigSource& source;
+  const pg::PgConfig& pg;
+  const pg::MigrationRunner& migrations;
+};
+
+/// A command of the executable besides serving: `<svc>-service <name> <argument>`.
+/// `run` returns the exit code; it may throw core::InfraError (exit 1) or ConfigError (exit 2).
+struct ServiceCommand {
+  std::string name;
+  std::string description;
+  std::string argument;  // name of its one positional argument
+  std::function<int(const CommandContext&, const std::string& argument)> run;
+};
+
 struct ServiceDefinition {
   /// "order", "inventory" or "payment": log field, Kafka client id, default config names.
   std::string name;
@@ -44,6 +60,8 @@ struct ServiceDefinition {
   /// The service's schema (embedded SQL). Applied at start-up when pg.migrate_on_start is true
   /// (the default); `<svc>-service migrate up|down [n]|status` runs them by hand.
   std::vector<pg::Migration> migrations;
+  /// Extra commands of the executable (see ServiceCommand).
+  std::vector<ServiceCommand> commands;
   /// Registers the service's own routes and components; may be empty.
   std::function<void(ServiceContext&)> wire;
 };
