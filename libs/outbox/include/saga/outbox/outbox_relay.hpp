@@ -1,0 +1,88 @@
+#pragma once
+// OutboxRelay: publishes committed outbox rows to Kafka, in id order, and marks a row published
+// only after the broker acknowledged it (acks=all). Rows left by a crash between commit and
+// publish are picked up on the next pass (every pass selects all unpublished rows), so nothing is
+// lost; a row may be published twice after a crash mid-pass, which the consumers' inbox absorbs.
+//
+// - Woken right after a commit by Notify() (in-process), and every `poll_interval` otherwise
+//   (rows written by other instances, crash leftovers).
+// - One relay per database publishes at a time (a session advisory lock held on its own
+//   connection), so a second instance cannot reorder one order's messages; the others stand by
+//   and take over when the leader's connection goes away.
+// - While the broker is down, passes fail and are retried with exponential backoff; rows stay
+//   pending, their attempts and last error recorded.
+//
+// Lifecycle: Start() spawns the thread; Stop() finishes the current pass and joins (drain last
+// at shutdown). Thread-safe: Notify() and Stats() from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "saga/kafka/producer.hpp"
+#include "saga/pg/connection.hpp"
+
+namespace saga::outbox {
+
+struct RelayConfig {
+  /// Rows per pass.
+  int batch_size = 500;
+  /// Longest wait between passes when not notified.
+  std::chrono::milliseconds poll_interval{250};
+  /// Backoff after a failed pass: doubles from min to max.
+  std::chrono::milliseconds backoff_min{100};
+  std::chrono::milliseconds backoff_max{5000};
+  /// How long a pass waits for the broker's acknowledgements.
+  std::chrono::milliseconds ack_timeout{30000};
+  /// Advisory-lock key of the leader election (one per database is enough).
+  std::int64_t leader_lock_key = 0x5A6A'0002;
+};
+
+struct RelayStats {
+  std::uint64_t published = 0;       // rows acknowledged and marked
+  std::uint64_t failed_passes = 0;   // passes that hit a broker or database error
+  bool leader = false;               // holds the publishing lock
+};
+
+class OutboxRelay {
+ public:
+  OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer);
+  ~OutboxRelay();
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  void Start();
+  void Stop();
+  /// Wakes the relay now (call after committing a transaction that appended rows).
+  void Notify();
+  [[nodiscard]] RelayStats Stats() const;
+
+  /// One pass on the caller's thread (tests): publishes up to batch_size pending rows if this
+  /// relay is (or becomes) the leader. Returns rows published. Throws on broker/database errors.
+  int PublishOnce();
+
+ private:
+  void Run();
+  bool EnsureLeader();
+
+  RelayConfig config_;
+  pg::PgConfig pg_;
+  kafka::Producer& producer_;
+  std::unique_ptr<pqxx::connection> conn_;  // relay thread only
+  bool leader_ = false;                     // relay thread only
+  std::atomic<std::uint64_t> published_{0};
+  std::atomic<std::uint64_t> failed_passes_{0};
+  std::atomic<bool> is_leader_{false};
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool notified_ = false;  // guarded by mu_
+  bool stop_ = false;      // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace saga::outbox

@@ -1,0 +1,114 @@
+#pragma once
+// ReliableConsumer: the consuming side of the messaging runtime.
+//
+// For every message of its topics, in partition order:
+//   1. decode strictly (contracts::Decode); a message that does not decode goes to the DLQ at once;
+//   2. in ONE PostgreSQL transaction: record (consumer, message id) in the inbox, run the handler
+//      (its effects and any outbox rows it appends), commit. A message already in the inbox is
+//      skipped without a second effect;
+//   3. only then commit the Kafka offset. A crash anywhere redelivers; the inbox absorbs it.
+// Handler failures: a retryable core::InfraError is retried with exponential backoff and full
+// jitter up to max_attempts; after that, or at once for any other exception, the message goes to
+// "<topic>.dlq" with headers dlq-reason, dlq-attempts, dlq-original-topic, dlq-original-partition,
+// dlq-original-offset, dlq-consumer, and the partition moves on. Every dead letter is counted and
+// logged at error level with its message id and correlation id (the alerting hook).
+//
+// Parallelism: `threads` group members, each with its own Kafka consumer; Kafka spreads the
+// partitions over them, so partitions run in parallel and each key stays in order.
+// Lifecycle: Start(); Stop() finishes the message in hand, leaves the group and joins.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pqxx/transaction_base>
+
+#include "saga/contracts/envelope.hpp"
+#include "saga/kafka/consumer.hpp"
+#include "saga/kafka/producer.hpp"
+#include "saga/pg/pool.hpp"
+
+namespace saga::outbox {
+
+struct ConsumerConfig {
+  /// Inbox name and Kafka group id ("inventory-commands").
+  std::string name;
+  std::vector<std::string> topics;
+  int threads = 1;
+  int max_attempts = 5;
+  std::chrono::milliseconds backoff_base{100};
+  std::chrono::milliseconds backoff_max{5000};
+  std::chrono::milliseconds poll_timeout{200};
+};
+
+struct HandlerContext {
+  pqxx::transaction_base& tx;
+  const contracts::Envelope& envelope;
+  const kafka::ConsumedMessage& raw;
+};
+
+/// Applies one message inside `context.tx`. Throw a retryable core::InfraError for a transient
+/// failure; anything else sends the message to the DLQ.
+using MessageHandler = std::function<void(HandlerContext& context)>;
+
+/// A non-retryable failure the handler wants dead-lettered with its reason.
+class PermanentError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ConsumerStats {
+  std::uint64_t processed = 0;           // handler effects committed
+  std::uint64_t duplicates_skipped = 0;  // found in the inbox
+  std::uint64_t retries = 0;
+  std::uint64_t dead_lettered = 0;
+};
+
+class ReliableConsumer {
+ public:
+  /// `after_commit` runs after each committed transaction (e.g. OutboxRelay::Notify); may be empty.
+  ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
+                   kafka::Producer& dlq_producer, MessageHandler handler, std::function<void()> after_commit = {});
+  ~ReliableConsumer();
+  ReliableConsumer(const ReliableConsumer&) = delete;
+  ReliableConsumer& operator=(const ReliableConsumer&) = delete;
+
+  void Start();
+  void Stop();
+  [[nodiscard]] ConsumerStats Stats() const;
+
+ private:
+  void Run(int member);
+  void Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message);
+  void DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason, int attempts,
+                  const std::string& message_id, const std::string& correlation_id);
+  bool SleepUnlessStopped(std::chrono::milliseconds duration);
+
+  ConsumerConfig config_;
+  kafka::KafkaConfig kafka_;
+  pg::ConnectionPool& pool_;
+  kafka::Producer& dlq_producer_;
+  MessageHandler handler_;
+  std::function<void()> after_commit_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+  std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::uint64_t> duplicates_{0};
+  std::atomic<std::uint64_t> retries_{0};
+  std::atomic<std::uint64_t> dead_lettered_{0};
+};
+
+/// Puts dead letters of `dlq_topic` back on their original topic (header dlq-original-topic),
+/// without the dlq-* headers, as the same message (same id: the inbox still guarantees one
+/// effect). Replays at most `limit` messages, or only those whose message id is in `only`
+/// (when not empty), reading with consumer group `group`. Returns the replayed count.
+int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer, const std::string& dlq_topic,
+                      const std::string& group, int limit, const std::vector<std::string>& only,
+                      std::chrono::milliseconds idle_timeout);
+
+}  // namespace saga::outbox

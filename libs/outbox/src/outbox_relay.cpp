@@ -1,0 +1,173 @@
+#include "saga/outbox/outbox_relay.hpp"
+
+#include <algorithm>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+#include "saga/kafka/errors.hpp"
+#include "saga/pg/errors.hpp"
+
+namespace saga::outbox {
+
+OutboxRelay::OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer)
+    : config_(config), pg_(std::move(pg)), producer_(producer) {}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+void OutboxRelay::Start() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void OutboxRelay::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxRelay::Notify() {
+  {
+    std::lock_guard lock(mu_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+RelayStats OutboxRelay::Stats() const { return RelayStats{published_.load(), failed_passes_.load(), is_leader_.load()}; }
+
+bool OutboxRelay::EnsureLeader() {
+  if (conn_ && !conn_->is_open()) {
+    conn_.reset();
+    leader_ = false;
+  }
+  if (!conn_) conn_ = pg::Connect(pg_);
+  if (!leader_) {
+    leader_ = pg::Translated([&] {
+      pqxx::nontransaction tx(*conn_);
+      return tx.exec_params1("SELECT pg_try_advisory_lock($1)", config_.leader_lock_key)[0].as<bool>();
+    });
+    if (leader_) spdlog::info("outbox relay: this instance publishes ({} rows per pass)", config_.batch_size);
+  }
+  is_leader_ = leader_;
+  return leader_;
+}
+
+int OutboxRelay::PublishOnce() {
+  try {
+    if (!EnsureLeader()) return 0;
+    struct Row {
+      std::int64_t id;
+      kafka::OutgoingMessage message;
+    };
+    std::vector<Row> rows;
+    pg::Translated([&] {
+      pqxx::read_transaction tx(*conn_);
+      for (const auto& r : tx.exec_params("SELECT id, topic, message_key, payload, headers::text FROM outbox "
+                                          "WHERE published_at IS NULL ORDER BY id LIMIT $1",
+                                          config_.batch_size)) {
+        kafka::OutgoingMessage message{r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(), {}};
+        const auto headers = nlohmann::json::parse(r[4].c_str());
+        for (const auto& [name, value] : headers.items()) {
+          message.headers.emplace_back(name, value.get<std::string>());
+        }
+        rows.push_back(Row{r[0].as<std::int64_t>(), std::move(message)});
+      }
+    });
+    if (rows.empty()) return 0;
+
+    // Enqueue all in id order (the idempotent producer keeps per-partition order), then wait.
+    std::vector<std::future<kafka::DeliveryReport>> acks;
+    acks.reserve(rows.size());
+    std::size_t enqueued = 0;
+    std::string enqueue_error;
+    for (const auto& row : rows) {
+      try {
+        acks.push_back(producer_.Produce(row.message));
+        ++enqueued;
+      } catch (const kafka::KafkaError& e) {
+        enqueue_error = e.what();
+        break;  // later rows wait for the next pass, so one key's order is kept
+      }
+    }
+    std::vector<std::int64_t> done;
+    std::vector<std::pair<std::int64_t, std::string>> failed;
+    const auto deadline = std::chrono::steady_clock::now() + config_.ack_timeout;
+    for (std::size_t i = 0; i < enqueued; ++i) {
+      try {
+        if (acks[i].wait_until(deadline) != std::future_status::ready) {
+          failed.emplace_back(rows[i].id, "no acknowledgement within the ack timeout");
+          continue;
+        }
+        acks[i].get();
+        done.push_back(rows[i].id);
+      } catch (const std::exception& e) {
+        failed.emplace_back(rows[i].id, e.what());
+      }
+    }
+    if (!enqueue_error.empty()) failed.emplace_back(rows[enqueued].id, enqueue_error);
+
+    pg::Translated([&] {
+      pqxx::work tx(*conn_);
+      if (!done.empty()) {
+        std::string ids = "{";
+        for (auto id : done) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+        ids += "}";
+        tx.exec_params0(
+            "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL "
+            "WHERE id = ANY($1::bigint[])",
+            ids);
+      }
+      for (const auto& [id, error] : failed) {
+        tx.exec_params0("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id,
+                        error.substr(0, 500));
+      }
+      tx.commit();
+    });
+    published_ += done.size();
+    if (!failed.empty()) {
+      throw kafka::KafkaError(std::to_string(failed.size()) + " outbox rows not acknowledged: " + failed.front().second,
+                              0, true);
+    }
+    return static_cast<int>(done.size());
+  } catch (const pg::ConnectionError&) {
+    conn_.reset();  // the advisory lock went with the connection
+    leader_ = false;
+    is_leader_ = false;
+    throw;
+  }
+}
+
+void OutboxRelay::Run() {
+  auto backoff = config_.backoff_min;
+  while (true) {
+    std::chrono::milliseconds wait = config_.poll_interval;
+    bool backing_off = false;
+    try {
+      const int published = PublishOnce();
+      backoff = config_.backoff_min;
+      if (published == config_.batch_size) wait = std::chrono::milliseconds(0);  // more pending
+    } catch (const std::exception& e) {
+      ++failed_passes_;
+      spdlog::warn("outbox relay pass failed (retrying in {} ms): {}", backoff.count(), e.what());
+      wait = backoff;
+      backing_off = true;  // new commits do not cut the backoff short while the broker is down
+      backoff = std::min(backoff * 2, config_.backoff_max);
+    }
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, wait, [&] { return stop_ || (notified_ && !backing_off); });
+    if (stop_) break;
+    notified_ = false;
+  }
+  conn_.reset();
+  is_leader_ = false;
+}
+
+}  // namespace saga::outbox

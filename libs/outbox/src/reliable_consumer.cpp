@@ -1,0 +1,201 @@
+#include "saga/outbox/reliable_consumer.hpp"
+
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <random>
+#include <spdlog/spdlog.h>
+
+#include "saga/core/errors.hpp"
+#include "saga/core/time.hpp"
+#include "saga/kafka/errors.hpp"
+#include "saga/pg/errors.hpp"
+
+namespace saga::outbox {
+namespace {
+
+constexpr const char* kDlqPrefix = "dlq-";
+
+std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::chrono::milliseconds max, int attempt) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const auto ceiling = std::min<std::int64_t>(max.count(), base.count() << std::min(attempt, 20));
+  std::uniform_int_distribution<std::int64_t> dist(ceiling / 2, std::max<std::int64_t>(ceiling, 1));
+  return std::chrono::milliseconds(dist(rng));  // "equal jitter": half fixed, half random
+}
+
+}  // namespace
+
+ReliableConsumer::ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
+                                   kafka::Producer& dlq_producer, MessageHandler handler,
+                                   std::function<void()> after_commit)
+    : config_(std::move(config)),
+      kafka_(std::move(kafka)),
+      pool_(pool),
+      dlq_producer_(dlq_producer),
+      handler_(std::move(handler)),
+      after_commit_(std::move(after_commit)) {}
+
+ReliableConsumer::~ReliableConsumer() { Stop(); }
+
+void ReliableConsumer::Start() {
+  stop_ = false;
+  for (int i = 0; i < std::max(1, config_.threads); ++i) threads_.emplace_back([this, i] { Run(i); });
+}
+
+void ReliableConsumer::Stop() {
+  stop_ = true;
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+ConsumerStats ReliableConsumer::Stats() const {
+  return ConsumerStats{processed_.load(), duplicates_.load(), retries_.load(), dead_lettered_.load()};
+}
+
+bool ReliableConsumer::SleepUnlessStopped(std::chrono::milliseconds duration) {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < until) {
+    if (stop_) return false;
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(20),
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()) +
+            std::chrono::milliseconds(1)));
+  }
+  return !stop_;
+}
+
+void ReliableConsumer::Run(int member) {
+  while (!stop_) {
+    try {
+      kafka::Consumer consumer(kafka_, kafka::ConsumerOptions{config_.name, config_.topics, "earliest"});
+      spdlog::info("consumer {} member {} joined for {} topic(s)", config_.name, member, config_.topics.size());
+      while (!stop_) {
+        auto message = consumer.Poll(config_.poll_timeout);
+        if (message) Handle(consumer, *message);
+      }
+      consumer.Close();
+    } catch (const std::exception& e) {
+      // Leaving the loop without committing: the message comes again to whoever owns the partition.
+      spdlog::error("consumer {} member {}: {}; rejoining", config_.name, member, e.what());
+      SleepUnlessStopped(std::chrono::seconds(1));
+    }
+  }
+}
+
+void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message) {
+  auto decoded = contracts::Decode(message.payload);
+  if (!decoded) {
+    DeadLetter(message, decoded.Error().Reason(), 0, message.Header("message-id").value_or(""),
+               message.Header("correlation-id").value_or(""));
+    consumer.Commit(message);
+    return;
+  }
+  const auto& envelope = decoded.Value();
+  const std::string message_id = envelope.message_id.Get().ToString();
+  for (int attempt = 1;; ++attempt) {
+    if (stop_) return;  // not committed: redelivered after the restart
+    try {
+      auto lease = pool_.Acquire();
+      bool duplicate = false;
+      pg::Translated([&] {
+        pqxx::work tx(*lease);
+        const auto inserted = tx.exec_params(
+            "INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+            config_.name, message_id);
+        if (inserted.empty()) {
+          duplicate = true;
+          return;  // rolled back: nothing to do
+        }
+        HandlerContext context{tx, envelope, message};
+        handler_(context);
+        tx.commit();
+      });
+      if (duplicate) {
+        ++duplicates_;
+        spdlog::info("consumer {}: message {} already processed, skipped", config_.name, message_id);
+      } else {
+        ++processed_;
+        if (after_commit_) after_commit_();
+      }
+      break;
+    } catch (const core::InfraError& e) {
+      if (!e.IsRetryable() || attempt >= config_.max_attempts) {
+        DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id);
+        break;
+      }
+      ++retries_;
+      const auto delay = Jittered(config_.backoff_base, config_.backoff_max, attempt - 1);
+      spdlog::warn("consumer {}: message {} attempt {} failed ({}); retrying in {} ms", config_.name, message_id,
+                   attempt, e.what(), delay.count());
+      if (!SleepUnlessStopped(delay)) return;
+    } catch (const std::exception& e) {
+      DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id);
+      break;
+    }
+  }
+  consumer.Commit(message);
+}
+
+void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason, int attempts,
+                                  const std::string& message_id, const std::string& correlation_id) {
+  kafka::OutgoingMessage dead{message.topic + ".dlq", message.key, message.payload, {}};
+  for (const auto& header : message.headers) {
+    if (header.first.rfind(kDlqPrefix, 0) != 0) dead.headers.push_back(header);
+  }
+  dead.headers.emplace_back("dlq-reason", reason.substr(0, 1000));
+  dead.headers.emplace_back("dlq-attempts", std::to_string(attempts));
+  dead.headers.emplace_back("dlq-original-topic", message.topic);
+  dead.headers.emplace_back("dlq-original-partition", std::to_string(message.partition));
+  dead.headers.emplace_back("dlq-original-offset", std::to_string(message.offset));
+  dead.headers.emplace_back("dlq-consumer", config_.name);
+  dead.headers.emplace_back("dlq-failed-at", core::ToRfc3339(core::SystemClock().Now()));
+  // The offset is committed only once the dead letter is safely stored: retry until it is.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      dlq_producer_.Produce(dead).get();
+      break;
+    } catch (const std::exception& e) {
+      spdlog::error("consumer {}: cannot store dead letter of {} yet: {}", config_.name, message_id, e.what());
+      if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, attempt))) {
+        throw kafka::KafkaError("stopped before the dead letter was stored", 0, true);
+      }
+    }
+  }
+  ++dead_lettered_;
+  spdlog::error(
+      "dead letter: consumer {} sent message {} (correlation {}) from {}[{}]@{} to {} after {} attempt(s): {}",
+      config_.name, message_id.empty() ? "<unreadable>" : message_id, correlation_id.empty() ? "-" : correlation_id,
+      message.topic, message.partition, message.offset, dead.topic, attempts, reason);
+}
+
+int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer, const std::string& dlq_topic,
+                      const std::string& group, int limit, const std::vector<std::string>& only,
+                      std::chrono::milliseconds idle_timeout) {
+  kafka::Consumer consumer(kafka, kafka::ConsumerOptions{group, {dlq_topic}, "earliest"});
+  int replayed = 0;
+  auto idle_since = std::chrono::steady_clock::now();
+  while (replayed < limit && std::chrono::steady_clock::now() - idle_since < idle_timeout) {
+    auto message = consumer.Poll(std::chrono::milliseconds(200));
+    if (!message) continue;
+    idle_since = std::chrono::steady_clock::now();
+    const auto original = message->Header("dlq-original-topic");
+    const auto id = message->Header("message-id").value_or("");
+    const bool selected = only.empty() || std::find(only.begin(), only.end(), id) != only.end();
+    if (original && selected) {
+      kafka::OutgoingMessage again{*original, message->key, message->payload, {}};
+      for (const auto& header : message->headers) {
+        if (header.first.rfind(kDlqPrefix, 0) != 0) again.headers.push_back(header);
+      }
+      again.headers.emplace_back("replayed-from", dlq_topic);
+      producer.Produce(again).get();
+      ++replayed;
+      spdlog::info("replayed dead letter {} from {} to {}", id.empty() ? "<unreadable>" : id, dlq_topic, *original);
+    }
+    consumer.Commit(*message);
+  }
+  consumer.Close();
+  return replayed;
+}
+
+}  // namespace saga::outbox
