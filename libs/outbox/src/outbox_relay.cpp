@@ -11,8 +11,9 @@
 
 namespace saga::outbox {
 
-OutboxRelay::OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer)
-    : config_(config), pg_(std::move(pg)), producer_(producer) {}
+OutboxRelay::OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer,
+                         core::CircuitBreaker* producer_breaker)
+    : config_(config), pg_(std::move(pg)), producer_(producer), producer_breaker_(producer_breaker) {}
 
 OutboxRelay::~OutboxRelay() { Stop(); }
 
@@ -82,6 +83,9 @@ int OutboxRelay::PublishOnce() {
       }
     });
     if (rows.empty()) return 0;
+    if (producer_breaker_ != nullptr && !producer_breaker_->Allow()) {
+      throw kafka::KafkaError("circuit breaker '" + producer_breaker_->Name() + "' is open", 0, true);
+    }
 
     // Enqueue all in id order (the idempotent producer keeps per-partition order), then wait.
     std::vector<std::future<kafka::DeliveryReport>> acks;
@@ -132,6 +136,13 @@ int OutboxRelay::PublishOnce() {
       tx.commit();
     });
     published_ += done.size();
+    if (producer_breaker_ != nullptr) {
+      if (failed.empty()) {
+        producer_breaker_->RecordSuccess();
+      } else {
+        producer_breaker_->RecordFailure();
+      }
+    }
     if (!failed.empty()) {
       throw kafka::KafkaError(std::to_string(failed.size()) + " outbox rows not acknowledged: " + failed.front().second,
                               0, true);

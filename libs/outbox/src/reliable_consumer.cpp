@@ -26,13 +26,14 @@ std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::chrono::
 
 ReliableConsumer::ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
                                    kafka::Producer& dlq_producer, MessageHandler handler,
-                                   std::function<void()> after_commit)
+                                   std::function<void()> after_commit, core::CircuitBreaker* db_breaker)
     : config_(std::move(config)),
       kafka_(std::move(kafka)),
       pool_(pool),
       dlq_producer_(dlq_producer),
       handler_(std::move(handler)),
-      after_commit_(std::move(after_commit)) {}
+      after_commit_(std::move(after_commit)),
+      db_breaker_(db_breaker) {}
 
 ReliableConsumer::~ReliableConsumer() { Stop(); }
 
@@ -93,8 +94,14 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
   }
   const auto& envelope = decoded.Value();
   const std::string message_id = envelope.message_id.Get().ToString();
+  int outage_waits = 0;
   for (int attempt = 1;; ++attempt) {
     if (stop_) return;  // not committed: redelivered after the restart
+    if (db_breaker_ != nullptr && !db_breaker_->Allow()) {  // open: wait without trying
+      --attempt;
+      if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, outage_waits++))) return;
+      continue;
+    }
     try {
       auto lease = pool_.Acquire();
       bool duplicate = false;
@@ -111,6 +118,7 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
         handler_(context);
         tx.commit();
       });
+      if (db_breaker_ != nullptr) db_breaker_->RecordSuccess();
       if (duplicate) {
         ++duplicates_;
         spdlog::info("consumer {}: message {} already processed, skipped", config_.name, message_id);
@@ -119,6 +127,15 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
         if (after_commit_) after_commit_();
       }
       break;
+    } catch (const pg::ConnectionError& e) {
+      // The database is away: wait for it, however long, without using up the attempts.
+      if (db_breaker_ != nullptr) db_breaker_->RecordFailure();
+      --attempt;
+      const auto delay = Jittered(config_.backoff_base, config_.backoff_max, outage_waits++);
+      if (outage_waits == 1 || outage_waits % 20 == 0) {
+        spdlog::warn("consumer {}: database unavailable ({}); message {} waits", config_.name, e.what(), message_id);
+      }
+      if (!SleepUnlessStopped(delay)) return;
     } catch (const core::InfraError& e) {
       if (!e.IsRetryable() || attempt >= config_.max_attempts) {
         DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id);

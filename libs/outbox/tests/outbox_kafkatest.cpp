@@ -16,6 +16,7 @@
 #include "saga/contracts/envelope.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/kafka/consumer.hpp"
+#include "saga/kafka/errors.hpp"
 #include "saga/kafka/topics.hpp"
 #include "saga/outbox/outbox.hpp"
 #include "saga/outbox/outbox_relay.hpp"
@@ -226,6 +227,53 @@ TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
       "FROM effects) t WHERE previous IS NOT NULL AND version <> previous + 1")[0]
                                 .as<int>();
   EXPECT_EQ(out_of_order, 0);
+}
+
+}  // namespace
+}  // namespace saga::outbox
+
+namespace saga::outbox {
+namespace {
+
+// The database is unreachable: the message must wait (no dead letter, no offset commit), the
+// breaker opens, and the next member of the group applies it once the database is back.
+TEST_F(OutboxTest, ADatabaseOutageMakesMessagesWaitInsteadOfDeadLettering) {
+  const auto order = core::NewId<core::OrderId>();
+  AppendCommitted(Message(order, 1));
+  kafka::Producer producer(kafka_);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  ASSERT_EQ(relay.PublishOnce(), 1);
+
+  auto config = Config();
+  core::SystemClock clock;
+  core::CircuitBreaker breaker("postgres", {2, std::chrono::milliseconds(200)}, clock);
+  pg::ConnectionPool unreachable(pg::PgConfig{"host=127.0.0.1 port=1 dbname=x user=x", seconds(1)}, 2, seconds(1));
+  {
+    ReliableConsumer down(config, kafka_, unreachable, producer, RecordEffect(), {}, &breaker);
+    down.Start();
+    ASSERT_TRUE(testing::WaitFor([&] { return breaker.Trips() >= 2; }, seconds(30)))
+        << "the breaker opened, and re-opened after a failed probe";
+    down.Stop();
+    EXPECT_EQ(down.Stats().dead_lettered, 0U);
+    EXPECT_EQ(down.Stats().processed, 0U);
+  }
+  ReliableConsumer up(config, kafka_, pool_, producer, RecordEffect());
+  up.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return up.Stats().processed == 1; }, seconds(30)))
+      << "the uncommitted message came back to the group";
+  up.Stop();
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 1);
+}
+
+TEST_F(OutboxTest, AnOpenProducerBreakerSkipsPasses) {
+  AppendCommitted(Message(core::NewId<core::OrderId>(), 1));
+  kafka::Producer producer(kafka_);
+  core::SystemClock clock;
+  core::CircuitBreaker breaker("kafka-producer", {1, std::chrono::seconds(60)}, clock);
+  breaker.RecordFailure();
+  OutboxRelay relay(RelayConfig{}, pg_, producer, &breaker);
+  EXPECT_THROW(relay.PublishOnce(), kafka::KafkaError);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 1) << "nothing was sent";
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "saga/core/circuit_breaker.hpp"
 #include "saga/kafka/producer.hpp"
 #include "saga/pg/connection.hpp"
 
@@ -51,7 +52,9 @@ struct RelayStats {
 
 class OutboxRelay {
  public:
-  OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer);
+  /// `producer_breaker` (optional) guards the broker: while open, passes are skipped.
+  OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer,
+              core::CircuitBreaker* producer_breaker = nullptr);
   ~OutboxRelay();
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
@@ -73,6 +76,7 @@ class OutboxRelay {
   RelayConfig config_;
   pg::PgConfig pg_;
   kafka::Producer& producer_;
+  core::CircuitBreaker* producer_breaker_;
   std::unique_ptr<pqxx::connection> conn_;  // relay thread only
   bool leader_ = false;                     // relay thread only
   std::atomic<std::uint64_t> published_{0};

@@ -7,7 +7,9 @@
 //      (its effects and any outbox rows it appends), commit. A message already in the inbox is
 //      skipped without a second effect;
 //   3. only then commit the Kafka offset. A crash anywhere redelivers; the inbox absorbs it.
-// Handler failures: a retryable core::InfraError is retried with exponential backoff and full
+// Database unavailable (pg::ConnectionError, or its circuit breaker open): the message waits and
+// is retried without limit (an outage must not dead-letter traffic); the offset is not committed.
+// Handler failures: a retryable core::InfraError is retried with exponential backoff and
 // jitter up to max_attempts; after that, or at once for any other exception, the message goes to
 // "<topic>.dlq" with headers dlq-reason, dlq-attempts, dlq-original-topic, dlq-original-partition,
 // dlq-original-offset, dlq-consumer, and the partition moves on. Every dead letter is counted and
@@ -29,6 +31,7 @@
 #include <pqxx/transaction_base>
 
 #include "saga/contracts/envelope.hpp"
+#include "saga/core/circuit_breaker.hpp"
 #include "saga/kafka/consumer.hpp"
 #include "saga/kafka/producer.hpp"
 #include "saga/pg/pool.hpp"
@@ -72,8 +75,10 @@ struct ConsumerStats {
 class ReliableConsumer {
  public:
   /// `after_commit` runs after each committed transaction (e.g. OutboxRelay::Notify); may be empty.
+  /// `db_breaker` (optional) guards the database: while open, messages wait without trying.
   ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
-                   kafka::Producer& dlq_producer, MessageHandler handler, std::function<void()> after_commit = {});
+                   kafka::Producer& dlq_producer, MessageHandler handler, std::function<void()> after_commit = {},
+                   core::CircuitBreaker* db_breaker = nullptr);
   ~ReliableConsumer();
   ReliableConsumer(const ReliableConsumer&) = delete;
   ReliableConsumer& operator=(const ReliableConsumer&) = delete;
@@ -95,6 +100,7 @@ class ReliableConsumer {
   kafka::Producer& dlq_producer_;
   MessageHandler handler_;
   std::function<void()> after_commit_;
+  core::CircuitBreaker* db_breaker_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
   std::atomic<std::uint64_t> processed_{0};
