@@ -6,8 +6,10 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "saga/kafka/topics.hpp"
 #include "saga/testing/http_client.hpp"
 #include "saga/testing/process.hpp"
 #include "saga/testing/test_env.hpp"
@@ -70,7 +72,14 @@ class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(ServicesHealthTest, ReadyWithRealDatabaseAndBrokerAndStopsCleanly) {
   testing::TemporaryDatabase db;
-  auto svc = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()}, {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()}});
+  // A topics file with one topic the broker does not have yet: the service creates it.
+  const std::string extra_topic = testing::UniqueName("e2e.extra");
+  const auto topics_file = (dir_ / "topics.tsv").string();
+  std::ofstream(topics_file) << testing::ReadFile(testing::RequiredEnv("SAGA_TOPICS_FILE")) << extra_topic
+                             << "\t2\t1\t3600000\t1\n";
+  auto svc = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()},
+                                {"SAGA_KAFKA_BROKERS", testing::KafkaBrokers()},
+                                {"SAGA_KAFKA_TOPICS_FILE", topics_file}});
   ASSERT_TRUE(AwaitListening(svc));
 
   EXPECT_EQ(testing::HttpRequest("127.0.0.1", svc.port, "GET", "/health/live").status, 200);
@@ -87,6 +96,13 @@ TEST_P(ServicesHealthTest, ReadyWithRealDatabaseAndBrokerAndStopsCleanly) {
   EXPECT_EQ(body["checks"]["postgres"]["ok"], true);
   EXPECT_EQ(body["checks"]["kafka"]["ok"], true);
   EXPECT_EQ(body["checks"]["schema"]["ok"], true) << "pending migrations are applied at start-up";
+  EXPECT_EQ(body["checks"]["outbox"]["ok"], true) << body.dump();
+  EXPECT_EQ(body["checks"]["outbox"]["detail"], "0 pending, oldest 0 ms");
+  EXPECT_EQ(body["checks"]["breakers"]["detail"], "postgres closed, kafka-producer closed");
+  kafka::KafkaConfig kafka;
+  kafka.brokers = testing::KafkaBrokers();
+  EXPECT_EQ(kafka::ClusterProbe(kafka).Describe(seconds(10)).topics.count(extra_topic), 1U)
+      << "missing topics of the topics file are created at start-up";
 
   svc.process->Signal(SIGTERM);
   EXPECT_EQ(svc.process->Wait(seconds(20)), 0) << testing::ReadFile(svc.log_path);

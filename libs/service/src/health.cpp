@@ -76,17 +76,64 @@ Probe MakeSchemaProbe(const pg::PgConfig& config, const pg::MigrationRunner& run
   };
 }
 
-Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, std::vector<std::string> required_topics,
+Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, kafka::KafkaConfig config,
+                     std::vector<std::string> required_topics, std::vector<kafka::TopicSpec> specs,
                      std::chrono::milliseconds timeout) {
-  return [probe = std::move(probe), topics = std::move(required_topics), timeout]() -> std::string {
-    const auto info = probe->Describe(timeout);
+  return [probe = std::move(probe), config = std::move(config), topics = std::move(required_topics),
+          specs = std::move(specs), timeout]() -> std::string {
+    auto info = probe->Describe(timeout);
+    std::string created;
+    if (!specs.empty()) {
+      bool any_missing = false;
+      for (const auto& spec : specs) any_missing = any_missing || info.topics.count(spec.name) == 0;
+      if (any_missing) {
+        const auto result = kafka::EnsureTopics(config, specs, timeout);
+        for (const auto& name : result.created) created += (created.empty() ? "" : ", ") + name;
+        info = probe->Describe(timeout);
+      }
+    }
     std::string missing;
     for (const auto& topic : topics) {
       if (info.topics.count(topic) == 0) missing += (missing.empty() ? "" : ", ") + topic;
     }
     if (!missing.empty()) throw std::runtime_error("missing topics: " + missing);
-    return std::to_string(info.brokers) + " broker(s), " + std::to_string(topics.size()) +
-           " required topics present";
+    return std::to_string(info.brokers) + " broker(s), " + std::to_string(topics.size()) + " required topics present" +
+           (created.empty() ? "" : "; created " + created);
+  };
+}
+
+Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age) {
+  return [&pool, max_age]() -> std::string {
+    auto lease = pool.Acquire();
+    return pg::Translated([&] {
+      pqxx::read_transaction tx(*lease);
+      if (!tx.exec1("SELECT to_regclass('outbox') IS NOT NULL")[0].as<bool>()) {
+        throw std::runtime_error("the outbox table does not exist yet (schema not migrated)");
+      }
+      const auto row = tx.exec1(
+          "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)::bigint, 0) "
+          "FROM outbox WHERE published_at IS NULL");
+      const auto pending = row[0].as<std::int64_t>();
+      const auto oldest_ms = row[1].as<std::int64_t>();
+      const std::string detail =
+          std::to_string(pending) + " pending, oldest " + std::to_string(oldest_ms) + " ms";
+      if (oldest_ms > max_age.count()) throw std::runtime_error("outbox backlog too old: " + detail);
+      return detail;
+    });
+  };
+}
+
+Probe MakeBreakerProbe(std::vector<const core::CircuitBreaker*> breakers) {
+  return [breakers = std::move(breakers)]() -> std::string {
+    std::string states;
+    std::string open;
+    for (const auto* breaker : breakers) {
+      const auto state = breaker->State();
+      states += (states.empty() ? "" : ", ") + breaker->Name() + " " + std::string(core::ToString(state));
+      if (state == core::BreakerState::kOpen) open += (open.empty() ? "" : ", ") + breaker->Name();
+    }
+    if (!open.empty()) throw std::runtime_error("circuit open: " + open + " (" + states + ")");
+    return states;
   };
 }
 

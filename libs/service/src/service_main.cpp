@@ -11,6 +11,7 @@
 #include "saga/http/server.hpp"
 #include "saga/kafka/topics.hpp"
 #include "saga/observability/logging.hpp"
+#include "saga/outbox/outbox_relay.hpp"
 #include "saga/pg/migrations.hpp"
 #include "saga/service/health.hpp"
 
@@ -119,18 +120,40 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     if (!source.Find("kafka.client_id")) kafka_config.client_id = definition.name + "-service";
     const auto port_file = source.GetString("http.port_file", "");
 
+    // Messaging runtime: one idempotent producer, the outbox relay (one publishing instance
+    // per database), circuit breakers around the database and the broker.
+    core::SystemClock clock;
+    const core::BreakerConfig breaker_config{
+        static_cast<int>(source.GetInt("resilience.breaker_failures", 5, 1, 1000)),
+        source.GetMillis("resilience.breaker_open_ms", std::chrono::milliseconds(2000))};
+    core::CircuitBreaker db_breaker("postgres", breaker_config, clock);
+    core::CircuitBreaker producer_breaker("kafka-producer", breaker_config, clock);
+    pg::ConnectionPool pool(pg_config, pg_config.pool_size, std::chrono::seconds(5));
+    kafka::Producer producer(kafka_config);
+    outbox::RelayConfig relay_config;
+    relay_config.poll_interval = source.GetMillis("outbox.poll_interval_ms", relay_config.poll_interval);
+    relay_config.batch_size = static_cast<int>(source.GetInt("outbox.batch_size", relay_config.batch_size, 1, 10000));
+    outbox::OutboxRelay relay(relay_config, pg_config, producer, &producer_breaker);
+
+    std::vector<kafka::TopicSpec> topic_specs;
+    if (auto topics_file = source.Find("kafka.topics_file"); topics_file && !topics_file->empty()) {
+      topic_specs = kafka::LoadTopicsFile(*topics_file);  // created at start-up when missing
+    }
     ReadinessMonitor readiness(source.GetMillis("health.interval_ms", std::chrono::milliseconds(1000)));
     readiness.AddCheck("postgres", MakePostgresProbe(pg_config));
     readiness.AddCheck("schema", MakeSchemaProbe(pg_config, migrations, source.GetBool("pg.migrate_on_start", true)));
-    readiness.AddCheck("kafka", MakeKafkaProbe(std::make_shared<kafka::ClusterProbe>(kafka_config),
-                                               definition.required_topics, std::chrono::seconds(2)));
+    readiness.AddCheck("kafka", MakeKafkaProbe(std::make_shared<kafka::ClusterProbe>(kafka_config), kafka_config,
+                                               definition.required_topics, topic_specs, std::chrono::seconds(2)));
+    readiness.AddCheck("outbox", MakeOutboxProbe(pool, source.GetMillis("outbox.max_age_ms", std::chrono::minutes(5))));
+    readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));
 
     http::Router router;
     AddHealthRoutes(router, readiness);
-    ServiceContext context{source, router, readiness, pg_config, kafka_config};
+    ServiceContext context{source, router, readiness, pg_config, kafka_config, pool, producer, relay, db_breaker, {}};
     if (definition.wire) definition.wire(context);
 
     readiness.Start();
+    relay.Start();
     http::HttpServer server(http_config, std::move(router));
     server.Start();
     WritePortFile(port_file, server.Port());
@@ -141,7 +164,9 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     sigwait(&signals, &received);
     spdlog::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
     server.Stop();  // stops intake first and drains in-flight requests
+    for (auto it = context.on_stop.rbegin(); it != context.on_stop.rend(); ++it) (*it)();  // consumers
     readiness.Stop();
+    relay.Stop();  // drained last: what the consumers committed is still published on restart
     spdlog::info("{}-service stopped", definition.name);
     return 0;
   } catch (const core::ConfigError& e) {

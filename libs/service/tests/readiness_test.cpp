@@ -66,5 +66,25 @@ TEST(HealthRoutesTest, ReadyAnswers503WithDetailsUntilChecksPass) {
   EXPECT_EQ(nlohmann::json::parse(ready.body())["checks"]["postgres"]["detail"], "connected");
 }
 
+class FixedClock final : public core::Clock {
+ public:
+  [[nodiscard]] core::Timestamp Now() const override { return core::FromUnixMicros(0); }
+};
+
+TEST(BreakerProbeTest, FailsWhileABreakerIsOpen) {
+  FixedClock clock;
+  core::CircuitBreaker db("postgres", {1, std::chrono::seconds(60)}, clock);
+  core::CircuitBreaker kafka("kafka-producer", {1, std::chrono::seconds(60)}, clock);
+  auto probe = MakeBreakerProbe({&db, &kafka});
+  EXPECT_EQ(probe(), "postgres closed, kafka-producer closed");
+  kafka.RecordFailure();
+  try {
+    (void)probe();
+    FAIL() << "an open breaker must fail readiness";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), "circuit open: kafka-producer (postgres closed, kafka-producer open)");
+  }
+}
+
 }  // namespace
 }  // namespace saga::service

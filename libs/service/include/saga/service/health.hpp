@@ -10,16 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "saga/core/circuit_breaker.hpp"
 #include "saga/http/router.hpp"
+#include "saga/kafka/kafka_config.hpp"
+#include "saga/kafka/topics.hpp"
+#include "saga/pg/migrations.hpp"
+#include "saga/pg/pool.hpp"
 #include "saga/service/readiness.hpp"
-
-namespace saga::pg {
-struct PgConfig;
-class MigrationRunner;
-}  // namespace saga::pg
-namespace saga::kafka {
-class ClusterProbe;
-}
 
 namespace saga::service {
 
@@ -33,9 +30,17 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor);
 /// `apply` is true) or fails naming the versions; then it reports the schema version.
 [[nodiscard]] Probe MakeSchemaProbe(const pg::PgConfig& config, const pg::MigrationRunner& runner, bool apply);
 
-/// A probe that fetches cluster metadata and checks that `required_topics` exist.
-[[nodiscard]] Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe,
-                                   std::vector<std::string> required_topics,
+/// A probe that fetches cluster metadata and checks that `required_topics` exist; topics of
+/// `specs` that are missing are created first (idempotently, through the Admin API).
+[[nodiscard]] Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, kafka::KafkaConfig config,
+                                   std::vector<std::string> required_topics, std::vector<kafka::TopicSpec> specs,
                                    std::chrono::milliseconds timeout);
+
+/// Reports the outbox backlog (pending rows, age of the oldest); fails when the oldest pending
+/// row is older than `max_age` (the relay is stuck or the broker has been away that long).
+[[nodiscard]] Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age);
+
+/// Fails while any of the breakers is open, naming it.
+[[nodiscard]] Probe MakeBreakerProbe(std::vector<const core::CircuitBreaker*> breakers);
 
 }  // namespace saga::service

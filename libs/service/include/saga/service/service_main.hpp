@@ -2,8 +2,10 @@
 // The common start-up and shutdown of a service process, so each services/<svc>/main.cpp only
 // wires what is its own. Order of events:
 //   block SIGINT/SIGTERM -> parse --config -> load config (file + SAGA_* environment) ->
-//   JSON logging -> readiness checks (postgres, kafka + required topics) -> service wiring ->
-//   HTTP server -> wait for SIGINT/SIGTERM -> stop HTTP (drain in-flight) -> stop the rest.
+//   JSON logging -> messaging runtime (pool, producer, outbox relay, breakers) -> readiness
+//   checks (postgres, schema, kafka + topics, outbox backlog, breakers) -> service wiring ->
+//   relay and HTTP server -> wait for SIGINT/SIGTERM -> stop HTTP (drain in-flight) ->
+//   stop consumers (on_stop) -> stop readiness -> drain the relay last.
 // Exit codes: 0 clean stop, 1 start-up failure (e.g. port in use), 2 configuration error.
 //
 // `<svc>-service migrate up | down [n] | status` runs the schema migrations and exits.
@@ -21,6 +23,8 @@
 #include "saga/kafka/kafka_config.hpp"
 #include "saga/pg/connection.hpp"
 #include "saga/pg/migrations.hpp"
+#include "saga/outbox/outbox_relay.hpp"
+#include "saga/pg/pool.hpp"
 #include "saga/service/readiness.hpp"
 
 namespace saga::service {
@@ -32,6 +36,13 @@ struct ServiceContext {
   ReadinessMonitor& readiness;
   pg::PgConfig pg;
   kafka::KafkaConfig kafka;
+  pg::ConnectionPool& pool;
+  kafka::Producer& producer;
+  outbox::OutboxRelay& relay;
+  core::CircuitBreaker& db_breaker;
+  /// Called in reverse order at shutdown, after HTTP stopped and before the relay drains
+  /// (stop consumers here).
+  std::vector<std::function<void()>> on_stop;
 };
 
 /// What a service-specific command (e.g. `inventory-service seed FILE`) receives.
