@@ -1,5 +1,6 @@
 #include "saga/kafka/consumer.hpp"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "client.hpp"
@@ -104,6 +105,31 @@ void Consumer::Commit(const ConsumedMessage& message) {
       message.offset + 1;
   const auto err = rd_kafka_commit(impl_->rk.get(), offsets.get(), 0 /* synchronous */);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "offset commit");
+}
+
+std::vector<Consumer::PartitionLag> Consumer::Lag(std::chrono::milliseconds timeout) {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  if (rd_kafka_assignment(impl_->rk.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR || raw == nullptr) return {};
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> assigned(raw);
+  rd_kafka_position(impl_->rk.get(), assigned.get());
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> committed(
+      rd_kafka_topic_partition_list_copy(assigned.get()));
+  rd_kafka_committed(impl_->rk.get(), committed.get(), static_cast<int>(timeout.count()));
+  std::vector<PartitionLag> lags;
+  for (int i = 0; i < assigned->cnt; ++i) {
+    const auto& tp = assigned->elems[i];
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+    if (rd_kafka_query_watermark_offsets(impl_->rk.get(), tp.topic, tp.partition, &low, &high,
+                                         static_cast<int>(timeout.count())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      continue;
+    }
+    std::int64_t position = tp.offset;
+    if (position < 0) position = committed->elems[i].offset;  // nothing fetched yet
+    if (position < 0) position = low;                         // nothing committed either
+    lags.push_back(PartitionLag{tp.topic, tp.partition, std::max<std::int64_t>(0, high - position)});
+  }
+  return lags;
 }
 
 void Consumer::Close() {

@@ -103,6 +103,28 @@ TEST_F(KafkaSmokeTest, CommittedOffsetsAreHonouredByTheNextGroupMember) {
   EXPECT_EQ(again[0].payload, "m2");
 }
 
+TEST_F(KafkaSmokeTest, LagIsTheBacklogBehindTheMembersPosition) {
+  {
+    Producer producer(config_);
+    for (int i = 0; i < 6; ++i) producer.Produce({topic_, "one-key", "m" + std::to_string(i), {}}).get();
+  }
+  Consumer consumer(config_, {testing::UniqueName("group"), {topic_}, "earliest"});
+  auto first = ConsumeN(consumer, 2, seconds(30));  // two of the six read, none committed
+  ASSERT_EQ(first.size(), 2U);
+  std::int64_t total = 0;
+  std::size_t partitions = 0;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        const auto lags = consumer.Lag(seconds(5));
+        partitions = lags.size();
+        total = 0;
+        for (const auto& lag : lags) total += lag.lag;
+        return partitions == 3 && total == 4;
+      },
+      seconds(20)))
+      << partitions << " partitions, lag " << total;
+}
+
 TEST_F(KafkaSmokeTest, EnsureTopicsIsIdempotentAndVisibleInMetadata) {
   auto second = EnsureTopics(config_, {TopicSpec{topic_, 3, 1, 3600000, 1}}, seconds(15));
   EXPECT_TRUE(second.created.empty());

@@ -39,6 +39,10 @@ ReliableConsumer::~ReliableConsumer() { Stop(); }
 
 void ReliableConsumer::Start() {
   stop_ = false;
+  {
+    std::lock_guard lock(membership_mu_);
+    membership_.assign(static_cast<std::size_t>(std::max(1, config_.threads)), Membership{});
+  }
   for (int i = 0; i < std::max(1, config_.threads); ++i) threads_.emplace_back([this, i] { Run(i); });
 }
 
@@ -51,7 +55,14 @@ void ReliableConsumer::Stop() {
 }
 
 ConsumerStats ReliableConsumer::Stats() const {
-  return ConsumerStats{processed_.load(), duplicates_.load(), retries_.load(), dead_lettered_.load()};
+  ConsumerStats stats{processed_.load(), duplicates_.load(), retries_.load(), dead_lettered_.load(), 0, 0, 0};
+  std::lock_guard lock(membership_mu_);
+  for (const auto& member : membership_) {
+    stats.members += member.joined ? 1 : 0;
+    stats.assigned_partitions += member.partitions;
+    stats.lag += member.lag;
+  }
+  return stats;
 }
 
 bool ReliableConsumer::SleepUnlessStopped(std::chrono::milliseconds duration) {
@@ -71,9 +82,24 @@ void ReliableConsumer::Run(int member) {
     try {
       kafka::Consumer consumer(kafka_, kafka::ConsumerOptions{config_.name, config_.topics, "earliest"});
       spdlog::info("consumer {} member {} joined for {} topic(s)", config_.name, member, config_.topics.size());
+      auto next_report = std::chrono::steady_clock::now();
       while (!stop_) {
         auto message = consumer.Poll(config_.poll_timeout);
         if (message) Handle(consumer, *message);
+        if (std::chrono::steady_clock::now() >= next_report) {  // membership and lag for health
+          next_report = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+          Membership state{true, 0, 0};
+          for (const auto& partition : consumer.Lag(std::chrono::milliseconds(500))) {
+            ++state.partitions;
+            state.lag += partition.lag;
+          }
+          std::lock_guard lock(membership_mu_);
+          membership_[static_cast<std::size_t>(member)] = state;
+        }
+      }
+      {
+        std::lock_guard lock(membership_mu_);
+        membership_[static_cast<std::size_t>(member)] = Membership{};
       }
       consumer.Close();
     } catch (const std::exception& e) {

@@ -218,7 +218,17 @@ TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
   ReliableConsumer consumer(Config(3), kafka_, pool_, producer, RecordEffect());
   consumer.Start();
   ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == kKeys * kPerKey; }, seconds(60)));
+  // Membership and lag, as readiness reports them: 3 members share the 6 partitions, no lag.
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        auto stats = consumer.Stats();
+        return stats.members == 3 && stats.assigned_partitions == 6 && stats.lag == 0;
+      },
+      seconds(30)))
+      << consumer.Stats().members << " members, " << consumer.Stats().assigned_partitions << " partitions, lag "
+      << consumer.Stats().lag;
   consumer.Stop();
+  EXPECT_EQ(consumer.Stats().members, 0);
   // effects.seq is the order in which effects committed: per order it must follow version.
   auto lease = pool_.Acquire();
   pqxx::read_transaction tx(*lease);

@@ -123,6 +123,17 @@ Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_ag
   };
 }
 
+Probe MakeConsumerProbe(const outbox::ReliableConsumer& consumer, std::int64_t max_lag) {
+  return [&consumer, max_lag]() -> std::string {
+    const auto stats = consumer.Stats();
+    const std::string detail = std::to_string(stats.members) + " member(s), " +
+                               std::to_string(stats.assigned_partitions) + " partition(s), lag " +
+                               std::to_string(stats.lag) + ", dead letters " + std::to_string(stats.dead_lettered);
+    if (stats.lag > max_lag) throw std::runtime_error("consumer lag too high: " + detail);
+    return detail;
+  };
+}
+
 Probe MakeBreakerProbe(std::vector<const core::CircuitBreaker*> breakers) {
   return [breakers = std::move(breakers)]() -> std::string {
     std::string states;

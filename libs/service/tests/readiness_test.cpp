@@ -86,5 +86,18 @@ TEST(BreakerProbeTest, FailsWhileABreakerIsOpen) {
   }
 }
 
+TEST(ConsumerProbeTest, ReportsMembershipAndLag) {
+  pg::ConnectionPool pool(pg::PgConfig{"host=127.0.0.1 port=1", std::chrono::seconds(1)}, 1, std::chrono::seconds(1));
+  kafka::KafkaConfig kafka;
+  kafka.brokers = "127.0.0.1:1";
+  kafka::Producer producer(kafka);
+  outbox::ConsumerConfig config;
+  config.name = "probe-test";
+  config.topics = {"t"};
+  outbox::ReliableConsumer consumer(config, kafka, pool, producer, [](outbox::HandlerContext&) {});
+  EXPECT_EQ(MakeConsumerProbe(consumer, 10)(), "0 member(s), 0 partition(s), lag 0, dead letters 0");
+  EXPECT_NO_THROW(MakeConsumerProbe(consumer, 0)()) << "lag 0 is within a limit of 0";
+}
+
 }  // namespace
 }  // namespace saga::service

@@ -39,6 +39,16 @@ class Consumer {
   /// Synchronously commits `message.offset + 1` for its partition. Throws KafkaError.
   void Commit(const ConsumedMessage& message);
 
+  /// The partitions assigned to this member and how far behind it is on each: high watermark
+  /// (queried from the broker, bounded by `timeout`) minus the consumer's position. Partitions
+  /// whose position is not known yet count their whole backlog from the committed offset.
+  struct PartitionLag {
+    std::string topic;
+    std::int32_t partition = 0;
+    std::int64_t lag = 0;
+  };
+  [[nodiscard]] std::vector<PartitionLag> Lag(std::chrono::milliseconds timeout);
+
   /// Leaves the group (revoking partitions). Idempotent.
   void Close();
 

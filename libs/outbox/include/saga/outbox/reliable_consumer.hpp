@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -70,6 +71,9 @@ struct ConsumerStats {
   std::uint64_t duplicates_skipped = 0;  // found in the inbox
   std::uint64_t retries = 0;
   std::uint64_t dead_lettered = 0;
+  int members = 0;                 // group members of this process that have joined
+  int assigned_partitions = 0;     // partitions they own now
+  std::int64_t lag = 0;            // messages behind the high watermarks of those partitions
 };
 
 class ReliableConsumer {
@@ -107,6 +111,13 @@ class ReliableConsumer {
   std::atomic<std::uint64_t> duplicates_{0};
   std::atomic<std::uint64_t> retries_{0};
   std::atomic<std::uint64_t> dead_lettered_{0};
+  struct Membership {
+    bool joined = false;
+    int partitions = 0;
+    std::int64_t lag = 0;
+  };
+  mutable std::mutex membership_mu_;
+  std::vector<Membership> membership_;  // one per member thread, guarded by membership_mu_
 };
 
 /// Puts dead letters of `dlq_topic` back on their original topic (header dlq-original-topic),

@@ -14,6 +14,7 @@
 #include "saga/http/router.hpp"
 #include "saga/kafka/kafka_config.hpp"
 #include "saga/kafka/topics.hpp"
+#include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/migrations.hpp"
 #include "saga/pg/pool.hpp"
 #include "saga/service/readiness.hpp"
@@ -39,6 +40,10 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor);
 /// Reports the outbox backlog (pending rows, age of the oldest); fails when the oldest pending
 /// row is older than `max_age` (the relay is stuck or the broker has been away that long).
 [[nodiscard]] Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age);
+
+/// Reports a consumer's group membership, partitions and lag; fails when the lag exceeds
+/// `max_lag` messages.
+[[nodiscard]] Probe MakeConsumerProbe(const outbox::ReliableConsumer& consumer, std::int64_t max_lag);
 
 /// Fails while any of the breakers is open, naming it.
 [[nodiscard]] Probe MakeBreakerProbe(std::vector<const core::CircuitBreaker*> breakers);
