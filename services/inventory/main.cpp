@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   definition.default_port = 8082;
   definition.required_topics = saga::inventory::RequiredTopics();
   definition.migrations = saga::inventory::Migrations();
-  definition.commands.push_back({"seed", "load a catalogue file (products with stock); existing SKUs are kept",
-                                 "file", Seed});
+  definition.commands.push_back(
+      {"seed", "load a catalogue file (products with stock); existing SKUs are kept", "file", Seed});
   return saga::service::RunService(argc, argv, definition);
 }

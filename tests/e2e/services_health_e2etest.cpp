@@ -181,8 +181,9 @@ TEST_P(ServicesHealthTest, MigrateCommandAppliesRevertsAndReports) {
   const std::map<std::string, std::string> env{{"SAGA_PG_DSN", db.Dsn()}};
   auto run = [&](std::vector<std::string> args) {
     const auto log = (dir_ / testing::UniqueName("migrate")).string();
-    testing::Process process(std::string(SAGA_BUILD_DIR) + "/services/" + GetParam() + "/" + GetParam() + "-service",
-                             args, env, log);
+    testing::Process process(
+        std::string(SAGA_BUILD_DIR) + "/services/" + GetParam() + "/" + GetParam() + "-service", args, env,
+        log);
     auto code = process.Wait(seconds(30));
     return std::make_pair(code.value_or(-1), testing::ReadFile(log));
   };

@@ -27,15 +27,16 @@ bool ReadNumber(std::string_view text, T& out) {
 }
 
 const std::set<std::string>& EnvelopeKeys() {
-  static const std::set<std::string> kKeys = {"messageId", "type",     "schemaVersion", "kind",
-                                              "correlationId", "causationId", "sagaId", "orderId",
-                                              "occurredAt", "producer", "traceparent", "payload"};
+  static const std::set<std::string> kKeys = {"messageId",     "type",        "schemaVersion", "kind",
+                                              "correlationId", "causationId", "sagaId",        "orderId",
+                                              "occurredAt",    "producer",    "traceparent",   "payload"};
   return kKeys;
 }
 
 std::optional<std::string> RequiredString(const nlohmann::json& doc, const char* key, std::size_t max = 200) {
   auto it = doc.find(key);
-  if (it == doc.end() || !it->is_string() || it->get<std::string>().empty() || it->get<std::string>().size() > max) {
+  if (it == doc.end() || !it->is_string() || it->get<std::string>().empty() ||
+      it->get<std::string>().size() > max) {
     return std::nullopt;
   }
   return it->get<std::string>();
@@ -53,21 +54,31 @@ std::optional<std::optional<Id>> OptionalId(const nlohmann::json& doc, const cha
 
 }  // namespace
 
-std::string_view ToString(MessageKind kind) noexcept { return kind == MessageKind::kCommand ? "command" : "event"; }
+std::string_view ToString(MessageKind kind) noexcept {
+  return kind == MessageKind::kCommand ? "command" : "event";
+}
 
 std::string_view ToString(DecodeErrorCode code) noexcept {
   switch (code) {
-    case DecodeErrorCode::kMalformedJson: return "malformed-json";
-    case DecodeErrorCode::kInvalidEnvelope: return "invalid-envelope";
-    case DecodeErrorCode::kUnknownType: return "unknown-type";
-    case DecodeErrorCode::kUnsupportedVersion: return "unsupported-version";
-    case DecodeErrorCode::kKindMismatch: return "kind-mismatch";
-    case DecodeErrorCode::kInvalidPayload: return "invalid-payload";
+    case DecodeErrorCode::kMalformedJson:
+      return "malformed-json";
+    case DecodeErrorCode::kInvalidEnvelope:
+      return "invalid-envelope";
+    case DecodeErrorCode::kUnknownType:
+      return "unknown-type";
+    case DecodeErrorCode::kUnsupportedVersion:
+      return "unsupported-version";
+    case DecodeErrorCode::kKindMismatch:
+      return "kind-mismatch";
+    case DecodeErrorCode::kInvalidPayload:
+      return "invalid-payload";
   }
   return "unknown";
 }
 
-std::string DecodeError::Reason() const { return std::string(ToString(code)) + ": " + detail; }
+std::string DecodeError::Reason() const {
+  return std::string(ToString(code)) + ": " + detail;
+}
 
 bool IsValidTraceparent(std::string_view tp) noexcept {
   if (tp.size() != 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') return false;
@@ -75,7 +86,8 @@ bool IsValidTraceparent(std::string_view tp) noexcept {
   const auto trace_id = tp.substr(3, 32);
   const auto span_id = tp.substr(36, 16);
   const auto flags = tp.substr(53, 2);
-  if (!IsHex(version) || version == "ff" || !IsHex(trace_id) || !IsHex(span_id) || !IsHex(flags)) return false;
+  if (!IsHex(version) || version == "ff" || !IsHex(trace_id) || !IsHex(span_id) || !IsHex(flags))
+    return false;
   return trace_id != std::string(32, '0') && span_id != std::string(16, '0');
 }
 
@@ -91,7 +103,8 @@ std::optional<core::Timestamp> ParseRfc3339(std::string_view text) noexcept {
       !ReadNumber(text.substr(14, 2), minute) || !ReadNumber(text.substr(17, 2), second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    return std::nullopt;
   std::int64_t micros = 0;
   const auto rest = text.substr(19, text.size() - 20);
   if (!rest.empty()) {
@@ -121,7 +134,8 @@ std::string Encode(const Envelope& e) {
       {"schemaVersion", e.schema_version},
       {"kind", ToString(e.kind)},
       {"correlationId", e.correlation_id},
-      {"causationId", e.causation_id ? nlohmann::json(e.causation_id->Get().ToString()) : nlohmann::json(nullptr)},
+      {"causationId",
+       e.causation_id ? nlohmann::json(e.causation_id->Get().ToString()) : nlohmann::json(nullptr)},
       {"sagaId", e.saga_id ? nlohmann::json(e.saga_id->Get().ToString()) : nlohmann::json(nullptr)},
       {"orderId", e.order_id.Get().ToString()},
       {"occurredAt", core::ToRfc3339(e.occurred_at)},
@@ -137,7 +151,8 @@ core::Result<Envelope, DecodeError> Decode(std::string_view bytes) {
   if (doc.is_discarded()) return Invalid(DecodeErrorCode::kMalformedJson, "the message is not valid JSON");
   if (!doc.is_object()) return Invalid(DecodeErrorCode::kMalformedJson, "the message is not a JSON object");
   for (const auto& [key, value] : doc.items()) {
-    if (EnvelopeKeys().count(key) == 0) return Invalid(DecodeErrorCode::kInvalidEnvelope, key + ": unknown field");
+    if (EnvelopeKeys().count(key) == 0)
+      return Invalid(DecodeErrorCode::kInvalidEnvelope, key + ": unknown field");
   }
   Envelope e;
   auto message_id = core::ParseId<core::MessageId>(RequiredString(doc, "messageId").value_or(""));
@@ -170,7 +185,8 @@ core::Result<Envelope, DecodeError> Decode(std::string_view bytes) {
   if (!order) return Invalid(DecodeErrorCode::kInvalidEnvelope, "orderId: expected a uuid");
   e.order_id = *order;
   auto occurred = ParseRfc3339(RequiredString(doc, "occurredAt").value_or(""));
-  if (!occurred) return Invalid(DecodeErrorCode::kInvalidEnvelope, "occurredAt: expected an RFC 3339 UTC timestamp");
+  if (!occurred)
+    return Invalid(DecodeErrorCode::kInvalidEnvelope, "occurredAt: expected an RFC 3339 UTC timestamp");
   e.occurred_at = *occurred;
   auto producer = RequiredString(doc, "producer", 100);
   if (!producer) return Invalid(DecodeErrorCode::kInvalidEnvelope, "producer: expected a string");
@@ -201,7 +217,8 @@ core::Result<Envelope, DecodeError> Decode(std::string_view bytes) {
   }
   auto valid = ValidatePayload(*spec, e.payload);
   if (!valid) return core::Fail(valid.Error());
-  if (e.payload.contains("orderId") && e.payload["orderId"].get<std::string>() != e.order_id.Get().ToString()) {
+  if (e.payload.contains("orderId") &&
+      e.payload["orderId"].get<std::string>() != e.order_id.Get().ToString()) {
     return Invalid(DecodeErrorCode::kInvalidPayload, "payload.orderId differs from the envelope's orderId");
   }
   return e;
@@ -213,7 +230,8 @@ core::Result<Envelope, DecodeError> MakeEnvelope(std::string_view type, nlohmann
   for (const auto& candidate : Registry()) {
     if (candidate.type == type && (spec == nullptr || candidate.version > spec->version)) spec = &candidate;
   }
-  if (spec == nullptr) return Invalid(DecodeErrorCode::kUnknownType, "no message type '" + std::string(type) + "'");
+  if (spec == nullptr)
+    return Invalid(DecodeErrorCode::kUnknownType, "no message type '" + std::string(type) + "'");
   auto valid = ValidatePayload(*spec, payload);
   if (!valid) return core::Fail(valid.Error());
   Envelope e;

@@ -13,7 +13,8 @@ FieldSpec F(std::string name, FieldType type, std::string description, bool requ
 }
 
 FieldSpec Array(std::string name, std::vector<FieldSpec> children, std::string description) {
-  return FieldSpec{std::move(name), FieldType::kObjectArray, true, std::move(children), std::move(description)};
+  return FieldSpec{std::move(name), FieldType::kObjectArray, true, std::move(children),
+                   std::move(description)};
 }
 
 std::vector<MessageSpec> Build() {
@@ -25,36 +26,85 @@ std::vector<MessageSpec> Build() {
                                 {F("productId", T::kUuid, "product"), F("quantity", T::kPositiveInt, "units"),
                                  F("unitPrice", T::kMoney, "catalogue price per unit")},
                                 "order lines");
-  const auto product_quantities = Array(
-      "items", {F("productId", T::kUuid, "product"), F("quantity", T::kPositiveInt, "units")}, "products and units");
+  const auto product_quantities =
+      Array("items", {F("productId", T::kUuid, "product"), F("quantity", T::kPositiveInt, "units")},
+            "products and units");
   return {
       // Order service, events of the order's life (saga.order.events; notifications downstream).
-      {"OrderCreated", 1, E, kOrderEventsTopic, "order", "notifications, analytics",
+      {"OrderCreated",
+       1,
+       E,
+       kOrderEventsTopic,
+       "order",
+       "notifications, analytics",
        "An order was accepted and its saga started.",
-       {order_id, F("customerId", T::kUuid, "who ordered"), line_items, F("total", T::kMoney, "sum of the items")}},
-      {"OrderUpdated", 1, E, kOrderEventsTopic, "order", "notifications, analytics",
+       {order_id, F("customerId", T::kUuid, "who ordered"), line_items,
+        F("total", T::kMoney, "sum of the items")}},
+      {"OrderUpdated",
+       1,
+       E,
+       kOrderEventsTopic,
+       "order",
+       "notifications, analytics",
        "The order moved to another status.",
-       {order_id, F("status", T::kString, "new OrderStatus"), F("version", T::kPositiveInt, "aggregate version")}},
-      {"OrderCompleted", 1, E, kOrderEventsTopic, "order", "notifications, analytics",
+       {order_id, F("status", T::kString, "new OrderStatus"),
+        F("version", T::kPositiveInt, "aggregate version")}},
+      {"OrderCompleted",
+       1,
+       E,
+       kOrderEventsTopic,
+       "order",
+       "notifications, analytics",
        "Stock sold and payment taken: the saga ended successfully.",
        {order_id, F("total", T::kMoney, "amount charged")}},
-      {"OrderFailed", 1, E, kOrderEventsTopic, "order", "notifications, analytics",
+      {"OrderFailed",
+       1,
+       E,
+       kOrderEventsTopic,
+       "order",
+       "notifications, analytics",
        "The saga ended without a sale; everything it did was compensated.",
        {order_id, F("reason", T::kString, "why")}},
-      {"OrderCancelled", 1, E, kOrderEventsTopic, "order", "notifications, analytics",
+      {"OrderCancelled",
+       1,
+       E,
+       kOrderEventsTopic,
+       "order",
+       "notifications, analytics",
        "The order was cancelled by its customer or an operator; compensations follow.",
        {order_id, F("reason", T::kString, "why")}},
       // Saga commands to inventory.
-      {"ReserveInventory", 1, C, kInventoryCommandsTopic, "order (saga)", "inventory",
+      {"ReserveInventory",
+       1,
+       C,
+       kInventoryCommandsTopic,
+       "order (saga)",
+       "inventory",
        "Hold stock for every line of the order, all or nothing, until expiresAt.",
        {order_id, product_quantities, F("expiresAt", T::kTimestamp, "when an uncommitted hold lapses")}},
-      {"ReleaseInventory", 1, C, kInventoryCommandsTopic, "order (saga)", "inventory",
+      {"ReleaseInventory",
+       1,
+       C,
+       kInventoryCommandsTopic,
+       "order (saga)",
+       "inventory",
        "Compensation: give back the order's held stock (repeatable).",
        {order_id, F("reason", T::kString, "why")}},
-      {"CommitInventory", 1, C, kInventoryCommandsTopic, "order (saga)", "inventory",
-       "Turn the order's held stock into a sale (repeatable).", {order_id}},
+      {"CommitInventory",
+       1,
+       C,
+       kInventoryCommandsTopic,
+       "order (saga)",
+       "inventory",
+       "Turn the order's held stock into a sale (repeatable).",
+       {order_id}},
       // Inventory events.
-      {"InventoryReserved", 1, E, kInventoryEventsTopic, "inventory", "order (saga)",
+      {"InventoryReserved",
+       1,
+       E,
+       kInventoryEventsTopic,
+       "inventory",
+       "order (saga)",
        "Stock is held for the order.",
        {order_id,
         Array("reservations",
@@ -62,37 +112,101 @@ std::vector<MessageSpec> Build() {
                F("quantity", T::kPositiveInt, "units")},
               "one per line"),
         F("expiresAt", T::kTimestamp, "when the hold lapses")}},
-      {"InventoryReservationFailed", 1, E, kInventoryEventsTopic, "inventory", "order (saga)",
+      {"InventoryReservationFailed",
+       1,
+       E,
+       kInventoryEventsTopic,
+       "inventory",
+       "order (saga)",
        "Stock could not be held; nothing is held.",
        {order_id, F("reason", T::kString, "InsufficientStock, UnknownProduct, InvalidQuantity..."),
         F("productId", T::kUuid, "the product that failed", false),
         F("available", T::kNonNegativeInt, "units available then", false)}},
-      {"InventoryReleased", 1, E, kInventoryEventsTopic, "inventory", "order (saga)",
-       "The order's held stock is back in the available stock.", {order_id, F("reason", T::kString, "why")}},
-      {"InventoryCommitted", 1, E, kInventoryEventsTopic, "inventory", "order (saga)",
-       "The order's held stock is sold.", {order_id, product_quantities}},
-      {"StockUpdated", 1, E, kInventoryEventsTopic, "inventory", "order (saga) ignores it; analytics",
+      {"InventoryReleased",
+       1,
+       E,
+       kInventoryEventsTopic,
+       "inventory",
+       "order (saga)",
+       "The order's held stock is back in the available stock.",
+       {order_id, F("reason", T::kString, "why")}},
+      {"InventoryCommitted",
+       1,
+       E,
+       kInventoryEventsTopic,
+       "inventory",
+       "order (saga)",
+       "The order's held stock is sold.",
+       {order_id, product_quantities}},
+      {"StockUpdated",
+       1,
+       E,
+       kInventoryEventsTopic,
+       "inventory",
+       "order (saga) ignores it; analytics",
        "A product's stock changed (key: the order id that caused it, or the product id).",
        {F("productId", T::kUuid, "product"), F("quantity", T::kNonNegativeInt, "units on hand"),
-        F("reserved", T::kNonNegativeInt, "units held"), F("available", T::kNonNegativeInt, "quantity - reserved")}},
+        F("reserved", T::kNonNegativeInt, "units held"),
+        F("available", T::kNonNegativeInt, "quantity - reserved")}},
       // Saga commands to payment.
-      {"ProcessPayment", 1, C, kPaymentCommandsTopic, "order (saga)", "payment",
+      {"ProcessPayment",
+       1,
+       C,
+       kPaymentCommandsTopic,
+       "order (saga)",
+       "payment",
        "Charge the order's total. The card is a gateway token: never a card number or CVV.",
-       {order_id, F("amount", T::kMoney, "to charge"), F("paymentToken", T::kString, "gateway token of the card")}},
-      {"RefundPayment", 1, C, kPaymentCommandsTopic, "order (saga)", "payment",
-       "Compensation: refund the order's charge, if any (repeatable).", {order_id, F("reason", T::kString, "why")}},
+       {order_id, F("amount", T::kMoney, "to charge"),
+        F("paymentToken", T::kString, "gateway token of the card")}},
+      {"RefundPayment",
+       1,
+       C,
+       kPaymentCommandsTopic,
+       "order (saga)",
+       "payment",
+       "Compensation: refund the order's charge, if any (repeatable).",
+       {order_id, F("reason", T::kString, "why")}},
       // Payment events.
-      {"PaymentInitiated", 1, E, kPaymentEventsTopic, "payment", "order (saga)",
+      {"PaymentInitiated",
+       1,
+       E,
+       kPaymentEventsTopic,
+       "payment",
+       "order (saga)",
        "The charge was sent to the gateway.",
        {order_id, F("paymentId", T::kUuid, "payment"), F("amount", T::kMoney, "charged")}},
-      {"PaymentCompleted", 1, E, kPaymentEventsTopic, "payment", "order (saga)", "The gateway took the money.",
+      {"PaymentCompleted",
+       1,
+       E,
+       kPaymentEventsTopic,
+       "payment",
+       "order (saga)",
+       "The gateway took the money.",
        {order_id, F("paymentId", T::kUuid, "payment"), F("transactionId", T::kString, "gateway transaction"),
         F("amount", T::kMoney, "charged")}},
-      {"PaymentFailed", 1, E, kPaymentEventsTopic, "payment", "order (saga)", "The charge was refused or failed.",
-       {order_id, F("paymentId", T::kUuid, "payment"), F("reason", T::kString, "Declined, InsufficientFunds...")}},
-      {"RefundInitiated", 1, E, kPaymentEventsTopic, "payment", "order (saga)", "A refund was sent to the gateway.",
+      {"PaymentFailed",
+       1,
+       E,
+       kPaymentEventsTopic,
+       "payment",
+       "order (saga)",
+       "The charge was refused or failed.",
+       {order_id, F("paymentId", T::kUuid, "payment"),
+        F("reason", T::kString, "Declined, InsufficientFunds...")}},
+      {"RefundInitiated",
+       1,
+       E,
+       kPaymentEventsTopic,
+       "payment",
+       "order (saga)",
+       "A refund was sent to the gateway.",
        {order_id, F("paymentId", T::kUuid, "payment"), F("amount", T::kMoney, "refunded")}},
-      {"RefundCompleted", 1, E, kPaymentEventsTopic, "payment", "order (saga)",
+      {"RefundCompleted",
+       1,
+       E,
+       kPaymentEventsTopic,
+       "payment",
+       "order (saga)",
        "The money is back with the customer (or nothing was charged).",
        {order_id, F("paymentId", T::kUuid, "payment", false), F("amount", T::kMoney, "refunded", false)}},
   };
@@ -100,18 +214,26 @@ std::vector<MessageSpec> Build() {
 
 std::string_view TypeName(FieldType type) {
   switch (type) {
-    case FieldType::kUuid: return "uuid";
-    case FieldType::kString: return "string";
-    case FieldType::kPositiveInt: return "integer > 0";
-    case FieldType::kNonNegativeInt: return "integer >= 0";
-    case FieldType::kMoney: return "money";
-    case FieldType::kTimestamp: return "RFC 3339 timestamp";
-    case FieldType::kObjectArray: return "array of objects";
+    case FieldType::kUuid:
+      return "uuid";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kPositiveInt:
+      return "integer > 0";
+    case FieldType::kNonNegativeInt:
+      return "integer >= 0";
+    case FieldType::kMoney:
+      return "money";
+    case FieldType::kTimestamp:
+      return "RFC 3339 timestamp";
+    case FieldType::kObjectArray:
+      return "array of objects";
   }
   return "?";
 }
 
-std::optional<std::string> CheckValue(const FieldSpec& field, const nlohmann::json& value, const std::string& path);
+std::optional<std::string> CheckValue(const FieldSpec& field, const nlohmann::json& value,
+                                      const std::string& path);
 
 std::optional<std::string> CheckObject(const std::vector<FieldSpec>& fields, const nlohmann::json& object,
                                        const std::string& path) {
@@ -133,7 +255,8 @@ std::optional<std::string> CheckObject(const std::vector<FieldSpec>& fields, con
   return std::nullopt;
 }
 
-std::optional<std::string> CheckValue(const FieldSpec& field, const nlohmann::json& value, const std::string& path) {
+std::optional<std::string> CheckValue(const FieldSpec& field, const nlohmann::json& value,
+                                      const std::string& path) {
   const auto expected = [&] { return path + ": expected " + std::string(TypeName(field.type)); };
   switch (field.type) {
     case FieldType::kUuid:
@@ -167,7 +290,8 @@ std::optional<std::string> CheckValue(const FieldSpec& field, const nlohmann::js
     case FieldType::kObjectArray: {
       if (!value.is_array() || value.empty() || value.size() > 100) return path + ": expected 1-100 objects";
       for (std::size_t i = 0; i < value.size(); ++i) {
-        if (auto error = CheckObject(field.children, value[i], path + "[" + std::to_string(i) + "]")) return error;
+        if (auto error = CheckObject(field.children, value[i], path + "[" + std::to_string(i) + "]"))
+          return error;
       }
       return std::nullopt;
     }
@@ -211,11 +335,12 @@ std::string RenderEventsMarkdown() {
          "equal to it). Every message travels in the envelope described in\n"
          "libs/contracts/include/saga/contracts/envelope.hpp; the Kafka key is the order id (for\n"
          "StockUpdated too), so the messages of one order keep their order. Golden examples of each\n"
-         "type are in libs/contracts/golden/. Money is {\"amountMinor\": integer, \"currency\": ISO code}.\n\n"
+         "type are in libs/contracts/golden/. Money is {\"amountMinor\": integer, \"currency\": ISO "
+         "code}.\n\n"
          "| type | version | kind | topic | producer | consumers |\n| --- | --- | --- | --- | --- | --- |\n";
   for (const auto& spec : Registry()) {
-    out << "| [" << spec.type << "](#" << spec.type << ") | " << spec.version << " | " << ToString(spec.kind) << " | `"
-        << spec.topic << "` | " << spec.producer << " | " << spec.consumers << " |\n";
+    out << "| [" << spec.type << "](#" << spec.type << ") | " << spec.version << " | " << ToString(spec.kind)
+        << " | `" << spec.topic << "` | " << spec.producer << " | " << spec.consumers << " |\n";
   }
   for (const auto& spec : Registry()) {
     out << "\n## " << spec.type << "\n\n"

@@ -25,8 +25,9 @@ EnvelopeContext Context() {
 
 json ValidDoc() {
   auto context = Context();
-  auto e = MakeEnvelope("OrderCancelled", {{"orderId", context.order_id.Get().ToString()}, {"reason", "changed mind"}},
-                        context);
+  auto e =
+      MakeEnvelope("OrderCancelled",
+                   {{"orderId", context.order_id.Get().ToString()}, {"reason", "changed mind"}}, context);
   EXPECT_TRUE(e.HasValue());
   return json::parse(Encode(e.Value()));
 }
@@ -62,16 +63,20 @@ TEST(EnvelopeTest, RejectsBadInputWithTheReason) {
       {[](json& d) { d["correlationId"] = ""; }, DecodeErrorCode::kInvalidEnvelope, "correlationId"},
       {[](json& d) { d["causationId"] = 7; }, DecodeErrorCode::kInvalidEnvelope, "causationId"},
       {[](json& d) { d["occurredAt"] = "yesterday"; }, DecodeErrorCode::kInvalidEnvelope, "occurredAt"},
-      {[](json& d) { d["occurredAt"] = "2026-02-30T00:00:00Z"; }, DecodeErrorCode::kInvalidEnvelope, "occurredAt"},
+      {[](json& d) { d["occurredAt"] = "2026-02-30T00:00:00Z"; }, DecodeErrorCode::kInvalidEnvelope,
+       "occurredAt"},
       {[](json& d) { d["traceparent"] = "00-0000-00"; }, DecodeErrorCode::kInvalidEnvelope, "traceparent"},
       {[](json& d) { d["extra"] = true; }, DecodeErrorCode::kInvalidEnvelope, "extra: unknown field"},
       {[](json& d) { d["payload"] = json::array(); }, DecodeErrorCode::kInvalidEnvelope, "payload"},
       {[](json& d) { d["type"] = "OrderShipped"; }, DecodeErrorCode::kUnknownType, "OrderShipped"},
       {[](json& d) { d["schemaVersion"] = 2; }, DecodeErrorCode::kUnsupportedVersion, "version 2"},
       {[](json& d) { d["kind"] = "command"; }, DecodeErrorCode::kKindMismatch, "is a event"},
-      {[](json& d) { d["payload"].erase("reason"); }, DecodeErrorCode::kInvalidPayload, "payload.reason: required"},
-      {[](json& d) { d["payload"]["reason"] = 3; }, DecodeErrorCode::kInvalidPayload, "payload.reason: expected string"},
-      {[](json& d) { d["payload"]["admin"] = true; }, DecodeErrorCode::kInvalidPayload, "payload.admin: unknown field"},
+      {[](json& d) { d["payload"].erase("reason"); }, DecodeErrorCode::kInvalidPayload,
+       "payload.reason: required"},
+      {[](json& d) { d["payload"]["reason"] = 3; }, DecodeErrorCode::kInvalidPayload,
+       "payload.reason: expected string"},
+      {[](json& d) { d["payload"]["admin"] = true; }, DecodeErrorCode::kInvalidPayload,
+       "payload.admin: unknown field"},
       {[](json& d) { d["payload"]["orderId"] = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"; },
        DecodeErrorCode::kInvalidPayload, "differs from the envelope"},
   };
@@ -94,10 +99,14 @@ TEST(EnvelopeTest, NestedPayloadErrorsNameThePath) {
     std::string detail;
   };
   const Case cases[] = {
-      {{{"orderId", order}, {"items", json::array()}, {"expiresAt", "2026-11-24T12:00:00Z"}}, "payload.items: expected 1-100"},
-      {{{"orderId", order}, {"items", json::array({{{"productId", order}, {"quantity", 0}}})}, {"expiresAt", "2026-11-24T12:00:00Z"}},
+      {{{"orderId", order}, {"items", json::array()}, {"expiresAt", "2026-11-24T12:00:00Z"}},
+       "payload.items: expected 1-100"},
+      {{{"orderId", order},
+        {"items", json::array({{{"productId", order}, {"quantity", 0}}})},
+        {"expiresAt", "2026-11-24T12:00:00Z"}},
        "payload.items[0].quantity"},
-      {{{"orderId", order}, {"items", json::array({{{"productId", order}, {"quantity", 1}, {"price", 5}}})},
+      {{{"orderId", order},
+        {"items", json::array({{{"productId", order}, {"quantity", 1}, {"price", 5}}})},
         {"expiresAt", "2026-11-24T12:00:00Z"}},
        "payload.items[0].price: unknown field"},
   };
@@ -106,16 +115,22 @@ TEST(EnvelopeTest, NestedPayloadErrorsNameThePath) {
     ASSERT_FALSE(e.HasValue()) << c.payload.dump();
     EXPECT_NE(e.Error().detail.find(c.detail), std::string::npos) << e.Error().Reason();
   }
-  auto bad_money = MakeEnvelope("ProcessPayment",
-                                {{"orderId", order}, {"amount", {{"amountMinor", -1}, {"currency", "EUR"}}}, {"paymentToken", "t"}},
-                                context);
-  ASSERT_FALSE(bad_money.HasValue());
-  EXPECT_NE(bad_money.Error().detail.find("payload.amount.amountMinor"), std::string::npos) << bad_money.Error().Reason();
-  auto money_extra = MakeEnvelope(
-      "ProcessPayment", {{"orderId", order}, {"amount", {{"amountMinor", 1}, {"currency", "EUR"}, {"fx", 1}}}, {"paymentToken", "t"}},
+  auto bad_money = MakeEnvelope(
+      "ProcessPayment",
+      {{"orderId", order}, {"amount", {{"amountMinor", -1}, {"currency", "EUR"}}}, {"paymentToken", "t"}},
       context);
+  ASSERT_FALSE(bad_money.HasValue());
+  EXPECT_NE(bad_money.Error().detail.find("payload.amount.amountMinor"), std::string::npos)
+      << bad_money.Error().Reason();
+  auto money_extra = MakeEnvelope("ProcessPayment",
+                                  {{"orderId", order},
+                                   {"amount", {{"amountMinor", 1}, {"currency", "EUR"}, {"fx", 1}}},
+                                   {"paymentToken", "t"}},
+                                  context);
   EXPECT_FALSE(money_extra.HasValue());
-  EXPECT_TRUE(MakeEnvelope("ProcessPayment", {{"orderId", order}, {"amount", money}, {"paymentToken", "t"}}, context).HasValue());
+  EXPECT_TRUE(
+      MakeEnvelope("ProcessPayment", {{"orderId", order}, {"amount", money}, {"paymentToken", "t"}}, context)
+          .HasValue());
 }
 
 TEST(EnvelopeTest, GarbageNeverThrows) {

@@ -39,18 +39,23 @@ std::map<std::string, json> Examples() {
   const json quantities = json::array({{{"productId", kProduct}, {"quantity", 2}}});
   return {
       {"OrderCreated",
-       {{"orderId", kOrder}, {"customerId", "c0ffee00-1234-4567-89ab-cdef01234567"}, {"items", items}, {"total", kEur3998}}},
+       {{"orderId", kOrder},
+        {"customerId", "c0ffee00-1234-4567-89ab-cdef01234567"},
+        {"items", items},
+        {"total", kEur3998}}},
       {"OrderUpdated", {{"orderId", kOrder}, {"status", "InventoryReserved"}, {"version", 2}}},
       {"OrderCompleted", {{"orderId", kOrder}, {"total", kEur3998}}},
       {"OrderFailed", {{"orderId", kOrder}, {"reason", "InsufficientStock"}}},
       {"OrderCancelled", {{"orderId", kOrder}, {"reason", "customer request"}}},
-      {"ReserveInventory", {{"orderId", kOrder}, {"items", quantities}, {"expiresAt", "2026-11-24T12:15:00.000000Z"}}},
+      {"ReserveInventory",
+       {{"orderId", kOrder}, {"items", quantities}, {"expiresAt", "2026-11-24T12:15:00.000000Z"}}},
       {"ReleaseInventory", {{"orderId", kOrder}, {"reason", "PaymentDeclined"}}},
       {"CommitInventory", {{"orderId", kOrder}}},
       {"InventoryReserved",
        {{"orderId", kOrder},
-        {"reservations",
-         json::array({{{"reservationId", "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"}, {"productId", kProduct}, {"quantity", 2}}})},
+        {"reservations", json::array({{{"reservationId", "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a"},
+                                       {"productId", kProduct},
+                                       {"quantity", 2}}})},
         {"expiresAt", "2026-11-24T12:15:00.000000Z"}}},
       {"InventoryReservationFailed",
        {{"orderId", kOrder}, {"reason", "InsufficientStock"}, {"productId", kProduct}, {"available", 1}}},
@@ -61,7 +66,10 @@ std::map<std::string, json> Examples() {
       {"RefundPayment", {{"orderId", kOrder}, {"reason", "OrderCancelled"}}},
       {"PaymentInitiated", {{"orderId", kOrder}, {"paymentId", kPayment}, {"amount", kEur3998}}},
       {"PaymentCompleted",
-       {{"orderId", kOrder}, {"paymentId", kPayment}, {"transactionId", "sim-tx-000042"}, {"amount", kEur3998}}},
+       {{"orderId", kOrder},
+        {"paymentId", kPayment},
+        {"transactionId", "sim-tx-000042"},
+        {"amount", kEur3998}}},
       {"PaymentFailed", {{"orderId", kOrder}, {"paymentId", kPayment}, {"reason", "Declined"}}},
       {"RefundInitiated", {{"orderId", kOrder}, {"paymentId", kPayment}, {"amount", kEur3998}}},
       {"RefundCompleted", {{"orderId", kOrder}, {"paymentId", kPayment}, {"amount", kEur3998}}},
@@ -81,7 +89,8 @@ Envelope ExampleEnvelope(const MessageSpec& spec, const json& payload) {
   EXPECT_TRUE(envelope.HasValue()) << spec.type << ": " << (envelope ? "" : envelope.Error().Reason());
   auto e = std::move(envelope).Value();
   char id[40];
-  std::snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012zu", spec.type.size() * 1000 + spec.type[0] * 10 + spec.type.back());
+  std::snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012zu",
+                spec.type.size() * 1000 + spec.type[0] * 10 + spec.type.back());
   e.message_id = *core::ParseId<core::MessageId>(id);
   return e;
 }
@@ -97,7 +106,8 @@ TEST(GoldenTest, EveryRegisteredTypeHasAGoldenFileThatRoundTrips) {
     ASSERT_EQ(examples.count(spec.type), 1U) << "no example for " << spec.type;
     const auto path = GoldenPath(spec);
     if (update) {
-      std::ofstream(path) << json::parse(Encode(ExampleEnvelope(spec, examples.at(spec.type)))).dump(2) << "\n";
+      std::ofstream(path) << json::parse(Encode(ExampleEnvelope(spec, examples.at(spec.type)))).dump(2)
+                          << "\n";
     }
     ASSERT_TRUE(std::filesystem::exists(path)) << path << " missing (SAGA_UPDATE_GOLDEN=1 writes it)";
     const std::string golden = ReadAll(path);
@@ -124,16 +134,17 @@ TEST(GoldenTest, EventsDocumentMatchesTheRegistry) {
 TEST(GoldenTest, EveryTopicOfTheRegistryIsDefined) {
   const auto topics = ReadAll(SAGA_TOPICS_FILE);
   for (const auto& spec : Registry()) {
-    EXPECT_NE(topics.find("\n" + spec.topic + "\t"), std::string::npos) << spec.type << " uses undefined " << spec.topic;
+    EXPECT_NE(topics.find("\n" + spec.topic + "\t"), std::string::npos)
+        << spec.type << " uses undefined " << spec.topic;
   }
 }
 
 TEST(GoldenTest, TheRequiredMessagesOfTheDesignAreRegistered) {
   for (const char* type :
        {"OrderCreated", "OrderUpdated", "OrderCancelled", "OrderCompleted", "InventoryReserved",
-        "InventoryReservationFailed", "InventoryReleased", "StockUpdated", "PaymentInitiated", "PaymentCompleted",
-        "PaymentFailed", "RefundInitiated", "RefundCompleted", "ReserveInventory", "ReleaseInventory",
-        "CommitInventory", "ProcessPayment", "RefundPayment"}) {
+        "InventoryReservationFailed", "InventoryReleased", "StockUpdated", "PaymentInitiated",
+        "PaymentCompleted", "PaymentFailed", "RefundInitiated", "RefundCompleted", "ReserveInventory",
+        "ReleaseInventory", "CommitInventory", "ProcessPayment", "RefundPayment"}) {
     EXPECT_NE(FindSpec(type, 1), nullptr) << type;
   }
 }

@@ -4,9 +4,12 @@ namespace saga::core {
 
 std::string_view ToString(BreakerState state) noexcept {
   switch (state) {
-    case BreakerState::kClosed: return "closed";
-    case BreakerState::kOpen: return "open";
-    case BreakerState::kHalfOpen: return "half-open";
+    case BreakerState::kClosed:
+      return "closed";
+    case BreakerState::kOpen:
+      return "open";
+    case BreakerState::kHalfOpen:
+      return "half-open";
   }
   return "unknown";
 }
@@ -17,7 +20,8 @@ CircuitBreaker::CircuitBreaker(std::string name, BreakerConfig config, const Clo
 bool CircuitBreaker::Allow() {
   std::lock_guard lock(mu_);
   switch (state_) {
-    case BreakerState::kClosed: return true;
+    case BreakerState::kClosed:
+      return true;
     case BreakerState::kOpen:
       if (clock_.Now() - opened_at_ < config_.open_for) return false;
       state_ = BreakerState::kHalfOpen;

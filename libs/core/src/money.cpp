@@ -14,9 +14,12 @@ std::optional<Currency> Currency::Parse(std::string_view code) {
 
 std::string_view ToString(MoneyError error) noexcept {
   switch (error) {
-    case MoneyError::kCurrencyMismatch: return "currency mismatch";
-    case MoneyError::kOverflow: return "amount overflow";
-    case MoneyError::kNegative: return "negative amount";
+    case MoneyError::kCurrencyMismatch:
+      return "currency mismatch";
+    case MoneyError::kOverflow:
+      return "amount overflow";
+    case MoneyError::kNegative:
+      return "negative amount";
   }
   return "unknown money error";
 }

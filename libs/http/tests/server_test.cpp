@@ -144,7 +144,9 @@ TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
   // Once new connections are refused, Stop() is draining: the in-flight request must still
   // complete, and be told the connection closes.
   ASSERT_TRUE(saga::testing::WaitFor(
-      [&] { return HttpRequest("127.0.0.1", port, "GET", "/ping", "", {}, std::chrono::seconds(2)).status == 0; },
+      [&] {
+        return HttpRequest("127.0.0.1", port, "GET", "/ping", "", {}, std::chrono::seconds(2)).status == 0;
+      },
       std::chrono::seconds(10)));
   EXPECT_EQ(stopping.wait_for(std::chrono::seconds(0)), std::future_status::timeout) << "Stop() did not wait";
   release.set_value();

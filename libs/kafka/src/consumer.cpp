@@ -1,7 +1,7 @@
 #include "saga/kafka/consumer.hpp"
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 #include "client.hpp"
 #include "saga/kafka/errors.hpp"
@@ -35,8 +35,15 @@ Consumer::Consumer(const KafkaConfig& config, const ConsumerOptions& options)
   config.Validate();
   auto conf = internal::BaseConf(config);
   internal::Set(conf.get(), "group.id", options.group_id);
-  internal::Set(conf.get(), "enable.auto.commit", "false");
+  // Offsets are stored only by Commit(), i.e. after the caller's effect is durable; librdkafka
+  // sends stored offsets to the broker in the background, on rebalance and on close. A commit
+  // that is lost in a crash only means a redelivery, which the inbox absorbs, and the hot path
+  // never waits for the group coordinator (which is slow to come back after a broker restart).
+  internal::Set(conf.get(), "enable.auto.commit", "true");
+  internal::Set(conf.get(), "auto.commit.interval.ms", "200");
   internal::Set(conf.get(), "enable.auto.offset.store", "false");
+  internal::Set(conf.get(), "session.timeout.ms", "10000");
+  internal::Set(conf.get(), "heartbeat.interval.ms", "2000");
   internal::Set(conf.get(), "auto.offset.reset", options.auto_offset_reset);
   internal::Set(conf.get(), "enable.partition.eof", "false");
   // Reads only what committed producers wrote; harmless when no transactions are used.
@@ -103,8 +110,13 @@ void Consumer::Commit(const ConsumedMessage& message) {
       rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(offsets.get(), message.topic.c_str(), message.partition)->offset =
       message.offset + 1;
-  const auto err = rd_kafka_commit(impl_->rk.get(), offsets.get(), 0 /* synchronous */);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "offset commit");
+  const auto err = rd_kafka_offsets_store(impl_->rk.get(), offsets.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "offset store");
+  // A partition revoked meanwhile refuses the store: the next owner gets the message again.
+  if (offsets->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::info("offset of {}[{}]@{} not stored ({}); it will be redelivered", message.topic, message.partition,
+                 message.offset, rd_kafka_err2str(offsets->elems[0].err));
+  }
 }
 
 std::vector<Consumer::PartitionLag> Consumer::Lag(std::chrono::milliseconds timeout) {

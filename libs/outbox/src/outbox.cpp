@@ -15,13 +15,15 @@ kafka::Headers HeadersFor(const contracts::Envelope& envelope) {
           {"traceparent", envelope.traceparent}};
 }
 
-std::int64_t Append(pqxx::transaction_base& tx, const std::string& topic, const contracts::Envelope& envelope) {
+std::int64_t Append(pqxx::transaction_base& tx, const std::string& topic,
+                    const contracts::Envelope& envelope) {
   nlohmann::json headers = nlohmann::json::object();
   for (const auto& [name, value] : HeadersFor(envelope)) headers[name] = value;
   return pg::Translated([&] {
     return tx
         .exec_params1(
-            "INSERT INTO outbox (message_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5::jsonb) "
+            "INSERT INTO outbox (message_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, "
+            "$5::jsonb) "
             "RETURNING id",
             envelope.message_id.Get().ToString(), topic, envelope.order_id.Get().ToString(),
             contracts::Encode(envelope), headers.dump())[0]

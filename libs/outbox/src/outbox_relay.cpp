@@ -1,10 +1,10 @@
 #include "saga/outbox/outbox_relay.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
-#include <spdlog/spdlog.h>
 
 #include "saga/kafka/errors.hpp"
 #include "saga/pg/errors.hpp"
@@ -15,7 +15,9 @@ OutboxRelay::OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& p
                          core::CircuitBreaker* producer_breaker)
     : config_(config), pg_(std::move(pg)), producer_(producer), producer_breaker_(producer_breaker) {}
 
-OutboxRelay::~OutboxRelay() { Stop(); }
+OutboxRelay::~OutboxRelay() {
+  Stop();
+}
 
 void OutboxRelay::Start() {
   {
@@ -42,7 +44,9 @@ void OutboxRelay::Notify() {
   wake_.notify_one();
 }
 
-RelayStats OutboxRelay::Stats() const { return RelayStats{published_.load(), failed_passes_.load(), is_leader_.load()}; }
+RelayStats OutboxRelay::Stats() const {
+  return RelayStats{published_.load(), failed_passes_.load(), is_leader_.load()};
+}
 
 bool OutboxRelay::EnsureLeader() {
   if (conn_ && !conn_->is_open()) {
@@ -74,7 +78,8 @@ int OutboxRelay::PublishOnce() {
       for (const auto& r : tx.exec_params("SELECT id, topic, message_key, payload, headers::text FROM outbox "
                                           "WHERE published_at IS NULL ORDER BY id LIMIT $1",
                                           config_.batch_size)) {
-        kafka::OutgoingMessage message{r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(), {}};
+        kafka::OutgoingMessage message{
+            r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(), {}};
         const auto headers = nlohmann::json::parse(r[4].c_str());
         for (const auto& [name, value] : headers.items()) {
           message.headers.emplace_back(name, value.get<std::string>());
@@ -144,8 +149,8 @@ int OutboxRelay::PublishOnce() {
       }
     }
     if (!failed.empty()) {
-      throw kafka::KafkaError(std::to_string(failed.size()) + " outbox rows not acknowledged: " + failed.front().second,
-                              0, true);
+      throw kafka::KafkaError(
+          std::to_string(failed.size()) + " outbox rows not acknowledged: " + failed.front().second, 0, true);
     }
     return static_cast<int>(done.size());
   } catch (const pg::ConnectionError&) {

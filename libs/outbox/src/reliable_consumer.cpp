@@ -1,9 +1,9 @@
 #include "saga/outbox/reliable_consumer.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <pqxx/pqxx>
 #include <random>
-#include <spdlog/spdlog.h>
 
 #include "saga/core/errors.hpp"
 #include "saga/core/time.hpp"
@@ -15,7 +15,8 @@ namespace {
 
 constexpr const char* kDlqPrefix = "dlq-";
 
-std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::chrono::milliseconds max, int attempt) {
+std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::chrono::milliseconds max,
+                                   int attempt) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   const auto ceiling = std::min<std::int64_t>(max.count(), base.count() << std::min(attempt, 20));
   std::uniform_int_distribution<std::int64_t> dist(ceiling / 2, std::max<std::int64_t>(ceiling, 1));
@@ -35,7 +36,9 @@ ReliableConsumer::ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kaf
       after_commit_(std::move(after_commit)),
       db_breaker_(db_breaker) {}
 
-ReliableConsumer::~ReliableConsumer() { Stop(); }
+ReliableConsumer::~ReliableConsumer() {
+  Stop();
+}
 
 void ReliableConsumer::Start() {
   stop_ = false;
@@ -81,7 +84,8 @@ void ReliableConsumer::Run(int member) {
   while (!stop_) {
     try {
       kafka::Consumer consumer(kafka_, kafka::ConsumerOptions{config_.name, config_.topics, "earliest"});
-      spdlog::info("consumer {} member {} joined for {} topic(s)", config_.name, member, config_.topics.size());
+      spdlog::info("consumer {} member {} joined for {} topic(s)", config_.name, member,
+                   config_.topics.size());
       auto next_report = std::chrono::steady_clock::now();
       while (!stop_) {
         auto message = consumer.Poll(config_.poll_timeout);
@@ -122,7 +126,7 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
   const std::string message_id = envelope.message_id.Get().ToString();
   int outage_waits = 0;
   for (int attempt = 1;; ++attempt) {
-    if (stop_) return;  // not committed: redelivered after the restart
+    if (stop_) return;                                      // not committed: redelivered after the restart
     if (db_breaker_ != nullptr && !db_breaker_->Allow()) {  // open: wait without trying
       --attempt;
       if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, outage_waits++))) return;
@@ -159,7 +163,8 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       --attempt;
       const auto delay = Jittered(config_.backoff_base, config_.backoff_max, outage_waits++);
       if (outage_waits == 1 || outage_waits % 20 == 0) {
-        spdlog::warn("consumer {}: database unavailable ({}); message {} waits", config_.name, e.what(), message_id);
+        spdlog::warn("consumer {}: database unavailable ({}); message {} waits", config_.name, e.what(),
+                     message_id);
       }
       if (!SleepUnlessStopped(delay)) return;
     } catch (const core::InfraError& e) {
@@ -169,8 +174,8 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       }
       ++retries_;
       const auto delay = Jittered(config_.backoff_base, config_.backoff_max, attempt - 1);
-      spdlog::warn("consumer {}: message {} attempt {} failed ({}); retrying in {} ms", config_.name, message_id,
-                   attempt, e.what(), delay.count());
+      spdlog::warn("consumer {}: message {} attempt {} failed ({}); retrying in {} ms", config_.name,
+                   message_id, attempt, e.what(), delay.count());
       if (!SleepUnlessStopped(delay)) return;
     } catch (const std::exception& e) {
       DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id);
@@ -180,8 +185,9 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
   consumer.Commit(message);
 }
 
-void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason, int attempts,
-                                  const std::string& message_id, const std::string& correlation_id) {
+void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason,
+                                  int attempts, const std::string& message_id,
+                                  const std::string& correlation_id) {
   kafka::OutgoingMessage dead{message.topic + ".dlq", message.key, message.payload, {}};
   for (const auto& header : message.headers) {
     if (header.first.rfind(kDlqPrefix, 0) != 0) dead.headers.push_back(header);
@@ -199,7 +205,8 @@ void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const s
       dlq_producer_.Produce(dead).get();
       break;
     } catch (const std::exception& e) {
-      spdlog::error("consumer {}: cannot store dead letter of {} yet: {}", config_.name, message_id, e.what());
+      spdlog::error("consumer {}: cannot store dead letter of {} yet: {}", config_.name, message_id,
+                    e.what());
       if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, attempt))) {
         throw kafka::KafkaError("stopped before the dead letter was stored", 0, true);
       }
@@ -207,14 +214,16 @@ void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const s
   }
   ++dead_lettered_;
   spdlog::error(
-      "dead letter: consumer {} sent message {} (correlation {}) from {}[{}]@{} to {} after {} attempt(s): {}",
-      config_.name, message_id.empty() ? "<unreadable>" : message_id, correlation_id.empty() ? "-" : correlation_id,
-      message.topic, message.partition, message.offset, dead.topic, attempts, reason);
+      "dead letter: consumer {} sent message {} (correlation {}) from {}[{}]@{} to {} after {} attempt(s): "
+      "{}",
+      config_.name, message_id.empty() ? "<unreadable>" : message_id,
+      correlation_id.empty() ? "-" : correlation_id, message.topic, message.partition, message.offset,
+      dead.topic, attempts, reason);
 }
 
-int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer, const std::string& dlq_topic,
-                      const std::string& group, int limit, const std::vector<std::string>& only,
-                      std::chrono::milliseconds idle_timeout) {
+int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer,
+                      const std::string& dlq_topic, const std::string& group, int limit,
+                      const std::vector<std::string>& only, std::chrono::milliseconds idle_timeout) {
   kafka::Consumer consumer(kafka, kafka::ConsumerOptions{group, {dlq_topic}, "earliest"});
   int replayed = 0;
   auto idle_since = std::chrono::steady_clock::now();
@@ -233,7 +242,8 @@ int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer
       again.headers.emplace_back("replayed-from", dlq_topic);
       producer.Produce(again).get();
       ++replayed;
-      spdlog::info("replayed dead letter {} from {} to {}", id.empty() ? "<unreadable>" : id, dlq_topic, *original);
+      spdlog::info("replayed dead letter {} from {} to {}", id.empty() ? "<unreadable>" : id, dlq_topic,
+                   *original);
     }
     consumer.Commit(*message);
   }

@@ -14,7 +14,8 @@ namespace saga::outbox {
 namespace {
 
 void Broker(const std::string& action) {
-  const std::string command = testing::RequiredEnv("SAGA_TEST_SAGA") + " broker " + action + " --test >/dev/null";
+  const std::string command =
+      testing::RequiredEnv("SAGA_TEST_SAGA") + " broker " + action + " --test >/dev/null";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 }
 
@@ -50,8 +51,8 @@ TEST_F(OutboxTest, NothingLostNothingAppliedTwiceAcrossABrokerOutage) {
   write(100);
 
   ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == 300; }, seconds(180)))
-      << Count("SELECT count(*) FROM effects") << " effects; pending outbox rows: "
-      << Count("SELECT count(*) FROM outbox WHERE published_at IS NULL");
+      << Count("SELECT count(*) FROM effects")
+      << " effects; pending outbox rows: " << Count("SELECT count(*) FROM outbox WHERE published_at IS NULL");
   consumer.Stop();
   relay.Stop();
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0) << "every row published";

@@ -28,7 +28,8 @@ class OutboxCrashTest : public OutboxTest {
     kafka::Producer producer(kafka_);
     ReliableConsumer consumer(Config(2), kafka_, pool_, producer, RecordEffect());
     consumer.Start();
-    ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == committed; }, seconds(120)))
+    ASSERT_TRUE(
+        testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == committed; }, seconds(120)))
         << Count("SELECT count(*) FROM effects") << " of " << committed;
     consumer.Stop();
     EXPECT_EQ(Count("SELECT count(DISTINCT message_id) FROM effects"), committed) << "one effect per row";
@@ -42,7 +43,8 @@ TEST_F(OutboxCrashTest, KilledAfterCommitBeforePublish) {
   writer->Signal(SIGKILL);
   ASSERT_EQ(writer->Wait(seconds(10)), 128 + SIGKILL);
   const auto committed = Count("SELECT count(*) FROM outbox");
-  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"), 0) << "nothing was published yet";
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"), 0)
+      << "nothing was published yet";
   DrainAndConsume(committed);
 }
 
@@ -50,7 +52,8 @@ TEST_F(OutboxCrashTest, KilledAtARandomMomentWhilePublishing) {
   std::mt19937 rng(::testing::UnitTest::GetInstance()->random_seed());
   const int threshold = 100 + static_cast<int>(rng() % 400);
   auto writer = Tool({"--rows", "100000", "--relay"}, testing::UniqueName("writer") + ".log");
-  ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM outbox") >= threshold; }, seconds(60)));
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return Count("SELECT count(*) FROM outbox") >= threshold; }, seconds(60)));
   writer->Signal(SIGKILL);
   ASSERT_EQ(writer->Wait(seconds(10)), 128 + SIGKILL);
   const auto committed = Count("SELECT count(*) FROM outbox");

@@ -57,13 +57,16 @@ int main(int argc, char** argv) {
   auto conn = saga::pg::Connect(pg);
   for (int i = 0; i < rows; ++i) {
     const auto& order = orders[static_cast<std::size_t>(i % keys)];
-    saga::contracts::EnvelopeContext context{"crash-" + std::to_string(i), std::nullopt, std::nullopt, order,
+    saga::contracts::EnvelopeContext context{"crash-" + std::to_string(i),
+                                             std::nullopt,
+                                             std::nullopt,
+                                             order,
                                              "outbox-crash-tool",
                                              "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
                                              saga::core::SystemClock().Now()};
     auto envelope = saga::contracts::MakeEnvelope(
-        "OrderUpdated", {{"orderId", order.Get().ToString()}, {"status", "Created"}, {"version", i / keys + 1}},
-        context);
+        "OrderUpdated",
+        {{"orderId", order.Get().ToString()}, {"status", "Created"}, {"version", i / keys + 1}}, context);
     pqxx::work tx(*conn);
     saga::outbox::Append(tx, topic, envelope.Value());
     tx.commit();

@@ -36,8 +36,9 @@ inline contracts::Envelope Message(const core::OrderId& order, int seq) {
   context.producer = "outbox-test";
   context.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   context.occurred_at = core::SystemClock().Now();
-  return contracts::MakeEnvelope("OrderUpdated",
-                                 {{"orderId", order.Get().ToString()}, {"status", "Created"}, {"version", seq}}, context)
+  return contracts::MakeEnvelope(
+             "OrderUpdated", {{"orderId", order.Get().ToString()}, {"status", "Created"}, {"version", seq}},
+             context)
       .Value();
 }
 
@@ -45,12 +46,14 @@ class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Exec(ReadFile(std::string(SAGA_OUTBOX_MIGRATIONS) + "/0002_messaging.up.sql"));
-    Exec("CREATE TABLE effects (seq bigserial PRIMARY KEY, message_id uuid NOT NULL, order_id uuid NOT NULL, "
-         "version int NOT NULL)");
+    Exec(
+        "CREATE TABLE effects (seq bigserial PRIMARY KEY, message_id uuid NOT NULL, order_id uuid NOT NULL, "
+        "version int NOT NULL)");
     kafka_.brokers = testing::KafkaBrokers();
     kafka_.client_id = "outbox_kafkatest";
     topic_ = testing::UniqueName("outbox");
-    kafka::EnsureTopics(kafka_, {{topic_, 3, 1, 3600000, 1}, {topic_ + ".dlq", 1, 1, 3600000, 1}}, seconds(15));
+    kafka::EnsureTopics(kafka_, {{topic_, 3, 1, 3600000, 1}, {topic_ + ".dlq", 1, 1, 3600000, 1}},
+                        seconds(15));
   }
   void Exec(const std::string& sql) {
     auto lease = pool_.Acquire();

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "outbox_fixture.hpp"
 #include "saga/contracts/envelope.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/kafka/consumer.hpp"
@@ -23,7 +24,6 @@
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/testing/test_env.hpp"
-#include "outbox_fixture.hpp"
 
 namespace saga::outbox {
 namespace {
@@ -79,8 +79,8 @@ TEST_F(OutboxTest, RowsLeftByACrashArePublishedAndAppliedOnce) {
 
   ReliableConsumer consumer(Config(), kafka_, pool_, producer, RecordEffect());
   consumer.Start();
-  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed + consumer.Stats().duplicates_skipped == 15; },
-                               seconds(30)));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return consumer.Stats().processed + consumer.Stats().duplicates_skipped == 15; }, seconds(30)));
   consumer.Stop();
   EXPECT_EQ(consumer.Stats().processed, 10U);
   EXPECT_EQ(consumer.Stats().duplicates_skipped, 5U);
@@ -143,7 +143,8 @@ TEST_F(OutboxTest, PoisonMessagesGoToTheDlqAndThePartitionMovesOn) {
   };
   ReliableConsumer consumer(Config(), kafka_, pool_, producer, handler);
   consumer.Start();
-  ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects WHERE version = 5") == 1; }, seconds(30)))
+  ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects WHERE version = 5") == 1; },
+                               seconds(30)))
       << "the message after the poison ones was processed";
   ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 4; }, seconds(10)));
   consumer.Stop();
@@ -155,7 +156,8 @@ TEST_F(OutboxTest, PoisonMessagesGoToTheDlqAndThePartitionMovesOn) {
   EXPECT_NE(dead[0].Header("dlq-reason")->find("malformed-json"), std::string::npos);
   EXPECT_EQ(dead[0].Header("dlq-attempts"), "0");
   EXPECT_EQ(dead[0].payload, "{not json") << "the original bytes are kept";
-  EXPECT_NE(dead[1].Header("dlq-reason")->find("payload.version"), std::string::npos) << *dead[1].Header("dlq-reason");
+  EXPECT_NE(dead[1].Header("dlq-reason")->find("payload.version"), std::string::npos)
+      << *dead[1].Header("dlq-reason");
   EXPECT_NE(dead[2].Header("dlq-reason")->find("business rule says no"), std::string::npos);
   EXPECT_EQ(dead[2].Header("dlq-attempts"), "1");
   EXPECT_NE(dead[3].Header("dlq-reason")->find("database briefly away"), std::string::npos);
@@ -197,7 +199,8 @@ TEST_F(OutboxTest, AReplayedDeadLetterIsProcessedOnce) {
   consumer.Stop();
   EXPECT_EQ(Count("SELECT count(*) FROM effects"), 1);
   // Selective replay skips other ids.
-  EXPECT_EQ(ReplayDeadLetters(kafka_, producer, dlq, testing::UniqueName("replay"), 10, {"not-this-one"}, seconds(3)),
+  EXPECT_EQ(ReplayDeadLetters(kafka_, producer, dlq, testing::UniqueName("replay"), 10, {"not-this-one"},
+                              seconds(3)),
             0);
 }
 
@@ -217,7 +220,8 @@ TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
 
   ReliableConsumer consumer(Config(3), kafka_, pool_, producer, RecordEffect());
   consumer.Start();
-  ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == kKeys * kPerKey; }, seconds(60)));
+  ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == kKeys * kPerKey; },
+                               seconds(60)));
   // Membership and lag, as readiness reports them: 3 members share the 6 partitions, no lag.
   ASSERT_TRUE(testing::WaitFor(
       [&] {
@@ -225,16 +229,17 @@ TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
         return stats.members == 3 && stats.assigned_partitions == 6 && stats.lag == 0;
       },
       seconds(30)))
-      << consumer.Stats().members << " members, " << consumer.Stats().assigned_partitions << " partitions, lag "
-      << consumer.Stats().lag;
+      << consumer.Stats().members << " members, " << consumer.Stats().assigned_partitions
+      << " partitions, lag " << consumer.Stats().lag;
   consumer.Stop();
   EXPECT_EQ(consumer.Stats().members, 0);
   // effects.seq is the order in which effects committed: per order it must follow version.
   auto lease = pool_.Acquire();
   pqxx::read_transaction tx(*lease);
   const auto out_of_order = tx.exec1(
-      "SELECT count(*) FROM (SELECT version, lag(version) OVER (PARTITION BY order_id ORDER BY seq) AS previous "
-      "FROM effects) t WHERE previous IS NOT NULL AND version <> previous + 1")[0]
+                                  "SELECT count(*) FROM (SELECT version, lag(version) OVER (PARTITION BY "
+                                  "order_id ORDER BY seq) AS previous "
+                                  "FROM effects) t WHERE previous IS NOT NULL AND version <> previous + 1")[0]
                                 .as<int>();
   EXPECT_EQ(out_of_order, 0);
 }
@@ -257,7 +262,8 @@ TEST_F(OutboxTest, ADatabaseOutageMakesMessagesWaitInsteadOfDeadLettering) {
   auto config = Config();
   core::SystemClock clock;
   core::CircuitBreaker breaker("postgres", {2, std::chrono::milliseconds(200)}, clock);
-  pg::ConnectionPool unreachable(pg::PgConfig{"host=127.0.0.1 port=1 dbname=x user=x", seconds(1)}, 2, seconds(1));
+  pg::ConnectionPool unreachable(pg::PgConfig{"host=127.0.0.1 port=1 dbname=x user=x", seconds(1)}, 2,
+                                 seconds(1));
   {
     ReliableConsumer down(config, kafka_, unreachable, producer, RecordEffect(), {}, &breaker);
     down.Start();

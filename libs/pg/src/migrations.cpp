@@ -1,10 +1,10 @@
 #include "saga/pg/migrations.hpp"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <pqxx/pqxx>
-#include <spdlog/spdlog.h>
 
 #include "saga/pg/errors.hpp"
 
@@ -36,10 +36,11 @@ struct Applied {
 std::map<int, Applied> ReadApplied(pqxx::connection& conn) {
   pqxx::read_transaction tx(conn);
   std::map<int, Applied> applied;
-  for (const auto& row : tx.exec(
-           "SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
-           "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations ORDER BY version")) {
-    applied[row[0].as<int>()] = Applied{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()};
+  for (const auto& row :
+       tx.exec("SELECT version, name, checksum, to_char(applied_at AT TIME ZONE 'UTC', "
+               "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schema_migrations ORDER BY version")) {
+    applied[row[0].as<int>()] =
+        Applied{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()};
   }
   return applied;
 }
@@ -88,7 +89,8 @@ MigrationRunner::MigrationRunner(std::vector<Migration> migrations) : migrations
                            std::to_string(migrations_[i].version) + " at position " + std::to_string(i + 1));
     }
     if (migrations_[i].up_sql.empty() || migrations_[i].down_sql.empty()) {
-      throw MigrationError("migration " + std::to_string(migrations_[i].version) + " needs both up and down SQL");
+      throw MigrationError("migration " + std::to_string(migrations_[i].version) +
+                           " needs both up and down SQL");
     }
   }
 }
@@ -114,8 +116,8 @@ std::vector<int> MigrationRunner::Up(pqxx::connection& conn) const {
       if (applied.count(migration.version) != 0) continue;
       pqxx::work tx(conn);
       tx.exec0(migration.up_sql);
-      tx.exec_params0("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", migration.version,
-                      migration.name, Checksum(migration.up_sql));
+      tx.exec_params0("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                      migration.version, migration.name, Checksum(migration.up_sql));
       tx.commit();
       spdlog::info("migration {} ({}) applied", migration.version, migration.name);
       done.push_back(migration.version);
@@ -133,7 +135,8 @@ std::vector<int> MigrationRunner::Down(pqxx::connection& conn, int count) const 
     for (auto it = applied.rbegin(); it != applied.rend() && static_cast<int>(done.size()) < count; ++it) {
       const int version = it->first;
       if (version > LatestVersion()) {
-        throw MigrationError("cannot revert migration " + std::to_string(version) + ": unknown to this build");
+        throw MigrationError("cannot revert migration " + std::to_string(version) +
+                             ": unknown to this build");
       }
       const auto& migration = migrations_[static_cast<std::size_t>(version - 1)];
       pqxx::work tx(conn);

@@ -8,12 +8,16 @@ ConnectionPool::Lease::~Lease() {
   if (pool_ != nullptr && conn_) pool_->Return(std::move(conn_));
 }
 
-ConnectionPool::ConnectionPool(PgConfig config, std::size_t max_size, std::chrono::milliseconds acquire_timeout)
-    : config_(std::move(config)), max_size_(max_size == 0 ? 1 : max_size), acquire_timeout_(acquire_timeout) {}
+ConnectionPool::ConnectionPool(PgConfig config, std::size_t max_size,
+                               std::chrono::milliseconds acquire_timeout)
+    : config_(std::move(config)),
+      max_size_(max_size == 0 ? 1 : max_size),
+      acquire_timeout_(acquire_timeout) {}
 
 ConnectionPool::Lease ConnectionPool::Acquire() {
   std::unique_lock lock(mu_);
-  const bool got = available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || in_use_ < max_size_; });
+  const bool got =
+      available_.wait_for(lock, acquire_timeout_, [&] { return !idle_.empty() || in_use_ < max_size_; });
   if (!got) {
     throw ConnectionError("no database connection free within " + std::to_string(acquire_timeout_.count()) +
                           " ms (pool of " + std::to_string(max_size_) + ")");

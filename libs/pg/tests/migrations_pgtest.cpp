@@ -63,7 +63,8 @@ TEST_F(MigrationsTest, DownRevertsNewestFirstAndUpAgainWorks) {
 
 TEST_F(MigrationsTest, AFailingMigrationLeavesNothingBehind) {
   auto migrations = TwoMigrations();
-  migrations.push_back({3, "broken", "CREATE TABLE half (id int); SELECT no_such_function();", "DROP TABLE half;"});
+  migrations.push_back(
+      {3, "broken", "CREATE TABLE half (id int); SELECT no_such_function();", "DROP TABLE half;"});
   MigrationRunner runner(migrations);
   auto conn = Conn();
   EXPECT_THROW(runner.Up(*conn), QueryError);

@@ -13,7 +13,8 @@ namespace saga::pg {
 namespace {
 
 TEST(ConnectionPoolTest, ReusesAndBoundsConnections) {
-  ConnectionPool pool(PgConfig{testing::PgAdminDsn(), std::chrono::seconds(3)}, 2, std::chrono::milliseconds(200));
+  ConnectionPool pool(PgConfig{testing::PgAdminDsn(), std::chrono::seconds(3)}, 2,
+                      std::chrono::milliseconds(200));
   int backend = 0;
   {
     auto lease = pool.Acquire();

@@ -97,8 +97,8 @@ Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, kafka::KafkaCon
       if (info.topics.count(topic) == 0) missing += (missing.empty() ? "" : ", ") + topic;
     }
     if (!missing.empty()) throw std::runtime_error("missing topics: " + missing);
-    return std::to_string(info.brokers) + " broker(s), " + std::to_string(topics.size()) + " required topics present" +
-           (created.empty() ? "" : "; created " + created);
+    return std::to_string(info.brokers) + " broker(s), " + std::to_string(topics.size()) +
+           " required topics present" + (created.empty() ? "" : "; created " + created);
   };
 }
 
@@ -111,7 +111,8 @@ Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_ag
         throw std::runtime_error("the outbox table does not exist yet (schema not migrated)");
       }
       const auto row = tx.exec1(
-          "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)::bigint, 0) "
+          "SELECT count(*), coalesce((extract(epoch FROM clock_timestamp() - min(created_at)) * "
+          "1000)::bigint, 0) "
           "FROM outbox WHERE published_at IS NULL");
       const auto pending = row[0].as<std::int64_t>();
       const auto oldest_ms = row[1].as<std::int64_t>();
@@ -128,7 +129,8 @@ Probe MakeConsumerProbe(const outbox::ReliableConsumer& consumer, std::int64_t m
     const auto stats = consumer.Stats();
     const std::string detail = std::to_string(stats.members) + " member(s), " +
                                std::to_string(stats.assigned_partitions) + " partition(s), lag " +
-                               std::to_string(stats.lag) + ", dead letters " + std::to_string(stats.dead_lettered);
+                               std::to_string(stats.lag) + ", dead letters " +
+                               std::to_string(stats.dead_lettered);
     if (stats.lag > max_lag) throw std::runtime_error("consumer lag too high: " + detail);
     return detail;
   };

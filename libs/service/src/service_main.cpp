@@ -38,8 +38,8 @@ void WritePortFile(const std::string& path, std::uint16_t port) {
     throw core::InfraError("cannot write port file " + path, false);
 }
 
-int RunMigrateCommand(const CLI::App& migrate, const pg::MigrationRunner& runner, const pg::PgConfig& pg_config,
-                      int down_count) {
+int RunMigrateCommand(const CLI::App& migrate, const pg::MigrationRunner& runner,
+                      const pg::PgConfig& pg_config, int down_count) {
   auto conn = pg::Connect(pg_config);
   auto join = [](const std::vector<int>& versions) {
     std::string out;
@@ -47,8 +47,8 @@ int RunMigrateCommand(const CLI::App& migrate, const pg::MigrationRunner& runner
     return out.empty() ? std::string("none") : out;
   };
   if (migrate.got_subcommand("up")) {
-    std::cout << "applied: " << join(runner.Up(*conn)) << "; schema at version " << runner.CurrentVersion(*conn)
-              << " of " << runner.LatestVersion() << "\n";
+    std::cout << "applied: " << join(runner.Up(*conn)) << "; schema at version "
+              << runner.CurrentVersion(*conn) << " of " << runner.LatestVersion() << "\n";
   } else if (migrate.got_subcommand("down")) {
     std::cout << "reverted: " << join(runner.Down(*conn, down_count)) << "; schema at version "
               << runner.CurrentVersion(*conn) << "\n";
@@ -74,7 +74,8 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   std::string config_file;
   app.add_option("--config", config_file, "JSON config file; SAGA_* environment variables override it")
       ->envname("SAGA_CONFIG_FILE");
-  auto* migrate = app.add_subcommand("migrate", "run the schema migrations of the service's database, then exit");
+  auto* migrate =
+      app.add_subcommand("migrate", "run the schema migrations of the service's database, then exit");
   migrate->require_subcommand(1);
   migrate->add_subcommand("up", "apply every pending migration");
   int down_count = 1;
@@ -132,7 +133,8 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     kafka::Producer producer(kafka_config);
     outbox::RelayConfig relay_config;
     relay_config.poll_interval = source.GetMillis("outbox.poll_interval_ms", relay_config.poll_interval);
-    relay_config.batch_size = static_cast<int>(source.GetInt("outbox.batch_size", relay_config.batch_size, 1, 10000));
+    relay_config.batch_size =
+        static_cast<int>(source.GetInt("outbox.batch_size", relay_config.batch_size, 1, 10000));
     outbox::OutboxRelay relay(relay_config, pg_config, producer, &producer_breaker);
 
     std::vector<kafka::TopicSpec> topic_specs;
@@ -141,15 +143,19 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     }
     ReadinessMonitor readiness(source.GetMillis("health.interval_ms", std::chrono::milliseconds(1000)));
     readiness.AddCheck("postgres", MakePostgresProbe(pg_config));
-    readiness.AddCheck("schema", MakeSchemaProbe(pg_config, migrations, source.GetBool("pg.migrate_on_start", true)));
-    readiness.AddCheck("kafka", MakeKafkaProbe(std::make_shared<kafka::ClusterProbe>(kafka_config), kafka_config,
-                                               definition.required_topics, topic_specs, std::chrono::seconds(2)));
-    readiness.AddCheck("outbox", MakeOutboxProbe(pool, source.GetMillis("outbox.max_age_ms", std::chrono::minutes(5))));
+    readiness.AddCheck("schema",
+                       MakeSchemaProbe(pg_config, migrations, source.GetBool("pg.migrate_on_start", true)));
+    readiness.AddCheck("kafka",
+                       MakeKafkaProbe(std::make_shared<kafka::ClusterProbe>(kafka_config), kafka_config,
+                                      definition.required_topics, topic_specs, std::chrono::seconds(2)));
+    readiness.AddCheck("outbox",
+                       MakeOutboxProbe(pool, source.GetMillis("outbox.max_age_ms", std::chrono::minutes(5))));
     readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));
 
     http::Router router;
     AddHealthRoutes(router, readiness);
-    ServiceContext context{source, router, readiness, pg_config, kafka_config, pool, producer, relay, db_breaker, {}};
+    ServiceContext context{source, router,   readiness, pg_config,  kafka_config,
+                           pool,   producer, relay,     db_breaker, {}};
     if (definition.wire) definition.wire(context);
 
     readiness.Start();

@@ -87,7 +87,8 @@ TEST(BreakerProbeTest, FailsWhileABreakerIsOpen) {
 }
 
 TEST(ConsumerProbeTest, ReportsMembershipAndLag) {
-  pg::ConnectionPool pool(pg::PgConfig{"host=127.0.0.1 port=1", std::chrono::seconds(1)}, 1, std::chrono::seconds(1));
+  pg::ConnectionPool pool(pg::PgConfig{"host=127.0.0.1 port=1", std::chrono::seconds(1)}, 1,
+                          std::chrono::seconds(1));
   kafka::KafkaConfig kafka;
   kafka.brokers = "127.0.0.1:1";
   kafka::Producer producer(kafka);

@@ -18,12 +18,14 @@ TEST(ServiceConfigFilesTest, EachEnvironmentFileLoadsAndValidates) {
   int files = 0;
   for (const char* svc : {"order", "inventory", "payment"}) {
     for (const char* env : {"development", "test", "production"}) {
-      const auto path = std::filesystem::path(SAGA_REPO_ROOT) / "services" / svc / "config" / (std::string(env) + ".json");
+      const auto path =
+          std::filesystem::path(SAGA_REPO_ROOT) / "services" / svc / "config" / (std::string(env) + ".json");
       ASSERT_TRUE(std::filesystem::exists(path)) << path;
-      auto source = config::ConfigSource::Load(path.string(), [](const std::string& name) -> std::optional<std::string> {
-        if (name == "SAGA_PG_DSN") return "host=db dbname=x user=y";
-        return std::nullopt;
-      });
+      auto source = config::ConfigSource::Load(path.string(),
+                                               [](const std::string& name) -> std::optional<std::string> {
+                                                 if (name == "SAGA_PG_DSN") return "host=db dbname=x user=y";
+                                                 return std::nullopt;
+                                               });
       EXPECT_EQ(source.GetString("env", ""), env) << path;
       EXPECT_NO_THROW((void)http::HttpServerConfig::FromSource(source, 0)) << path;
       EXPECT_NO_THROW((void)pg::PgConfig::FromSource(source)) << path;

@@ -3,13 +3,13 @@
 #include "saga/testing/http_client.hpp"
 
 #include <array>
-#include <functional>
-#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <functional>
 
 namespace saga::testing {
 
@@ -57,7 +57,8 @@ HttpReply HttpRequest(const std::string& host, std::uint16_t port, const std::st
         result = write_ec;
         return;
       }
-      http::async_read(stream, buffer, parser, [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+      http::async_read(stream, buffer, parser,
+                       [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
     });
   });
   ioc.run();

@@ -3,7 +3,8 @@
 namespace saga::inventory {
 
 core::Result<SeedReport, SeedError> SeedCatalogue(IInventoryRepository& repository,
-                                                  const std::vector<CatalogueEntry>& entries, core::Timestamp now) {
+                                                  const std::vector<CatalogueEntry>& entries,
+                                                  core::Timestamp now) {
   struct Prepared {
     Product product;
     InventoryItem item;
@@ -12,9 +13,11 @@ core::Result<SeedReport, SeedError> SeedCatalogue(IInventoryRepository& reposito
   for (const auto& entry : entries) {
     auto sku = Sku::Parse(entry.sku);
     if (!sku) return core::Fail(SeedError{entry.sku, sku.Error()});
-    auto product = Product::Create(core::NewId<core::ProductId>(), entry.name, std::move(sku).Value(), entry.price, now);
+    auto product =
+        Product::Create(core::NewId<core::ProductId>(), entry.name, std::move(sku).Value(), entry.price, now);
     if (!product) return core::Fail(SeedError{entry.sku, product.Error()});
-    auto item = InventoryItem::Create(core::NewId<core::InventoryItemId>(), product.Value().Id(), entry.stock, now);
+    auto item =
+        InventoryItem::Create(core::NewId<core::InventoryItemId>(), product.Value().Id(), entry.stock, now);
     if (!item) return core::Fail(SeedError{entry.sku, item.Error()});
     prepared.push_back(Prepared{std::move(product).Value(), std::move(item).Value()});
   }

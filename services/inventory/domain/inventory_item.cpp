@@ -5,17 +5,19 @@ namespace saga::inventory {
 using core::Fail;
 using core::Ok;
 
-core::Result<InventoryItem, InventoryError> InventoryItem::Create(core::InventoryItemId id, core::ProductId product_id,
-                                                                  std::int64_t quantity, core::Timestamp now) {
+core::Result<InventoryItem, InventoryError> InventoryItem::Create(core::InventoryItemId id,
+                                                                  core::ProductId product_id,
+                                                                  std::int64_t quantity,
+                                                                  core::Timestamp now) {
   if (quantity < 0) return Fail(InventoryError::kInvalidQuantity);
   InventoryItem item(id, product_id, quantity, 0, now, 0);
   item.Changed(now);
   return item;
 }
 
-core::Result<InventoryItem, InventoryError> InventoryItem::Restore(core::InventoryItemId id, core::ProductId product_id,
-                                                                   std::int64_t quantity, std::int64_t reserved,
-                                                                   core::Timestamp last_updated, std::int64_t version) {
+core::Result<InventoryItem, InventoryError> InventoryItem::Restore(
+    core::InventoryItemId id, core::ProductId product_id, std::int64_t quantity, std::int64_t reserved,
+    core::Timestamp last_updated, std::int64_t version) {
   if (quantity < 0 || reserved < 0) return Fail(InventoryError::kInvalidQuantity);
   if (reserved > quantity) return Fail(InventoryError::kStockBelowReserved);
   return InventoryItem(id, product_id, quantity, reserved, last_updated, version);

@@ -25,13 +25,12 @@ class InventoryItem {
  public:
   [[nodiscard]] static core::Result<InventoryItem, InventoryError> Create(core::InventoryItemId id,
                                                                           core::ProductId product_id,
-                                                                          std::int64_t quantity, core::Timestamp now);
+                                                                          std::int64_t quantity,
+                                                                          core::Timestamp now);
   /// Rebuilds a stored item; an error when the stored numbers break an invariant.
-  [[nodiscard]] static core::Result<InventoryItem, InventoryError> Restore(core::InventoryItemId id,
-                                                                           core::ProductId product_id,
-                                                                           std::int64_t quantity, std::int64_t reserved,
-                                                                           core::Timestamp last_updated,
-                                                                           std::int64_t version);
+  [[nodiscard]] static core::Result<InventoryItem, InventoryError> Restore(
+      core::InventoryItemId id, core::ProductId product_id, std::int64_t quantity, std::int64_t reserved,
+      core::Timestamp last_updated, std::int64_t version);
 
   /// Holds `count` units for an order: kInvalidQuantity, kInsufficientStock.
   [[nodiscard]] core::Result<void, InventoryError> Reserve(std::int64_t count, core::Timestamp now);
@@ -57,8 +56,8 @@ class InventoryItem {
   void ClearDomainEvents() noexcept { events_.clear(); }
 
  private:
-  InventoryItem(core::InventoryItemId id, core::ProductId product_id, std::int64_t quantity, std::int64_t reserved,
-                core::Timestamp last_updated, std::int64_t version)
+  InventoryItem(core::InventoryItemId id, core::ProductId product_id, std::int64_t quantity,
+                std::int64_t reserved, core::Timestamp last_updated, std::int64_t version)
       : id_(id),
         product_id_(product_id),
         quantity_(quantity),

@@ -52,7 +52,8 @@ class IInventoryRepository {
   /// Oldest first.
   [[nodiscard]] virtual core::Page<ProductStock> ListProducts(const core::PageRequest& page) = 0;
   /// Products whose available units (quantity - reserved) are below `threshold`, fewest first.
-  [[nodiscard]] virtual core::Page<ProductStock> LowStock(std::int64_t threshold, const core::PageRequest& page) = 0;
+  [[nodiscard]] virtual core::Page<ProductStock> LowStock(std::int64_t threshold,
+                                                          const core::PageRequest& page) = 0;
 
   [[nodiscard]] virtual std::optional<InventoryItem> GetByProductId(const core::ProductId& product_id) = 0;
   /// Stores the item's quantity and reserved count if its version is current; bumps it.
@@ -66,12 +67,12 @@ class IInventoryRepository {
       core::Timestamp expires_at) = 0;
   /// Returns the held units of the order's active reservations to the stock. Released or expired
   /// ones are left as they are; a committed one fails with kIllegalTransition (nothing changes).
-  [[nodiscard]] virtual core::Result<std::vector<Reservation>, InventoryError> Release(const core::OrderId& order_id,
-                                                                                      core::Timestamp now) = 0;
+  [[nodiscard]] virtual core::Result<std::vector<Reservation>, InventoryError> Release(
+      const core::OrderId& order_id, core::Timestamp now) = 0;
   /// Turns the order's active reservations into a sale. Fails with kReservationExpired or
   /// kIllegalTransition (nothing changes).
-  [[nodiscard]] virtual core::Result<std::vector<Reservation>, InventoryError> Commit(const core::OrderId& order_id,
-                                                                                     core::Timestamp now) = 0;
+  [[nodiscard]] virtual core::Result<std::vector<Reservation>, InventoryError> Commit(
+      const core::OrderId& order_id, core::Timestamp now) = 0;
   [[nodiscard]] virtual std::vector<Reservation> GetReservations(const core::OrderId& order_id) = 0;
   /// Expires up to `limit` active reservations past their expiry and returns their units to the
   /// stock. Safe with several instances running (rows are claimed with SKIP LOCKED).

@@ -14,8 +14,9 @@ namespace saga::inventory {
 
 class Product {
  public:
-  [[nodiscard]] static core::Result<Product, InventoryError> Create(core::ProductId id, std::string name, Sku sku,
-                                                                    core::Money price, core::Timestamp created_at);
+  [[nodiscard]] static core::Result<Product, InventoryError> Create(core::ProductId id, std::string name,
+                                                                    Sku sku, core::Money price,
+                                                                    core::Timestamp created_at);
 
   [[nodiscard]] const core::ProductId& Id() const noexcept { return id_; }
   [[nodiscard]] const std::string& Name() const noexcept { return name_; }
@@ -24,7 +25,8 @@ class Product {
   [[nodiscard]] core::Timestamp CreatedAt() const noexcept { return created_at_; }
 
  private:
-  Product(core::ProductId id, std::string name, inventory::Sku sku, core::Money price, core::Timestamp created_at)
+  Product(core::ProductId id, std::string name, inventory::Sku sku, core::Money price,
+          core::Timestamp created_at)
       : id_(id), name_(std::move(name)), sku_(std::move(sku)), price_(price), created_at_(created_at) {}
 
   core::ProductId id_;

@@ -13,10 +13,14 @@ constexpr std::array<ReservationStatus, 4> kAll = {ReservationStatus::kActive, R
 
 std::string_view ToString(ReservationStatus status) noexcept {
   switch (status) {
-    case ReservationStatus::kActive: return "Active";
-    case ReservationStatus::kCommitted: return "Committed";
-    case ReservationStatus::kReleased: return "Released";
-    case ReservationStatus::kExpired: return "Expired";
+    case ReservationStatus::kActive:
+      return "Active";
+    case ReservationStatus::kCommitted:
+      return "Committed";
+    case ReservationStatus::kReleased:
+      return "Released";
+    case ReservationStatus::kExpired:
+      return "Expired";
   }
   return "Unknown";
 }
@@ -33,24 +37,25 @@ bool CanTransition(ReservationStatus from, ReservationStatus to) noexcept {
 }
 
 core::Result<Reservation, InventoryError> Reservation::Create(core::ReservationId id, core::OrderId order_id,
-                                                              core::ProductId product_id, std::int64_t quantity,
-                                                              core::Timestamp now, core::Timestamp expires_at) {
+                                                              core::ProductId product_id,
+                                                              std::int64_t quantity, core::Timestamp now,
+                                                              core::Timestamp expires_at) {
   if (quantity <= 0) return Fail(InventoryError::kInvalidQuantity);
   if (expires_at <= now) return Fail(InventoryError::kReservationExpired);
   return Reservation(id, order_id, product_id, quantity, ReservationStatus::kActive, now, now, expires_at);
 }
 
-core::Result<Reservation, InventoryError> Reservation::Restore(core::ReservationId id, core::OrderId order_id,
-                                                               core::ProductId product_id, std::int64_t quantity,
-                                                               ReservationStatus status, core::Timestamp created_at,
-                                                               core::Timestamp updated_at,
-                                                               core::Timestamp expires_at) {
+core::Result<Reservation, InventoryError> Reservation::Restore(
+    core::ReservationId id, core::OrderId order_id, core::ProductId product_id, std::int64_t quantity,
+    ReservationStatus status, core::Timestamp created_at, core::Timestamp updated_at,
+    core::Timestamp expires_at) {
   if (quantity <= 0) return Fail(InventoryError::kInvalidQuantity);
   return Reservation(id, order_id, product_id, quantity, status, created_at, updated_at, expires_at);
 }
 
 core::Result<Outcome, InventoryError> Reservation::Release(core::Timestamp now) {
-  if (status_ == ReservationStatus::kReleased || status_ == ReservationStatus::kExpired) return Outcome::kAlreadyDone;
+  if (status_ == ReservationStatus::kReleased || status_ == ReservationStatus::kExpired)
+    return Outcome::kAlreadyDone;
   if (!CanTransition(status_, ReservationStatus::kReleased)) return Fail(InventoryError::kIllegalTransition);
   status_ = ReservationStatus::kReleased;
   updated_at_ = now;

@@ -28,13 +28,13 @@ enum class Outcome { kApplied, kAlreadyDone };
 
 class Reservation {
  public:
-  [[nodiscard]] static core::Result<Reservation, InventoryError> Create(core::ReservationId id, core::OrderId order_id,
-                                                                        core::ProductId product_id,
-                                                                        std::int64_t quantity, core::Timestamp now,
-                                                                        core::Timestamp expires_at);
+  [[nodiscard]] static core::Result<Reservation, InventoryError> Create(
+      core::ReservationId id, core::OrderId order_id, core::ProductId product_id, std::int64_t quantity,
+      core::Timestamp now, core::Timestamp expires_at);
   [[nodiscard]] static core::Result<Reservation, InventoryError> Restore(
       core::ReservationId id, core::OrderId order_id, core::ProductId product_id, std::int64_t quantity,
-      ReservationStatus status, core::Timestamp created_at, core::Timestamp updated_at, core::Timestamp expires_at);
+      ReservationStatus status, core::Timestamp created_at, core::Timestamp updated_at,
+      core::Timestamp expires_at);
 
   /// Active -> Released (kApplied); Released or Expired -> kAlreadyDone (the units are already
   /// back); Committed -> kIllegalTransition.
@@ -58,9 +58,9 @@ class Reservation {
   [[nodiscard]] core::Timestamp ExpiresAt() const noexcept { return expires_at_; }
 
  private:
-  Reservation(core::ReservationId id, core::OrderId order_id, core::ProductId product_id, std::int64_t quantity,
-              ReservationStatus status, core::Timestamp created_at, core::Timestamp updated_at,
-              core::Timestamp expires_at)
+  Reservation(core::ReservationId id, core::OrderId order_id, core::ProductId product_id,
+              std::int64_t quantity, ReservationStatus status, core::Timestamp created_at,
+              core::Timestamp updated_at, core::Timestamp expires_at)
       : id_(id),
         order_id_(order_id),
         product_id_(product_id),

@@ -15,8 +15,8 @@ std::vector<CatalogueEntry> ParseCatalogue(const std::string& json_text, const s
   } catch (const nlohmann::json::parse_error& e) {
     throw core::ConfigError(origin + ": not valid JSON: " + e.what());
   }
-  if (!doc.is_object() || !doc.contains("currency") || !doc["currency"].is_string() || !doc.contains("products") ||
-      !doc["products"].is_array()) {
+  if (!doc.is_object() || !doc.contains("currency") || !doc["currency"].is_string() ||
+      !doc.contains("products") || !doc["products"].is_array()) {
     throw core::ConfigError(origin + ": expected {\"currency\": \"EUR\", \"products\": [...]}");
   }
   const auto currency = core::Currency::Parse(doc["currency"].get<std::string>());
@@ -26,8 +26,8 @@ std::vector<CatalogueEntry> ParseCatalogue(const std::string& json_text, const s
   for (const auto& p : doc["products"]) {
     const std::string where = origin + ": products[" + std::to_string(index++) + "]";
     if (!p.is_object() || !p.contains("sku") || !p["sku"].is_string() || !p.contains("name") ||
-        !p["name"].is_string() || !p.contains("price") || !p["price"].is_number_integer() || !p.contains("stock") ||
-        !p["stock"].is_number_integer()) {
+        !p["name"].is_string() || !p.contains("price") || !p["price"].is_number_integer() ||
+        !p.contains("stock") || !p["stock"].is_number_integer()) {
       throw core::ConfigError(where + ": needs string sku and name, integer price (minor units) and stock");
     }
     entries.push_back(CatalogueEntry{p["sku"].get<std::string>(), p["name"].get<std::string>(),

@@ -11,7 +11,8 @@
 
 namespace saga::inventory {
 
-[[nodiscard]] std::vector<CatalogueEntry> ParseCatalogue(const std::string& json_text, const std::string& origin);
+[[nodiscard]] std::vector<CatalogueEntry> ParseCatalogue(const std::string& json_text,
+                                                         const std::string& origin);
 [[nodiscard]] std::vector<CatalogueEntry> LoadCatalogueFile(const std::string& path);
 
 }  // namespace saga::inventory

@@ -16,23 +16,28 @@ using pg::TimestampOf;
 using pg::TimestampParam;
 using pg::UuidOf;
 
-const std::string kProductStockColumns =
-    "p.id::text, p.name, p.sku, p.currency, p.price_minor, " + MicrosOf("p.created_at") +
-    ", i.id::text, i.quantity, i.reserved, " + MicrosOf("i.last_updated") + ", i.version";
+const std::string kProductStockColumns = "p.id::text, p.name, p.sku, p.currency, p.price_minor, " +
+                                         MicrosOf("p.created_at") + ", i.id::text, i.quantity, i.reserved, " +
+                                         MicrosOf("i.last_updated") + ", i.version";
 const std::string kProductStockFrom = " FROM products p JOIN inventory_items i ON i.product_id = p.id";
 
 const std::string kReservationColumns = "id::text, order_id::text, product_id::text, quantity, status, " +
                                         MicrosOf("created_at") + ", " + MicrosOf("updated_at") + ", " +
                                         MicrosOf("expires_at");
 
-std::string Id(const core::Uuid& id) { return id.ToString(); }
+std::string Id(const core::Uuid& id) {
+  return id.ToString();
+}
 
-[[noreturn]] void Corrupt(const std::string& what) { throw pg::QueryError("stored " + what + " is invalid", ""); }
+[[noreturn]] void Corrupt(const std::string& what) {
+  throw pg::QueryError("stored " + what + " is invalid", "");
+}
 
 InventoryItem ItemFrom(const pqxx::row& row, int first) {
-  auto item = InventoryItem::Restore(core::InventoryItemId(UuidOf(row[first])), core::ProductId(UuidOf(row[0])),
-                                     row[first + 1].as<std::int64_t>(), row[first + 2].as<std::int64_t>(),
-                                     TimestampOf(row[first + 3]), row[first + 4].as<std::int64_t>());
+  auto item =
+      InventoryItem::Restore(core::InventoryItemId(UuidOf(row[first])), core::ProductId(UuidOf(row[0])),
+                             row[first + 1].as<std::int64_t>(), row[first + 2].as<std::int64_t>(),
+                             TimestampOf(row[first + 3]), row[first + 4].as<std::int64_t>());
   if (!item) Corrupt("inventory item");
   return std::move(item).Value();
 }
@@ -41,8 +46,9 @@ ProductStock ProductStockFrom(const pqxx::row& row) {
   auto sku = Sku::Parse(row[2].c_str());
   auto currency = core::Currency::Parse(row[3].c_str());
   if (!sku || !currency) Corrupt("product");
-  auto product = Product::Create(core::ProductId(UuidOf(row[0])), row[1].as<std::string>(), std::move(sku).Value(),
-                                 core::Money(row[4].as<std::int64_t>(), *currency), TimestampOf(row[5]));
+  auto product =
+      Product::Create(core::ProductId(UuidOf(row[0])), row[1].as<std::string>(), std::move(sku).Value(),
+                      core::Money(row[4].as<std::int64_t>(), *currency), TimestampOf(row[5]));
   if (!product) Corrupt("product");
   return ProductStock{std::move(product).Value(), ItemFrom(row, 6)};
 }
@@ -65,25 +71,25 @@ std::map<std::string, InventoryItem> LockItems(pqxx::work& tx, std::vector<std::
   for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
   array += "}";
   std::map<std::string, InventoryItem> items;
-  for (const auto& row : tx.exec_params("SELECT i.product_id::text, i.id::text, i.quantity, i.reserved, " +
-                                            MicrosOf("i.last_updated") +
-                                            ", i.version FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
-                                            "ORDER BY i.product_id FOR UPDATE",
-                                        array)) {
+  for (const auto& row : tx.exec_params(
+           "SELECT i.product_id::text, i.id::text, i.quantity, i.reserved, " + MicrosOf("i.last_updated") +
+               ", i.version FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
+               "ORDER BY i.product_id FOR UPDATE",
+           array)) {
     items.emplace(row[0].c_str(), ItemFrom(row, 1));
   }
   return items;
 }
 
 void WriteItem(pqxx::work& tx, InventoryItem& item) {
-  auto updated = tx.exec_params("UPDATE inventory_items SET quantity = $3, reserved = $4, last_updated = " +
-                                    TimestampParam(5) +
-                                    ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
-                                Id(item.Id().Get()), item.Version(), item.Quantity(), item.Reserved(),
-                                core::ToUnixMicros(item.LastUpdated()));
+  auto updated = tx.exec_params(
+      "UPDATE inventory_items SET quantity = $3, reserved = $4, last_updated = " + TimestampParam(5) +
+          ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+      Id(item.Id().Get()), item.Version(), item.Quantity(), item.Reserved(),
+      core::ToUnixMicros(item.LastUpdated()));
   if (updated.empty()) {
-    throw core::ConcurrencyConflict("stock of product " + Id(item.ProductId().Get()) + " changed since version " +
-                                    std::to_string(item.Version()) + " was read");
+    throw core::ConcurrencyConflict("stock of product " + Id(item.ProductId().Get()) +
+                                    " changed since version " + std::to_string(item.Version()) + " was read");
   }
   item.MarkPersisted(updated[0][0].as<std::int64_t>());
 }
@@ -96,9 +102,10 @@ void WriteReservationStatus(pqxx::work& tx, const Reservation& reservation) {
 
 std::vector<Reservation> LockReservations(pqxx::work& tx, const core::OrderId& order_id) {
   std::vector<Reservation> reservations;
-  for (const auto& row : tx.exec_params(
-           "SELECT " + kReservationColumns + " FROM reservations WHERE order_id = $1 ORDER BY product_id FOR UPDATE",
-           Id(order_id.Get()))) {
+  for (const auto& row :
+       tx.exec_params("SELECT " + kReservationColumns +
+                          " FROM reservations WHERE order_id = $1 ORDER BY product_id FOR UPDATE",
+                      Id(order_id.Get()))) {
     reservations.push_back(ReservationFrom(row));
   }
   return reservations;
@@ -141,11 +148,13 @@ void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem&
   auto conn = pool_.Acquire();
   pg::Translated([&] {
     pqxx::work tx(*conn);
-    tx.exec_params0("INSERT INTO products (id, name, sku, currency, price_minor, created_at) VALUES ($1, $2, $3, $4, $5, " +
-                        TimestampParam(6) + ")",
-                    Id(product.Id().Get()), product.Name(), product.Sku().Value(),
-                    std::string(product.Price().GetCurrency().Code()), product.Price().MinorUnits(),
-                    core::ToUnixMicros(product.CreatedAt()));
+    tx.exec_params0(
+        "INSERT INTO products (id, name, sku, currency, price_minor, created_at) VALUES ($1, $2, $3, $4, "
+        "$5, " +
+            TimestampParam(6) + ")",
+        Id(product.Id().Get()), product.Name(), product.Sku().Value(),
+        std::string(product.Price().GetCurrency().Code()), product.Price().MinorUnits(),
+        core::ToUnixMicros(product.CreatedAt()));
     tx.exec_params0(
         "INSERT INTO inventory_items (id, product_id, quantity, reserved, last_updated, version) "
         "VALUES ($1, $2, $3, $4, " +
@@ -161,7 +170,8 @@ std::optional<ProductStock> PgInventoryRepository::GetProduct(const core::Produc
   auto conn = pool_.Acquire();
   return pg::Translated([&]() -> std::optional<ProductStock> {
     pqxx::read_transaction tx(*conn);
-    auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.id = $1", Id(id.Get()));
+    auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.id = $1",
+                               Id(id.Get()));
     if (rows.empty()) return std::nullopt;
     return ProductStockFrom(rows[0]);
   });
@@ -171,7 +181,8 @@ std::optional<ProductStock> PgInventoryRepository::GetProductBySku(const Sku& sk
   auto conn = pool_.Acquire();
   return pg::Translated([&]() -> std::optional<ProductStock> {
     pqxx::read_transaction tx(*conn);
-    auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.sku = $1", sku.Value());
+    auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.sku = $1",
+                               sku.Value());
     if (rows.empty()) return std::nullopt;
     return ProductStockFrom(rows[0]);
   });
@@ -192,18 +203,21 @@ core::Page<ProductStock> PgInventoryRepository::ListProducts(const core::PageReq
   });
 }
 
-core::Page<ProductStock> PgInventoryRepository::LowStock(std::int64_t threshold, const core::PageRequest& page) {
+core::Page<ProductStock> PgInventoryRepository::LowStock(std::int64_t threshold,
+                                                         const core::PageRequest& page) {
   auto conn = pool_.Acquire();
   return pg::Translated([&] {
     pqxx::read_transaction tx(*conn);
     core::Page<ProductStock> result;
-    result.total = tx.exec_params1("SELECT count(*) FROM inventory_items i WHERE i.quantity - i.reserved < $1",
-                                   threshold)[0]
-                       .as<std::int64_t>();
-    for (const auto& row : tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom +
-                                              " WHERE i.quantity - i.reserved < $1"
-                                              " ORDER BY i.quantity - i.reserved, i.product_id LIMIT $2 OFFSET $3",
-                                          threshold, page.ClampedLimit(), page.ClampedOffset())) {
+    result.total =
+        tx.exec_params1("SELECT count(*) FROM inventory_items i WHERE i.quantity - i.reserved < $1",
+                        threshold)[0]
+            .as<std::int64_t>();
+    for (const auto& row :
+         tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom +
+                            " WHERE i.quantity - i.reserved < $1"
+                            " ORDER BY i.quantity - i.reserved, i.product_id LIMIT $2 OFFSET $3",
+                        threshold, page.ClampedLimit(), page.ClampedOffset())) {
       result.items.push_back(ProductStockFrom(row));
     }
     return result;
@@ -215,7 +229,8 @@ std::optional<InventoryItem> PgInventoryRepository::GetByProductId(const core::P
   return pg::Translated([&]() -> std::optional<InventoryItem> {
     pqxx::read_transaction tx(*conn);
     auto rows = tx.exec_params("SELECT i.product_id::text, i.id::text, i.quantity, i.reserved, " +
-                                   MicrosOf("i.last_updated") + ", i.version FROM inventory_items i WHERE i.product_id = $1",
+                                   MicrosOf("i.last_updated") +
+                                   ", i.version FROM inventory_items i WHERE i.product_id = $1",
                                Id(product_id.Get()));
     if (rows.empty()) return std::nullopt;
     return ItemFrom(rows[0], 1);
@@ -248,35 +263,39 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
     std::vector<Reservation> created;
     for (const auto& line : lines) {
       auto it = items.find(Id(line.product_id.Get()));
-      if (it == items.end()) return core::Fail(ReserveFailure{InventoryError::kUnknownProduct, line.product_id, 0});
-      auto reservation =
-          Reservation::Create(core::NewId<core::ReservationId>(), order_id, line.product_id, line.quantity, now, expires_at);
-      if (!reservation) return core::Fail(ReserveFailure{reservation.Error(), line.product_id, it->second.Available()});
+      if (it == items.end())
+        return core::Fail(ReserveFailure{InventoryError::kUnknownProduct, line.product_id, 0});
+      auto reservation = Reservation::Create(core::NewId<core::ReservationId>(), order_id, line.product_id,
+                                             line.quantity, now, expires_at);
+      if (!reservation)
+        return core::Fail(ReserveFailure{reservation.Error(), line.product_id, it->second.Available()});
       auto reserved = it->second.Reserve(line.quantity, now);
-      if (!reserved) return core::Fail(ReserveFailure{reserved.Error(), line.product_id, it->second.Available()});
+      if (!reserved)
+        return core::Fail(ReserveFailure{reserved.Error(), line.product_id, it->second.Available()});
       created.push_back(std::move(reservation).Value());
     }
     for (auto& [product, item] : items) WriteItem(tx, item);
     for (const auto& r : created) {
-      tx.exec_params0("INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
-                      "expires_at) VALUES ($1, $2, $3, $4, $5, " +
-                          TimestampParam(6) + ", " + TimestampParam(6) + ", " + TimestampParam(7) + ")",
-                      Id(r.Id().Get()), Id(r.OrderId().Get()), Id(r.ProductId().Get()), r.Quantity(),
-                      std::string(ToString(r.Status())), core::ToUnixMicros(r.CreatedAt()),
-                      core::ToUnixMicros(r.ExpiresAt()));
+      tx.exec_params0(
+          "INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
+          "expires_at) VALUES ($1, $2, $3, $4, $5, " +
+              TimestampParam(6) + ", " + TimestampParam(6) + ", " + TimestampParam(7) + ")",
+          Id(r.Id().Get()), Id(r.OrderId().Get()), Id(r.ProductId().Get()), r.Quantity(),
+          std::string(ToString(r.Status())), core::ToUnixMicros(r.CreatedAt()),
+          core::ToUnixMicros(r.ExpiresAt()));
     }
     tx.commit();
     return created;
   });
 }
 
-core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Release(const core::OrderId& order_id,
-                                                                                     core::Timestamp now) {
+core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Release(
+    const core::OrderId& order_id, core::Timestamp now) {
   return MoveReservations(pool_, order_id, now, &Reservation::Release, &InventoryItem::Release);
 }
 
-core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Commit(const core::OrderId& order_id,
-                                                                                    core::Timestamp now) {
+core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Commit(
+    const core::OrderId& order_id, core::Timestamp now) {
   return MoveReservations(pool_, order_id, now, &Reservation::Commit, &InventoryItem::CommitSale);
 }
 
@@ -299,11 +318,11 @@ std::vector<Reservation> PgInventoryRepository::ExpireReservations(core::Timesta
   return pg::Translated([&] {
     pqxx::work tx(*conn);
     std::vector<Reservation> expired;
-    for (const auto& row : tx.exec_params("SELECT " + kReservationColumns +
-                                              " FROM reservations WHERE status = 'Active' AND expires_at <= " +
-                                              TimestampParam(1) +
-                                              " ORDER BY product_id LIMIT $2 FOR UPDATE SKIP LOCKED",
-                                          core::ToUnixMicros(now), limit)) {
+    for (const auto& row : tx.exec_params(
+             "SELECT " + kReservationColumns +
+                 " FROM reservations WHERE status = 'Active' AND expires_at <= " + TimestampParam(1) +
+                 " ORDER BY product_id LIMIT $2 FOR UPDATE SKIP LOCKED",
+             core::ToUnixMicros(now), limit)) {
       expired.push_back(ReservationFrom(row));
     }
     std::vector<std::string> products;

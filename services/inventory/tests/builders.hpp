@@ -35,7 +35,8 @@ class ProductBuilder {
     return *this;
   }
   [[nodiscard]] Product BuildProduct() const {
-    return Product::Create(id_, "Product " + sku_, Sku::Parse(sku_).Value(), core::Money(price_, kEur), at_).Value();
+    return Product::Create(id_, "Product " + sku_, Sku::Parse(sku_).Value(), core::Money(price_, kEur), at_)
+        .Value();
   }
   [[nodiscard]] InventoryItem BuildItem() const {
     return InventoryItem::Create(core::NewId<core::InventoryItemId>(), id_, quantity_, at_).Value();

@@ -13,7 +13,8 @@ Order::Order(core::OrderId id, core::CustomerId customer_id, core::Currency curr
       created_at_(now),
       updated_at_(now) {}
 
-core::Result<core::Money, OrderError> Order::SumOf(const std::vector<OrderItem>& items, core::Currency currency) {
+core::Result<core::Money, OrderError> Order::SumOf(const std::vector<OrderItem>& items,
+                                                   core::Currency currency) {
   if (items.empty()) return core::Fail(OrderError::kNoItems);
   if (items.size() > kMaxItemsPerOrder) return core::Fail(OrderError::kTooManyItems);
   std::set<core::ProductId> products;
@@ -28,8 +29,9 @@ core::Result<core::Money, OrderError> Order::SumOf(const std::vector<OrderItem>&
   return total;
 }
 
-core::Result<Order, OrderError> Order::Create(core::OrderId id, core::CustomerId customer_id, core::Currency currency,
-                                              std::vector<OrderItem> items, core::Timestamp now) {
+core::Result<Order, OrderError> Order::Create(core::OrderId id, core::CustomerId customer_id,
+                                              core::Currency currency, std::vector<OrderItem> items,
+                                              core::Timestamp now) {
   auto total = SumOf(items, currency);
   if (!total) return core::Fail(total.Error());
   Order order(id, customer_id, currency, now);
@@ -39,10 +41,10 @@ core::Result<Order, OrderError> Order::Create(core::OrderId id, core::CustomerId
   return order;
 }
 
-core::Result<Order, OrderError> Order::Restore(core::OrderId id, core::CustomerId customer_id, OrderStatus status,
-                                               core::Currency currency, std::vector<OrderItem> items,
-                                               core::Timestamp created_at, core::Timestamp updated_at,
-                                               std::int64_t version) {
+core::Result<Order, OrderError> Order::Restore(core::OrderId id, core::CustomerId customer_id,
+                                               OrderStatus status, core::Currency currency,
+                                               std::vector<OrderItem> items, core::Timestamp created_at,
+                                               core::Timestamp updated_at, std::int64_t version) {
   auto total = SumOf(items, currency);
   if (!total) return core::Fail(total.Error());
   Order order(id, customer_id, currency, created_at);

@@ -47,18 +47,22 @@ class Order {
  public:
   /// A new order in status Created, version 0 (not yet stored).
   [[nodiscard]] static core::Result<Order, OrderError> Create(core::OrderId id, core::CustomerId customer_id,
-                                                              core::Currency currency, std::vector<OrderItem> items,
+                                                              core::Currency currency,
+                                                              std::vector<OrderItem> items,
                                                               core::Timestamp now);
 
   /// Rebuilds a stored order (repositories only). Returns an error when the stored data breaks
   /// an invariant, so corrupt rows are reported instead of silently used.
   [[nodiscard]] static core::Result<Order, OrderError> Restore(core::OrderId id, core::CustomerId customer_id,
                                                                OrderStatus status, core::Currency currency,
-                                                               std::vector<OrderItem> items, core::Timestamp created_at,
-                                                               core::Timestamp updated_at, std::int64_t version);
+                                                               std::vector<OrderItem> items,
+                                                               core::Timestamp created_at,
+                                                               core::Timestamp updated_at,
+                                                               std::int64_t version);
 
   [[nodiscard]] core::Result<void, OrderError> AddItem(OrderItem item, core::Timestamp now);
-  [[nodiscard]] core::Result<void, OrderError> RemoveItem(const core::ProductId& product_id, core::Timestamp now);
+  [[nodiscard]] core::Result<void, OrderError> RemoveItem(const core::ProductId& product_id,
+                                                          core::Timestamp now);
   [[nodiscard]] core::Result<void, OrderError> UpdateStatus(OrderStatus to, core::Timestamp now);
 
   /// The sum of the items' subtotals, computed now.

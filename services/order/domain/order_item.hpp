@@ -15,7 +15,8 @@ inline constexpr std::int32_t kMaxQuantityPerItem = 10000;
 
 class OrderItem {
  public:
-  [[nodiscard]] static core::Result<OrderItem, OrderError> Create(core::ProductId product_id, std::int32_t quantity,
+  [[nodiscard]] static core::Result<OrderItem, OrderError> Create(core::ProductId product_id,
+                                                                  std::int32_t quantity,
                                                                   core::Money unit_price);
 
   [[nodiscard]] const core::ProductId& ProductId() const noexcept { return product_id_; }

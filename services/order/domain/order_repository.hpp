@@ -32,7 +32,8 @@ class IOrderRepository {
   virtual void Update(Order& order) = 0;
   [[nodiscard]] virtual std::optional<Order> Get(const core::OrderId& id) = 0;
   /// Newest first, filtered, one page.
-  [[nodiscard]] virtual core::Page<Order> GetAll(const OrderFilter& filter, const core::PageRequest& page) = 0;
+  [[nodiscard]] virtual core::Page<Order> GetAll(const OrderFilter& filter,
+                                                 const core::PageRequest& page) = 0;
   /// Deletes the order at `expected_version`: false when absent; ConcurrencyConflict when changed.
   virtual bool Delete(const core::OrderId& id, std::int64_t expected_version) = 0;
 };

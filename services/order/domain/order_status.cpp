@@ -5,12 +5,17 @@ namespace saga::order {
 bool CanTransition(OrderStatus from, OrderStatus to) noexcept {
   using S = OrderStatus;
   switch (from) {
-    case S::kCreated: return to == S::kInventoryReserved || to == S::kFailed || to == S::kCancelled;
-    case S::kInventoryReserved: return to == S::kPaymentProcessing || to == S::kFailed || to == S::kCancelled;
-    case S::kPaymentProcessing: return to == S::kCompleted || to == S::kFailed || to == S::kCancelled;
-    case S::kCompleted: return to == S::kCancelled;
+    case S::kCreated:
+      return to == S::kInventoryReserved || to == S::kFailed || to == S::kCancelled;
+    case S::kInventoryReserved:
+      return to == S::kPaymentProcessing || to == S::kFailed || to == S::kCancelled;
+    case S::kPaymentProcessing:
+      return to == S::kCompleted || to == S::kFailed || to == S::kCancelled;
+    case S::kCompleted:
+      return to == S::kCancelled;
     case S::kFailed:
-    case S::kCancelled: return false;
+    case S::kCancelled:
+      return false;
   }
   return false;
 }
@@ -21,12 +26,18 @@ bool IsTerminal(OrderStatus status) noexcept {
 
 std::string_view ToString(OrderStatus status) noexcept {
   switch (status) {
-    case OrderStatus::kCreated: return "Created";
-    case OrderStatus::kInventoryReserved: return "InventoryReserved";
-    case OrderStatus::kPaymentProcessing: return "PaymentProcessing";
-    case OrderStatus::kCompleted: return "Completed";
-    case OrderStatus::kFailed: return "Failed";
-    case OrderStatus::kCancelled: return "Cancelled";
+    case OrderStatus::kCreated:
+      return "Created";
+    case OrderStatus::kInventoryReserved:
+      return "InventoryReserved";
+    case OrderStatus::kPaymentProcessing:
+      return "PaymentProcessing";
+    case OrderStatus::kCompleted:
+      return "Completed";
+    case OrderStatus::kFailed:
+      return "Failed";
+    case OrderStatus::kCancelled:
+      return "Cancelled";
   }
   return "Unknown";
 }

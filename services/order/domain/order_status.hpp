@@ -13,9 +13,12 @@ namespace saga::order {
 
 enum class OrderStatus { kCreated, kInventoryReserved, kPaymentProcessing, kCompleted, kFailed, kCancelled };
 
-inline constexpr std::array<OrderStatus, 6> kAllOrderStatuses = {
-    OrderStatus::kCreated,   OrderStatus::kInventoryReserved, OrderStatus::kPaymentProcessing,
-    OrderStatus::kCompleted, OrderStatus::kFailed,            OrderStatus::kCancelled};
+inline constexpr std::array<OrderStatus, 6> kAllOrderStatuses = {OrderStatus::kCreated,
+                                                                 OrderStatus::kInventoryReserved,
+                                                                 OrderStatus::kPaymentProcessing,
+                                                                 OrderStatus::kCompleted,
+                                                                 OrderStatus::kFailed,
+                                                                 OrderStatus::kCancelled};
 
 /// True when the table allows `from` -> `to`.
 [[nodiscard]] bool CanTransition(OrderStatus from, OrderStatus to) noexcept;

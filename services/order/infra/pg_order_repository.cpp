@@ -11,9 +11,12 @@ namespace saga::order {
 namespace {
 
 const std::string kOrderColumns = "o.id::text, o.customer_id::text, o.status, o.currency, o.total_minor, " +
-                                  pg::MicrosOf("o.created_at") + ", " + pg::MicrosOf("o.updated_at") + ", o.version";
+                                  pg::MicrosOf("o.created_at") + ", " + pg::MicrosOf("o.updated_at") +
+                                  ", o.version";
 
-std::string Id(const core::Uuid& id) { return id.ToString(); }
+std::string Id(const core::Uuid& id) {
+  return id.ToString();
+}
 
 void InsertItems(pqxx::work& tx, const Order& order) {
   int line = 0;
@@ -21,8 +24,8 @@ void InsertItems(pqxx::work& tx, const Order& order) {
     tx.exec_params0(
         "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
-        Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(), item.UnitPrice().MinorUnits(),
-        item.Subtotal().MinorUnits());
+        Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(),
+        item.UnitPrice().MinorUnits(), item.Subtotal().MinorUnits());
   }
 }
 
@@ -39,23 +42,23 @@ std::vector<Order> Assemble(pqxx::work& tx, const pqxx::result& rows) {
     currencies.emplace(row[0].c_str(), *currency);
   }
   std::map<std::string, std::vector<OrderItem>> items;
-  for (const auto& row : tx.exec_params(
-           "SELECT order_id::text, product_id::text, quantity, unit_price_minor FROM order_items "
-           "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
-           ids)) {
+  for (const auto& row :
+       tx.exec_params("SELECT order_id::text, product_id::text, quantity, unit_price_minor FROM order_items "
+                      "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
+                      ids)) {
     auto item = OrderItem::Create(core::ProductId(pg::UuidOf(row[1])), row[2].as<std::int32_t>(),
                                   core::Money(row[3].as<std::int64_t>(), currencies.at(row[0].c_str())));
-    if (!item) throw pg::QueryError("stored order item is invalid: " + std::string(ToString(item.Error())), "");
+    if (!item)
+      throw pg::QueryError("stored order item is invalid: " + std::string(ToString(item.Error())), "");
     items[row[0].c_str()].push_back(std::move(item).Value());
   }
   std::vector<Order> orders;
   for (const auto& row : rows) {
     const auto status = ParseOrderStatus(row[2].c_str());
     if (!status) throw pg::QueryError("stored order has an unknown status", "");
-    auto order = Order::Restore(core::OrderId(pg::UuidOf(row[0])), core::CustomerId(pg::UuidOf(row[1])), *status,
-                                currencies.at(row[0].c_str()), std::move(items[row[0].c_str()]),
-                                pg::TimestampOf(row[5]),
-                                pg::TimestampOf(row[6]), row[7].as<std::int64_t>());
+    auto order = Order::Restore(core::OrderId(pg::UuidOf(row[0])), core::CustomerId(pg::UuidOf(row[1])),
+                                *status, currencies.at(row[0].c_str()), std::move(items[row[0].c_str()]),
+                                pg::TimestampOf(row[5]), pg::TimestampOf(row[6]), row[7].as<std::int64_t>());
     if (!order) throw pg::QueryError("stored order is invalid: " + std::string(ToString(order.Error())), "");
     if (order.Value().TotalAmount().MinorUnits() != row[4].as<std::int64_t>()) {
       throw pg::QueryError("stored order total differs from its items", "");
@@ -72,12 +75,13 @@ void PgOrderRepository::Create(Order& order) {
   pg::Translated([&] {
     pqxx::work tx(*conn);
     tx.exec_params0(
-        std::string("INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, "
-                    "version) VALUES ($1, $2, $3, $4, $5, ") +
+        std::string(
+            "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, "
+            "version) VALUES ($1, $2, $3, $4, $5, ") +
             pg::TimestampParam(6) + ", " + pg::TimestampParam(7) + ", 1)",
         Id(order.Id().Get()), Id(order.CustomerId().Get()), std::string(ToString(order.Status())),
-        std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.CreatedAt()),
-        core::ToUnixMicros(order.UpdatedAt()));
+        std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(),
+        core::ToUnixMicros(order.CreatedAt()), core::ToUnixMicros(order.UpdatedAt()));
     InsertItems(tx, order);
     tx.commit();
   });
@@ -125,9 +129,11 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
         filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
     const std::optional<std::string> customer =
         filter.customer_id ? std::optional<std::string>(Id(filter.customer_id->Get())) : std::nullopt;
-    const std::string where = " WHERE ($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.customer_id = $2)";
+    const std::string where =
+        " WHERE ($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.customer_id = $2)";
     core::Page<Order> result;
-    result.total = tx.exec_params1("SELECT count(*) FROM orders o" + where, status, customer)[0].as<std::int64_t>();
+    result.total =
+        tx.exec_params1("SELECT count(*) FROM orders o" + where, status, customer)[0].as<std::int64_t>();
     auto rows = tx.exec_params("SELECT " + kOrderColumns + " FROM orders o" + where +
                                    " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
                                status, customer, page.ClampedLimit(), page.ClampedOffset());

@@ -18,7 +18,9 @@ class OrderBuilder {
   }
   /// Adds an item of a fresh product.
   OrderBuilder& WithItem(std::int32_t quantity, std::int64_t unit_price_minor) {
-    items_.push_back(OrderItem::Create(core::NewId<core::ProductId>(), quantity, core::Money(unit_price_minor, kEur)).Value());
+    items_.push_back(
+        OrderItem::Create(core::NewId<core::ProductId>(), quantity, core::Money(unit_price_minor, kEur))
+            .Value());
     return *this;
   }
   OrderBuilder& At(core::Timestamp at) {

@@ -17,11 +17,15 @@ bool ValidTransactionId(const std::string& id) {
 bool CanTransition(PaymentStatus from, PaymentStatus to) noexcept {
   using S = PaymentStatus;
   switch (from) {
-    case S::kPending: return to == S::kProcessing || to == S::kFailed;
-    case S::kProcessing: return to == S::kCompleted || to == S::kFailed;
-    case S::kCompleted: return to == S::kRefunded;
+    case S::kPending:
+      return to == S::kProcessing || to == S::kFailed;
+    case S::kProcessing:
+      return to == S::kCompleted || to == S::kFailed;
+    case S::kCompleted:
+      return to == S::kRefunded;
     case S::kFailed:
-    case S::kRefunded: return false;
+    case S::kRefunded:
+      return false;
   }
   return false;
 }
@@ -32,11 +36,16 @@ bool IsTerminal(PaymentStatus status) noexcept {
 
 std::string_view ToString(PaymentStatus status) noexcept {
   switch (status) {
-    case PaymentStatus::kPending: return "Pending";
-    case PaymentStatus::kProcessing: return "Processing";
-    case PaymentStatus::kCompleted: return "Completed";
-    case PaymentStatus::kFailed: return "Failed";
-    case PaymentStatus::kRefunded: return "Refunded";
+    case PaymentStatus::kPending:
+      return "Pending";
+    case PaymentStatus::kProcessing:
+      return "Processing";
+    case PaymentStatus::kCompleted:
+      return "Completed";
+    case PaymentStatus::kFailed:
+      return "Failed";
+    case PaymentStatus::kRefunded:
+      return "Refunded";
   }
   return "Unknown";
 }
@@ -50,22 +59,27 @@ std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text) noexcept 
 
 std::string_view ToString(PaymentError error) noexcept {
   switch (error) {
-    case PaymentError::kInvalidAmount: return "amount must be greater than zero";
-    case PaymentError::kMissingTransactionId: return "a completed payment needs a transaction id";
-    case PaymentError::kInvalidTransactionId: return "transaction id must be 1-128 printable characters";
-    case PaymentError::kIllegalTransition: return "the payment cannot move to that status";
+    case PaymentError::kInvalidAmount:
+      return "amount must be greater than zero";
+    case PaymentError::kMissingTransactionId:
+      return "a completed payment needs a transaction id";
+    case PaymentError::kInvalidTransactionId:
+      return "transaction id must be 1-128 printable characters";
+    case PaymentError::kIllegalTransition:
+      return "the payment cannot move to that status";
   }
   return "unknown payment error";
 }
 
-core::Result<Payment, PaymentError> Payment::Create(core::PaymentId id, core::OrderId order_id, core::Money amount,
-                                                    core::Timestamp now) {
+core::Result<Payment, PaymentError> Payment::Create(core::PaymentId id, core::OrderId order_id,
+                                                    core::Money amount, core::Timestamp now) {
   if (!amount.IsPositive()) return core::Fail(PaymentError::kInvalidAmount);
   return Payment(id, order_id, amount, now);
 }
 
-core::Result<Payment, PaymentError> Payment::Restore(core::PaymentId id, core::OrderId order_id, core::Money amount,
-                                                     PaymentStatus status, std::optional<std::string> transaction_id,
+core::Result<Payment, PaymentError> Payment::Restore(core::PaymentId id, core::OrderId order_id,
+                                                     core::Money amount, PaymentStatus status,
+                                                     std::optional<std::string> transaction_id,
                                                      std::optional<core::Timestamp> processed_at,
                                                      std::optional<std::string> failure_reason,
                                                      core::Timestamp created_at, core::Timestamp updated_at,
@@ -73,7 +87,8 @@ core::Result<Payment, PaymentError> Payment::Restore(core::PaymentId id, core::O
   if (!amount.IsPositive()) return core::Fail(PaymentError::kInvalidAmount);
   const bool needs_transaction = status == PaymentStatus::kCompleted || status == PaymentStatus::kRefunded;
   if (needs_transaction && !transaction_id) return core::Fail(PaymentError::kMissingTransactionId);
-  if (transaction_id && !ValidTransactionId(*transaction_id)) return core::Fail(PaymentError::kInvalidTransactionId);
+  if (transaction_id && !ValidTransactionId(*transaction_id))
+    return core::Fail(PaymentError::kInvalidTransactionId);
   Payment payment(id, order_id, amount, created_at);
   payment.status_ = status;
   payment.transaction_id_ = std::move(transaction_id);
@@ -92,7 +107,8 @@ void Payment::MoveTo(PaymentStatus to, core::Timestamp now) {
 
 core::Result<void, PaymentError> Payment::UpdateStatus(PaymentStatus to, core::Timestamp now) {
   if (!CanTransition(status_, to)) return core::Fail(PaymentError::kIllegalTransition);
-  if (to == PaymentStatus::kCompleted && !transaction_id_) return core::Fail(PaymentError::kMissingTransactionId);
+  if (to == PaymentStatus::kCompleted && !transaction_id_)
+    return core::Fail(PaymentError::kMissingTransactionId);
   if (to == PaymentStatus::kCompleted || to == PaymentStatus::kFailed) processed_at_ = now;
   MoveTo(to, now);
   return core::Ok<PaymentError>();

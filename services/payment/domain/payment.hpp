@@ -38,10 +38,10 @@ inline constexpr std::array<PaymentStatus, 5> kAllPaymentStatuses = {
 [[nodiscard]] std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text) noexcept;
 
 enum class PaymentError {
-  kInvalidAmount,          // amount must be > 0
-  kMissingTransactionId,   // completing needs the gateway's transaction id
-  kInvalidTransactionId,   // 1..128 printable ASCII characters
-  kIllegalTransition,      // the status table forbids the move
+  kInvalidAmount,         // amount must be > 0
+  kMissingTransactionId,  // completing needs the gateway's transaction id
+  kInvalidTransactionId,  // 1..128 printable ASCII characters
+  kIllegalTransition,     // the status table forbids the move
 };
 
 [[nodiscard]] std::string_view ToString(PaymentError error) noexcept;

@@ -34,7 +34,8 @@ class IPaymentRepository {
   [[nodiscard]] virtual std::vector<Payment> GetByOrderId(const core::OrderId& order_id) = 0;
   [[nodiscard]] virtual std::optional<Payment> GetByTransactionId(const std::string& transaction_id) = 0;
   /// Newest first, filtered, one page.
-  [[nodiscard]] virtual core::Page<Payment> List(const PaymentFilter& filter, const core::PageRequest& page) = 0;
+  [[nodiscard]] virtual core::Page<Payment> List(const PaymentFilter& filter,
+                                                 const core::PageRequest& page) = 0;
 };
 
 }  // namespace saga::payment

@@ -17,7 +17,9 @@ const std::string kColumns = "id::text, order_id::text, currency, amount_minor, 
                              MicrosOf("processed_at") + ", failure_reason, " + MicrosOf("created_at") + ", " +
                              MicrosOf("updated_at") + ", version";
 
-std::string Id(const core::Uuid& id) { return id.ToString(); }
+std::string Id(const core::Uuid& id) {
+  return id.ToString();
+}
 
 template <typename T>
 std::optional<T> Optional(const pqxx::field& field) {
@@ -35,7 +37,8 @@ Payment PaymentFrom(const pqxx::row& row) {
                                   core::Money(row[3].as<std::int64_t>(), *currency), *status,
                                   Optional<std::string>(row[5]), processed_at, Optional<std::string>(row[7]),
                                   TimestampOf(row[8]), TimestampOf(row[9]), row[10].as<std::int64_t>());
-  if (!payment) throw pg::QueryError("stored payment is invalid: " + std::string(ToString(payment.Error())), "");
+  if (!payment)
+    throw pg::QueryError("stored payment is invalid: " + std::string(ToString(payment.Error())), "");
   return std::move(payment).Value();
 }
 
@@ -47,7 +50,8 @@ std::optional<std::int64_t> ProcessedAtMicros(const Payment& payment) {
 template <typename Tx, typename... Args>
 std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
   std::vector<Payment> payments;
-  for (const auto& row : tx.exec_params("SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...)) {
+  for (const auto& row :
+       tx.exec_params("SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...)) {
     payments.push_back(PaymentFrom(row));
   }
   return payments;
@@ -63,9 +67,10 @@ void PgPaymentRepository::Create(Payment& payment) {
         "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, processed_at, "
         "failure_reason, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, " +
             TimestampParam(7) + ", $8, " + TimestampParam(9) + ", " + TimestampParam(10) + ", 1)",
-        Id(payment.Id().Get()), Id(payment.OrderId().Get()), std::string(payment.Amount().GetCurrency().Code()),
-        payment.Amount().MinorUnits(), std::string(ToString(payment.Status())), payment.TransactionId(),
-        ProcessedAtMicros(payment), payment.FailureReason(), core::ToUnixMicros(payment.CreatedAt()),
+        Id(payment.Id().Get()), Id(payment.OrderId().Get()),
+        std::string(payment.Amount().GetCurrency().Code()), payment.Amount().MinorUnits(),
+        std::string(ToString(payment.Status())), payment.TransactionId(), ProcessedAtMicros(payment),
+        payment.FailureReason(), core::ToUnixMicros(payment.CreatedAt()),
         core::ToUnixMicros(payment.UpdatedAt()));
     tx.commit();
   });
@@ -80,8 +85,9 @@ void PgPaymentRepository::Update(Payment& payment) {
         "UPDATE payments SET status = $3, transaction_id = $4, processed_at = " + TimestampParam(5) +
             ", failure_reason = $6, updated_at = " + TimestampParam(7) +
             ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
-        Id(payment.Id().Get()), payment.Version(), std::string(ToString(payment.Status())), payment.TransactionId(),
-        ProcessedAtMicros(payment), payment.FailureReason(), core::ToUnixMicros(payment.UpdatedAt()));
+        Id(payment.Id().Get()), payment.Version(), std::string(ToString(payment.Status())),
+        payment.TransactionId(), ProcessedAtMicros(payment), payment.FailureReason(),
+        core::ToUnixMicros(payment.UpdatedAt()));
     if (updated.empty()) {
       throw core::ConcurrencyConflict("payment " + Id(payment.Id().Get()) + " changed since version " +
                                       std::to_string(payment.Version()) + " was read");
@@ -130,8 +136,9 @@ core::Page<Payment> PgPaymentRepository::List(const PaymentFilter& filter, const
     result.total =
         tx.exec_params1("SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)", status)[0]
             .as<std::int64_t>();
-    result.items = Query(tx, "WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
-                         status, page.ClampedLimit(), page.ClampedOffset());
+    result.items =
+        Query(tx, "WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
+              status, page.ClampedLimit(), page.ClampedOffset());
     return result;
   });
 }

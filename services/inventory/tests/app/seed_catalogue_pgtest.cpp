@@ -3,8 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "saga/pg/migrations.hpp"
-#include "saga/testing/test_env.hpp"
+#include "saga/testing/migrated_database.hpp"
 #include "services/inventory/infra/catalogue_file.hpp"
 #include "services/inventory/infra/migrations.hpp"
 #include "services/inventory/infra/pg_inventory_repository.hpp"
@@ -15,14 +14,8 @@ namespace {
 
 class SeedCatalogueTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto conn = pg::Connect(config_);
-    pg::MigrationRunner(Migrations()).Up(*conn);
-  }
-  saga::testing::TemporaryDatabase db_;
-  pg::PgConfig config_{db_.Dsn(), std::chrono::seconds(3)};
-  pg::ConnectionPool pool_{config_, 2, std::chrono::seconds(5)};
-  PgInventoryRepository repo_{pool_};
+  saga::testing::MigratedDatabase db_{Migrations(), 2};
+  PgInventoryRepository repo_{db_.Pool()};
 };
 
 TEST_F(SeedCatalogueTest, LoadsTheDevelopmentCatalogueOnce) {

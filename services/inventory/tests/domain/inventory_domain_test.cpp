@@ -20,7 +20,8 @@ const core::Timestamp kT1 = kT0 + std::chrono::minutes(1);
 const core::Timestamp kExpiry = kT0 + std::chrono::minutes(15);
 
 TEST(SkuTest, Format) {
-  for (const std::string& good : std::vector<std::string>{"ABC", "TSHIRT-RED-M", "A1-B2-C3", "123", std::string(64, 'X')}) {
+  for (const std::string& good :
+       std::vector<std::string>{"ABC", "TSHIRT-RED-M", "A1-B2-C3", "123", std::string(64, 'X')}) {
     EXPECT_TRUE(Sku::Parse(good).HasValue()) << good;
   }
   for (const char* bad : {"", "AB", "abc", "-ABC", "ABC-", "AB--C", "AB C", "AB_C", "ÄBC"}) {
@@ -38,11 +39,13 @@ TEST(ProductTest, ValidatesNameAndPrice) {
     std::int64_t price;
     std::optional<InventoryError> error;
   };
-  for (const auto& c : {Case{"Mug", 1, {}}, Case{std::string(200, 'n'), 100, {}},
-                        Case{"", 100, InventoryError::kInvalidName}, Case{"   ", 100, InventoryError::kInvalidName},
-                        Case{std::string(201, 'n'), 100, InventoryError::kInvalidName},
-                        Case{"Mug", 0, InventoryError::kInvalidPrice}, Case{"Mug", -1, InventoryError::kInvalidPrice}}) {
-    auto product = Product::Create(core::NewId<core::ProductId>(), c.name, sku, core::Money(c.price, kEur), kT0);
+  for (const auto& c :
+       {Case{"Mug", 1, {}}, Case{std::string(200, 'n'), 100, {}}, Case{"", 100, InventoryError::kInvalidName},
+        Case{"   ", 100, InventoryError::kInvalidName},
+        Case{std::string(201, 'n'), 100, InventoryError::kInvalidName},
+        Case{"Mug", 0, InventoryError::kInvalidPrice}, Case{"Mug", -1, InventoryError::kInvalidPrice}}) {
+    auto product =
+        Product::Create(core::NewId<core::ProductId>(), c.name, sku, core::Money(c.price, kEur), kT0);
     EXPECT_EQ(product.HasValue(), !c.error.has_value()) << c.name.size() << " " << c.price;
     if (c.error && !product.HasValue()) {
       EXPECT_EQ(product.Error(), *c.error);
@@ -51,8 +54,8 @@ TEST(ProductTest, ValidatesNameAndPrice) {
 }
 
 InventoryItem Stock(std::int64_t quantity, std::int64_t reserved = 0) {
-  return InventoryItem::Restore(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(), quantity,
-                                reserved, kT0, 1)
+  return InventoryItem::Restore(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(),
+                                quantity, reserved, kT0, 1)
       .Value();
 }
 
@@ -91,14 +94,24 @@ TEST(InventoryItemTest, OperationsKeepZeroLeReservedLeQuantity) {
     auto item = Stock(c.quantity, c.reserved);
     core::Result<void, InventoryError> result = core::Ok<InventoryError>();
     switch (c.op) {
-      case Op::kReserve: result = item.Reserve(c.count, kT1); break;
-      case Op::kRelease: result = item.Release(c.count, kT1); break;
-      case Op::kCommit: result = item.CommitSale(c.count, kT1); break;
-      case Op::kRestock: result = item.Restock(c.count, kT1); break;
-      case Op::kSet: result = item.SetStock(c.count, kT1); break;
+      case Op::kReserve:
+        result = item.Reserve(c.count, kT1);
+        break;
+      case Op::kRelease:
+        result = item.Release(c.count, kT1);
+        break;
+      case Op::kCommit:
+        result = item.CommitSale(c.count, kT1);
+        break;
+      case Op::kRestock:
+        result = item.Restock(c.count, kT1);
+        break;
+      case Op::kSet:
+        result = item.SetStock(c.count, kT1);
+        break;
     }
-    const auto label = ::testing::Message() << "q=" << c.quantity << " r=" << c.reserved << " op="
-                                            << static_cast<int>(c.op) << " n=" << c.count;
+    const auto label = ::testing::Message() << "q=" << c.quantity << " r=" << c.reserved
+                                            << " op=" << static_cast<int>(c.op) << " n=" << c.count;
     EXPECT_EQ(result.HasValue(), !c.error.has_value()) << label;
     if (c.error && !result.HasValue()) {
       EXPECT_EQ(result.Error(), *c.error) << label;
@@ -114,9 +127,12 @@ TEST(InventoryItemTest, OperationsKeepZeroLeReservedLeQuantity) {
 }
 
 TEST(InventoryItemTest, CreateAndRestoreRefuseBrokenNumbers) {
-  EXPECT_EQ(InventoryItem::Create(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(), -1, kT0).Error(),
-            InventoryError::kInvalidQuantity);
-  auto created = InventoryItem::Create(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(), 5, kT0);
+  EXPECT_EQ(
+      InventoryItem::Create(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(), -1, kT0)
+          .Error(),
+      InventoryError::kInvalidQuantity);
+  auto created =
+      InventoryItem::Create(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(), 5, kT0);
   ASSERT_TRUE(created.HasValue());
   EXPECT_EQ(created.Value().Reserved(), 0);
   EXPECT_EQ(created.Value().Version(), 0);
@@ -134,7 +150,8 @@ Reservation ActiveReservation() {
 
 Reservation In(ReservationStatus status) {
   auto r = ActiveReservation();
-  return Reservation::Restore(r.Id(), r.OrderId(), r.ProductId(), r.Quantity(), status, kT0, kT0, kExpiry).Value();
+  return Reservation::Restore(r.Id(), r.OrderId(), r.ProductId(), r.Quantity(), status, kT0, kT0, kExpiry)
+      .Value();
 }
 
 TEST(ReservationTest, StatusTable) {

@@ -11,7 +11,8 @@ namespace {
 
 TEST(CatalogueFileTest, ParsesEntries) {
   auto entries = ParseCatalogue(
-      R"({"currency": "EUR", "products": [{"sku": "MUG-1", "name": "Mug", "price": 1250, "stock": 3}]})", "c.json");
+      R"({"currency": "EUR", "products": [{"sku": "MUG-1", "name": "Mug", "price": 1250, "stock": 3}]})",
+      "c.json");
   ASSERT_EQ(entries.size(), 1U);
   EXPECT_EQ(entries[0].sku, "MUG-1");
   EXPECT_EQ(entries[0].price, core::Money(1250, *core::Currency::Parse("EUR")));
@@ -23,11 +24,13 @@ TEST(CatalogueFileTest, RejectsMalformedFilesNamingTheEntry) {
     const char* json;
     const char* expected;
   };
-  for (const auto& c : {Case{"{", "not valid JSON"}, Case{"[]", "expected"},
-                        Case{R"({"currency": "euro", "products": []})", "currency"},
-                        Case{R"({"currency": "EUR", "products": [{"sku": "A-1", "name": "x", "price": 12.5, "stock": 1}]})",
-                             "products[0]"},
-                        Case{R"({"currency": "EUR", "products": [{"sku": "A-1", "name": "x", "price": 1}]})", "products[0]"}}) {
+  for (const auto& c :
+       {Case{"{", "not valid JSON"}, Case{"[]", "expected"},
+        Case{R"({"currency": "euro", "products": []})", "currency"},
+        Case{R"({"currency": "EUR", "products": [{"sku": "A-1", "name": "x", "price": 12.5, "stock": 1}]})",
+             "products[0]"},
+        Case{R"({"currency": "EUR", "products": [{"sku": "A-1", "name": "x", "price": 1}]})",
+             "products[0]"}}) {
     try {
       (void)ParseCatalogue(c.json, "c.json");
       ADD_FAILURE() << "accepted: " << c.json;
@@ -43,8 +46,8 @@ TEST(CatalogueFileTest, TheDevelopmentCatalogueIsValid) {
   std::set<std::string> skus;
   for (const auto& entry : entries) {
     EXPECT_TRUE(Sku::Parse(entry.sku).HasValue()) << entry.sku;
-    EXPECT_TRUE(Product::Create(core::NewId<core::ProductId>(), entry.name, Sku::Parse(entry.sku).Value(), entry.price,
-                                core::FromUnixMicros(0))
+    EXPECT_TRUE(Product::Create(core::NewId<core::ProductId>(), entry.name, Sku::Parse(entry.sku).Value(),
+                                entry.price, core::FromUnixMicros(0))
                     .HasValue())
         << entry.sku;
     EXPECT_GE(entry.stock, 0) << entry.sku;

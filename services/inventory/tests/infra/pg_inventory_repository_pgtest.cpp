@@ -12,7 +12,7 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/migrations.hpp"
-#include "saga/testing/schema.hpp"
+#include "saga/testing/migrated_database.hpp"
 #include "saga/testing/test_env.hpp"
 #include "services/inventory/infra/migrations.hpp"
 #include "services/inventory/tests/builders.hpp"
@@ -20,16 +20,12 @@
 namespace saga::inventory {
 namespace {
 
+using std::chrono::minutes;
 using testing::kT0;
 using testing::ProductBuilder;
-using std::chrono::minutes;
 
 class PgInventoryRepositoryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto conn = pg::Connect(config_);
-    pg::MigrationRunner(Migrations()).Up(*conn);
-  }
   core::ProductId Seed(std::int64_t stock, const std::string& sku = "") {
     ProductBuilder builder;
     if (!sku.empty()) builder.WithSku(sku);
@@ -39,24 +35,9 @@ class PgInventoryRepositoryTest : public ::testing::Test {
     return builder.Id();
   }
   InventoryItem Stock(const core::ProductId& id) { return repo_.GetByProductId(id).value(); }
-  std::int64_t Count(const std::string& sql) {
-    auto conn = pg::Connect(config_);
-    pqxx::read_transaction tx(*conn);
-    return tx.exec1(sql)[0].as<std::int64_t>();
-  }
-  void Exec(const std::string& sql) {
-    auto conn = pg::Connect(config_);
-    pg::Translated([&] {
-      pqxx::work tx(*conn);
-      tx.exec0(sql);
-      tx.commit();
-    });
-  }
 
-  saga::testing::TemporaryDatabase db_;
-  pg::PgConfig config_{db_.Dsn(), std::chrono::seconds(3)};
-  pg::ConnectionPool pool_{config_, 12, std::chrono::seconds(5)};
-  PgInventoryRepository repo_{pool_};
+  saga::testing::MigratedDatabase db_{Migrations(), 12};
+  PgInventoryRepository repo_{db_.Pool()};
 };
 
 TEST_F(PgInventoryRepositoryTest, CatalogueRoundTripAndLookups) {
@@ -88,8 +69,8 @@ TEST_F(PgInventoryRepositoryTest, DuplicateSkuIsRefusedAndWritesNothing) {
   } catch (const pg::ConstraintViolation& e) {
     EXPECT_EQ(e.Constraint(), "products_sku_key");
   }
-  EXPECT_EQ(Count("SELECT count(*) FROM products"), 1);
-  EXPECT_EQ(Count("SELECT count(*) FROM inventory_items"), 1);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM products"), 1);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM inventory_items"), 1);
 }
 
 TEST_F(PgInventoryRepositoryTest, ListProductsAndLowStockPage) {
@@ -170,7 +151,7 @@ TEST_F(PgInventoryRepositoryTest, ConcurrentReservationsNeverOversell) {
   EXPECT_EQ(granted.load(), 5);
   EXPECT_EQ(refused.load(), kOrders - 5);
   EXPECT_EQ(Stock(product).Reserved(), 5);
-  EXPECT_EQ(Count("SELECT count(*) FROM reservations"), 5);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations"), 5);
 }
 
 TEST_F(PgInventoryRepositoryTest, ReleaseReturnsStockOnceAndBlocksCommit) {
@@ -187,7 +168,8 @@ TEST_F(PgInventoryRepositoryTest, ReleaseReturnsStockOnceAndBlocksCommit) {
   auto commit = repo_.Commit(order, kT0 + minutes(3));
   ASSERT_FALSE(commit.HasValue());
   EXPECT_EQ(commit.Error(), InventoryError::kIllegalTransition);
-  EXPECT_TRUE(repo_.Release(core::NewId<core::OrderId>(), kT0).Value().empty()) << "nothing to release is fine";
+  EXPECT_TRUE(repo_.Release(core::NewId<core::OrderId>(), kT0).Value().empty())
+      << "nothing to release is fine";
 }
 
 TEST_F(PgInventoryRepositoryTest, CommitTurnsTheHoldIntoASaleOnce) {
@@ -224,17 +206,16 @@ TEST_F(PgInventoryRepositoryTest, ExpiredReservationsReturnTheirStockAndCannotBe
 TEST_F(PgInventoryRepositoryTest, TheSchemaEnforcesTheInvariants) {
   const auto product = Seed(3, "SCHEMA-1");
   const auto pid = "'" + product.Get().ToString() + "'";
-  struct Case {
-    std::string sql;
-    std::string constraint;
-  };
-  const Case cases[] = {
+  saga::testing::ExpectConstraintViolations(db_, {
       {"UPDATE inventory_items SET reserved = 4", "inventory_items_reserved_range"},
       {"UPDATE inventory_items SET reserved = -1", "inventory_items_reserved_range"},
       {"UPDATE inventory_items SET quantity = -1", "inventory_items_reserved_range"},
-      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'bad sku', 'EUR', 1, now())", "products_sku_format"},
-      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'OK-SKU', 'EUR', 0, now())", "products_price_positive"},
-      {"INSERT INTO products VALUES (gen_random_uuid(), '  ', 'OK-SKU', 'EUR', 1, now())", "products_name_check"},
+      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'bad sku', 'EUR', 1, now())",
+       "products_sku_format"},
+      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'OK-SKU', 'EUR', 0, now())",
+       "products_price_positive"},
+      {"INSERT INTO products VALUES (gen_random_uuid(), '  ', 'OK-SKU', 'EUR', 1, now())",
+       "products_name_check"},
       {"INSERT INTO inventory_items VALUES (gen_random_uuid(), " + pid + ", 1, 0, 10, now(), 1)",
        "inventory_items_product_key"},
       {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1)",
@@ -248,30 +229,13 @@ TEST_F(PgInventoryRepositoryTest, TheSchemaEnforcesTheInvariants) {
       {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
            ", 1, 'Active', now(), now(), now() - interval '1 minute')",
        "reservations_expiry_after_creation"},
-  };
-  for (const auto& c : cases) {
-    try {
-      Exec(c.sql);
-      ADD_FAILURE() << "accepted: " << c.sql;
-    } catch (const pg::ConstraintViolation& e) {
-      EXPECT_EQ(e.Constraint(), c.constraint) << e.what();
-    }
-  }
+  });
   EXPECT_EQ(Stock(product).Quantity(), 3);
-  EXPECT_EQ(Count("SELECT count(*) FROM reservations"), 0);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations"), 0);
 }
 
 TEST(InventoryMigrationsTest, UpDownUpLeavesTheSameSchema) {
-  saga::testing::TemporaryDatabase db;
-  auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
-  pg::MigrationRunner runner(Migrations());
-  runner.Up(*conn);
-  const auto first = saga::testing::SchemaSnapshot(*conn);
-  EXPECT_NE(first.find("inventory_items_reserved_range"), std::string::npos);
-  runner.Down(*conn, runner.LatestVersion());
-  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn).find("reservations"), std::string::npos);
-  runner.Up(*conn);
-  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn), first);
+  saga::testing::ExpectMigrationsRoundTrip(Migrations(), "inventory_items_reserved_range", "reservations");
 }
 
 }  // namespace

@@ -23,7 +23,8 @@ OrderItem Item(std::int32_t qty, std::int64_t price, core::Currency currency = k
 }
 
 Order NewOrder(std::vector<OrderItem> items = {Item(2, 1000), Item(1, 550)}) {
-  return Order::Create(core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), kEur, std::move(items), kT0)
+  return Order::Create(core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), kEur, std::move(items),
+                       kT0)
       .Value();
 }
 
@@ -33,11 +34,12 @@ TEST(OrderItemTest, ValidatesQuantityAndPriceAndComputesSubtotal) {
     std::int64_t price;
     std::optional<OrderError> error;
   };
-  for (const auto& c : {Case{1, 1, {}}, Case{kMaxQuantityPerItem, 100, {}}, Case{0, 100, OrderError::kInvalidQuantity},
-                        Case{-1, 100, OrderError::kInvalidQuantity},
-                        Case{kMaxQuantityPerItem + 1, 100, OrderError::kInvalidQuantity},
-                        Case{1, 0, OrderError::kInvalidPrice}, Case{1, -5, OrderError::kInvalidPrice},
-                        Case{2, std::numeric_limits<std::int64_t>::max() / 2 + 1, OrderError::kAmountOverflow}}) {
+  for (const auto& c :
+       {Case{1, 1, {}}, Case{kMaxQuantityPerItem, 100, {}}, Case{0, 100, OrderError::kInvalidQuantity},
+        Case{-1, 100, OrderError::kInvalidQuantity},
+        Case{kMaxQuantityPerItem + 1, 100, OrderError::kInvalidQuantity},
+        Case{1, 0, OrderError::kInvalidPrice}, Case{1, -5, OrderError::kInvalidPrice},
+        Case{2, std::numeric_limits<std::int64_t>::max() / 2 + 1, OrderError::kAmountOverflow}}) {
     auto item = OrderItem::Create(core::NewId<core::ProductId>(), c.qty, Money(c.price, kEur));
     if (c.error) {
       ASSERT_FALSE(item.HasValue()) << c.qty << " x " << c.price;
@@ -70,10 +72,10 @@ TEST(OrderTest, CreateRefusesBrokenInvariants) {
     std::vector<OrderItem> items;
     OrderError error;
   };
-  for (const auto& c : {Case{{}, OrderError::kNoItems}, Case{{Item(1, 100, kUsd)}, OrderError::kCurrencyMismatch},
-                        Case{{same_a, same_b}, OrderError::kDuplicateProduct},
-                        Case{too_many, OrderError::kTooManyItems},
-                        Case{{Item(1, huge), Item(1, huge), Item(1, huge)}, OrderError::kAmountOverflow}}) {
+  for (const auto& c :
+       {Case{{}, OrderError::kNoItems}, Case{{Item(1, 100, kUsd)}, OrderError::kCurrencyMismatch},
+        Case{{same_a, same_b}, OrderError::kDuplicateProduct}, Case{too_many, OrderError::kTooManyItems},
+        Case{{Item(1, huge), Item(1, huge), Item(1, huge)}, OrderError::kAmountOverflow}}) {
     auto order =
         Order::Create(core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), kEur, c.items, kT0);
     ASSERT_FALSE(order.HasValue());
@@ -110,11 +112,11 @@ TEST(OrderTest, ItemsAreFrozenOnceTheSagaMovesOn) {
 TEST(OrderStatusTest, TransitionTable) {
   using S = OrderStatus;
   const std::set<std::pair<S, S>> allowed = {
-      {S::kCreated, S::kInventoryReserved},           {S::kCreated, S::kFailed},
-      {S::kCreated, S::kCancelled},                   {S::kInventoryReserved, S::kPaymentProcessing},
-      {S::kInventoryReserved, S::kFailed},            {S::kInventoryReserved, S::kCancelled},
-      {S::kPaymentProcessing, S::kCompleted},         {S::kPaymentProcessing, S::kFailed},
-      {S::kPaymentProcessing, S::kCancelled},         {S::kCompleted, S::kCancelled},
+      {S::kCreated, S::kInventoryReserved},   {S::kCreated, S::kFailed},
+      {S::kCreated, S::kCancelled},           {S::kInventoryReserved, S::kPaymentProcessing},
+      {S::kInventoryReserved, S::kFailed},    {S::kInventoryReserved, S::kCancelled},
+      {S::kPaymentProcessing, S::kCompleted}, {S::kPaymentProcessing, S::kFailed},
+      {S::kPaymentProcessing, S::kCancelled}, {S::kCompleted, S::kCancelled},
   };
   // A path from Created to each state, to put an order there.
   const std::map<S, std::vector<S>> path = {
@@ -165,8 +167,8 @@ TEST(OrderTest, RestoreRejectsCorruptRows) {
                                  OrderStatus::kCompleted, kEur, {}, kT0, kT1, 3);
   ASSERT_FALSE(restored.HasValue());
   EXPECT_EQ(restored.Error(), OrderError::kNoItems);
-  auto ok = Order::Restore(core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), OrderStatus::kCompleted,
-                           kEur, {Item(2, 50)}, kT0, kT1, 3);
+  auto ok = Order::Restore(core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(),
+                           OrderStatus::kCompleted, kEur, {Item(2, 50)}, kT0, kT1, 3);
   ASSERT_TRUE(ok.HasValue());
   EXPECT_EQ(ok.Value().Version(), 3);
   EXPECT_EQ(ok.Value().TotalAmount(), Money(100, kEur));

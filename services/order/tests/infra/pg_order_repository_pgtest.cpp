@@ -12,7 +12,7 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/migrations.hpp"
-#include "saga/testing/schema.hpp"
+#include "saga/testing/migrated_database.hpp"
 #include "saga/testing/test_env.hpp"
 #include "services/order/infra/migrations.hpp"
 #include "services/order/tests/builders.hpp"
@@ -24,28 +24,8 @@ using testing::OrderBuilder;
 
 class PgOrderRepositoryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto conn = pg::Connect(config_);
-    pg::MigrationRunner(Migrations()).Up(*conn);
-  }
-  void Exec(const std::string& sql) {
-    auto conn = pg::Connect(config_);
-    pg::Translated([&] {
-      pqxx::work tx(*conn);
-      tx.exec0(sql);
-      tx.commit();
-    });
-  }
-  std::int64_t Count(const std::string& sql) {
-    auto conn = pg::Connect(config_);
-    pqxx::read_transaction tx(*conn);
-    return tx.exec1(sql)[0].as<std::int64_t>();
-  }
-
-  saga::testing::TemporaryDatabase db_;
-  pg::PgConfig config_{db_.Dsn(), std::chrono::seconds(3)};
-  pg::ConnectionPool pool_{config_, 8, std::chrono::seconds(5)};
-  PgOrderRepository repo_{pool_};
+  saga::testing::MigratedDatabase db_{Migrations(), 8};
+  PgOrderRepository repo_{db_.Pool()};
 };
 
 TEST_F(PgOrderRepositoryTest, CreateAndGetRoundTripExactly) {
@@ -67,10 +47,14 @@ TEST_F(PgOrderRepositoryTest, CreateAndGetRoundTripExactly) {
 TEST_F(PgOrderRepositoryTest, UpdateStoresChangesAndBumpsTheVersion) {
   auto order = OrderBuilder().Build();
   repo_.Create(order);
-  ASSERT_TRUE(order.AddItem(OrderItem::Create(core::NewId<core::ProductId>(), 4, core::Money(100, testing::kEur)).Value(),
-                            testing::kT0 + std::chrono::seconds(1))
-                  .HasValue());
-  ASSERT_TRUE(order.UpdateStatus(OrderStatus::kInventoryReserved, testing::kT0 + std::chrono::seconds(2)).HasValue());
+  ASSERT_TRUE(
+      order
+          .AddItem(
+              OrderItem::Create(core::NewId<core::ProductId>(), 4, core::Money(100, testing::kEur)).Value(),
+              testing::kT0 + std::chrono::seconds(1))
+          .HasValue());
+  ASSERT_TRUE(
+      order.UpdateStatus(OrderStatus::kInventoryReserved, testing::kT0 + std::chrono::seconds(2)).HasValue());
   repo_.Update(order);
   EXPECT_EQ(order.Version(), 2);
   auto loaded = repo_.Get(order.Id()).value();
@@ -159,35 +143,36 @@ TEST_F(PgOrderRepositoryTest, DeleteChecksTheVersionAndRemovesItems) {
   EXPECT_THROW(repo_.Delete(order.Id(), 7), core::ConcurrencyConflict);
   EXPECT_TRUE(repo_.Delete(order.Id(), 1));
   EXPECT_FALSE(repo_.Get(order.Id()).has_value());
-  EXPECT_EQ(Count("SELECT count(*) FROM order_items"), 0);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM order_items"), 0);
   EXPECT_FALSE(repo_.Delete(order.Id(), 1));
 }
 
 TEST_F(PgOrderRepositoryTest, ADuplicateIdWritesNothing) {
   auto order = OrderBuilder().Build();
   repo_.Create(order);
-  auto again = Order::Restore(order.Id(), core::NewId<core::CustomerId>(), OrderStatus::kCreated, testing::kEur,
-                              {OrderItem::Create(core::NewId<core::ProductId>(), 1, core::Money(5, testing::kEur)).Value()},
-                              testing::kT0, testing::kT0, 0)
-                   .Value();
+  auto again =
+      Order::Restore(
+          order.Id(), core::NewId<core::CustomerId>(), OrderStatus::kCreated, testing::kEur,
+          {OrderItem::Create(core::NewId<core::ProductId>(), 1, core::Money(5, testing::kEur)).Value()},
+          testing::kT0, testing::kT0, 0)
+          .Value();
   EXPECT_THROW(repo_.Create(again), pg::ConstraintViolation);
-  EXPECT_EQ(Count("SELECT count(*) FROM order_items"), 2) << "no item of the refused order was written";
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM order_items"), 2) << "no item of the refused order was written";
 }
 
 TEST_F(PgOrderRepositoryTest, TheSchemaEnforcesTheInvariants) {
   const std::string id = "'11111111-1111-4111-8111-111111111111'";
-  const std::string order_row = "INSERT INTO orders VALUES (" + id +
-                                ", gen_random_uuid(), 'Created', 'EUR', 200, now(), now(), 1);";
-  struct Case {
-    std::string sql;
-    std::string constraint;
-  };
-  const Case cases[] = {
-      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Shipped', 'EUR', 1, now(), now(), 1)",
+  const std::string order_row =
+      "INSERT INTO orders VALUES (" + id + ", gen_random_uuid(), 'Created', 'EUR', 200, now(), now(), 1);";
+  saga::testing::ExpectConstraintViolations(db_, {
+      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Shipped', 'EUR', 1, now(), now(), "
+       "1)",
        "orders_status_check"},
-      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'eur', 1, now(), now(), 1)",
+      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'eur', 1, now(), now(), "
+       "1)",
        "orders_currency_check"},
-      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'EUR', 0, now(), now(), 1)",
+      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'EUR', 0, now(), now(), "
+       "1)",
        "orders_total_positive"},
       {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 2, 100, 150)",
        "order_items_subtotal_check"},
@@ -195,35 +180,18 @@ TEST_F(PgOrderRepositoryTest, TheSchemaEnforcesTheInvariants) {
        "order_items_quantity_check"},
       {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 1, 100, 100)",
        "orders_total_matches_items"},
-      {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, '22222222-2222-4222-8222-222222222222', 1, 100, 100);" +
-           "INSERT INTO order_items VALUES (" + id + ", 1, '22222222-2222-4222-8222-222222222222', 1, 100, 100)",
+      {order_row + "INSERT INTO order_items VALUES (" + id +
+           ", 0, '22222222-2222-4222-8222-222222222222', 1, 100, 100);" + "INSERT INTO order_items VALUES (" +
+           id + ", 1, '22222222-2222-4222-8222-222222222222', 1, 100, 100)",
        "order_items_one_line_per_product"},
       {"INSERT INTO order_items VALUES (gen_random_uuid(), 0, gen_random_uuid(), 1, 100, 100)",
        "order_items_order_id_fkey"},
-  };
-  for (const auto& c : cases) {
-    try {
-      Exec(c.sql);
-      ADD_FAILURE() << "accepted: " << c.sql;
-    } catch (const pg::ConstraintViolation& e) {
-      EXPECT_EQ(e.Constraint(), c.constraint) << e.what();
-    }
-  }
-  EXPECT_EQ(Count("SELECT count(*) FROM orders"), 0) << "every refused transaction left nothing";
+  });
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM orders"), 0) << "every refused transaction left nothing";
 }
 
 TEST(OrderMigrationsTest, UpDownUpLeavesTheSameSchema) {
-  saga::testing::TemporaryDatabase db;
-  auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
-  pg::MigrationRunner runner(Migrations());
-  runner.Up(*conn);
-  const auto first = saga::testing::SchemaSnapshot(*conn);
-  EXPECT_NE(first.find("orders_total_matches_items"), std::string::npos);
-  runner.Down(*conn, runner.LatestVersion());
-  const auto empty = saga::testing::SchemaSnapshot(*conn);
-  EXPECT_EQ(empty.find("orders"), std::string::npos) << empty;
-  runner.Up(*conn);
-  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn), first);
+  saga::testing::ExpectMigrationsRoundTrip(Migrations(), "orders_total_matches_items", "orders");
 }
 
 }  // namespace

@@ -15,13 +15,15 @@ const core::Timestamp kT0 = core::FromUnixMicros(1'700'000'000'000'000);
 const core::Timestamp kT1 = kT0 + std::chrono::seconds(5);
 
 Payment NewPayment() {
-  return Payment::Create(core::NewId<core::PaymentId>(), core::NewId<core::OrderId>(), core::Money(1999, kEur), kT0)
+  return Payment::Create(core::NewId<core::PaymentId>(), core::NewId<core::OrderId>(),
+                         core::Money(1999, kEur), kT0)
       .Value();
 }
 
 TEST(PaymentTest, AmountMustBePositive) {
   for (std::int64_t amount : {0, -1}) {
-    auto p = Payment::Create(core::NewId<core::PaymentId>(), core::NewId<core::OrderId>(), core::Money(amount, kEur), kT0);
+    auto p = Payment::Create(core::NewId<core::PaymentId>(), core::NewId<core::OrderId>(),
+                             core::Money(amount, kEur), kT0);
     ASSERT_FALSE(p.HasValue());
     EXPECT_EQ(p.Error(), PaymentError::kInvalidAmount);
   }
@@ -67,8 +69,10 @@ TEST(PaymentTest, FailRecordsTheReason) {
 
 TEST(PaymentStatusTest, TransitionTable) {
   using S = PaymentStatus;
-  const std::set<std::pair<S, S>> allowed = {{S::kPending, S::kProcessing},   {S::kPending, S::kFailed},
-                                             {S::kProcessing, S::kCompleted}, {S::kProcessing, S::kFailed},
+  const std::set<std::pair<S, S>> allowed = {{S::kPending, S::kProcessing},
+                                             {S::kPending, S::kFailed},
+                                             {S::kProcessing, S::kCompleted},
+                                             {S::kProcessing, S::kFailed},
                                              {S::kCompleted, S::kRefunded}};
   const std::map<S, std::vector<S>> path = {{S::kPending, {}},
                                             {S::kProcessing, {S::kProcessing}},
@@ -104,12 +108,12 @@ TEST(PaymentTest, RestoreRejectsCorruptRows) {
                              std::nullopt, kT0, kT1, 2)
                 .Error(),
             PaymentError::kMissingTransactionId);
-  EXPECT_EQ(Payment::Restore(id, order, core::Money(0, kEur), PaymentStatus::kPending, std::nullopt, std::nullopt,
-                             std::nullopt, kT0, kT1, 2)
+  EXPECT_EQ(Payment::Restore(id, order, core::Money(0, kEur), PaymentStatus::kPending, std::nullopt,
+                             std::nullopt, std::nullopt, kT0, kT1, 2)
                 .Error(),
             PaymentError::kInvalidAmount);
-  auto ok = Payment::Restore(id, order, core::Money(5, kEur), PaymentStatus::kRefunded, "tx", kT1, std::nullopt, kT0,
-                             kT1, 4);
+  auto ok = Payment::Restore(id, order, core::Money(5, kEur), PaymentStatus::kRefunded, "tx", kT1,
+                             std::nullopt, kT0, kT1, 4);
   ASSERT_TRUE(ok.HasValue());
   EXPECT_EQ(ok.Value().Version(), 4);
 }

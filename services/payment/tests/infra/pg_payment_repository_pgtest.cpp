@@ -10,7 +10,7 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/migrations.hpp"
-#include "saga/testing/schema.hpp"
+#include "saga/testing/migrated_database.hpp"
 #include "saga/testing/test_env.hpp"
 #include "services/payment/infra/migrations.hpp"
 #include "services/payment/tests/builders.hpp"
@@ -23,18 +23,6 @@ using testing::PendingPayment;
 
 class PgPaymentRepositoryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto conn = pg::Connect(config_);
-    pg::MigrationRunner(Migrations()).Up(*conn);
-  }
-  void Exec(const std::string& sql) {
-    auto conn = pg::Connect(config_);
-    pg::Translated([&] {
-      pqxx::work tx(*conn);
-      tx.exec0(sql);
-      tx.commit();
-    });
-  }
   // A payment taken through to Completed and stored.
   Payment Completed(const std::string& transaction_id, core::OrderId order = core::NewId<core::OrderId>()) {
     auto payment = PendingPayment(1000, order);
@@ -45,10 +33,8 @@ class PgPaymentRepositoryTest : public ::testing::Test {
     return payment;
   }
 
-  saga::testing::TemporaryDatabase db_;
-  pg::PgConfig config_{db_.Dsn(), std::chrono::seconds(3)};
-  pg::ConnectionPool pool_{config_, 4, std::chrono::seconds(5)};
-  PgPaymentRepository repo_{pool_};
+  saga::testing::MigratedDatabase db_{Migrations(), 4};
+  PgPaymentRepository repo_{db_.Pool()};
 };
 
 TEST_F(PgPaymentRepositoryTest, RoundTripsEveryField) {
@@ -136,13 +122,10 @@ TEST_F(PgPaymentRepositoryTest, ListFiltersAndPages) {
 }
 
 TEST_F(PgPaymentRepositoryTest, TheSchemaEnforcesTheInvariants) {
-  const std::string cols = "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, "
-                           "created_at, updated_at, version) VALUES (gen_random_uuid(), gen_random_uuid(), ";
-  struct Case {
-    std::string sql;
-    std::string constraint;
-  };
-  const Case cases[] = {
+  const std::string cols =
+      "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, "
+      "created_at, updated_at, version) VALUES (gen_random_uuid(), gen_random_uuid(), ";
+  saga::testing::ExpectConstraintViolations(db_, {
       {cols + "'EUR', 0, 'Pending', NULL, now(), now(), 1)", "payments_amount_positive"},
       {cols + "'EUR', 5, 'Lost', NULL, now(), now(), 1)", "payments_status_check"},
       {cols + "'EUR', 5, 'Completed', NULL, now(), now(), 1)", "payments_transaction_required"},
@@ -150,29 +133,12 @@ TEST_F(PgPaymentRepositoryTest, TheSchemaEnforcesTheInvariants) {
       {cols + "'EUR', 5, 'Pending', '', now(), now(), 1)", "payments_transaction_id_check"},
       {cols + "'eur', 5, 'Pending', NULL, now(), now(), 1)", "payments_currency_check"},
       {cols + "'EUR', 5, 'Pending', NULL, now(), now(), 0)", "payments_version_positive"},
-  };
-  for (const auto& c : cases) {
-    try {
-      Exec(c.sql);
-      ADD_FAILURE() << "accepted: " << c.sql;
-    } catch (const pg::ConstraintViolation& e) {
-      EXPECT_EQ(e.Constraint(), c.constraint) << e.what();
-    }
-  }
+  });
   EXPECT_EQ(repo_.List({}, {}).total, 0);
 }
 
 TEST(PaymentMigrationsTest, UpDownUpLeavesTheSameSchema) {
-  saga::testing::TemporaryDatabase db;
-  auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
-  pg::MigrationRunner runner(Migrations());
-  runner.Up(*conn);
-  const auto first = saga::testing::SchemaSnapshot(*conn);
-  EXPECT_NE(first.find("payments_one_live_per_order"), std::string::npos);
-  runner.Down(*conn, runner.LatestVersion());
-  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn).find("payments"), std::string::npos);
-  runner.Up(*conn);
-  EXPECT_EQ(saga::testing::SchemaSnapshot(*conn), first);
+  saga::testing::ExpectMigrationsRoundTrip(Migrations(), "payments_one_live_per_order", "payments");
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ struct MessageSpec {
 
 /// Checks `payload` against `spec` exactly (no unknown fields). Returns the first violation as
 /// "payload.<path>: <reason>".
-[[nodiscard]] core::Result<void, DecodeError> ValidatePayload(const MessageSpec& spec, const nlohmann::json& payload);
+[[nodiscard]] core::Result<void, DecodeError> ValidatePayload(const MessageSpec& spec,
+                                                              const nlohmann::json& payload);
 
 /// docs/events.md as generated from the registry.
 [[nodiscard]] std::string RenderEventsMarkdown();

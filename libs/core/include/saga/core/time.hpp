@@ -27,7 +27,9 @@ class SystemClock final : public Clock {
 [[nodiscard]] std::string ToRfc3339(Timestamp ts);
 
 /// Microseconds since the Unix epoch, the representation used to move timestamps through SQL.
-[[nodiscard]] inline std::int64_t ToUnixMicros(Timestamp ts) { return ts.time_since_epoch().count(); }
+[[nodiscard]] inline std::int64_t ToUnixMicros(Timestamp ts) {
+  return ts.time_since_epoch().count();
+}
 [[nodiscard]] inline Timestamp FromUnixMicros(std::int64_t micros) {
   return Timestamp(std::chrono::microseconds(micros));
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Consumer: a member of a consumer group with manual offset commits. Offsets are committed only
-// when the caller says the message's effect is durable (after its database transaction), so a
-// crash redelivers rather than loses.
+// Consumer: a member of a consumer group with manual offset commits. An offset is committed only
+// after the caller says the message's effect is durable (Commit(), after its database
+// transaction): Commit() stores it and librdkafka sends stored offsets to the broker within
+// 200 ms, on rebalance and on Close(). A crash loses at most the unsent ones, which means a
+// redelivery (absorbed by the inbox), never a loss.
 //
 // Thread-safety: one thread polls, commits and closes. Lifecycle: subscribe in the constructor,
 // Close() (or the destructor) leaves the group cleanly.
@@ -36,7 +38,8 @@ class Consumer {
   /// are logged and yield nullopt (librdkafka reconnects by itself); fatal ones throw KafkaError.
   [[nodiscard]] std::optional<ConsumedMessage> Poll(std::chrono::milliseconds timeout);
 
-  /// Synchronously commits `message.offset + 1` for its partition. Throws KafkaError.
+  /// Commits `message.offset + 1` for its partition (stored now, sent asynchronously; see
+  /// above). Throws KafkaError when the consumer refuses it.
   void Commit(const ConsumedMessage& message);
 
   /// The partitions assigned to this member and how far behind it is on each: high watermark

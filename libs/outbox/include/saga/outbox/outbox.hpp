@@ -24,7 +24,8 @@ namespace saga::outbox {
 /// Appends `envelope` for `topic` (key: the order id) in the caller's transaction. Headers:
 /// message-id, type, schema-version, correlation-id, traceparent. Returns the row id.
 /// Throws pg errors (translated) on failure; the caller's transaction then rolls back whole.
-std::int64_t Append(pqxx::transaction_base& tx, const std::string& topic, const contracts::Envelope& envelope);
+std::int64_t Append(pqxx::transaction_base& tx, const std::string& topic,
+                    const contracts::Envelope& envelope);
 
 /// The Kafka headers that accompany an envelope.
 [[nodiscard]] kafka::Headers HeadersFor(const contracts::Envelope& envelope);

@@ -45,9 +45,9 @@ struct RelayConfig {
 };
 
 struct RelayStats {
-  std::uint64_t published = 0;       // rows acknowledged and marked
-  std::uint64_t failed_passes = 0;   // passes that hit a broker or database error
-  bool leader = false;               // holds the publishing lock
+  std::uint64_t published = 0;      // rows acknowledged and marked
+  std::uint64_t failed_passes = 0;  // passes that hit a broker or database error
+  bool leader = false;              // holds the publishing lock
 };
 
 class OutboxRelay {

@@ -71,9 +71,9 @@ struct ConsumerStats {
   std::uint64_t duplicates_skipped = 0;  // found in the inbox
   std::uint64_t retries = 0;
   std::uint64_t dead_lettered = 0;
-  int members = 0;                 // group members of this process that have joined
-  int assigned_partitions = 0;     // partitions they own now
-  std::int64_t lag = 0;            // messages behind the high watermarks of those partitions
+  int members = 0;              // group members of this process that have joined
+  int assigned_partitions = 0;  // partitions they own now
+  std::int64_t lag = 0;         // messages behind the high watermarks of those partitions
 };
 
 class ReliableConsumer {
@@ -81,8 +81,8 @@ class ReliableConsumer {
   /// `after_commit` runs after each committed transaction (e.g. OutboxRelay::Notify); may be empty.
   /// `db_breaker` (optional) guards the database: while open, messages wait without trying.
   ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
-                   kafka::Producer& dlq_producer, MessageHandler handler, std::function<void()> after_commit = {},
-                   core::CircuitBreaker* db_breaker = nullptr);
+                   kafka::Producer& dlq_producer, MessageHandler handler,
+                   std::function<void()> after_commit = {}, core::CircuitBreaker* db_breaker = nullptr);
   ~ReliableConsumer();
   ReliableConsumer(const ReliableConsumer&) = delete;
   ReliableConsumer& operator=(const ReliableConsumer&) = delete;
@@ -124,8 +124,8 @@ class ReliableConsumer {
 /// without the dlq-* headers, as the same message (same id: the inbox still guarantees one
 /// effect). Replays at most `limit` messages, or only those whose message id is in `only`
 /// (when not empty), reading with consumer group `group`. Returns the replayed count.
-int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer, const std::string& dlq_topic,
-                      const std::string& group, int limit, const std::vector<std::string>& only,
-                      std::chrono::milliseconds idle_timeout);
+int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer,
+                      const std::string& dlq_topic, const std::string& group, int limit,
+                      const std::vector<std::string>& only, std::chrono::milliseconds idle_timeout);
 
 }  // namespace saga::outbox

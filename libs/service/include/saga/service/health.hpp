@@ -29,13 +29,14 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor);
 
 /// A probe that keeps the schema current: while migrations are pending it applies them (when
 /// `apply` is true) or fails naming the versions; then it reports the schema version.
-[[nodiscard]] Probe MakeSchemaProbe(const pg::PgConfig& config, const pg::MigrationRunner& runner, bool apply);
+[[nodiscard]] Probe MakeSchemaProbe(const pg::PgConfig& config, const pg::MigrationRunner& runner,
+                                    bool apply);
 
 /// A probe that fetches cluster metadata and checks that `required_topics` exist; topics of
 /// `specs` that are missing are created first (idempotently, through the Admin API).
 [[nodiscard]] Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, kafka::KafkaConfig config,
-                                   std::vector<std::string> required_topics, std::vector<kafka::TopicSpec> specs,
-                                   std::chrono::milliseconds timeout);
+                                   std::vector<std::string> required_topics,
+                                   std::vector<kafka::TopicSpec> specs, std::chrono::milliseconds timeout);
 
 /// Reports the outbox backlog (pending rows, age of the oldest); fails when the oldest pending
 /// row is older than `max_age` (the relay is stuck or the broker has been away that long).

@@ -21,9 +21,9 @@
 #include "saga/config/config_source.hpp"
 #include "saga/http/router.hpp"
 #include "saga/kafka/kafka_config.hpp"
+#include "saga/outbox/outbox_relay.hpp"
 #include "saga/pg/connection.hpp"
 #include "saga/pg/migrations.hpp"
-#include "saga/outbox/outbox_relay.hpp"
 #include "saga/pg/pool.hpp"
 #include "saga/service/readiness.hpp"
 
