@@ -64,6 +64,22 @@ TEST_F(OutboxTest, RelayPublishesCommittedRowsInOrderAndMarksThem) {
   }
 }
 
+// A transaction that took a lower outbox id commits after one with a higher id was already
+// published: the relay must still publish it (no high-water mark that would skip it).
+TEST_F(OutboxTest, ARowCommittedAfterAHigherIdIsNotSkipped) {
+  kafka::Producer producer(kafka_);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  auto slow_lease = pool_.Acquire();
+  pqxx::work slow(*slow_lease);
+  const auto low_id = Append(slow, topic_, Message(core::NewId<core::OrderId>(), 1));  // not committed yet
+  AppendCommitted(Message(core::NewId<core::OrderId>(), 2));
+  EXPECT_EQ(relay.PublishOnce(), 1) << "only the committed, higher id is visible";
+  slow.commit();
+  EXPECT_EQ(relay.PublishOnce(), 1) << "the late commit is picked up";
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE id = " + std::to_string(low_id) + " AND published_at IS NOT NULL"), 1);
+}
+
 TEST_F(OutboxTest, RowsLeftByACrashArePublishedAndAppliedOnce) {
   const auto order = core::NewId<core::OrderId>();
   for (int i = 1; i <= 10; ++i) AppendCommitted(Message(order, i));
