@@ -20,6 +20,7 @@ if(SAGA_SANITIZE)
 endif()
 
 if(SAGA_COVERAGE)
-  add_compile_options(--coverage -O0 -g)
+  # Atomic counters: several threads run the same code (else counts go negative).
+  add_compile_options(--coverage -O0 -g -fprofile-update=atomic)
   add_link_options(--coverage)
 endif()

@@ -114,32 +114,27 @@ void Consumer::Commit(const ConsumedMessage& message) {
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "offset store");
   // A partition revoked meanwhile refuses the store: the next owner gets the message again.
   if (offsets->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    spdlog::info("offset of {}[{}]@{} not stored ({}); it will be redelivered", message.topic, message.partition,
-                 message.offset, rd_kafka_err2str(offsets->elems[0].err));
+    spdlog::info("offset of {}[{}]@{} not stored ({}); it will be redelivered", message.topic,
+                 message.partition, message.offset, rd_kafka_err2str(offsets->elems[0].err));
   }
 }
 
-std::vector<Consumer::PartitionLag> Consumer::Lag(std::chrono::milliseconds timeout) {
+std::vector<Consumer::PartitionLag> Consumer::Lag() {
   rd_kafka_topic_partition_list_t* raw = nullptr;
   if (rd_kafka_assignment(impl_->rk.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR || raw == nullptr) return {};
   std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> assigned(raw);
   rd_kafka_position(impl_->rk.get(), assigned.get());
-  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> committed(
-      rd_kafka_topic_partition_list_copy(assigned.get()));
-  rd_kafka_committed(impl_->rk.get(), committed.get(), static_cast<int>(timeout.count()));
   std::vector<PartitionLag> lags;
   for (int i = 0; i < assigned->cnt; ++i) {
     const auto& tp = assigned->elems[i];
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-    if (rd_kafka_query_watermark_offsets(impl_->rk.get(), tp.topic, tp.partition, &low, &high,
-                                         static_cast<int>(timeout.count())) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      continue;
-    }
-    std::int64_t position = tp.offset;
-    if (position < 0) position = committed->elems[i].offset;  // nothing fetched yet
-    if (position < 0) position = low;                         // nothing committed either
-    lags.push_back(PartitionLag{tp.topic, tp.partition, std::max<std::int64_t>(0, high - position)});
+    std::int64_t low = -1;
+    std::int64_t high = -1;
+    // Cached from the last fetch response: never blocks the consuming thread.
+    rd_kafka_get_watermark_offsets(impl_->rk.get(), tp.topic, tp.partition, &low, &high);
+    std::int64_t lag = 0;
+    if (high >= 0)
+      lag = std::max<std::int64_t>(0, high - (tp.offset >= 0 ? tp.offset : std::max<std::int64_t>(low, 0)));
+    lags.push_back(PartitionLag{tp.topic, tp.partition, lag});
   }
   return lags;
 }

@@ -110,12 +110,13 @@ TEST_F(KafkaSmokeTest, LagIsTheBacklogBehindTheMembersPosition) {
   }
   Consumer consumer(config_, {testing::UniqueName("group"), {topic_}, "earliest"});
   auto first = ConsumeN(consumer, 2, seconds(30));  // two of the six read, none committed
+  // The background fetcher keeps the cached watermarks fresh; Lag() never blocks.
   ASSERT_EQ(first.size(), 2U);
   std::int64_t total = 0;
   std::size_t partitions = 0;
   ASSERT_TRUE(testing::WaitFor(
       [&] {
-        const auto lags = consumer.Lag(seconds(5));
+        const auto lags = consumer.Lag();
         partitions = lags.size();
         total = 0;
         for (const auto& lag : lags) total += lag.lag;

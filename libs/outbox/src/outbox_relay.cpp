@@ -17,6 +17,23 @@ OutboxRelay::OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& p
 
 OutboxRelay::~OutboxRelay() {
   Stop();
+  ReleaseLeadership();
+}
+
+void OutboxRelay::ReleaseLeadership() noexcept {
+  // Explicitly, so a standby takes over at once instead of when the server notices the closed
+  // connection.
+  try {
+    if (conn_ && leader_) {
+      pqxx::nontransaction tx(*conn_);
+      tx.exec_params("SELECT pg_advisory_unlock($1)", config_.leader_lock_key);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("outbox relay: releasing leadership failed (released with the connection): {}", e.what());
+  }
+  conn_.reset();
+  leader_ = false;
+  is_leader_ = false;
 }
 
 void OutboxRelay::Start() {
@@ -182,8 +199,7 @@ void OutboxRelay::Run() {
     if (stop_) break;
     notified_ = false;
   }
-  conn_.reset();
-  is_leader_ = false;
+  ReleaseLeadership();
 }
 
 }  // namespace saga::outbox

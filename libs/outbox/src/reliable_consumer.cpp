@@ -93,7 +93,7 @@ void ReliableConsumer::Run(int member) {
         if (std::chrono::steady_clock::now() >= next_report) {  // membership and lag for health
           next_report = std::chrono::steady_clock::now() + std::chrono::seconds(1);
           Membership state{true, 0, 0};
-          for (const auto& partition : consumer.Lag(std::chrono::milliseconds(500))) {
+          for (const auto& partition : consumer.Lag()) {
             ++state.partitions;
             state.lag += partition.lag;
           }
@@ -168,7 +168,9 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       }
       if (!SleepUnlessStopped(delay)) return;
     } catch (const core::InfraError& e) {
-      if (!e.IsRetryable() || attempt >= config_.max_attempts) {
+      // A lost optimistic-concurrency race is worth another try: the handler reloads.
+      const bool retryable = e.IsRetryable() || dynamic_cast<const core::ConcurrencyConflict*>(&e) != nullptr;
+      if (!retryable || attempt >= config_.max_attempts) {
         DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id);
         break;
       }

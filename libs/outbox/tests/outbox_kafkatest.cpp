@@ -77,7 +77,9 @@ TEST_F(OutboxTest, ARowCommittedAfterAHigherIdIsNotSkipped) {
   slow.commit();
   EXPECT_EQ(relay.PublishOnce(), 1) << "the late commit is picked up";
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
-  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE id = " + std::to_string(low_id) + " AND published_at IS NOT NULL"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE id = " + std::to_string(low_id) +
+                  " AND published_at IS NOT NULL"),
+            1);
 }
 
 TEST_F(OutboxTest, RowsLeftByACrashArePublishedAndAppliedOnce) {
@@ -114,8 +116,15 @@ TEST_F(OutboxTest, OnlyOneRelayPublishesAtATime) {
   OutboxRelay standby(RelayConfig{}, pg_, producer);
   EXPECT_EQ(standby.PublishOnce(), 0) << "a second instance waits";
   EXPECT_FALSE(standby.Stats().leader);
-  leader.reset();  // its connection, and with it the lock, goes away
-  EXPECT_EQ(standby.PublishOnce(), 1);
+  leader.reset();  // releases the lock
+  int published = 0;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        published += standby.PublishOnce();
+        return published == 1;
+      },
+      seconds(10)))
+      << "the standby takes over";
   EXPECT_TRUE(standby.Stats().leader);
 }
 
@@ -185,6 +194,27 @@ TEST_F(OutboxTest, PoisonMessagesGoToTheDlqAndThePartitionMovesOn) {
     EXPECT_EQ(d.key, order.Get().ToString());
   }
   EXPECT_EQ(dead[2].Header("message-id"), std::nullopt) << "produced without headers in this test";
+}
+
+TEST_F(OutboxTest, ALostConcurrencyRaceIsRetriedNotDeadLettered) {
+  const auto order = core::NewId<core::OrderId>();
+  AppendCommitted(Message(order, 1));
+  kafka::Producer producer(kafka_);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  ASSERT_EQ(relay.PublishOnce(), 1);
+  std::atomic<int> calls{0};
+  auto handler = [&](HandlerContext& c) {
+    if (calls++ == 0) throw core::ConcurrencyConflict("order changed meanwhile");
+    RecordEffect()(c);
+  };
+  ReliableConsumer consumer(Config(), kafka_, pool_, producer, handler);
+  consumer.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 1; }, seconds(30)));
+  consumer.Stop();
+  EXPECT_EQ(consumer.Stats().retries, 1U);
+  EXPECT_EQ(consumer.Stats().dead_lettered, 0U);
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 1)
+      << "the failed attempt rolled back, the retry applied once";
 }
 
 TEST_F(OutboxTest, AReplayedDeadLetterIsProcessedOnce) {

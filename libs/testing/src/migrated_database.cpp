@@ -43,8 +43,8 @@ void ExpectConstraintViolations(MigratedDatabase& db, const std::vector<Constrai
   }
 }
 
-void ExpectMigrationsRoundTrip(const std::vector<pg::Migration>& migrations, const std::string& expected_in_schema,
-                               const std::string& gone_after_down) {
+void ExpectMigrationsRoundTrip(const std::vector<pg::Migration>& migrations,
+                               const std::string& expected_in_schema, const std::string& gone_after_down) {
   TemporaryDatabase db;
   auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
   pg::MigrationRunner runner(migrations);

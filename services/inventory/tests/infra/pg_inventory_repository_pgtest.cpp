@@ -206,30 +206,32 @@ TEST_F(PgInventoryRepositoryTest, ExpiredReservationsReturnTheirStockAndCannotBe
 TEST_F(PgInventoryRepositoryTest, TheSchemaEnforcesTheInvariants) {
   const auto product = Seed(3, "SCHEMA-1");
   const auto pid = "'" + product.Get().ToString() + "'";
-  saga::testing::ExpectConstraintViolations(db_, {
-      {"UPDATE inventory_items SET reserved = 4", "inventory_items_reserved_range"},
-      {"UPDATE inventory_items SET reserved = -1", "inventory_items_reserved_range"},
-      {"UPDATE inventory_items SET quantity = -1", "inventory_items_reserved_range"},
-      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'bad sku', 'EUR', 1, now())",
-       "products_sku_format"},
-      {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'OK-SKU', 'EUR', 0, now())",
-       "products_price_positive"},
-      {"INSERT INTO products VALUES (gen_random_uuid(), '  ', 'OK-SKU', 'EUR', 1, now())",
-       "products_name_check"},
-      {"INSERT INTO inventory_items VALUES (gen_random_uuid(), " + pid + ", 1, 0, 10, now(), 1)",
-       "inventory_items_product_key"},
-      {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1)",
-       "inventory_items_product_id_fkey"},
-      {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
-           ", 1, 'Held', now(), now(), now() + interval '1 minute')",
-       "reservations_status_check"},
-      {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
-           ", 0, 'Active', now(), now(), now() + interval '1 minute')",
-       "reservations_quantity_positive"},
-      {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
-           ", 1, 'Active', now(), now(), now() - interval '1 minute')",
-       "reservations_expiry_after_creation"},
-  });
+  saga::testing::ExpectConstraintViolations(
+      db_,
+      {
+          {"UPDATE inventory_items SET reserved = 4", "inventory_items_reserved_range"},
+          {"UPDATE inventory_items SET reserved = -1", "inventory_items_reserved_range"},
+          {"UPDATE inventory_items SET quantity = -1", "inventory_items_reserved_range"},
+          {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'bad sku', 'EUR', 1, now())",
+           "products_sku_format"},
+          {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'OK-SKU', 'EUR', 0, now())",
+           "products_price_positive"},
+          {"INSERT INTO products VALUES (gen_random_uuid(), '  ', 'OK-SKU', 'EUR', 1, now())",
+           "products_name_check"},
+          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), " + pid + ", 1, 0, 10, now(), 1)",
+           "inventory_items_product_key"},
+          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1)",
+           "inventory_items_product_id_fkey"},
+          {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
+               ", 1, 'Held', now(), now(), now() + interval '1 minute')",
+           "reservations_status_check"},
+          {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
+               ", 0, 'Active', now(), now(), now() + interval '1 minute')",
+           "reservations_quantity_positive"},
+          {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
+               ", 1, 'Active', now(), now(), now() - interval '1 minute')",
+           "reservations_expiry_after_creation"},
+      });
   EXPECT_EQ(Stock(product).Quantity(), 3);
   EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations"), 0);
 }

@@ -164,29 +164,34 @@ TEST_F(PgOrderRepositoryTest, TheSchemaEnforcesTheInvariants) {
   const std::string id = "'11111111-1111-4111-8111-111111111111'";
   const std::string order_row =
       "INSERT INTO orders VALUES (" + id + ", gen_random_uuid(), 'Created', 'EUR', 200, now(), now(), 1);";
-  saga::testing::ExpectConstraintViolations(db_, {
-      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Shipped', 'EUR', 1, now(), now(), "
-       "1)",
-       "orders_status_check"},
-      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'eur', 1, now(), now(), "
-       "1)",
-       "orders_currency_check"},
-      {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'EUR', 0, now(), now(), "
-       "1)",
-       "orders_total_positive"},
-      {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 2, 100, 150)",
-       "order_items_subtotal_check"},
-      {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 0, 100, 0)",
-       "order_items_quantity_check"},
-      {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 1, 100, 100)",
-       "orders_total_matches_items"},
-      {order_row + "INSERT INTO order_items VALUES (" + id +
-           ", 0, '22222222-2222-4222-8222-222222222222', 1, 100, 100);" + "INSERT INTO order_items VALUES (" +
-           id + ", 1, '22222222-2222-4222-8222-222222222222', 1, 100, 100)",
-       "order_items_one_line_per_product"},
-      {"INSERT INTO order_items VALUES (gen_random_uuid(), 0, gen_random_uuid(), 1, 100, 100)",
-       "order_items_order_id_fkey"},
-  });
+  saga::testing::ExpectConstraintViolations(
+      db_, {
+               {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Shipped', 'EUR', 1, "
+                "now(), now(), "
+                "1)",
+                "orders_status_check"},
+               {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'eur', 1, "
+                "now(), now(), "
+                "1)",
+                "orders_currency_check"},
+               {"INSERT INTO orders VALUES (gen_random_uuid(), gen_random_uuid(), 'Created', 'EUR', 0, "
+                "now(), now(), "
+                "1)",
+                "orders_total_positive"},
+               {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 2, 100, 150)",
+                "order_items_subtotal_check"},
+               {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 0, 100, 0)",
+                "order_items_quantity_check"},
+               {order_row + "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 1, 100, 100)",
+                "orders_total_matches_items"},
+               {order_row + "INSERT INTO order_items VALUES (" + id +
+                    ", 0, '22222222-2222-4222-8222-222222222222', 1, 100, 100);" +
+                    "INSERT INTO order_items VALUES (" + id +
+                    ", 1, '22222222-2222-4222-8222-222222222222', 1, 100, 100)",
+                "order_items_one_line_per_product"},
+               {"INSERT INTO order_items VALUES (gen_random_uuid(), 0, gen_random_uuid(), 1, 100, 100)",
+                "order_items_order_id_fkey"},
+           });
   EXPECT_EQ(db_.Count("SELECT count(*) FROM orders"), 0) << "every refused transaction left nothing";
 }
 

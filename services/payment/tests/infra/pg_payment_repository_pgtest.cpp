@@ -125,15 +125,16 @@ TEST_F(PgPaymentRepositoryTest, TheSchemaEnforcesTheInvariants) {
   const std::string cols =
       "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, "
       "created_at, updated_at, version) VALUES (gen_random_uuid(), gen_random_uuid(), ";
-  saga::testing::ExpectConstraintViolations(db_, {
-      {cols + "'EUR', 0, 'Pending', NULL, now(), now(), 1)", "payments_amount_positive"},
-      {cols + "'EUR', 5, 'Lost', NULL, now(), now(), 1)", "payments_status_check"},
-      {cols + "'EUR', 5, 'Completed', NULL, now(), now(), 1)", "payments_transaction_required"},
-      {cols + "'EUR', 5, 'Refunded', NULL, now(), now(), 1)", "payments_transaction_required"},
-      {cols + "'EUR', 5, 'Pending', '', now(), now(), 1)", "payments_transaction_id_check"},
-      {cols + "'eur', 5, 'Pending', NULL, now(), now(), 1)", "payments_currency_check"},
-      {cols + "'EUR', 5, 'Pending', NULL, now(), now(), 0)", "payments_version_positive"},
-  });
+  saga::testing::ExpectConstraintViolations(
+      db_, {
+               {cols + "'EUR', 0, 'Pending', NULL, now(), now(), 1)", "payments_amount_positive"},
+               {cols + "'EUR', 5, 'Lost', NULL, now(), now(), 1)", "payments_status_check"},
+               {cols + "'EUR', 5, 'Completed', NULL, now(), now(), 1)", "payments_transaction_required"},
+               {cols + "'EUR', 5, 'Refunded', NULL, now(), now(), 1)", "payments_transaction_required"},
+               {cols + "'EUR', 5, 'Pending', '', now(), now(), 1)", "payments_transaction_id_check"},
+               {cols + "'eur', 5, 'Pending', NULL, now(), now(), 1)", "payments_currency_check"},
+               {cols + "'EUR', 5, 'Pending', NULL, now(), now(), 0)", "payments_version_positive"},
+           });
   EXPECT_EQ(repo_.List({}, {}).total, 0);
 }
 

@@ -42,15 +42,15 @@ class Consumer {
   /// above). Throws KafkaError when the consumer refuses it.
   void Commit(const ConsumedMessage& message);
 
-  /// The partitions assigned to this member and how far behind it is on each: high watermark
-  /// (queried from the broker, bounded by `timeout`) minus the consumer's position. Partitions
-  /// whose position is not known yet count their whole backlog from the committed offset.
+  /// The partitions assigned to this member and how far behind it is on each: the high watermark
+  /// of the last fetch response minus the consumer's position (0 until the partition was
+  /// fetched). Never blocks: safe to call from the consuming loop.
   struct PartitionLag {
     std::string topic;
     std::int32_t partition = 0;
     std::int64_t lag = 0;
   };
-  [[nodiscard]] std::vector<PartitionLag> Lag(std::chrono::milliseconds timeout);
+  [[nodiscard]] std::vector<PartitionLag> Lag();
 
   /// Leaves the group (revoking partitions). Idempotent.
   void Close();

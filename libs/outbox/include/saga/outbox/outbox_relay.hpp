@@ -72,6 +72,7 @@ class OutboxRelay {
  private:
   void Run();
   bool EnsureLeader();
+  void ReleaseLeadership() noexcept;
 
   RelayConfig config_;
   pg::PgConfig pg_;

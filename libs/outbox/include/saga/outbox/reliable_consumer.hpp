@@ -9,8 +9,9 @@
 //   3. only then commit the Kafka offset. A crash anywhere redelivers; the inbox absorbs it.
 // Database unavailable (pg::ConnectionError, or its circuit breaker open): the message waits and
 // is retried without limit (an outage must not dead-letter traffic); the offset is not committed.
-// Handler failures: a retryable core::InfraError is retried with exponential backoff and
-// jitter up to max_attempts; after that, or at once for any other exception, the message goes to
+// Handler failures: a retryable core::InfraError (or a core::ConcurrencyConflict) is retried with
+// exponential backoff and jitter up to max_attempts; after that, or at once for any other exception, the
+// message goes to
 // "<topic>.dlq" with headers dlq-reason, dlq-attempts, dlq-original-topic, dlq-original-partition,
 // dlq-original-offset, dlq-consumer, and the partition moves on. Every dead letter is counted and
 // logged at error level with its message id and correlation id (the alerting hook).

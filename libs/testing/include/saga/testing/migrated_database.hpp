@@ -42,7 +42,7 @@ void ExpectConstraintViolations(MigratedDatabase& db, const std::vector<Constrai
 
 /// On a fresh database: up, snapshot (must mention `expected_in_schema`), down to nothing (must
 /// not mention `gone_after_down`), up again, and the snapshot must be identical (gtest checks).
-void ExpectMigrationsRoundTrip(const std::vector<pg::Migration>& migrations, const std::string& expected_in_schema,
-                               const std::string& gone_after_down);
+void ExpectMigrationsRoundTrip(const std::vector<pg::Migration>& migrations,
+                               const std::string& expected_in_schema, const std::string& gone_after_down);
 
 }  // namespace saga::testing
