@@ -14,19 +14,13 @@
 #include "saga/kafka/topics.hpp"
 #include "saga/outbox/outbox.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
+#include "saga/testing/process.hpp"
 #include "saga/testing/test_env.hpp"
 
 namespace saga::outbox {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-inline std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 // An OrderUpdated envelope whose `version` carries a sequence number.
 inline contracts::Envelope Message(const core::OrderId& order, int seq) {
@@ -45,7 +39,7 @@ inline contracts::Envelope Message(const core::OrderId& order, int seq) {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Exec(ReadFile(std::string(SAGA_OUTBOX_MIGRATIONS) + "/0002_messaging.up.sql"));
+    Exec(testing::ReadFile(std::string(SAGA_OUTBOX_MIGRATIONS) + "/0002_messaging.up.sql"));
     Exec(
         "CREATE TABLE effects (seq bigserial PRIMARY KEY, message_id uuid NOT NULL, order_id uuid NOT NULL, "
         "version int NOT NULL)");

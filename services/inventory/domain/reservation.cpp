@@ -1,5 +1,7 @@
 #include "services/inventory/domain/reservation.hpp"
 
+#include "saga/core/enum_names.hpp"
+
 #include <array>
 
 namespace saga::inventory {
@@ -26,10 +28,7 @@ std::string_view ToString(ReservationStatus status) noexcept {
 }
 
 std::optional<ReservationStatus> ParseReservationStatus(std::string_view text) noexcept {
-  for (auto status : kAll) {
-    if (ToString(status) == text) return status;
-  }
-  return std::nullopt;
+  return core::ParseByName(text, kAll);
 }
 
 bool CanTransition(ReservationStatus from, ReservationStatus to) noexcept {

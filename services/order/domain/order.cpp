@@ -56,10 +56,7 @@ core::Result<Order, OrderError> Order::Restore(core::OrderId id, core::CustomerI
   return order;
 }
 
-core::Result<void, OrderError> Order::AddItem(OrderItem item, core::Timestamp now) {
-  if (status_ != OrderStatus::kCreated) return core::Fail(OrderError::kNotModifiable);
-  auto candidate = items_;
-  candidate.push_back(std::move(item));
+core::Result<void, OrderError> Order::ReplaceItems(std::vector<OrderItem> candidate, core::Timestamp now) {
   auto total = SumOf(candidate, currency_);
   if (!total) return core::Fail(total.Error());
   items_ = std::move(candidate);
@@ -69,6 +66,13 @@ core::Result<void, OrderError> Order::AddItem(OrderItem item, core::Timestamp no
   return core::Ok<OrderError>();
 }
 
+core::Result<void, OrderError> Order::AddItem(OrderItem item, core::Timestamp now) {
+  if (status_ != OrderStatus::kCreated) return core::Fail(OrderError::kNotModifiable);
+  auto candidate = items_;
+  candidate.push_back(std::move(item));
+  return ReplaceItems(std::move(candidate), now);
+}
+
 core::Result<void, OrderError> Order::RemoveItem(const core::ProductId& product_id, core::Timestamp now) {
   if (status_ != OrderStatus::kCreated) return core::Fail(OrderError::kNotModifiable);
   auto candidate = items_;
@@ -76,13 +80,7 @@ core::Result<void, OrderError> Order::RemoveItem(const core::ProductId& product_
                          [&](const OrderItem& item) { return item.ProductId() == product_id; });
   if (it == candidate.end()) return core::Fail(OrderError::kItemNotFound);
   candidate.erase(it);
-  auto total = SumOf(candidate, currency_);  // refuses removing the last item
-  if (!total) return core::Fail(total.Error());
-  items_ = std::move(candidate);
-  total_ = total.Value();
-  updated_at_ = now;
-  events_.emplace_back(OrderItemsChanged{id_, total_, now});
-  return core::Ok<OrderError>();
+  return ReplaceItems(std::move(candidate), now);  // refuses removing the last item
 }
 
 core::Result<void, OrderError> Order::UpdateStatus(OrderStatus to, core::Timestamp now) {

@@ -87,6 +87,9 @@ class Order {
 
  private:
   Order(core::OrderId id, core::CustomerId customer_id, core::Currency currency, core::Timestamp now);
+  /// Validates `candidate` as the new item list; on success takes it and records the change.
+  [[nodiscard]] core::Result<void, OrderError> ReplaceItems(std::vector<OrderItem> candidate,
+                                                            core::Timestamp now);
   [[nodiscard]] static core::Result<core::Money, OrderError> SumOf(const std::vector<OrderItem>& items,
                                                                    core::Currency currency);
 

@@ -1,5 +1,7 @@
 #include "services/order/domain/order_status.hpp"
 
+#include "saga/core/enum_names.hpp"
+
 namespace saga::order {
 
 bool CanTransition(OrderStatus from, OrderStatus to) noexcept {
@@ -43,10 +45,7 @@ std::string_view ToString(OrderStatus status) noexcept {
 }
 
 std::optional<OrderStatus> ParseOrderStatus(std::string_view text) noexcept {
-  for (auto status : kAllOrderStatuses) {
-    if (ToString(status) == text) return status;
-  }
-  return std::nullopt;
+  return core::ParseByName(text, kAllOrderStatuses);
 }
 
 }  // namespace saga::order

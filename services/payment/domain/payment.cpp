@@ -1,5 +1,7 @@
 #include "services/payment/domain/payment.hpp"
 
+#include "saga/core/enum_names.hpp"
+
 namespace saga::payment {
 
 namespace {
@@ -51,10 +53,7 @@ std::string_view ToString(PaymentStatus status) noexcept {
 }
 
 std::optional<PaymentStatus> ParsePaymentStatus(std::string_view text) noexcept {
-  for (auto status : kAllPaymentStatuses) {
-    if (ToString(status) == text) return status;
-  }
-  return std::nullopt;
+  return core::ParseByName(text, kAllPaymentStatuses);
 }
 
 std::string_view ToString(PaymentError error) noexcept {
