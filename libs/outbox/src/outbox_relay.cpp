@@ -31,9 +31,12 @@ void OutboxRelay::ReleaseLeadership() noexcept {
   } catch (const std::exception& e) {
     spdlog::warn("outbox relay: releasing leadership failed (released with the connection): {}", e.what());
   }
-  conn_.reset();
+  DropConnection();
+}
+
+void OutboxRelay::DropConnection() noexcept {
+  conn_.reset();  // a session advisory lock goes with its connection
   leader_ = false;
-  is_leader_ = false;
 }
 
 void OutboxRelay::Start() {
@@ -62,14 +65,11 @@ void OutboxRelay::Notify() {
 }
 
 RelayStats OutboxRelay::Stats() const {
-  return RelayStats{published_.load(), failed_passes_.load(), is_leader_.load()};
+  return RelayStats{published_.load(), failed_passes_.load(), leader_.load()};
 }
 
 bool OutboxRelay::EnsureLeader() {
-  if (conn_ && !conn_->is_open()) {
-    conn_.reset();
-    leader_ = false;
-  }
+  if (conn_ && !conn_->is_open()) DropConnection();
   if (!conn_) conn_ = pg::Connect(pg_);
   if (!leader_) {
     leader_ = pg::Translated([&] {
@@ -78,7 +78,6 @@ bool OutboxRelay::EnsureLeader() {
     });
     if (leader_) spdlog::info("outbox relay: this instance publishes ({} rows per pass)", config_.batch_size);
   }
-  is_leader_ = leader_;
   return leader_;
 }
 
@@ -171,9 +170,7 @@ int OutboxRelay::PublishOnce() {
     }
     return static_cast<int>(done.size());
   } catch (const pg::ConnectionError&) {
-    conn_.reset();  // the advisory lock went with the connection
-    leader_ = false;
-    is_leader_ = false;
+    DropConnection();
     throw;
   }
 }

@@ -73,16 +73,16 @@ class OutboxRelay {
   void Run();
   bool EnsureLeader();
   void ReleaseLeadership() noexcept;
+  void DropConnection() noexcept;
 
   RelayConfig config_;
   pg::PgConfig pg_;
   kafka::Producer& producer_;
   core::CircuitBreaker* producer_breaker_;
   std::unique_ptr<pqxx::connection> conn_;  // relay thread only
-  bool leader_ = false;                     // relay thread only
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> failed_passes_{0};
-  std::atomic<bool> is_leader_{false};
+  std::atomic<bool> leader_{false};  // holds the lock; written by the publishing thread only
   std::mutex mu_;
   std::condition_variable wake_;
   bool notified_ = false;  // guarded by mu_
