@@ -26,20 +26,49 @@ bool IsCapture(const std::string& segment) {
 
 void Router::Add(Verb method, std::string pattern, Handler handler) {
   assert(!pattern.empty() && pattern.front() == '/');
-  routes_.push_back(Route{method, Split(pattern), std::move(handler)});
+  auto segments = Split(pattern);
+  int literals = 0;
+  for (const auto& segment : segments) literals += IsCapture(segment) ? 0 : 1;
+  routes_.push_back(Route{method, std::move(pattern), std::move(segments), literals, std::move(handler)});
 }
 
-Response Router::Dispatch(const Request& request) const {
-  RequestContext context;
+void Router::Use(Middleware middleware) {
+  middleware_.push_back(std::move(middleware));
+}
+
+std::vector<std::pair<Verb, std::string>> Router::Routes() const {
+  std::vector<std::pair<Verb, std::string>> out;
+  out.reserve(routes_.size());
+  for (const auto& route : routes_) out.emplace_back(route.method, route.pattern);
+  return out;
+}
+
+Response Router::Dispatch(const Request& request, RequestContext context) const {
   std::string path;
   const auto target = request.target();
   if (!ParseTarget(std::string_view(target.data(), target.size()), path, context.query)) {
     return ProblemResponse(Status::bad_request, "Bad Request", "the request target is malformed");
   }
-  const auto segments = Split(path);
+  context.path = path;
+  // Middleware from the innermost outwards: middleware_[0] ends up outermost.
+  Next next = [this, &request, &context] { return Match(request, context); };
+  for (auto it = middleware_.rbegin(); it != middleware_.rend(); ++it) {
+    next = [&middleware = *it, &request, &context, inner = std::move(next)] {
+      return middleware(request, context, inner);
+    };
+  }
+  return next();
+}
+
+Response Router::Match(const Request& request, RequestContext& context) const {
+  const auto segments = Split(context.path);
+  // The most specific pattern that matches the path decides: its method, or 405.
+  int best_literals = -1;
+  const Route* chosen = nullptr;
   std::string allowed;
+  std::map<std::string, std::string, std::less<>> chosen_params;
   for (const auto& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
+    if (route.segments.size() != segments.size() || route.literals < best_literals) continue;
     std::map<std::string, std::string, std::less<>> params;
     bool match = true;
     for (std::size_t i = 0; i < segments.size() && match; ++i) {
@@ -51,14 +80,22 @@ Response Router::Dispatch(const Request& request) const {
       }
     }
     if (!match) continue;
-    if (route.method != request.method()) {
-      if (!allowed.empty()) allowed += ", ";
-      const auto name = beast_http::to_string(route.method);
-      allowed.append(name.data(), name.size());
-      continue;
+    if (route.literals > best_literals) {
+      best_literals = route.literals;
+      chosen = nullptr;
+      allowed.clear();
     }
-    context.path_params = std::move(params);
-    return route.handler(request, context);
+    if (route.method == request.method() && chosen == nullptr) {
+      chosen = &route;
+      chosen_params = std::move(params);
+    }
+    if (!allowed.empty()) allowed += ", ";
+    const auto name = beast_http::to_string(route.method);
+    allowed.append(name.data(), name.size());
+  }
+  if (chosen != nullptr) {
+    context.path_params = std::move(chosen_params);
+    return chosen->handler(request, context);
   }
   if (!allowed.empty()) {
     Response res = ProblemResponse(Status::method_not_allowed, "Method Not Allowed",

@@ -95,9 +95,14 @@ struct HttpServer::Impl {
     InFlightGuard& operator=(const InFlightGuard&) = delete;
   };
 
-  Response Handle(const Request& request) {
+  Response Handle(const Request& request, const std::string& remote_address) {
     try {
-      return router.Dispatch(request);
+      RequestContext context;
+      context.remote_address = remote_address;
+      context.client_id = remote_address;
+      return router.Dispatch(request, std::move(context));
+    } catch (const ProblemError& e) {
+      return e.ToResponse();
     } catch (const core::InfraError& e) {
       spdlog::error("http {} {}: {}",
                     std::string_view(request.method_string().data(), request.method_string().size()),
@@ -130,9 +135,11 @@ struct HttpServer::Impl {
 
   asio::awaitable<void> Serve(tcp::socket socket) {
     ConnectionGuard guard(connections);
+    boost::system::error_code ec;
+    std::string remote_address;
+    if (auto remote = socket.remote_endpoint(ec); !ec) remote_address = remote.address().to_string();
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
-    boost::system::error_code ec;
     const auto& http_category = beast_http::make_error_code(beast_http::error::end_of_stream).category();
     try {
       while (true) {
@@ -153,7 +160,7 @@ struct HttpServer::Impl {
         } else {
           InFlightGuard request_guard(*this);
           Request request = parser.release();
-          response = Handle(request);
+          response = Handle(request, remote_address);
           response.version(11);
           close = !request.keep_alive() || stopping.load();
         }

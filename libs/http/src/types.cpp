@@ -51,6 +51,12 @@ Response ProblemResponse(Status status, std::string_view title, std::string_view
   return res;
 }
 
+Response ProblemError::ToResponse() const {
+  Response res = ProblemResponse(status_, title_, detail_, extra_);
+  for (const auto& [field, value] : headers_) res.set(field, value);
+  return res;
+}
+
 bool ParseTarget(std::string_view target, std::string& path,
                  std::map<std::string, std::string, std::less<>>& query) {
   if (target.empty() || target.front() != '/') return false;

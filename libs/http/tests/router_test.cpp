@@ -70,6 +70,49 @@ TEST(RouterTest, MalformedTargetIs400) {
   }
 }
 
+TEST(RouterTest, LiteralSegmentsWinOverCaptures) {
+  Router router;
+  router.Add(Verb::get, "/api/inventory/{id}", [](const Request&, const RequestContext& ctx) {
+    return JsonResponse(Status::ok, {{"id", ctx.path_params.at("id")}});
+  });
+  router.Add(Verb::get, "/api/inventory/low-stock", [](const Request&, const RequestContext&) {
+    return JsonResponse(Status::ok, {{"low", true}});
+  });
+  router.Add(Verb::post, "/api/inventory/reserve", [](const Request&, const RequestContext&) {
+    return JsonResponse(Status::ok, {{"reserve", true}});
+  });
+  EXPECT_EQ(Body(router.Dispatch(Make(Verb::get, "/api/inventory/low-stock")))["low"], true);
+  EXPECT_EQ(Body(router.Dispatch(Make(Verb::get, "/api/inventory/abc")))["id"], "abc");
+  auto wrong = router.Dispatch(Make(Verb::get, "/api/inventory/reserve"));
+  EXPECT_EQ(wrong.result(), Status::method_not_allowed) << "the literal route decides, not {id}";
+  EXPECT_EQ(wrong[beast_http::field::allow], "POST");
+  ASSERT_EQ(router.Routes().size(), 3U);
+  EXPECT_EQ(router.Routes()[1].second, "/api/inventory/low-stock");
+}
+
+TEST(RouterTest, MiddlewareWrapsInOrderAndSeesThePath) {
+  Router router;
+  std::vector<std::string> calls;
+  router.Use([&calls](const Request&, const RequestContext& ctx, const Next& next) {
+    calls.push_back("outer " + ctx.path);
+    auto res = next();
+    calls.push_back("outer after");
+    return res;
+  });
+  router.Use([&calls](const Request&, const RequestContext& ctx, const Next& next) {
+    calls.push_back("inner " + ctx.client_id);
+    return next();
+  });
+  router.Add(Verb::get, "/x", [&calls](const Request&, const RequestContext&) {
+    calls.push_back("handler");
+    return JsonResponse(Status::ok, {});
+  });
+  RequestContext ctx;
+  ctx.client_id = "me";
+  EXPECT_EQ(router.Dispatch(Make(Verb::get, "/x?q=1"), ctx).result(), Status::ok);
+  EXPECT_EQ(calls, (std::vector<std::string>{"outer /x", "inner me", "handler", "outer after"}));
+}
+
 TEST(ProblemTest, HasRfc7807Shape) {
   auto res = ProblemResponse(Status::conflict, "Conflict", "version mismatch", {{"currentVersion", 3}});
   auto body = Body(res);
@@ -78,6 +121,12 @@ TEST(ProblemTest, HasRfc7807Shape) {
   EXPECT_EQ(body["status"], 409);
   EXPECT_EQ(body["detail"], "version mismatch");
   EXPECT_EQ(body["currentVersion"], 3);
+  ProblemError error(Status::too_many_requests, "Too Many Requests", "slow down", {{"x", 1}},
+                     {{beast_http::field::retry_after, "3"}});
+  auto from_error = error.ToResponse();
+  EXPECT_EQ(from_error.result(), Status::too_many_requests);
+  EXPECT_EQ(from_error[beast_http::field::retry_after], "3");
+  EXPECT_EQ(Body(from_error)["x"], 1);
 }
 
 }  // namespace

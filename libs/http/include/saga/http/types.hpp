@@ -6,8 +6,10 @@
 #include <boost/beast/http.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace saga::http {
 
@@ -17,10 +19,46 @@ using Response = beast_http::response<beast_http::string_body>;
 using Status = beast_http::status;
 using Verb = beast_http::verb;
 
-/// Path parameters captured by the router ("{id}" -> value) and query parameters.
+/// What a handler knows about a request besides the request itself.
 struct RequestContext {
+  /// The decoded path without the query ("/api/orders/123").
+  std::string path;
+  /// Path parameters captured by the router ("{id}" -> value).
   std::map<std::string, std::string, std::less<>> path_params;
+  /// Query parameters, percent-decoded.
   std::map<std::string, std::string, std::less<>> query;
+  /// The peer's IP address as the server saw it ("" outside a server, e.g. in unit tests).
+  std::string remote_address;
+  /// Who the caller is, for rate limits and idempotency keys: the authenticated principal when
+  /// authentication is configured, else the remote address.
+  std::string client_id;
+};
+
+/// Thrown by handlers and their helpers for an answer that is an error to the client (400, 404,
+/// 409, 412, 415, 422, 429...). The server turns it into problem+json in one place; `extra`
+/// adds members such as "errors" (field paths of a validation failure).
+class ProblemError : public std::runtime_error {
+ public:
+  ProblemError(Status status, std::string title, std::string detail,
+               nlohmann::json extra = nlohmann::json::object(),
+               std::vector<std::pair<beast_http::field, std::string>> headers = {})
+      : std::runtime_error(detail),
+        status_(status),
+        title_(std::move(title)),
+        detail_(std::move(detail)),
+        extra_(std::move(extra)),
+        headers_(std::move(headers)) {}
+
+  [[nodiscard]] Status GetStatus() const noexcept { return status_; }
+  /// The problem+json response, with the extra headers set.
+  [[nodiscard]] Response ToResponse() const;
+
+ private:
+  Status status_;
+  std::string title_;
+  std::string detail_;
+  nlohmann::json extra_;
+  std::vector<std::pair<beast_http::field, std::string>> headers_;
 };
 
 /// A JSON response with the given status (Content-Type: application/json).
