@@ -189,13 +189,13 @@ TEST_P(ServicesHealthTest, MigrateCommandAppliesRevertsAndReports) {
   };
   auto [up_code, up] = run({"migrate", "up"});
   EXPECT_EQ(up_code, 0) << up;
-  EXPECT_NE(up.find("applied: 1, 2; schema at version 2 of 2"), std::string::npos) << up;
+  EXPECT_NE(up.find("applied: 1, 2, 3; schema at version 3 of 3"), std::string::npos) << up;
   auto [status_code, status] = run({"migrate", "status"});
   EXPECT_EQ(status_code, 0) << status;
   EXPECT_NE(status.find("1\tinit\tapplied"), std::string::npos) << status;
-  auto [down_code, down] = run({"migrate", "down", "2"});
+  auto [down_code, down] = run({"migrate", "down", "3"});
   EXPECT_EQ(down_code, 0) << down;
-  EXPECT_NE(down.find("reverted: 2, 1; schema at version 0"), std::string::npos) << down;
+  EXPECT_NE(down.find("reverted: 3, 2, 1; schema at version 0"), std::string::npos) << down;
   auto [pending_code, pending] = run({"migrate", "status"});
   EXPECT_NE(pending.find("1\tinit\tpending"), std::string::npos) << pending;
   auto [bad_code, bad] = run({"migrate", "sideways"});

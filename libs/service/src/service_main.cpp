@@ -13,6 +13,7 @@
 #include "saga/observability/logging.hpp"
 #include "saga/outbox/outbox_relay.hpp"
 #include "saga/pg/migrations.hpp"
+#include "saga/service/api_support.hpp"
 #include "saga/service/health.hpp"
 
 namespace saga::service {
@@ -153,9 +154,13 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));
 
     http::Router router;
+    AddStandardMiddleware(router, std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)));
     AddHealthRoutes(router, readiness);
-    ServiceContext context{source, router,   readiness, pg_config,  kafka_config,
-                           pool,   producer, relay,     db_breaker, {}};
+    if (!definition.openapi.empty()) AddOpenApiRoute(router, BuildOpenApiDocument(definition.openapi));
+    IdempotencyStore idempotency(
+        pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24 * 3600, 60, 30LL * 24 * 3600)));
+    ServiceContext context{source,   router, readiness,  pg_config,   kafka_config, pool, producer,
+                           relay,    db_breaker, idempotency, clock, {}};
     if (definition.wire) definition.wire(context);
 
     readiness.Start();

@@ -25,6 +25,7 @@
 #include "saga/pg/connection.hpp"
 #include "saga/pg/migrations.hpp"
 #include "saga/pg/pool.hpp"
+#include "saga/service/idempotency.hpp"
 #include "saga/service/readiness.hpp"
 
 namespace saga::service {
@@ -40,6 +41,10 @@ struct ServiceContext {
   kafka::Producer& producer;
   outbox::OutboxRelay& relay;
   core::CircuitBreaker& db_breaker;
+  /// Idempotency-Key storage (table idempotency_keys), ttl from http.idempotency_ttl_s.
+  IdempotencyStore& idempotency;
+  /// "Now" for the app layer.
+  const core::Clock& clock;
   /// Called in reverse order at shutdown, after HTTP stopped and before the relay drains
   /// (stop consumers here).
   std::vector<std::function<void()>> on_stop;
@@ -73,6 +78,9 @@ struct ServiceDefinition {
   std::vector<pg::Migration> migrations;
   /// Extra commands of the executable (see ServiceCommand).
   std::vector<ServiceCommand> commands;
+  /// The service's OpenAPI document (JSON text), served at /openapi.json with the shared parts
+  /// merged in (see api_support.hpp). Empty: no document.
+  std::string_view openapi;
   /// Registers the service's own routes and components; may be empty.
   std::function<void(ServiceContext&)> wire;
 };

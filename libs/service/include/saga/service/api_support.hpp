@@ -1,0 +1,31 @@
+#pragma once
+// What every service's REST API shares: the OpenAPI document served at /openapi.json (the
+// service's own document with the shared parts merged in), and the standard middleware.
+
+#include <memory>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "saga/http/middleware.hpp"
+#include "saga/http/router.hpp"
+
+namespace saga::service {
+
+/// The service's OpenAPI 3 document (`service_document`, JSON text) completed with what every
+/// service has: the /health/* and /openapi.json paths, the shared components (Money, Problem,
+/// paging and conditional-request parameters, error responses), and on every operation the
+/// answers the server itself may give (400, 413, 431, 500, 503; 429 under /api/; 304 for GET).
+/// Throws std::invalid_argument when the text is not a JSON object.
+[[nodiscard]] nlohmann::json BuildOpenApiDocument(std::string_view service_document);
+
+/// GET /openapi.json.
+void AddOpenApiRoute(http::Router& router, nlohmann::json document);
+
+/// Rate limiting per client (health probes exempt), then ETags and 304s on GET.
+void AddStandardMiddleware(http::Router& router, std::shared_ptr<http::RateLimiter> limiter);
+
+/// The text of libs/service/openapi/common.json (embedded at build time).
+[[nodiscard]] std::string_view CommonOpenApi();
+
+}  // namespace saga::service

@@ -1,0 +1,172 @@
+#include "saga/service/idempotency.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <pqxx/pqxx>
+#include <random>
+
+#include "saga/pg/errors.hpp"
+
+namespace saga::service {
+namespace {
+
+std::string Sha256Hex(const std::string& data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(length * 2U);
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4U]);
+    out.push_back(kHex[digest[i] & 0xFU]);
+  }
+  return out;
+}
+
+// The same JSON with other white space or member order hashes the same.
+std::string RequestHash(const http::Request& request) {
+  auto parsed = nlohmann::json::parse(request.body(), nullptr, false);
+  return Sha256Hex(parsed.is_discarded() ? request.body() : parsed.dump());
+}
+
+bool ValidKey(std::string_view key) {
+  if (key.empty() || key.size() > 255) return false;
+  for (const char c : key) {
+    if (c < 0x21 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+bool IsFinal(int status) {
+  return (status >= 200 && status < 300) || (status >= 400 && status < 500 && status != 409 && status != 412 &&
+                                             status != 429);
+}
+
+std::optional<std::string> Text(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return std::string(field.c_str());
+}
+
+}  // namespace
+
+IdempotencyStore::IdempotencyStore(pg::ConnectionPool& pool, std::chrono::seconds ttl) : pool_(pool), ttl_(ttl) {}
+
+IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std::string& operation,
+                                         const std::string& key, const std::string& request_hash) {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&] {
+    pqxx::work tx(*conn);
+    const auto fresh = core::Uuid::Random().ToString();
+    // Insert, or take over a key that has expired; a live key of someone else's is left alone.
+    auto claimed = tx.exec_params(
+        "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
+        "VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+        "  resource_id = EXCLUDED.resource_id, status_code = NULL, content_type = NULL, location = NULL, "
+        "  etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
+        "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
+        "RETURNING resource_id::text",
+        client_id, operation, key, request_hash, fresh, static_cast<double>(ttl_.count()));
+    IdempotencyClaim claim;
+    if (!claimed.empty()) {
+      tx.commit();
+      claim.resource_id = *core::Uuid::Parse(claimed[0][0].c_str());
+      return claim;
+    }
+    auto row = tx.exec_params1(
+        "SELECT request_hash, resource_id::text, status_code, content_type, location, etag, response_body "
+        "FROM idempotency_keys WHERE client_id = $1 AND operation = $2 AND key = $3",
+        client_id, operation, key);
+    tx.commit();
+    claim.resource_id = *core::Uuid::Parse(row[1].c_str());
+    claim.body_mismatch = row[0].as<std::string>() != request_hash;
+    if (!row[2].is_null()) {
+      claim.stored = StoredResponse{row[2].as<int>(), Text(row[3]).value_or(""), Text(row[4]).value_or(""),
+                                    Text(row[5]).value_or(""), Text(row[6]).value_or("")};
+    }
+    return claim;
+  });
+}
+
+void IdempotencyStore::Complete(const std::string& client_id, const std::string& operation, const std::string& key,
+                                const StoredResponse& response) {
+  auto conn = pool_.Acquire();
+  pg::Translated([&] {
+    pqxx::work tx(*conn);
+    tx.exec_params0(
+        "UPDATE idempotency_keys SET status_code = $4, content_type = $5, location = $6, etag = $7, "
+        "response_body = $8, completed_at = now() "
+        "WHERE client_id = $1 AND operation = $2 AND key = $3 AND status_code IS NULL",
+        client_id, operation, key, response.status, response.content_type, response.location, response.etag,
+        response.body);
+    tx.commit();
+  });
+}
+
+int IdempotencyStore::PurgeExpired() {
+  auto conn = pool_.Acquire();
+  return pg::Translated([&] {
+    pqxx::work tx(*conn);
+    auto result = tx.exec_params0(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)",
+        static_cast<double>(ttl_.count()));
+    tx.commit();
+    return static_cast<int>(result.affected_rows());
+  });
+}
+
+http::Response Idempotent(IdempotencyStore& store, const http::Request& request, const http::RequestContext& context,
+                          const std::string& operation,
+                          const std::function<http::Response(const core::Uuid& resource_id)>& handle) {
+  const auto header = request["Idempotency-Key"];
+  if (header.empty()) return handle(core::Uuid::Random());
+  const std::string key(header.data(), header.size());
+  if (!ValidKey(key)) {
+    throw http::ProblemError(http::Status::bad_request, "Invalid Idempotency-Key",
+                             "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces");
+  }
+  // Purge now and then, so expired keys do not pile up.
+  thread_local std::minstd_rand purge_dice(std::random_device{}());
+  if (purge_dice() % 256 == 0) (void)store.PurgeExpired();
+
+  const auto claim = store.Claim(context.client_id, operation, key, RequestHash(request));
+  if (claim.body_mismatch) {
+    throw http::ProblemError(http::Status::unprocessable_entity, "Idempotency-Key reused",
+                             "this Idempotency-Key was used with a different request body",
+                             {{"type", "urn:saga:problem:idempotency-key-reused"}});
+  }
+  if (claim.stored) {
+    http::Response replay{static_cast<http::Status>(claim.stored->status), 11};
+    if (!claim.stored->content_type.empty()) replay.set(http::beast_http::field::content_type, claim.stored->content_type);
+    if (!claim.stored->location.empty()) replay.set(http::beast_http::field::location, claim.stored->location);
+    if (!claim.stored->etag.empty()) replay.set(http::beast_http::field::etag, claim.stored->etag);
+    replay.set("Idempotent-Replayed", "true");
+    replay.body() = claim.stored->body;
+    replay.prepare_payload();
+    return replay;
+  }
+  http::Response response;
+  try {
+    response = handle(claim.resource_id);
+  } catch (const http::ProblemError& e) {
+    response = e.ToResponse();
+  }
+  const int status = static_cast<int>(response.result_int());
+  if (IsFinal(status)) {
+    auto field = [&response](http::beast_http::field f) {
+      const auto value = response[f];
+      return std::string(value.data(), value.size());
+    };
+    store.Complete(context.client_id, operation, key,
+                   StoredResponse{status, field(http::beast_http::field::content_type),
+                                  field(http::beast_http::field::location), field(http::beast_http::field::etag),
+                                  response.body()});
+  }
+  return response;
+}
+
+}  // namespace saga::service
