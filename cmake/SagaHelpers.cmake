@@ -20,11 +20,12 @@ endfunction()
 #     *_kafkatest -> label "integration"  (real Kafka: SAGA_TEST_KAFKA_BROKERS)
 #     *_e2etest   -> label "e2e"          (the services as processes)
 #   SERIAL: the tests run alone (they stop or restart shared test infrastructure).
+#   WHOLE: the binary is one CTest test (its cases share expensive set-up, e.g. running services).
 function(saga_test NAME)
   if(NOT SAGA_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "SERIAL" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "SERIAL;WHOLE" "" "SOURCES;DEPS" ${ARGN})
   if(NAME MATCHES "_pgtest$" OR NAME MATCHES "_kafkatest$")
     set(label integration)
     set(timeout 300)
@@ -43,9 +44,14 @@ function(saga_test NAME)
   if(ARG_SERIAL)
     set(serial TRUE)
   endif()
-  gtest_discover_tests(${NAME}
-    DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS ${label} TIMEOUT ${timeout} RUN_SERIAL ${serial})
+  if(ARG_WHOLE)
+    add_test(NAME ${NAME} COMMAND ${NAME})
+    set_tests_properties(${NAME} PROPERTIES LABELS ${label} TIMEOUT ${timeout} RUN_SERIAL ${serial})
+  else()
+    gtest_discover_tests(${NAME}
+      DISCOVERY_MODE PRE_TEST
+      PROPERTIES LABELS ${label} TIMEOUT ${timeout} RUN_SERIAL ${serial})
+  endif()
 endfunction()
 
 # saga_embed_migrations(<target> DIRS <dir>... FUNCTION <qualified::Name>)

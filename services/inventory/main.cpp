@@ -1,9 +1,12 @@
 // Composition root of the inventory service: the only place that wires concrete adapters.
 #include <iostream>
+#include <memory>
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/pool.hpp"
 #include "saga/service/service_main.hpp"
+#include "services/inventory/api/inventory_api.hpp"
+#include "services/inventory/app/inventory_app.hpp"
 #include "services/inventory/app/seed_catalogue.hpp"
 #include "services/inventory/infra/catalogue_file.hpp"
 #include "services/inventory/infra/migrations.hpp"
@@ -33,6 +36,11 @@ int Seed(const saga::service::CommandContext& context, const std::string& file) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Built by `wire` once the runtime exists; they outlive the HTTP server (RunService returns
+  // only after it stopped).
+  std::unique_ptr<saga::inventory::PgInventoryRepository> repository;
+  std::unique_ptr<saga::inventory::InventoryApp> app;
+
   saga::service::ServiceDefinition definition;
   definition.name = "inventory";
   definition.default_port = 8082;
@@ -40,5 +48,11 @@ int main(int argc, char** argv) {
   definition.migrations = saga::inventory::Migrations();
   definition.commands.push_back(
       {"seed", "load a catalogue file (products with stock); existing SKUs are kept", "file", Seed});
+  definition.openapi = saga::inventory::InventoryOpenApi();
+  definition.wire = [&](saga::service::ServiceContext& context) {
+    repository = std::make_unique<saga::inventory::PgInventoryRepository>(context.pool);
+    app = std::make_unique<saga::inventory::InventoryApp>(*repository, context.clock);
+    saga::inventory::AddInventoryRoutes(context.router, *app);
+  };
   return saga::service::RunService(argc, argv, definition);
 }

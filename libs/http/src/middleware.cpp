@@ -1,6 +1,7 @@
 #include "saga/http/middleware.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "saga/config/config_source.hpp"
@@ -76,6 +77,19 @@ Middleware RateLimit(std::shared_ptr<RateLimiter> limiter, std::vector<std::stri
 
 std::string VersionETag(std::int64_t version) {
   return "\"" + std::to_string(version) + "\"";
+}
+
+std::optional<std::int64_t> IfMatchVersion(const Request& request) {
+  const auto header = request[beast_http::field::if_match];
+  const std::string_view value(header.data(), header.size());
+  if (value.empty() || value == "*") return std::nullopt;
+  if (value.size() >= 3 && value.front() == '"' && value.back() == '"') {
+    std::int64_t version = 0;
+    const auto digits = value.substr(1, value.size() - 2);
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), version);
+    if (ec == std::errc() && ptr == digits.data() + digits.size() && version > 0) return version;
+  }
+  return -1;
 }
 
 namespace {

@@ -108,5 +108,18 @@ TEST(ETagTest, ListMatching) {
   EXPECT_FALSE(ETagListMatches("1", "\"1\""));
 }
 
+TEST(ETagTest, IfMatchVersion) {
+  Request request{Verb::put, "/x", 11};
+  EXPECT_EQ(IfMatchVersion(request), std::nullopt);
+  request.set(beast_http::field::if_match, "*");
+  EXPECT_EQ(IfMatchVersion(request), std::nullopt);
+  request.set(beast_http::field::if_match, "\"12\"");
+  EXPECT_EQ(IfMatchVersion(request), 12);
+  for (const char* stale : {"12", "W/\"12\"", "\"x\"", "\"0\"", "\"1\", \"2\"", "\"99999999999999999999\""}) {
+    request.set(beast_http::field::if_match, stale);
+    EXPECT_EQ(IfMatchVersion(request), -1) << stale;
+  }
+}
+
 }  // namespace
 }  // namespace saga::http

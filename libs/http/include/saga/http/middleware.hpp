@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -66,6 +67,10 @@ class RateLimiter {
 
 /// The strong ETag of an aggregate version: "\"3\"".
 [[nodiscard]] std::string VersionETag(std::int64_t version);
+
+/// The version an If-Match header asks for: nullopt when absent or "*" (no constraint); -1 when
+/// it is not a version ETag of ours, so it matches no version (412).
+[[nodiscard]] std::optional<std::int64_t> IfMatchVersion(const Request& request);
 
 /// Whether an If-Match / If-None-Match header value lists `etag` ("*" matches anything; weak
 /// and strong forms of the same tag match, as for If-None-Match).

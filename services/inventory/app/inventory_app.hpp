@@ -1,0 +1,64 @@
+#pragma once
+// The inventory service's use cases, called by the REST handlers (and later the saga command
+// handlers). Business refusals are returned as results; infrastructure failures propagate as
+// core::InfraError. Thread-safety: stateless apart from its dependencies (the repository and
+// the clock must be thread-safe).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saga/core/money.hpp"
+#include "saga/core/result.hpp"
+#include "saga/core/time.hpp"
+#include "services/inventory/domain/inventory_repository.hpp"
+
+namespace saga::inventory {
+
+struct CreateProductCommand {
+  std::string name;
+  std::string sku;
+  core::Money price;
+  std::int64_t quantity = 0;
+};
+
+/// Why a use case refused: a domain rule, or one of these.
+struct AppError {
+  enum class Kind {
+    kRule,            // `rule` says which
+    kNotFound,        // no such product
+    kSkuTaken,        // another product has this SKU
+    kVersionMismatch  // the caller's expected version is not the current one (`current_version`)
+  };
+  Kind kind = Kind::kRule;
+  InventoryError rule = InventoryError::kUnknownProduct;
+  std::int64_t current_version = 0;
+};
+
+class InventoryApp {
+ public:
+  InventoryApp(IInventoryRepository& repository, const core::Clock& clock) : repository_(repository), clock_(clock) {}
+
+  [[nodiscard]] core::Result<ProductStock, AppError> CreateProduct(const CreateProductCommand& command);
+  [[nodiscard]] std::optional<ProductStock> GetProduct(const core::ProductId& id);
+  [[nodiscard]] core::Page<ProductStock> ListProducts(const core::PageRequest& page);
+  [[nodiscard]] core::Page<ProductStock> LowStock(std::int64_t threshold, const core::PageRequest& page);
+
+  /// Sets the units on hand. With `expected_version`, refuses (kVersionMismatch) unless the
+  /// stock is at that version; without it, a lost race with another writer is retried.
+  [[nodiscard]] core::Result<ProductStock, AppError> SetStock(const core::ProductId& id, std::int64_t quantity,
+                                                              std::optional<std::int64_t> expected_version);
+
+  /// Holds stock for an order until now + ttl, all lines or none; repeating it for the same
+  /// order returns the reservations it already has.
+  [[nodiscard]] core::Result<std::vector<Reservation>, ReserveFailure> Reserve(
+      const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl);
+
+ private:
+  IInventoryRepository& repository_;
+  const core::Clock& clock_;
+};
+
+}  // namespace saga::inventory
