@@ -1,0 +1,182 @@
+// Order REST API over real HTTP (with the real inventory service as the price catalogue):
+// every endpoint, its success and its error cases; each answer checked against /openapi.json.
+#include <gtest/gtest.h>
+
+#include "saga/core/uuid.hpp"
+#include "tests/e2e/api_fixture.hpp"
+
+namespace saga::e2e {
+namespace {
+
+using nlohmann::json;
+
+std::string NewUuid() {
+  return core::Uuid::Random().ToString();
+}
+
+class OrderApiTest : public ::testing::Test {
+ protected:
+  ApiClient inventory_{System::Get().inventory()};
+  ApiClient api_{System::Get().order()};
+
+  json OrderOf(const json& product, int quantity, const std::string& customer = NewUuid()) {
+    return json{{"customerId", customer}, {"items", {{{"productId", product["id"]}, {"quantity", quantity}}}}};
+  }
+};
+
+TEST_F(OrderApiTest, CreateIsAcceptedWithServerDerivedPricesAndTotal) {
+  auto mug = CreateProduct(inventory_, 1250, 100);
+  auto tee = CreateProduct(inventory_, 1999, 100);
+  const auto customer = NewUuid();
+  auto reply = api_.Call("POST", "/api/orders",
+                         json{{"customerId", customer},
+                              {"items", {{{"productId", mug["id"]}, {"quantity", 2}},
+                                         {{"productId", tee["id"]}, {"quantity", 1}}}}});
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  const auto id = reply.json["id"].get<std::string>();
+  EXPECT_EQ(reply.Header("location"), "/api/orders/" + id);
+  EXPECT_EQ(reply.json["status"], "Created");
+  EXPECT_EQ(reply.json["customerId"], customer);
+  EXPECT_EQ(reply.json["totalAmount"], (json{{"amountMinor", 2 * 1250 + 1999}, {"currency", "EUR"}}));
+  EXPECT_EQ(reply.json["items"][0]["unitPrice"]["amountMinor"], 1250);
+  EXPECT_EQ(reply.json["items"][0]["subtotal"]["amountMinor"], 2500);
+
+  auto got = api_.Call("GET", "/api/orders/" + id);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.json, reply.json);
+  EXPECT_EQ(got.Header("etag"), "\"1\"");
+  EXPECT_EQ(api_.Call("GET", "/api/orders/" + id, "", {{"If-None-Match", "\"1\""}}).status, 304);
+  auto status = api_.Call("GET", "/api/orders/" + id + "/status");
+  ASSERT_EQ(status.status, 200);
+  EXPECT_EQ(status.json["status"], "Created");
+  EXPECT_EQ(status.json["version"], 1);
+}
+
+TEST_F(OrderApiTest, ClientCannotSetPricesTotalsStatusOrUnknownFields) {
+  auto mug = CreateProduct(inventory_, 100, 10);
+  auto reply = api_.Call("POST", "/api/orders",
+                         json{{"customerId", NewUuid()},
+                              {"status", "Completed"},
+                              {"totalAmount", {{"amountMinor", 1}, {"currency", "EUR"}}},
+                              {"discount", 50},
+                              {"items", {{{"productId", mug["id"]}, {"quantity", 1},
+                                          {"unitPrice", {{"amountMinor", 1}, {"currency", "EUR"}}}}}}});
+  ASSERT_EQ(reply.status, 400) << reply.body;
+  auto fields = reply.ErrorFields();
+  for (const char* field : {"status", "totalAmount", "discount", "items[0].unitPrice"}) {
+    EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end()) << field << " in " << reply.body;
+  }
+}
+
+TEST_F(OrderApiTest, ValidationCoversTypesRangesCountsAndUuids) {
+  auto mug = CreateProduct(inventory_, 100, 10);
+  json too_many = json::array();
+  for (int i = 0; i < 51; ++i) too_many.push_back({{"productId", NewUuid()}, {"quantity", 1}});
+  const std::vector<std::pair<json, std::string>> cases = {
+      {json{{"items", {{{"productId", mug["id"]}, {"quantity", 1}}}}}, "customerId"},
+      {json{{"customerId", "123"}, {"items", {{{"productId", mug["id"]}, {"quantity", 1}}}}}, "customerId"},
+      {json{{"customerId", NewUuid()}, {"items", json::array()}}, "items"},
+      {json{{"customerId", NewUuid()}, {"items", too_many}}, "items"},
+      {json{{"customerId", NewUuid()}, {"items", "mug"}}, "items"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 0}}}}}, "items[0].quantity"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 10001}}}}}, "items[0].quantity"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", "2"}}}}}, "items[0].quantity"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", "nope"}, {"quantity", 1}}}}}, "items[0].productId"},
+      {json{{"customerId", NewUuid()},
+            {"items", {{{"productId", mug["id"]}, {"quantity", 1}}, {{"productId", mug["id"]}, {"quantity", 2}}}}},
+       "items[1].productId"},
+  };
+  for (const auto& [body, field] : cases) {
+    auto reply = api_.Call("POST", "/api/orders", body);
+    EXPECT_EQ(reply.status, 400) << body.dump();
+    auto fields = reply.ErrorFields();
+    EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end()) << field << " in " << reply.body;
+  }
+  EXPECT_EQ(api_.Call("POST", "/api/orders", std::string("{\"customerId\":")).status, 400);
+  EXPECT_EQ(api_.Call("POST", "/api/orders", std::string("{}"), {{"Content-Type", "application/xml"}}).status, 415);
+}
+
+TEST_F(OrderApiTest, UnknownProductAndMixedCurrenciesAre422) {
+  auto unknown = api_.Call("POST", "/api/orders",
+                           json{{"customerId", NewUuid()}, {"items", {{{"productId", NewUuid()}, {"quantity", 1}}}}});
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  EXPECT_TRUE(unknown.json.contains("productId"));
+  auto eur = CreateProduct(inventory_, 100, 10, "EUR");
+  auto usd = CreateProduct(inventory_, 100, 10, "USD");
+  auto mixed = api_.Call("POST", "/api/orders",
+                         json{{"customerId", NewUuid()},
+                              {"items", {{{"productId", eur["id"]}, {"quantity", 1}}, {{"productId", usd["id"]}, {"quantity", 1}}}}});
+  EXPECT_EQ(mixed.status, 422) << mixed.body;
+}
+
+TEST_F(OrderApiTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
+  auto mug = CreateProduct(inventory_, 100, 10);
+  const auto body = OrderOf(mug, 1);
+  const auto key = "order-" + NewUuid();
+  auto first = api_.Call("POST", "/api/orders", body, {{"Idempotency-Key", key}});
+  ASSERT_EQ(first.status, 202) << first.body;
+  auto retry = api_.Call("POST", "/api/orders", body, {{"Idempotency-Key", key}});
+  EXPECT_EQ(retry.status, 202);
+  EXPECT_EQ(retry.json["id"], first.json["id"]) << "the retry returns the first order";
+  EXPECT_EQ(retry.Header("idempotent-replayed"), "true");
+  EXPECT_EQ(retry.Header("location"), first.Header("location"));
+  auto list = api_.Call("GET", "/api/orders?customerId=" + body["customerId"].get<std::string>());
+  EXPECT_EQ(list.json["total"], 1) << "nothing new was created";
+  auto other = api_.Call("POST", "/api/orders", OrderOf(mug, 2), {{"Idempotency-Key", key}});
+  EXPECT_EQ(other.status, 422) << other.body;
+  EXPECT_EQ(api_.Call("POST", "/api/orders", body, {{"Idempotency-Key", std::string(300, 'k')}}).status, 400);
+  // Without a key, the same body places a second order.
+  EXPECT_NE(api_.Call("POST", "/api/orders", body).json["id"], first.json["id"]);
+}
+
+TEST_F(OrderApiTest, ListFiltersByStatusAndCustomerAndPages) {
+  auto mug = CreateProduct(inventory_, 100, 10);
+  const auto customer = NewUuid();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(api_.Call("POST", "/api/orders", OrderOf(mug, 1, customer)).json["id"]);
+  ASSERT_EQ(api_.Call("PUT", "/api/orders/" + ids[0] + "/cancel").status, 200);
+  auto all = api_.Call("GET", "/api/orders?customerId=" + customer);
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.json["total"], 3);
+  EXPECT_EQ(all.json["items"][0]["id"], ids[2]) << "newest first";
+  auto created = api_.Call("GET", "/api/orders?customerId=" + customer + "&status=Created&limit=1&offset=1");
+  EXPECT_EQ(created.json["total"], 2);
+  ASSERT_EQ(created.json["items"].size(), 1U);
+  EXPECT_EQ(created.json["items"][0]["id"], ids[1]);
+  auto cancelled = api_.Call("GET", "/api/orders?status=Cancelled&customerId=" + customer);
+  EXPECT_EQ(cancelled.json["total"], 1);
+  for (const char* bad : {"?status=Shipped", "?customerId=x", "?limit=1000", "?page=2", "?status="}) {
+    EXPECT_EQ(api_.Call("GET", std::string("/api/orders") + bad).status, 400) << bad;
+  }
+}
+
+TEST_F(OrderApiTest, CancelHonoursIfMatchAndTheTransitionTable) {
+  auto mug = CreateProduct(inventory_, 100, 10);
+  const auto id = api_.Call("POST", "/api/orders", OrderOf(mug, 1)).json["id"].get<std::string>();
+  auto stale = api_.Call("PUT", "/api/orders/" + id + "/cancel", "", {{"If-Match", "\"7\""}});
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  EXPECT_EQ(stale.Header("etag"), "\"1\"");
+  auto cancelled = api_.Call("PUT", "/api/orders/" + id + "/cancel", "", {{"If-Match", "\"1\""}});
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(cancelled.json["status"], "Cancelled");
+  EXPECT_EQ(cancelled.Header("etag"), "\"2\"");
+  auto again = api_.Call("PUT", "/api/orders/" + id + "/cancel");
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_EQ(again.json["currentStatus"], "Cancelled");
+  EXPECT_EQ(api_.Call("PUT", "/api/orders/" + NewUuid() + "/cancel").status, 404);
+  EXPECT_EQ(api_.Call("PUT", "/api/orders/abc/cancel").status, 400);
+  EXPECT_EQ(api_.Call("PUT", "/api/orders/" + id + "/cancel", json{{"reason", "x"}}).status, 400);
+  EXPECT_EQ(api_.Call("PUT", "/api/orders/" + id + "/cancel", std::string("x"), {{"Content-Type", "text/plain"}}).status,
+            415);
+}
+
+TEST_F(OrderApiTest, UnknownIdsAndMethods) {
+  EXPECT_EQ(api_.Call("GET", "/api/orders/" + NewUuid()).status, 404);
+  EXPECT_EQ(api_.Call("GET", "/api/orders/" + NewUuid() + "/status").status, 404);
+  EXPECT_EQ(api_.Call("GET", "/api/orders/not-a-uuid/status").status, 400);
+  EXPECT_EQ(api_.Call("DELETE", "/api/orders/" + NewUuid()).status, 405);
+  EXPECT_EQ(api_.Call("POST", "/api/orders/" + NewUuid() + "/cancel").status, 405);
+}
+
+}  // namespace
+}  // namespace saga::e2e

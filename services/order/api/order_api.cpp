@@ -1,0 +1,194 @@
+#include "services/order/api/order_api.hpp"
+
+#include <set>
+
+#include "saga/http/json_body.hpp"
+#include "saga/http/middleware.hpp"
+
+namespace saga::order {
+namespace {
+
+using http::beast_http::field;
+
+// OrderItemDto
+nlohmann::json ToDto(const OrderItem& item) {
+  return {{"productId", item.ProductId().Get().ToString()},
+          {"quantity", item.Quantity()},
+          {"unitPrice", http::MoneyJson(item.UnitPrice())},
+          {"subtotal", http::MoneyJson(item.Subtotal())}};
+}
+
+// OrderResponseDto
+nlohmann::json ToDto(const Order& order) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : order.Items()) items.push_back(ToDto(item));
+  return {{"id", order.Id().Get().ToString()},
+          {"customerId", order.CustomerId().Get().ToString()},
+          {"status", ToString(order.Status())},
+          {"currency", order.Currency().Code()},
+          {"totalAmount", http::MoneyJson(order.TotalAmount())},
+          {"items", std::move(items)},
+          {"createdAt", core::ToRfc3339(order.CreatedAt())},
+          {"updatedAt", core::ToRfc3339(order.UpdatedAt())},
+          {"version", order.Version()}};
+}
+
+std::string Location(const Order& order) {
+  return "/api/orders/" + order.Id().Get().ToString();
+}
+
+http::Response OrderResponse(http::Status status, const Order& order) {
+  auto res = http::JsonResponse(status, ToDto(order));
+  res.set(field::etag, http::VersionETag(order.Version()));
+  return res;
+}
+
+[[noreturn]] void ThrowNotFound(const core::OrderId& id) {
+  throw http::ProblemError(http::Status::not_found, "Not Found", "no order " + id.Get().ToString());
+}
+
+void NoQuery(const http::RequestContext& context) {
+  std::vector<http::FieldError> errors;
+  http::QueryReader(context, errors).RejectUnknown();
+  http::ThrowIfInvalid(errors);
+}
+
+http::Response Place(OrderApp& app, const http::Request& request, const core::Uuid& order_id) {
+  const auto body = http::ParseJsonObject(request);
+  std::vector<http::FieldError> errors;
+  http::JsonReader reader(body, "", errors);
+  auto customer = reader.IdOf<core::CustomerId>("customerId");
+  std::vector<OrderLine> lines;
+  std::set<core::ProductId> seen;
+  reader.Objects("items", 1, kMaxItemsPerOrder, [&](http::JsonReader& item) {
+    auto product = item.IdOf<core::ProductId>("productId");
+    auto quantity = item.Integer("quantity", 1, kMaxQuantityPerItem);
+    item.Forbidden({"unitPrice", "price", "subtotal"});
+    if (product && !seen.insert(*product).second) {
+      errors.push_back({item.PathOf("productId"), "appears twice; one line per product"});
+    }
+    if (product && quantity) lines.push_back({*product, static_cast<std::int32_t>(*quantity)});
+  });
+  reader.Forbidden({"id", "status", "totalAmount", "total", "currency", "version", "createdAt", "updatedAt"});
+  reader.RejectUnknown();
+  http::ThrowIfInvalid(errors);
+
+  auto placed = app.PlaceOrder(PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines)});
+  if (!placed) {
+    const auto& error = placed.Error();
+    nlohmann::json extra{{"type", "urn:saga:problem:order-rule"}};
+    std::string detail(ToString(error.rule));
+    if (error.kind == OrderAppError::Kind::kUnknownProduct) {
+      extra["productId"] = error.product_id.Get().ToString();
+      detail = "product " + error.product_id.Get().ToString() + " is not in the catalogue";
+    } else if (error.kind == OrderAppError::Kind::kMixedCurrencies) {
+      extra["productId"] = error.product_id.Get().ToString();
+      detail = "the products of one order must be priced in one currency";
+    }
+    throw http::ProblemError(http::Status::unprocessable_entity, "Business rule violated", detail, extra);
+  }
+  auto res = OrderResponse(http::Status::accepted, placed.Value());
+  res.set(field::location, Location(placed.Value()));
+  return res;
+}
+
+http::Response Get(OrderApp& app, const http::RequestContext& context) {
+  const auto id = http::PathId<core::OrderId>(context, "id");
+  NoQuery(context);
+  auto order = app.GetOrder(id);
+  if (!order) ThrowNotFound(id);
+  return OrderResponse(http::Status::ok, *order);
+}
+
+http::Response Status(OrderApp& app, const http::RequestContext& context) {
+  const auto id = http::PathId<core::OrderId>(context, "id");
+  NoQuery(context);
+  auto order = app.GetOrder(id);
+  if (!order) ThrowNotFound(id);
+  // OrderStatusDto
+  auto res = http::JsonResponse(http::Status::ok, {{"id", order->Id().Get().ToString()},
+                                                   {"status", ToString(order->Status())},
+                                                   {"updatedAt", core::ToRfc3339(order->UpdatedAt())},
+                                                   {"version", order->Version()}});
+  res.set(field::etag, http::VersionETag(order->Version()));
+  return res;
+}
+
+http::Response List(OrderApp& app, const http::RequestContext& context) {
+  std::vector<http::FieldError> errors;
+  http::QueryReader query(context, errors);
+  const auto page = query.Page();
+  OrderFilter filter;
+  if (auto customer = query.Uuid("customerId")) filter.customer_id = core::CustomerId(*customer);
+  if (auto status = query.String("status", 32)) {
+    filter.status = ParseOrderStatus(*status);
+    if (!filter.status) {
+      query.Error("status", "must be one of Created, InventoryReserved, PaymentProcessing, Completed, Failed, Cancelled");
+    }
+  }
+  query.RejectUnknown();
+  http::ThrowIfInvalid(errors);
+  const auto orders = app.ListOrders(filter, page);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& order : orders.items) items.push_back(ToDto(order));
+  return http::JsonResponse(http::Status::ok, http::PageJson(std::move(items), orders.total, page));
+}
+
+http::Response Cancel(OrderApp& app, const http::Request& request, const http::RequestContext& context) {
+  const auto id = http::PathId<core::OrderId>(context, "id");
+  NoQuery(context);
+  // The action has no parameters: an empty body or an empty JSON object.
+  const auto body = http::ParseJsonObject(request, true);
+  std::vector<http::FieldError> errors;
+  http::JsonReader(body, "", errors).RejectUnknown();
+  http::ThrowIfInvalid(errors);
+  const auto expected = http::IfMatchVersion(request);
+  auto cancelled = app.CancelOrder(id, expected);
+  if (!cancelled) {
+    const auto& error = cancelled.Error();
+    switch (error.kind) {
+      case OrderAppError::Kind::kNotFound:
+        ThrowNotFound(id);
+      case OrderAppError::Kind::kVersionMismatch:
+        if (expected) {
+          throw http::ProblemError(http::Status::precondition_failed, "Precondition Failed",
+                                   "the order changed since the version in If-Match",
+                                   {{"currentVersion", error.current_version}},
+                                   {{field::etag, http::VersionETag(error.current_version)}});
+        }
+        throw http::ProblemError(http::Status::conflict, "Conflict", "the order is being changed concurrently; retry");
+      default:
+        break;
+    }
+    const auto current = app.GetOrder(id);
+    throw http::ProblemError(http::Status::conflict, "Conflict",
+                             "the order cannot be cancelled in status " +
+                                 std::string(current ? ToString(current->Status()) : "unknown"),
+                             {{"type", "urn:saga:problem:illegal-transition"},
+                              {"currentStatus", current ? ToString(current->Status()) : "unknown"}});
+  }
+  return OrderResponse(http::Status::ok, cancelled.Value());
+}
+
+}  // namespace
+
+void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencyStore& idempotency) {
+  using http::Verb;
+  router.Add(Verb::post, "/api/orders", [&app, &idempotency](const http::Request& request,
+                                                              const http::RequestContext& context) {
+    return service::Idempotent(idempotency, request, context, "POST /api/orders",
+                               [&](const core::Uuid& order_id) { return Place(app, request, order_id); });
+  });
+  router.Add(Verb::get, "/api/orders",
+             [&app](const http::Request&, const http::RequestContext& context) { return List(app, context); });
+  router.Add(Verb::get, "/api/orders/{id}",
+             [&app](const http::Request&, const http::RequestContext& context) { return Get(app, context); });
+  router.Add(Verb::get, "/api/orders/{id}/status",
+             [&app](const http::Request&, const http::RequestContext& context) { return Status(app, context); });
+  router.Add(Verb::put, "/api/orders/{id}/cancel",
+             [&app](const http::Request& request, const http::RequestContext& context) {
+               return Cancel(app, request, context);
+             });
+}
+
+}  // namespace saga::order
