@@ -1,13 +1,35 @@
 // Composition root of the payment service: the only place that wires concrete adapters.
+#include <memory>
+
 #include "saga/service/service_main.hpp"
+#include "services/payment/api/payment_api.hpp"
+#include "services/payment/app/payment_app.hpp"
+#include "services/payment/infra/http_order_directory.hpp"
 #include "services/payment/infra/migrations.hpp"
+#include "services/payment/infra/pg_payment_repository.hpp"
 #include "services/payment/infra/topics.hpp"
 
 int main(int argc, char** argv) {
+  // Built by `wire` once the runtime exists; they outlive the HTTP server (RunService returns
+  // only after it stopped).
+  std::unique_ptr<saga::payment::PgPaymentRepository> repository;
+  std::unique_ptr<saga::payment::HttpOrderDirectory> orders;
+  std::unique_ptr<saga::payment::PaymentApp> app;
+
   saga::service::ServiceDefinition definition;
   definition.name = "payment";
   definition.default_port = 8083;
   definition.required_topics = saga::payment::RequiredTopics();
   definition.migrations = saga::payment::Migrations();
+  definition.openapi = saga::payment::PaymentOpenApi();
+  definition.wire = [&](saga::service::ServiceContext& context) {
+    repository = std::make_unique<saga::payment::PgPaymentRepository>(context.pool);
+    // order.url (SAGA_ORDER_URL): where order totals come from.
+    orders = std::make_unique<saga::payment::HttpOrderDirectory>(saga::http::HttpClient(
+        "order.url", context.source.GetString("order.url", "http://127.0.0.1:8081"),
+        context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000))));
+    app = std::make_unique<saga::payment::PaymentApp>(*repository, *orders, context.clock);
+    saga::payment::AddPaymentRoutes(context.router, *app, context.idempotency);
+  };
   return saga::service::RunService(argc, argv, definition);
 }
