@@ -70,6 +70,8 @@ TEST_F(InventoryApiTest, CreateRefusesInvalidFieldsWithTheirPaths) {
 TEST_F(InventoryApiTest, MalformedJsonAndWrongMediaType) {
   EXPECT_EQ(api_.Call("POST", "/api/inventory", std::string("{\"name\":")).status, 400);
   EXPECT_EQ(api_.Call("POST", "/api/inventory", std::string("[]")).status, 400);
+  auto too_large = api_.Call("POST", "/api/inventory", "{\"name\":\"" + std::string(2 << 20, 'x') + "\"}");
+  EXPECT_EQ(too_large.status, 413);
   auto media = api_.Call("POST", "/api/inventory", std::string("name=x"), {{"Content-Type", "text/plain"}});
   EXPECT_EQ(media.status, 415);
   EXPECT_EQ(media.Header("content-type"), "application/problem+json");

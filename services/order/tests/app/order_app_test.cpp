@@ -1,0 +1,104 @@
+#include "services/order/app/order_app.hpp"
+
+#include <gtest/gtest.h>
+
+#include "saga/core/errors.hpp"
+#include "saga/testing/manual_clock.hpp"
+#include "services/order/tests/builders.hpp"
+#include "services/order/tests/fakes.hpp"
+
+namespace saga::order {
+namespace {
+
+using testing::kEur;
+
+class OrderAppTest : public ::testing::Test {
+ protected:
+  core::ProductId Product(std::int64_t price_minor, const char* currency = "EUR") {
+    auto id = core::NewId<core::ProductId>();
+    catalogue_.prices.emplace(id, core::Money(price_minor, *core::Currency::Parse(currency)));
+    return id;
+  }
+  PlaceOrderCommand Command(std::vector<OrderLine> lines) {
+    return PlaceOrderCommand{core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), std::move(lines)};
+  }
+
+  testing::FakeOrderRepository orders_;
+  testing::FakeCatalogue catalogue_;
+  saga::testing::ManualClock clock_;
+  OrderApp app_{orders_, catalogue_, clock_};
+};
+
+TEST_F(OrderAppTest, PricesComeFromTheCatalogue) {
+  const auto mug = Product(1250);
+  const auto tee = Product(1999);
+  auto placed = app_.PlaceOrder(Command({{mug, 2}, {tee, 1}}));
+  ASSERT_TRUE(placed);
+  EXPECT_EQ(placed.Value().TotalAmount(), core::Money(4499, kEur));
+  EXPECT_EQ(placed.Value().Status(), OrderStatus::kCreated);
+  EXPECT_EQ(placed.Value().Version(), 1);
+  EXPECT_EQ(placed.Value().CreatedAt(), clock_.Now());
+}
+
+TEST_F(OrderAppTest, UnknownProductsAndMixedCurrenciesAreRefused) {
+  const auto unknown = core::NewId<core::ProductId>();
+  auto refused = app_.PlaceOrder(Command({{Product(100), 1}, {unknown, 1}}));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.Error().kind, OrderAppError::Kind::kUnknownProduct);
+  EXPECT_EQ(refused.Error().product_id, unknown);
+  auto mixed = app_.PlaceOrder(Command({{Product(100, "EUR"), 1}, {Product(100, "USD"), 1}}));
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.Error().kind, OrderAppError::Kind::kMixedCurrencies);
+  auto overflow = app_.PlaceOrder(Command({{Product(std::numeric_limits<std::int64_t>::max() / 2), 3}}));
+  ASSERT_FALSE(overflow);
+  EXPECT_EQ(overflow.Error().rule, OrderError::kAmountOverflow);
+  EXPECT_EQ(orders_.writes, 0);
+}
+
+TEST_F(OrderAppTest, PlacingTheSameIdTwiceReturnsTheFirstOrder) {
+  auto command = Command({{Product(100), 1}});
+  auto first = app_.PlaceOrder(command);
+  catalogue_.prices.clear();  // a retry must not need the catalogue again
+  auto second = app_.PlaceOrder(command);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second.Value().Id(), first.Value().Id());
+  EXPECT_EQ(orders_.writes, 1);
+}
+
+TEST_F(OrderAppTest, CatalogueOutagePropagatesAsRetryableInfraError) {
+  catalogue_.unavailable = true;
+  try {
+    (void)app_.PlaceOrder(Command({{Product(100), 1}}));
+    FAIL();
+  } catch (const core::InfraError& e) {
+    EXPECT_TRUE(e.IsRetryable());
+  }
+}
+
+TEST_F(OrderAppTest, CancelChecksVersionTransitionAndRetriesLostRaces) {
+  const auto id = app_.PlaceOrder(Command({{Product(100), 1}})).Value().Id();
+  auto stale = app_.CancelOrder(id, 5);
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.Error().kind, OrderAppError::Kind::kVersionMismatch);
+  EXPECT_EQ(stale.Error().current_version, 1);
+  orders_.conflicts_to_inject = 2;
+  auto cancelled = app_.CancelOrder(id, std::nullopt);
+  ASSERT_TRUE(cancelled) << "lost races are retried without If-Match";
+  EXPECT_EQ(cancelled.Value().Status(), OrderStatus::kCancelled);
+  auto again = app_.CancelOrder(id, std::nullopt);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.Error().rule, OrderError::kIllegalTransition);
+  EXPECT_EQ(app_.CancelOrder(core::NewId<core::OrderId>(), std::nullopt).Error().kind,
+            OrderAppError::Kind::kNotFound);
+}
+
+TEST_F(OrderAppTest, CancelWithExpectedVersionDoesNotRetryALostRace) {
+  const auto id = app_.PlaceOrder(Command({{Product(100), 1}})).Value().Id();
+  orders_.conflicts_to_inject = 1;
+  auto lost = app_.CancelOrder(id, 1);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.Error().kind, OrderAppError::Kind::kVersionMismatch);
+}
+
+}  // namespace
+}  // namespace saga::order
