@@ -10,8 +10,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 namespace fs = std::filesystem;
 
-ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir, const std::string& database_dsn,
-                                   std::map<std::string, std::string> env)
+ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
+                                   const std::string& database_dsn, std::map<std::string, std::string> env)
     : name_(name) {
   const auto unique = testing::UniqueName(name);
   log_path_ = (dir / (unique + ".log")).string();
@@ -25,8 +25,8 @@ ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
   env.emplace("SAGA_KAFKA_TOPICS_FILE", testing::RequiredEnv("SAGA_TOPICS_FILE"));
   env.emplace("SAGA_LOG_LEVEL", "warn");
   process_ = std::make_unique<testing::Process>(
-      std::string(SAGA_BUILD_DIR) + "/services/" + name + "/" + name + "-service", std::vector<std::string>{}, env,
-      log_path_);
+      std::string(SAGA_BUILD_DIR) + "/services/" + name + "/" + name + "-service", std::vector<std::string>{},
+      env, log_path_);
   testing::WaitFor(
       [&] {
         const auto text = testing::ReadFile(port_file);
@@ -36,8 +36,8 @@ ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
       seconds(30));
   if (port_ == 0) throw std::runtime_error(name + "-service did not start:\n" + Log());
   const bool ready = testing::WaitFor(
-      [&] { return testing::HttpRequest("127.0.0.1", port_, "GET", "/health/ready").status == 200; }, seconds(60),
-      milliseconds(100));
+      [&] { return testing::HttpRequest("127.0.0.1", port_, "GET", "/health/ready").status == 200; },
+      seconds(60), milliseconds(100));
   if (!ready) throw std::runtime_error(name + "-service did not become ready:\n" + Log());
 }
 
@@ -61,7 +61,8 @@ ApiClient::ApiClient(ServiceUnderTest& service) : service_(service) {
   auto& validator = cache[service.Name() + ":" + std::to_string(service.Port())];
   if (!validator) {
     const auto reply = testing::HttpRequest("127.0.0.1", service.Port(), "GET", "/openapi.json");
-    if (reply.status != 200) throw std::runtime_error("GET /openapi.json answered " + std::to_string(reply.status));
+    if (reply.status != 200)
+      throw std::runtime_error("GET /openapi.json answered " + std::to_string(reply.status));
     validator = std::make_shared<testing::OpenApiValidator>(nlohmann::json::parse(reply.body));
   }
   validator_ = validator;
@@ -87,16 +88,20 @@ ApiReply ApiClient::Call(const std::string& method, const std::string& target, c
     // that it is indeed undocumented and that the answer says what is allowed.
     const auto path = validator_->MatchPath(target);
     const auto operations = validator_->Operations();
-    EXPECT_TRUE(path && operations.count({method, *path}) == 0) << method << " " << target << " is documented";
+    EXPECT_TRUE(path && operations.count({method, *path}) == 0)
+        << method << " " << target << " is documented";
     EXPECT_FALSE(reply.Header("allow").empty());
     EXPECT_EQ(reply.Header("content-type"), "application/problem+json");
     return reply;
   }
-  for (const auto& problem : validator_->ValidateResponse(method, target, reply.status, reply.headers, reply.body)) {
+  for (const auto& problem :
+       validator_->ValidateResponse(method, target, reply.status, reply.headers, reply.body)) {
     ADD_FAILURE() << service_.Name() << " " << method << " " << target << " -> " << reply.status
-                  << " does not conform to /openapi.json: " << problem << "\nbody: " << reply.body.substr(0, 2000);
+                  << " does not conform to /openapi.json: " << problem
+                  << "\nbody: " << reply.body.substr(0, 2000);
   }
-  EXPECT_LT(reply.status, 500) << method << " " << target << " answered " << reply.status << ": " << reply.body;
+  EXPECT_LT(reply.status, 500) << method << " " << target << " answered " << reply.status << ": "
+                               << reply.body;
   return reply;
 }
 
@@ -165,11 +170,12 @@ nlohmann::json CreateProduct(ApiClient& inventory, std::int64_t price_minor, std
   const auto sku = "E2E-" + testing::UniqueName("p").substr(2, 10) + "-" + std::to_string(++counter);
   std::string upper;
   for (const char c : sku) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  auto reply = inventory.Call("POST", "/api/inventory",
-                              nlohmann::json{{"name", "Product " + upper},
-                                             {"sku", upper},
-                                             {"price", {{"amountMinor", price_minor}, {"currency", currency}}},
-                                             {"quantity", quantity}});
+  auto reply =
+      inventory.Call("POST", "/api/inventory",
+                     nlohmann::json{{"name", "Product " + upper},
+                                    {"sku", upper},
+                                    {"price", {{"amountMinor", price_minor}, {"currency", currency}}},
+                                    {"quantity", quantity}});
   EXPECT_EQ(reply.status, 201) << reply.body;
   return reply.json;
 }

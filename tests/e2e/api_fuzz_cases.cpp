@@ -33,24 +33,52 @@ class Fuzzer {
   }
 
   std::string Text() {
-    static const std::vector<std::string> kTexts = {
-        "", " ", "a", "ABC-1", "x\ty", "\xc3\xa9t\xc3\xa9", "\xff\xfe", "null", "0", "-1", "1e309",
-        std::string(300, 'z'), "' OR 1=1 --", "%00", "../..", "{\"a\":1}", "\xe2\x80\xae", "EUR", "eur",
-        core::Uuid::Random().ToString(), "00000000-0000-0000-0000-000000000000", "Completed", "Created"};
+    static const std::vector<std::string> kTexts = {"",
+                                                    " ",
+                                                    "a",
+                                                    "ABC-1",
+                                                    "x\ty",
+                                                    "\xc3\xa9t\xc3\xa9",
+                                                    "\xff\xfe",
+                                                    "null",
+                                                    "0",
+                                                    "-1",
+                                                    "1e309",
+                                                    std::string(300, 'z'),
+                                                    "' OR 1=1 --",
+                                                    "%00",
+                                                    "../..",
+                                                    "{\"a\":1}",
+                                                    "\xe2\x80\xae",
+                                                    "EUR",
+                                                    "eur",
+                                                    core::Uuid::Random().ToString(),
+                                                    "00000000-0000-0000-0000-000000000000",
+                                                    "Completed",
+                                                    "Created"};
     return Pick(kTexts);
   }
 
   json Scalar() {
     switch (Int(0, 9)) {
-      case 0: return nullptr;
-      case 1: return Chance(50);
-      case 2: return Int(-5, 5);
-      case 3: return std::numeric_limits<std::int64_t>::max();
-      case 4: return std::numeric_limits<std::int64_t>::min();
-      case 5: return 18446744073709551615ULL;
-      case 6: return 3.75;
-      case 7: return -1e300;
-      default: return Text();
+      case 0:
+        return nullptr;
+      case 1:
+        return Chance(50);
+      case 2:
+        return Int(-5, 5);
+      case 3:
+        return std::numeric_limits<std::int64_t>::max();
+      case 4:
+        return std::numeric_limits<std::int64_t>::min();
+      case 5:
+        return 18446744073709551615ULL;
+      case 6:
+        return 3.75;
+      case 7:
+        return -1e300;
+      default:
+        return Text();
     }
   }
 
@@ -68,8 +96,10 @@ class Fuzzer {
 
   static const std::vector<std::string>& Keys() {
     static const std::vector<std::string> kKeys = {
-        "customerId", "items", "productId", "quantity", "orderId", "name", "sku", "price", "amountMinor",
-        "currency", "ttlSeconds", "transactionId", "reason", "status", "totalAmount", "amount", "id", "", "x"};
+        "customerId", "items",  "productId",   "quantity", "orderId",    "name",
+        "sku",        "price",  "amountMinor", "currency", "ttlSeconds", "transactionId",
+        "reason",     "status", "totalAmount", "amount",   "id",         "",
+        "x"};
     return kKeys;
   }
 
@@ -104,20 +134,25 @@ class Fuzzer {
 
   std::string Body(const json& valid) {
     switch (Int(0, 9)) {
-      case 0: return "";
-      case 1: return Dump(Value(0));
+      case 0:
+        return "";
+      case 1:
+        return Dump(Value(0));
       case 2: {
         auto text = Dump(valid);
         return text.substr(0, static_cast<std::size_t>(Int(0, static_cast<int>(text.size()))));
       }
-      case 3: return std::string(static_cast<std::size_t>(Int(1, 5000)), '[');
+      case 3:
+        return std::string(static_cast<std::size_t>(Int(1, 5000)), '[');
       case 4: {
         std::string bytes;
         for (int i = Int(1, 64); i > 0; --i) bytes.push_back(static_cast<char>(Int(0, 255)));
         return bytes;
       }
-      case 5: return "{\"customerId\":\"" + core::Uuid::Random().ToString() + "\",\"customerId\":7}";
-      default: return Dump(Mutate(valid));
+      case 5:
+        return "{\"customerId\":\"" + core::Uuid::Random().ToString() + "\",\"customerId\":7}";
+      default:
+        return Dump(Mutate(valid));
     }
   }
 
@@ -128,12 +163,18 @@ class Fuzzer {
 
   std::string PathSegment(const std::vector<std::string>& known_ids) {
     switch (Int(0, 5)) {
-      case 0: return core::Uuid::Random().ToString();
-      case 1: return known_ids.empty() ? "x" : Pick(known_ids);
-      case 2: return "%2e%2e";
-      case 3: return std::string(static_cast<std::size_t>(Int(37, 2000)), 'a');
-      case 4: return "%ff%00";
-      default: return core::Uuid::Random().ToString().substr(0, static_cast<std::size_t>(Int(0, 35)));
+      case 0:
+        return core::Uuid::Random().ToString();
+      case 1:
+        return known_ids.empty() ? "x" : Pick(known_ids);
+      case 2:
+        return "%2e%2e";
+      case 3:
+        return std::string(static_cast<std::size_t>(Int(37, 2000)), 'a');
+      case 4:
+        return "%ff%00";
+      default:
+        return core::Uuid::Random().ToString().substr(0, static_cast<std::size_t>(Int(0, 35)));
     }
   }
 
@@ -141,10 +182,20 @@ class Fuzzer {
     if (Chance(50)) return "";
     std::string query = "?";
     for (int i = Int(1, 4); i > 0; --i) {
-      static const std::vector<std::string> kParams = {"limit", "offset", "status", "customerId", "threshold",
-                                                       "x", "limit", "%zz", ""};
-      static const std::vector<std::string> kValues = {"0", "1", "50", "201", "-3", "abc", "Created", "9999999999999999999999",
-                                                       core::Uuid::Random().ToString(), "", "%41", "%"};
+      static const std::vector<std::string> kParams = {
+          "limit", "offset", "status", "customerId", "threshold", "x", "limit", "%zz", ""};
+      static const std::vector<std::string> kValues = {"0",
+                                                       "1",
+                                                       "50",
+                                                       "201",
+                                                       "-3",
+                                                       "abc",
+                                                       "Created",
+                                                       "9999999999999999999999",
+                                                       core::Uuid::Random().ToString(),
+                                                       "",
+                                                       "%41",
+                                                       "%"};
       query += Pick(kParams) + "=" + Pick(kValues) + "&";
     }
     return query;
@@ -152,8 +203,9 @@ class Fuzzer {
 
   std::map<std::string, std::string> Headers() {
     std::map<std::string, std::string> headers;
-    static const std::vector<std::string> kTypes = {"application/json", "application/json; charset=utf-8", "text/plain",
-                                                    "", "application/json;;", "multipart/form-data"};
+    static const std::vector<std::string> kTypes = {"application/json",   "application/json; charset=utf-8",
+                                                    "text/plain",         "",
+                                                    "application/json;;", "multipart/form-data"};
     if (Chance(80)) headers["Content-Type"] = Pick(kTypes);
     if (Chance(20)) headers["Idempotency-Key"] = Chance(50) ? core::Uuid::Random().ToString() : Text();
     if (Chance(20)) headers["If-Match"] = Chance(50) ? "\"" + std::to_string(Int(0, 3)) + "\"" : Text();
@@ -169,10 +221,14 @@ class Fuzzer {
 json ValidBody(const std::string& path, const std::vector<std::string>& ids) {
   const auto id = ids.empty() ? core::Uuid::Random().ToString() : ids.front();
   if (path == "/api/orders") {
-    return {{"customerId", core::Uuid::Random().ToString()}, {"items", {{{"productId", id}, {"quantity", 1}}}}};
+    return {{"customerId", core::Uuid::Random().ToString()},
+            {"items", {{{"productId", id}, {"quantity", 1}}}}};
   }
   if (path == "/api/inventory") {
-    return {{"name", "Fuzz"}, {"sku", "FUZZ-1"}, {"price", {{"amountMinor", 100}, {"currency", "EUR"}}}, {"quantity", 5}};
+    return {{"name", "Fuzz"},
+            {"sku", "FUZZ-1"},
+            {"price", {{"amountMinor", 100}, {"currency", "EUR"}}},
+            {"quantity", 5}};
   }
   if (path == "/api/inventory/reserve") {
     return {{"orderId", core::Uuid::Random().ToString()}, {"items", {{{"productId", id}, {"quantity", 1}}}}};
@@ -191,7 +247,8 @@ std::string Fill(std::string path, Fuzzer& fuzz, const std::vector<std::string>&
   return path;
 }
 
-void FuzzService(ServiceUnderTest& service, const std::vector<std::string>& ids, std::uint64_t seed, int rounds) {
+void FuzzService(ServiceUnderTest& service, const std::vector<std::string>& ids, std::uint64_t seed,
+                 int rounds) {
   ApiClient api(service);
   Fuzzer fuzz(seed);
   const auto operations = api.Validator().Operations();
@@ -200,7 +257,8 @@ void FuzzService(ServiceUnderTest& service, const std::vector<std::string>& ids,
     const auto& [method, path] = fuzz.Pick(ops);
     const auto target = Fill(path, fuzz, ids) + fuzz.Query();
     const auto body = method == "GET" ? std::string() : fuzz.Body(ValidBody(path, ids));
-    SCOPED_TRACE(service.Name() + " round " + std::to_string(i) + ": " + method + " " + target.substr(0, 200));
+    SCOPED_TRACE(service.Name() + " round " + std::to_string(i) + ": " + method + " " +
+                 target.substr(0, 200));
     // Answers to documented paths must match the document; others (a mangled path) only
     // must not be 5xx.
     auto reply = api.Validator().MatchPath(target.substr(0, target.find('?')))
@@ -215,7 +273,9 @@ void FuzzService(ServiceUnderTest& service, const std::vector<std::string>& ids,
 
 class ApiFuzzTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { std::printf("fuzz seed %llu (set SAGA_FUZZ_SEED to replay)\n", static_cast<unsigned long long>(Seed())); }
+  static void SetUpTestSuite() {
+    std::printf("fuzz seed %llu (set SAGA_FUZZ_SEED to replay)\n", static_cast<unsigned long long>(Seed()));
+  }
 };
 
 TEST_F(ApiFuzzTest, InventoryNeverAnswers5xx) {
@@ -239,12 +299,14 @@ TEST_F(ApiFuzzTest, PaymentNeverAnswers5xx) {
   ApiClient orders(System::Get().order());
   ApiClient payments(System::Get().payment());
   const auto product = CreateProduct(inventory, 100, 1000)["id"].get<std::string>();
-  const auto order = orders.Call("POST", "/api/orders",
-                                 json{{"customerId", core::Uuid::Random().ToString()},
-                                      {"items", {{{"productId", product}, {"quantity", 1}}}}})
+  const auto order = orders
+                         .Call("POST", "/api/orders",
+                               json{{"customerId", core::Uuid::Random().ToString()},
+                                    {"items", {{{"productId", product}, {"quantity", 1}}}}})
                          .json["id"]
                          .get<std::string>();
-  const auto payment = payments.Call("POST", "/api/payments", json{{"orderId", order}}).json["id"].get<std::string>();
+  const auto payment =
+      payments.Call("POST", "/api/payments", json{{"orderId", order}}).json["id"].get<std::string>();
   FuzzService(System::Get().payment(), {order, payment}, Seed() + 2, 1500);
 }
 
@@ -264,7 +326,8 @@ TEST_F(ApiFuzzTest, MalformedHttpNeverCrashesAService) {
   for (auto* service : {&System::Get().inventory(), &System::Get().order(), &System::Get().payment()}) {
     for (const auto& bytes : garbage) {
       const auto answer = testing::SendRaw("127.0.0.1", service->Port(), bytes, std::chrono::seconds(1));
-      EXPECT_EQ(answer.find("HTTP/1.1 5"), std::string::npos) << service->Name() << ": " << answer.substr(0, 300);
+      EXPECT_EQ(answer.find("HTTP/1.1 5"), std::string::npos)
+          << service->Name() << ": " << answer.substr(0, 300);
     }
     EXPECT_TRUE(service->Running()) << service->Log();
     EXPECT_EQ(testing::HttpRequest("127.0.0.1", service->Port(), "GET", "/health/live").status, 200);

@@ -18,7 +18,8 @@ class InventoryApiTest : public ::testing::Test {
 TEST_F(InventoryApiTest, CreateThenGetWithLocationETagAndConditionalGet) {
   auto reply = api_.Call("POST", "/api/inventory",
                          json{{"name", "Blue mug"},
-                              {"sku", "MUG-" + std::to_string(core::Uuid::Random().Bytes()[0] * 1000 + core::Uuid::Random().Bytes()[1])},
+                              {"sku", "MUG-" + std::to_string(core::Uuid::Random().Bytes()[0] * 1000 +
+                                                              core::Uuid::Random().Bytes()[1])},
                               {"price", {{"amountMinor", 1250}, {"currency", "EUR"}}},
                               {"quantity", 40}});
   ASSERT_EQ(reply.status, 201) << reply.body;
@@ -51,7 +52,8 @@ TEST_F(InventoryApiTest, CreateRefusesInvalidFieldsWithTheirPaths) {
   ASSERT_EQ(reply.status, 400) << reply.body;
   EXPECT_EQ(reply.json["type"], "urn:saga:problem:validation");
   auto fields = reply.ErrorFields();
-  for (const char* field : {"name", "sku", "price.amountMinor", "price.currency", "quantity", "reserved", "colour"}) {
+  for (const char* field :
+       {"name", "sku", "price.amountMinor", "price.currency", "quantity", "reserved", "colour"}) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end()) << field << " in " << reply.body;
   }
   // Types: a string where a number belongs, a number where an object belongs.
@@ -61,7 +63,9 @@ TEST_F(InventoryApiTest, CreateRefusesInvalidFieldsWithTheirPaths) {
   EXPECT_EQ(types.ErrorFields().size(), 3U) << types.body;
   // The domain's own SKU rule (format) reports the field too.
   auto sku = api_.Call("POST", "/api/inventory",
-                       json{{"name", "x"}, {"sku", "AB--C"}, {"price", {{"amountMinor", 1}, {"currency", "EUR"}}},
+                       json{{"name", "x"},
+                            {"sku", "AB--C"},
+                            {"price", {{"amountMinor", 1}, {"currency", "EUR"}}},
                             {"quantity", 1}});
   EXPECT_EQ(sku.status, 400);
   EXPECT_EQ(sku.ErrorFields(), std::vector<std::string>{"sku"}) << sku.body;
@@ -80,8 +84,10 @@ TEST_F(InventoryApiTest, MalformedJsonAndWrongMediaType) {
 TEST_F(InventoryApiTest, DuplicateSkuIs409) {
   auto product = CreateProduct(api_, 100, 1);
   auto again = api_.Call("POST", "/api/inventory",
-                         json{{"name", "Same"}, {"sku", product["sku"]},
-                              {"price", {{"amountMinor", 1}, {"currency", "EUR"}}}, {"quantity", 1}});
+                         json{{"name", "Same"},
+                              {"sku", product["sku"]},
+                              {"price", {{"amountMinor", 1}, {"currency", "EUR"}}},
+                              {"quantity", 1}});
   EXPECT_EQ(again.status, 409) << again.body;
 }
 
@@ -90,9 +96,10 @@ TEST_F(InventoryApiTest, UnknownAndMalformedIds) {
   auto bad = api_.Call("GET", "/api/inventory/not-a-uuid");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.ErrorFields(), std::vector<std::string>{"id"});
-  EXPECT_EQ(api_.Call("PUT", "/api/inventory/" + core::Uuid::Random().ToString() + "/stock", json{{"quantity", 1}})
-                .status,
-            404);
+  EXPECT_EQ(
+      api_.Call("PUT", "/api/inventory/" + core::Uuid::Random().ToString() + "/stock", json{{"quantity", 1}})
+          .status,
+      404);
   EXPECT_EQ(api_.Call("DELETE", "/api/inventory").status, 405);
   EXPECT_EQ(api_.Call("GET", "/api/inventory/reserve").status, 405);
   EXPECT_EQ(api_.Raw("GET", "/api/nothing", "").status, 404);
@@ -107,7 +114,8 @@ TEST_F(InventoryApiTest, ListPagesAndRejectsBadParameters) {
   EXPECT_EQ(page.json["limit"], 2);
   EXPECT_EQ(page.json["offset"], 1);
   EXPECT_FALSE(page.Header("etag").empty());
-  auto again = api_.Call("GET", "/api/inventory?limit=2&offset=1", "", {{"If-None-Match", page.Header("etag")}});
+  auto again =
+      api_.Call("GET", "/api/inventory?limit=2&offset=1", "", {{"If-None-Match", page.Header("etag")}});
   EXPECT_EQ(again.status, 304);
   for (const char* bad : {"?limit=0", "?limit=201", "?limit=x", "?offset=-1", "?sort=name", "?limit=%zz"}) {
     EXPECT_EQ(api_.Call("GET", std::string("/api/inventory") + bad).status, 400) << bad;
@@ -156,8 +164,9 @@ TEST_F(InventoryApiTest, ReserveIsAllOrNothingAndRepeatable) {
   auto a = CreateProduct(api_, 100, 5);
   auto b = CreateProduct(api_, 200, 1);
   const auto order_id = core::Uuid::Random().ToString();
-  json request{{"orderId", order_id},
-               {"items", {{{"productId", a["id"]}, {"quantity", 2}}, {{"productId", b["id"]}, {"quantity", 1}}}}};
+  json request{
+      {"orderId", order_id},
+      {"items", {{{"productId", a["id"]}, {"quantity", 2}}, {{"productId", b["id"]}, {"quantity", 1}}}}};
   auto reserved = api_.Call("POST", "/api/inventory/reserve", request);
   ASSERT_EQ(reserved.status, 200) << reserved.body;
   ASSERT_EQ(reserved.json["reservations"].size(), 2U);
@@ -167,8 +176,9 @@ TEST_F(InventoryApiTest, ReserveIsAllOrNothingAndRepeatable) {
   EXPECT_EQ(api_.Call("GET", "/api/inventory/" + a["id"].get<std::string>()).json["reserved"], 2);
 
   // Not enough of b for another order: nothing is held for a either.
-  json short_request{{"orderId", core::Uuid::Random().ToString()},
-                     {"items", {{{"productId", a["id"]}, {"quantity", 1}}, {{"productId", b["id"]}, {"quantity", 1}}}}};
+  json short_request{
+      {"orderId", core::Uuid::Random().ToString()},
+      {"items", {{{"productId", a["id"]}, {"quantity", 1}}, {{"productId", b["id"]}, {"quantity", 1}}}}};
   auto refused = api_.Call("POST", "/api/inventory/reserve", short_request);
   EXPECT_EQ(refused.status, 422) << refused.body;
   EXPECT_EQ(refused.json["productId"], b["id"]);
@@ -179,16 +189,20 @@ TEST_F(InventoryApiTest, ReserveIsAllOrNothingAndRepeatable) {
                {"items", {{{"productId", core::Uuid::Random().ToString()}, {"quantity", 1}}}}};
   EXPECT_EQ(api_.Call("POST", "/api/inventory/reserve", unknown).status, 422);
   // Validation: empty items, duplicate product, bad ttl, bad order id.
-  auto invalid = api_.Call("POST", "/api/inventory/reserve",
-                           json{{"orderId", "x"},
-                                {"ttlSeconds", 0},
-                                {"items", {{{"productId", a["id"]}, {"quantity", 1}}, {{"productId", a["id"]}, {"quantity", 0}}}}});
+  auto invalid = api_.Call(
+      "POST", "/api/inventory/reserve",
+      json{
+          {"orderId", "x"},
+          {"ttlSeconds", 0},
+          {"items", {{{"productId", a["id"]}, {"quantity", 1}}, {{"productId", a["id"]}, {"quantity", 0}}}}});
   ASSERT_EQ(invalid.status, 400);
   auto fields = invalid.ErrorFields();
   for (const char* field : {"orderId", "ttlSeconds", "items[1].productId", "items[1].quantity"}) {
-    EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end()) << field << " in " << invalid.body;
+    EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end())
+        << field << " in " << invalid.body;
   }
-  EXPECT_EQ(api_.Call("POST", "/api/inventory/reserve", json{{"orderId", order_id}, {"items", json::array()}}).status,
+  EXPECT_EQ(api_.Call("POST", "/api/inventory/reserve", json{{"orderId", order_id}, {"items", json::array()}})
+                .status,
             400);
 }
 

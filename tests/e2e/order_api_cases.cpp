@@ -20,7 +20,8 @@ class OrderApiTest : public ::testing::Test {
   ApiClient api_{System::Get().order()};
 
   json OrderOf(const json& product, int quantity, const std::string& customer = NewUuid()) {
-    return json{{"customerId", customer}, {"items", {{{"productId", product["id"]}, {"quantity", quantity}}}}};
+    return json{{"customerId", customer},
+                {"items", {{{"productId", product["id"]}, {"quantity", quantity}}}}};
   }
 };
 
@@ -28,10 +29,11 @@ TEST_F(OrderApiTest, CreateIsAcceptedWithServerDerivedPricesAndTotal) {
   auto mug = CreateProduct(inventory_, 1250, 100);
   auto tee = CreateProduct(inventory_, 1999, 100);
   const auto customer = NewUuid();
-  auto reply = api_.Call("POST", "/api/orders",
-                         json{{"customerId", customer},
-                              {"items", {{{"productId", mug["id"]}, {"quantity", 2}},
-                                         {{"productId", tee["id"]}, {"quantity", 1}}}}});
+  auto reply = api_.Call(
+      "POST", "/api/orders",
+      json{{"customerId", customer},
+           {"items",
+            {{{"productId", mug["id"]}, {"quantity", 2}}, {{"productId", tee["id"]}, {"quantity", 1}}}}});
   ASSERT_EQ(reply.status, 202) << reply.body;
   const auto id = reply.json["id"].get<std::string>();
   EXPECT_EQ(reply.Header("location"), "/api/orders/" + id);
@@ -59,8 +61,10 @@ TEST_F(OrderApiTest, ClientCannotSetPricesTotalsStatusOrUnknownFields) {
                               {"status", "Completed"},
                               {"totalAmount", {{"amountMinor", 1}, {"currency", "EUR"}}},
                               {"discount", 50},
-                              {"items", {{{"productId", mug["id"]}, {"quantity", 1},
-                                          {"unitPrice", {{"amountMinor", 1}, {"currency", "EUR"}}}}}}});
+                              {"items",
+                               {{{"productId", mug["id"]},
+                                 {"quantity", 1},
+                                 {"unitPrice", {{"amountMinor", 1}, {"currency", "EUR"}}}}}}});
   ASSERT_EQ(reply.status, 400) << reply.body;
   auto fields = reply.ErrorFields();
   for (const char* field : {"status", "totalAmount", "discount", "items[0].unitPrice"}) {
@@ -78,12 +82,17 @@ TEST_F(OrderApiTest, ValidationCoversTypesRangesCountsAndUuids) {
       {json{{"customerId", NewUuid()}, {"items", json::array()}}, "items"},
       {json{{"customerId", NewUuid()}, {"items", too_many}}, "items"},
       {json{{"customerId", NewUuid()}, {"items", "mug"}}, "items"},
-      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 0}}}}}, "items[0].quantity"},
-      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 10001}}}}}, "items[0].quantity"},
-      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", "2"}}}}}, "items[0].quantity"},
-      {json{{"customerId", NewUuid()}, {"items", {{{"productId", "nope"}, {"quantity", 1}}}}}, "items[0].productId"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 0}}}}},
+       "items[0].quantity"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 10001}}}}},
+       "items[0].quantity"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", "2"}}}}},
+       "items[0].quantity"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", "nope"}, {"quantity", 1}}}}},
+       "items[0].productId"},
       {json{{"customerId", NewUuid()},
-            {"items", {{{"productId", mug["id"]}, {"quantity", 1}}, {{"productId", mug["id"]}, {"quantity", 2}}}}},
+            {"items",
+             {{{"productId", mug["id"]}, {"quantity", 1}}, {{"productId", mug["id"]}, {"quantity", 2}}}}},
        "items[1].productId"},
   };
   for (const auto& [body, field] : cases) {
@@ -93,19 +102,23 @@ TEST_F(OrderApiTest, ValidationCoversTypesRangesCountsAndUuids) {
     EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end()) << field << " in " << reply.body;
   }
   EXPECT_EQ(api_.Call("POST", "/api/orders", std::string("{\"customerId\":")).status, 400);
-  EXPECT_EQ(api_.Call("POST", "/api/orders", std::string("{}"), {{"Content-Type", "application/xml"}}).status, 415);
+  EXPECT_EQ(api_.Call("POST", "/api/orders", std::string("{}"), {{"Content-Type", "application/xml"}}).status,
+            415);
 }
 
 TEST_F(OrderApiTest, UnknownProductAndMixedCurrenciesAre422) {
-  auto unknown = api_.Call("POST", "/api/orders",
-                           json{{"customerId", NewUuid()}, {"items", {{{"productId", NewUuid()}, {"quantity", 1}}}}});
+  auto unknown =
+      api_.Call("POST", "/api/orders",
+                json{{"customerId", NewUuid()}, {"items", {{{"productId", NewUuid()}, {"quantity", 1}}}}});
   EXPECT_EQ(unknown.status, 422) << unknown.body;
   EXPECT_TRUE(unknown.json.contains("productId"));
   auto eur = CreateProduct(inventory_, 100, 10, "EUR");
   auto usd = CreateProduct(inventory_, 100, 10, "USD");
-  auto mixed = api_.Call("POST", "/api/orders",
-                         json{{"customerId", NewUuid()},
-                              {"items", {{{"productId", eur["id"]}, {"quantity", 1}}, {{"productId", usd["id"]}, {"quantity", 1}}}}});
+  auto mixed = api_.Call(
+      "POST", "/api/orders",
+      json{{"customerId", NewUuid()},
+           {"items",
+            {{{"productId", eur["id"]}, {"quantity", 1}}, {{"productId", usd["id"]}, {"quantity", 1}}}}});
   EXPECT_EQ(mixed.status, 422) << mixed.body;
 }
 
@@ -133,7 +146,8 @@ TEST_F(OrderApiTest, ListFiltersByStatusAndCustomerAndPages) {
   auto mug = CreateProduct(inventory_, 100, 10);
   const auto customer = NewUuid();
   std::vector<std::string> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(api_.Call("POST", "/api/orders", OrderOf(mug, 1, customer)).json["id"]);
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(api_.Call("POST", "/api/orders", OrderOf(mug, 1, customer)).json["id"]);
   ASSERT_EQ(api_.Call("PUT", "/api/orders/" + ids[0] + "/cancel").status, 200);
   auto all = api_.Call("GET", "/api/orders?customerId=" + customer);
   ASSERT_EQ(all.status, 200);
@@ -166,8 +180,10 @@ TEST_F(OrderApiTest, CancelHonoursIfMatchAndTheTransitionTable) {
   EXPECT_EQ(api_.Call("PUT", "/api/orders/" + NewUuid() + "/cancel").status, 404);
   EXPECT_EQ(api_.Call("PUT", "/api/orders/abc/cancel").status, 400);
   EXPECT_EQ(api_.Call("PUT", "/api/orders/" + id + "/cancel", json{{"reason", "x"}}).status, 400);
-  EXPECT_EQ(api_.Call("PUT", "/api/orders/" + id + "/cancel", std::string("x"), {{"Content-Type", "text/plain"}}).status,
-            415);
+  EXPECT_EQ(
+      api_.Call("PUT", "/api/orders/" + id + "/cancel", std::string("x"), {{"Content-Type", "text/plain"}})
+          .status,
+      415);
 }
 
 TEST_F(OrderApiTest, UnknownIdsAndMethods) {

@@ -60,8 +60,9 @@ TEST_F(PaymentApiTest, CreateChargesTheOrderTotal) {
 }
 
 TEST_F(PaymentApiTest, ClientCannotSetTheAmountAndOrdersMustExist) {
-  auto reply = api_.Call("POST", "/api/payments",
-                         json{{"orderId", NewOrder()}, {"amount", {{"amountMinor", 1}, {"currency", "EUR"}}}});
+  auto reply =
+      api_.Call("POST", "/api/payments",
+                json{{"orderId", NewOrder()}, {"amount", {{"amountMinor", 1}, {"currency", "EUR"}}}});
   EXPECT_EQ(reply.status, 400);
   EXPECT_EQ(reply.ErrorFields(), std::vector<std::string>{"amount"}) << reply.body;
   EXPECT_EQ(api_.Call("POST", "/api/payments", json{{"orderId", NewUuid()}}).status, 422);
@@ -92,7 +93,9 @@ TEST_F(PaymentApiTest, IdempotencyKeyReplaysAndRefusesAnotherBody) {
   EXPECT_EQ(retry.json["id"], first.json["id"]);
   EXPECT_EQ(retry.Header("idempotent-replayed"), "true");
   EXPECT_EQ(api_.Call("GET", "/api/payments/order/" + order_id).json["items"].size(), 1U);
-  EXPECT_EQ(api_.Call("POST", "/api/payments", json{{"orderId", NewOrder()}}, {{"Idempotency-Key", key}}).status, 422);
+  EXPECT_EQ(
+      api_.Call("POST", "/api/payments", json{{"orderId", NewOrder()}}, {{"Idempotency-Key", key}}).status,
+      422);
 }
 
 TEST_F(PaymentApiTest, LifecycleProcessCompleteRefund) {
@@ -124,7 +127,8 @@ TEST_F(PaymentApiTest, FailAndActionErrors) {
   EXPECT_EQ(api_.Call("POST", base + "/complete", json{{"transactionId", "tx"}}).status, 409)
       << "Pending cannot complete without processing";
   EXPECT_EQ(api_.Call("POST", base + "/fail").status, 415) << "fail needs a JSON body with a reason";
-  EXPECT_EQ(api_.Call("POST", base + "/fail", json::object()).ErrorFields(), std::vector<std::string>{"reason"});
+  EXPECT_EQ(api_.Call("POST", base + "/fail", json::object()).ErrorFields(),
+            std::vector<std::string>{"reason"});
   EXPECT_EQ(api_.Call("POST", base + "/fail", json{{"reason", std::string(501, 'x')}}).status, 400);
   EXPECT_EQ(api_.Call("POST", base + "/process", json{{"status", "Completed"}}).status, 400);
   EXPECT_EQ(api_.Call("POST", base + "/process", "", {{"If-Match", "\"9\""}}).status, 412);
@@ -148,7 +152,8 @@ TEST_F(PaymentApiTest, TransactionIdsAreUnique) {
     const auto payment = NewPayment();
     const std::string base = "/api/payments/" + payment["id"].get<std::string>();
     ASSERT_EQ(api_.Call("POST", base + "/process").status, 200);
-    EXPECT_EQ(api_.Call("POST", base + "/complete", json{{"transactionId", transaction}}).status, i == 0 ? 200 : 409);
+    EXPECT_EQ(api_.Call("POST", base + "/complete", json{{"transactionId", transaction}}).status,
+              i == 0 ? 200 : 409);
   }
 }
 

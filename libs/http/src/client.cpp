@@ -61,7 +61,8 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
         result = write_ec;
         return;
       }
-      bhttp::async_read(stream, buffer, parser, [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+      bhttp::async_read(stream, buffer, parser,
+                        [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
     });
   });
   ioc.run();
@@ -80,12 +81,13 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
   return reply;
 }
 
-HttpClient::HttpClient(const std::string& name, const std::string& base_url, std::chrono::milliseconds timeout)
+HttpClient::HttpClient(const std::string& name, const std::string& base_url,
+                       std::chrono::milliseconds timeout)
     : name_(name), base_url_(base_url), timeout_(timeout) {
   const std::string scheme = "http://";
   const auto bad = [&] {
-    return core::ConfigError(name + " must be http://HOST:PORT with a numeric host or localhost, not '" + base_url +
-                             "'");
+    return core::ConfigError(name + " must be http://HOST:PORT with a numeric host or localhost, not '" +
+                             base_url + "'");
   };
   if (base_url.rfind(scheme, 0) != 0) throw bad();
   std::string rest = base_url.substr(scheme.size());
@@ -93,11 +95,13 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url, std
   const auto colon = rest.rfind(':');
   if (colon == std::string::npos || colon == 0) throw bad();
   host_ = rest.substr(0, colon);
-  if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);
+  if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']')
+    host_ = host_.substr(1, host_.size() - 2);
   const auto port_text = rest.substr(colon + 1);
   unsigned port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port == 0 || port > 65535) throw bad();
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port == 0 || port > 65535)
+    throw bad();
   port_ = static_cast<std::uint16_t>(port);
   boost::system::error_code address_error;
   (void)asio::ip::make_address(host_ == "localhost" ? "127.0.0.1" : host_, address_error);
@@ -106,7 +110,8 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url, std
 
 ClientReply HttpClient::Get(const std::string& target) const {
   auto reply = Exchange(host_, port_, "GET", target, {}, {{"Accept", "application/json"}}, timeout_);
-  if (reply.status == 0) throw core::InfraError(name_ + " (" + base_url_ + ") unreachable: " + reply.error, true);
+  if (reply.status == 0)
+    throw core::InfraError(name_ + " (" + base_url_ + ") unreachable: " + reply.error, true);
   if (reply.status >= 500) {
     throw core::InfraError(name_ + " (" + base_url_ + ") answered " + std::to_string(reply.status), true);
   }

@@ -126,7 +126,8 @@ std::optional<std::string> JsonReader::String(std::string_view name, std::size_t
   const auto& text = value->get_ref<const std::string&>();
   const auto length = CodePoints(text);
   if (length < min_length || length > max_length) {
-    Error(name, "must be " + std::to_string(min_length) + " to " + std::to_string(max_length) + " characters long");
+    Error(name,
+          "must be " + std::to_string(min_length) + " to " + std::to_string(max_length) + " characters long");
     return std::nullopt;
   }
   if (!text.empty() && (std::isspace(static_cast<unsigned char>(text.front())) != 0 ||
@@ -284,7 +285,8 @@ std::optional<core::Uuid> QueryReader::Uuid(std::string_view name) {
 
 core::PageRequest QueryReader::Page() {
   core::PageRequest page;
-  if (auto limit = Integer("limit", 1, core::PageRequest::kMaxLimit)) page.limit = static_cast<std::int32_t>(*limit);
+  if (auto limit = Integer("limit", 1, core::PageRequest::kMaxLimit))
+    page.limit = static_cast<std::int32_t>(*limit);
   if (auto offset = Integer("offset", 0, 1'000'000'000)) page.offset = *offset;
   return page;
 }
@@ -300,7 +302,9 @@ nlohmann::json MoneyJson(const core::Money& money) {
 }
 
 nlohmann::json PageJson(nlohmann::json items, std::int64_t total, const core::PageRequest& page) {
-  return {{"items", std::move(items)}, {"total", total}, {"limit", page.ClampedLimit()},
+  return {{"items", std::move(items)},
+          {"total", total},
+          {"limit", page.ClampedLimit()},
           {"offset", page.ClampedOffset()}};
 }
 

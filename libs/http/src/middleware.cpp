@@ -17,9 +17,10 @@ void RateLimitConfig::Validate() const {
 
 RateLimitConfig RateLimitConfig::FromSource(const config::ConfigSource& source) {
   RateLimitConfig c;
-  c.requests_per_second = static_cast<double>(
-      source.GetInt("http.rate_limit_per_second", static_cast<std::int64_t>(c.requests_per_second), 0, 1000000));
-  c.burst = static_cast<double>(source.GetInt("http.rate_limit_burst", static_cast<std::int64_t>(c.burst), 1, 1000000));
+  c.requests_per_second = static_cast<double>(source.GetInt(
+      "http.rate_limit_per_second", static_cast<std::int64_t>(c.requests_per_second), 0, 1000000));
+  c.burst = static_cast<double>(
+      source.GetInt("http.rate_limit_burst", static_cast<std::int64_t>(c.burst), 1, 1000000));
   c.max_clients = static_cast<std::size_t>(
       source.GetInt("http.rate_limit_max_clients", static_cast<std::int64_t>(c.max_clients), 1, 10000000));
   c.Validate();
@@ -48,7 +49,8 @@ std::chrono::milliseconds RateLimiter::Acquire(const std::string& client) {
   }
   auto& bucket = it->second;
   const double elapsed = std::chrono::duration<double>(now - bucket.updated).count();
-  bucket.tokens = std::min(config_.burst, bucket.tokens + std::max(0.0, elapsed) * config_.requests_per_second);
+  bucket.tokens =
+      std::min(config_.burst, bucket.tokens + std::max(0.0, elapsed) * config_.requests_per_second);
   bucket.updated = now;
   if (bucket.tokens >= 1.0) {
     bucket.tokens -= 1.0;
@@ -68,8 +70,9 @@ Middleware RateLimit(std::shared_ptr<RateLimiter> limiter, std::vector<std::stri
     const auto wait = limiter->Acquire(context.client_id);
     if (wait.count() == 0) return next();
     const auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
-    Response res = ProblemResponse(Status::too_many_requests, "Too Many Requests",
-                                   "request rate limit exceeded; retry after " + std::to_string(seconds) + " s");
+    Response res =
+        ProblemResponse(Status::too_many_requests, "Too Many Requests",
+                        "request rate limit exceeded; retry after " + std::to_string(seconds) + " s");
     res.set(beast_http::field::retry_after, std::to_string(seconds));
     return res;
   };
@@ -137,11 +140,13 @@ Middleware ConditionalGet() {
       return res;
     }
     if (res[beast_http::field::etag].empty()) res.set(beast_http::field::etag, WeakBodyETag(res.body()));
-    if (res[beast_http::field::cache_control].empty()) res.set(beast_http::field::cache_control, "private, no-cache");
+    if (res[beast_http::field::cache_control].empty())
+      res.set(beast_http::field::cache_control, "private, no-cache");
     const auto if_none_match = request[beast_http::field::if_none_match];
     const auto etag = res[beast_http::field::etag];
-    if (!if_none_match.empty() && ETagListMatches(std::string_view(if_none_match.data(), if_none_match.size()),
-                                                  std::string_view(etag.data(), etag.size()))) {
+    if (!if_none_match.empty() &&
+        ETagListMatches(std::string_view(if_none_match.data(), if_none_match.size()),
+                        std::string_view(etag.data(), etag.size()))) {
       Response not_modified{Status::not_modified, request.version()};
       not_modified.set(beast_http::field::etag, etag);
       not_modified.set(beast_http::field::cache_control, res[beast_http::field::cache_control]);

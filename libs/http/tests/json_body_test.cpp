@@ -33,22 +33,26 @@ nlohmann::json ErrorsOf(const std::function<void()>& fn) {
 TEST(ParseJsonObjectTest, ChecksMediaTypeSyntaxShapeAndDepth) {
   EXPECT_EQ(ParseJsonObject(Post("{\"a\":1}", "application/json; charset=utf-8"))["a"], 1);
   EXPECT_EQ(ParseJsonObject(Post("{}", "Application/JSON")).size(), 0U);
-  EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("{}", "text/plain")); }), Status::unsupported_media_type);
+  EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("{}", "text/plain")); }),
+            Status::unsupported_media_type);
   EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("{}", "")); }), Status::unsupported_media_type);
   EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("{\"a\":")); }), Status::bad_request);
   EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("[1]")); }), Status::bad_request);
   EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("\"\xff\"")); }), Status::bad_request);
-  EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post(std::string(100000, '[') + std::string(100000, ']'))); }),
-            Status::bad_request);
-  EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}")); }),
-            Status::ok)
+  EXPECT_EQ(
+      StatusOf([] { (void)ParseJsonObject(Post(std::string(100000, '[') + std::string(100000, ']'))); }),
+      Status::bad_request);
+  EXPECT_EQ(
+      StatusOf([] { (void)ParseJsonObject(Post("{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}")); }),
+      Status::ok)
       << "brackets inside strings do not count";
   EXPECT_EQ(ParseJsonObject(Post("", ""), true).size(), 0U);
   EXPECT_EQ(StatusOf([] { (void)ParseJsonObject(Post("", "")); }), Status::unsupported_media_type);
 }
 
 TEST(JsonReaderTest, ReadsValidInput) {
-  const auto body = nlohmann::json::parse(R"({"name":"Tee","count":3,"id":"6f1c1a2e-8f6e-4a8e-9a57-0a8c7b1d2e3f",
+  const auto body =
+      nlohmann::json::parse(R"({"name":"Tee","count":3,"id":"6f1c1a2e-8f6e-4a8e-9a57-0a8c7b1d2e3f",
       "price":{"amountMinor":1999,"currency":"EUR"},"items":[{"q":1},{"q":2}]})");
   std::vector<FieldError> errors;
   JsonReader reader(body, "", errors);

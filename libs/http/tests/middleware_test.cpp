@@ -45,10 +45,10 @@ TEST(RateLimiterTest, ZeroRateDisablesAndClientsAreBounded) {
 Router Limited(std::shared_ptr<RateLimiter> limiter) {
   Router router;
   router.Use(RateLimit(std::move(limiter), {"/health/"}));
-  router.Add(Verb::get, "/x", [](const Request&, const RequestContext&) { return JsonResponse(Status::ok, {}); });
-  router.Add(Verb::get, "/health/live", [](const Request&, const RequestContext&) {
-    return JsonResponse(Status::ok, {});
-  });
+  router.Add(Verb::get, "/x",
+             [](const Request&, const RequestContext&) { return JsonResponse(Status::ok, {}); });
+  router.Add(Verb::get, "/health/live",
+             [](const Request&, const RequestContext&) { return JsonResponse(Status::ok, {}); });
   return router;
 }
 

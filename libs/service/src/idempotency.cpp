@@ -42,8 +42,8 @@ bool ValidKey(std::string_view key) {
 }
 
 bool IsFinal(int status) {
-  return (status >= 200 && status < 300) || (status >= 400 && status < 500 && status != 409 && status != 412 &&
-                                             status != 429);
+  return (status >= 200 && status < 300) ||
+         (status >= 400 && status < 500 && status != 409 && status != 412 && status != 429);
 }
 
 std::optional<std::string> Text(const pqxx::field& field) {
@@ -53,7 +53,8 @@ std::optional<std::string> Text(const pqxx::field& field) {
 
 }  // namespace
 
-IdempotencyStore::IdempotencyStore(pg::ConnectionPool& pool, std::chrono::seconds ttl) : pool_(pool), ttl_(ttl) {}
+IdempotencyStore::IdempotencyStore(pg::ConnectionPool& pool, std::chrono::seconds ttl)
+    : pool_(pool), ttl_(ttl) {}
 
 IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std::string& operation,
                                          const std::string& key, const std::string& request_hash) {
@@ -92,8 +93,8 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
   });
 }
 
-void IdempotencyStore::Complete(const std::string& client_id, const std::string& operation, const std::string& key,
-                                const StoredResponse& response) {
+void IdempotencyStore::Complete(const std::string& client_id, const std::string& operation,
+                                const std::string& key, const StoredResponse& response) {
   auto conn = pool_.Acquire();
   pg::Translated([&] {
     pqxx::work tx(*conn);
@@ -111,16 +112,16 @@ int IdempotencyStore::PurgeExpired() {
   auto conn = pool_.Acquire();
   return pg::Translated([&] {
     pqxx::work tx(*conn);
-    auto result = tx.exec_params0(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)",
-        static_cast<double>(ttl_.count()));
+    auto result =
+        tx.exec_params0("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)",
+                        static_cast<double>(ttl_.count()));
     tx.commit();
     return static_cast<int>(result.affected_rows());
   });
 }
 
-http::Response Idempotent(IdempotencyStore& store, const http::Request& request, const http::RequestContext& context,
-                          const std::string& operation,
+http::Response Idempotent(IdempotencyStore& store, const http::Request& request,
+                          const http::RequestContext& context, const std::string& operation,
                           const std::function<http::Response(const core::Uuid& resource_id)>& handle) {
   const auto header = request["Idempotency-Key"];
   if (header.empty()) return handle(core::Uuid::Random());
@@ -141,8 +142,10 @@ http::Response Idempotent(IdempotencyStore& store, const http::Request& request,
   }
   if (claim.stored) {
     http::Response replay{static_cast<http::Status>(claim.stored->status), 11};
-    if (!claim.stored->content_type.empty()) replay.set(http::beast_http::field::content_type, claim.stored->content_type);
-    if (!claim.stored->location.empty()) replay.set(http::beast_http::field::location, claim.stored->location);
+    if (!claim.stored->content_type.empty())
+      replay.set(http::beast_http::field::content_type, claim.stored->content_type);
+    if (!claim.stored->location.empty())
+      replay.set(http::beast_http::field::location, claim.stored->location);
     if (!claim.stored->etag.empty()) replay.set(http::beast_http::field::etag, claim.stored->etag);
     replay.set("Idempotent-Replayed", "true");
     replay.body() = claim.stored->body;
@@ -163,8 +166,8 @@ http::Response Idempotent(IdempotencyStore& store, const http::Request& request,
     };
     store.Complete(context.client_id, operation, key,
                    StoredResponse{status, field(http::beast_http::field::content_type),
-                                  field(http::beast_http::field::location), field(http::beast_http::field::etag),
-                                  response.body()});
+                                  field(http::beast_http::field::location),
+                                  field(http::beast_http::field::etag), response.body()});
   }
   return response;
 }

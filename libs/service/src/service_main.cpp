@@ -154,13 +154,14 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));
 
     http::Router router;
-    AddStandardMiddleware(router, std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)));
+    AddStandardMiddleware(router,
+                          std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)));
     AddHealthRoutes(router, readiness);
     if (!definition.openapi.empty()) AddOpenApiRoute(router, BuildOpenApiDocument(definition.openapi));
     IdempotencyStore idempotency(
         pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24 * 3600, 60, 30LL * 24 * 3600)));
-    ServiceContext context{source,   router, readiness,  pg_config,   kafka_config, pool, producer,
-                           relay,    db_breaker, idempotency, clock, {}};
+    ServiceContext context{source,   router, readiness,  pg_config,   kafka_config, pool,
+                           producer, relay,  db_breaker, idempotency, clock,        {}};
     if (definition.wire) definition.wire(context);
 
     readiness.Start();

@@ -81,7 +81,8 @@ TEST_F(IdempotencyTest, SameKeyWithAnotherBodyIs422) {
 }
 
 TEST_F(IdempotencyTest, MalformedKeyIs400) {
-  for (const std::string& key : {std::string("has space"), std::string(256, 'k'), std::string("caf\xc3\xa9")}) {
+  for (const std::string& key :
+       {std::string("has space"), std::string(256, 'k'), std::string("caf\xc3\xa9")}) {
     try {
       (void)Create(Post(key, "{}"), Client("c1"));
       FAIL() << key;
@@ -101,7 +102,8 @@ TEST_F(IdempotencyTest, NonFinalAnswersAreNotKeptAndTheRetryReusesTheResourceId)
     return http::JsonResponse(http::Status::created, {{"id", id.ToString()}});
   };
   const auto request = Post("k-3", "{}");
-  EXPECT_EQ(Idempotent(store_, request, Client("c"), "op", flaky).result(), http::Status::service_unavailable);
+  EXPECT_EQ(Idempotent(store_, request, Client("c"), "op", flaky).result(),
+            http::Status::service_unavailable);
   EXPECT_EQ(Idempotent(store_, request, Client("c"), "op", flaky).result(), http::Status::conflict);
   EXPECT_EQ(Idempotent(store_, request, Client("c"), "op", flaky).result(), http::Status::created);
   EXPECT_EQ(Idempotent(store_, request, Client("c"), "op", flaky)["Idempotent-Replayed"], "true");
@@ -117,7 +119,8 @@ TEST_F(IdempotencyTest, BusinessRefusalsAreKept) {
     throw http::ProblemError(http::Status::unprocessable_entity, "Insufficient stock", "no");
   };
   const auto request = Post("k-4", "{}");
-  EXPECT_EQ(Idempotent(store_, request, Client("c"), "op", refuse).result(), http::Status::unprocessable_entity);
+  EXPECT_EQ(Idempotent(store_, request, Client("c"), "op", refuse).result(),
+            http::Status::unprocessable_entity);
   auto replay = Idempotent(store_, request, Client("c"), "op", refuse);
   EXPECT_EQ(replay.result(), http::Status::unprocessable_entity);
   EXPECT_EQ(replay[http::beast_http::field::content_type], "application/problem+json");

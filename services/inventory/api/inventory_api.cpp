@@ -56,8 +56,8 @@ nlohmann::json PageOf(const core::Page<ProductStock>& page, const core::PageRequ
 
 [[noreturn]] void ThrowRule(InventoryError error, nlohmann::json extra = nlohmann::json::object()) {
   extra["type"] = "urn:saga:problem:inventory-rule";
-  throw http::ProblemError(http::Status::unprocessable_entity, "Business rule violated", std::string(ToString(error)),
-                           std::move(extra));
+  throw http::ProblemError(http::Status::unprocessable_entity, "Business rule violated",
+                           std::string(ToString(error)), std::move(extra));
 }
 
 http::Response Create(InventoryApp& app, const http::Request& request) {
@@ -78,8 +78,10 @@ http::Response Create(InventoryApp& app, const http::Request& request) {
     if (error.kind == AppError::Kind::kSkuTaken) {
       throw http::ProblemError(http::Status::conflict, "Conflict", "a product with SKU " + *sku + " exists");
     }
-    if (error.rule == InventoryError::kInvalidSku) http::ThrowIfInvalid({{"sku", std::string(ToString(error.rule))}});
-    if (error.rule == InventoryError::kInvalidName) http::ThrowIfInvalid({{"name", std::string(ToString(error.rule))}});
+    if (error.rule == InventoryError::kInvalidSku)
+      http::ThrowIfInvalid({{"sku", std::string(ToString(error.rule))}});
+    if (error.rule == InventoryError::kInvalidName)
+      http::ThrowIfInvalid({{"name", std::string(ToString(error.rule))}});
     ThrowRule(error.rule);
   }
   auto res = StockResponse(http::Status::created, created.Value());
@@ -144,11 +146,12 @@ http::Response Reserve(InventoryApp& app, const http::Request& request) {
   }
   nlohmann::json reservations = nlohmann::json::array();
   for (const auto& reservation : reserved.Value()) reservations.push_back(ToDto(reservation));
-  return http::JsonResponse(http::Status::ok,
-                            {{"orderId", order_id->Get().ToString()}, {"reservations", std::move(reservations)}});
+  return http::JsonResponse(
+      http::Status::ok, {{"orderId", order_id->Get().ToString()}, {"reservations", std::move(reservations)}});
 }
 
-http::Response SetStock(InventoryApp& app, const http::Request& request, const http::RequestContext& context) {
+http::Response SetStock(InventoryApp& app, const http::Request& request,
+                        const http::RequestContext& context) {
   const auto id = http::PathId<core::ProductId>(context, "id");
   const auto body = http::ParseJsonObject(request);
   std::vector<http::FieldError> errors;
@@ -171,7 +174,8 @@ http::Response SetStock(InventoryApp& app, const http::Request& request, const h
                                    {{"currentVersion", error.current_version}},
                                    {{field::etag, http::VersionETag(error.current_version)}});
         }
-        throw http::ProblemError(http::Status::conflict, "Conflict", "the stock is being changed concurrently; retry");
+        throw http::ProblemError(http::Status::conflict, "Conflict",
+                                 "the stock is being changed concurrently; retry");
       case AppError::Kind::kSkuTaken:
       case AppError::Kind::kRule:
         break;
@@ -185,14 +189,18 @@ http::Response SetStock(InventoryApp& app, const http::Request& request, const h
 
 void AddInventoryRoutes(http::Router& router, InventoryApp& app) {
   using http::Verb;
-  router.Add(Verb::post, "/api/inventory",
-             [&app](const http::Request& request, const http::RequestContext&) { return Create(app, request); });
-  router.Add(Verb::get, "/api/inventory",
-             [&app](const http::Request&, const http::RequestContext& context) { return List(app, context); });
-  router.Add(Verb::get, "/api/inventory/low-stock",
-             [&app](const http::Request&, const http::RequestContext& context) { return LowStock(app, context); });
-  router.Add(Verb::post, "/api/inventory/reserve",
-             [&app](const http::Request& request, const http::RequestContext&) { return Reserve(app, request); });
+  router.Add(Verb::post, "/api/inventory", [&app](const http::Request& request, const http::RequestContext&) {
+    return Create(app, request);
+  });
+  router.Add(Verb::get, "/api/inventory", [&app](const http::Request&, const http::RequestContext& context) {
+    return List(app, context);
+  });
+  router.Add(
+      Verb::get, "/api/inventory/low-stock",
+      [&app](const http::Request&, const http::RequestContext& context) { return LowStock(app, context); });
+  router.Add(
+      Verb::post, "/api/inventory/reserve",
+      [&app](const http::Request& request, const http::RequestContext&) { return Reserve(app, request); });
   router.Add(Verb::get, "/api/inventory/{id}",
              [&app](const http::Request&, const http::RequestContext& context) { return Get(app, context); });
   router.Add(Verb::put, "/api/inventory/{id}/stock",

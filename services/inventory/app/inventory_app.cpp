@@ -23,7 +23,8 @@ core::Result<ProductStock, AppError> InventoryApp::CreateProduct(const CreatePro
   auto product = Product::Create(core::NewId<core::ProductId>(), command.name, std::move(sku).Value(),
                                  command.price, now);
   if (!product) return core::Fail(Rule(product.Error()));
-  auto item = InventoryItem::Create(core::NewId<core::InventoryItemId>(), product.Value().Id(), command.quantity, now);
+  auto item = InventoryItem::Create(core::NewId<core::InventoryItemId>(), product.Value().Id(),
+                                    command.quantity, now);
   if (!item) return core::Fail(Rule(item.Error()));
   try {
     repository_.CreateProduct(product.Value(), item.Value());
@@ -62,18 +63,18 @@ core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductI
     } catch (const core::ConcurrencyConflict&) {
       if (expected_version || attempt + 1 >= kConflictRetries) {
         const auto current = repository_.GetProduct(id);
-        return core::Fail(AppError{AppError::Kind::kVersionMismatch, {}, current ? current->item.Version() : 0});
+        return core::Fail(
+            AppError{AppError::Kind::kVersionMismatch, {}, current ? current->item.Version() : 0});
       }
     }
   }
 }
 
-core::Result<std::vector<Reservation>, ReserveFailure> InventoryApp::Reserve(const core::OrderId& order_id,
-                                                                             const std::vector<ReservationLine>& lines,
-                                                                             std::chrono::seconds ttl) {
+core::Result<std::vector<Reservation>, ReserveFailure> InventoryApp::Reserve(
+    const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl) {
   const auto now = clock_.Now();
-  auto reserved =
-      repository_.Reserve(order_id, lines, now, now + std::chrono::duration_cast<std::chrono::microseconds>(ttl));
+  auto reserved = repository_.Reserve(order_id, lines, now,
+                                      now + std::chrono::duration_cast<std::chrono::microseconds>(ttl));
   if (reserved) {
     // The same order every time, however the rows were found.
     std::sort(reserved.Value().begin(), reserved.Value().end(),

@@ -39,7 +39,8 @@ struct AppError {
 
 class InventoryApp {
  public:
-  InventoryApp(IInventoryRepository& repository, const core::Clock& clock) : repository_(repository), clock_(clock) {}
+  InventoryApp(IInventoryRepository& repository, const core::Clock& clock)
+      : repository_(repository), clock_(clock) {}
 
   [[nodiscard]] core::Result<ProductStock, AppError> CreateProduct(const CreateProductCommand& command);
   [[nodiscard]] std::optional<ProductStock> GetProduct(const core::ProductId& id);
@@ -48,7 +49,8 @@ class InventoryApp {
 
   /// Sets the units on hand. With `expected_version`, refuses (kVersionMismatch) unless the
   /// stock is at that version; without it, a lost race with another writer is retried.
-  [[nodiscard]] core::Result<ProductStock, AppError> SetStock(const core::ProductId& id, std::int64_t quantity,
+  [[nodiscard]] core::Result<ProductStock, AppError> SetStock(const core::ProductId& id,
+                                                              std::int64_t quantity,
                                                               std::optional<std::int64_t> expected_version);
 
   /// Holds stock for an order until now + ttl, all lines or none; repeating it for the same

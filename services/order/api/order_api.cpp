@@ -123,7 +123,9 @@ http::Response List(OrderApp& app, const http::RequestContext& context) {
   if (auto status = query.String("status", 32)) {
     filter.status = ParseOrderStatus(*status);
     if (!filter.status) {
-      query.Error("status", "must be one of Created, InventoryReserved, PaymentProcessing, Completed, Failed, Cancelled");
+      query.Error(
+          "status",
+          "must be one of Created, InventoryReserved, PaymentProcessing, Completed, Failed, Cancelled");
     }
   }
   query.RejectUnknown();
@@ -156,7 +158,8 @@ http::Response Cancel(OrderApp& app, const http::Request& request, const http::R
                                    {{"currentVersion", error.current_version}},
                                    {{field::etag, http::VersionETag(error.current_version)}});
         }
-        throw http::ProblemError(http::Status::conflict, "Conflict", "the order is being changed concurrently; retry");
+        throw http::ProblemError(http::Status::conflict, "Conflict",
+                                 "the order is being changed concurrently; retry");
       default:
         break;
     }
@@ -174,17 +177,20 @@ http::Response Cancel(OrderApp& app, const http::Request& request, const http::R
 
 void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencyStore& idempotency) {
   using http::Verb;
-  router.Add(Verb::post, "/api/orders", [&app, &idempotency](const http::Request& request,
-                                                              const http::RequestContext& context) {
-    return service::Idempotent(idempotency, request, context, "POST /api/orders",
-                               [&](const core::Uuid& order_id) { return Place(app, request, order_id); });
+  router.Add(Verb::post, "/api/orders",
+             [&app, &idempotency](const http::Request& request, const http::RequestContext& context) {
+               return service::Idempotent(
+                   idempotency, request, context, "POST /api/orders",
+                   [&](const core::Uuid& order_id) { return Place(app, request, order_id); });
+             });
+  router.Add(Verb::get, "/api/orders", [&app](const http::Request&, const http::RequestContext& context) {
+    return List(app, context);
   });
-  router.Add(Verb::get, "/api/orders",
-             [&app](const http::Request&, const http::RequestContext& context) { return List(app, context); });
   router.Add(Verb::get, "/api/orders/{id}",
              [&app](const http::Request&, const http::RequestContext& context) { return Get(app, context); });
-  router.Add(Verb::get, "/api/orders/{id}/status",
-             [&app](const http::Request&, const http::RequestContext& context) { return Status(app, context); });
+  router.Add(
+      Verb::get, "/api/orders/{id}/status",
+      [&app](const http::Request&, const http::RequestContext& context) { return Status(app, context); });
   router.Add(Verb::put, "/api/orders/{id}/cancel",
              [&app](const http::Request& request, const http::RequestContext& context) {
                return Cancel(app, request, context);

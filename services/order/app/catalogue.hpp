@@ -16,7 +16,8 @@ class ICatalogue {
  public:
   virtual ~ICatalogue() = default;
   /// The current unit price of each product that exists; unknown products are absent.
-  [[nodiscard]] virtual std::map<core::ProductId, core::Money> Prices(const std::vector<core::ProductId>& products) = 0;
+  [[nodiscard]] virtual std::map<core::ProductId, core::Money> Prices(
+      const std::vector<core::ProductId>& products) = 0;
 };
 
 }  // namespace saga::order

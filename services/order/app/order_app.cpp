@@ -36,7 +36,8 @@ core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand&
     items.push_back(std::move(item).Value());
   }
   if (!currency) return core::Fail(Rule(OrderError::kNoItems));
-  auto order = Order::Create(command.order_id, command.customer_id, *currency, std::move(items), clock_.Now());
+  auto order =
+      Order::Create(command.order_id, command.customer_id, *currency, std::move(items), clock_.Now());
   if (!order) return core::Fail(Rule(order.Error()));
   try {
     orders_.Create(order.Value());

@@ -18,7 +18,8 @@ std::map<core::ProductId, core::Money> HttpCatalogue::Prices(const std::vector<c
     const auto body = nlohmann::json::parse(reply.body, nullptr, false);
     const auto* price = body.is_object() && body.contains("price") ? &body["price"] : nullptr;
     std::optional<core::Currency> currency;
-    if (price != nullptr && price->is_object() && price->contains("currency") && (*price)["currency"].is_string()) {
+    if (price != nullptr && price->is_object() && price->contains("currency") &&
+        (*price)["currency"].is_string()) {
       currency = core::Currency::Parse((*price)["currency"].get<std::string>());
     }
     if (!currency || !(*price).contains("amountMinor") || !(*price)["amountMinor"].is_number_integer()) {

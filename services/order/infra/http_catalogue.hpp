@@ -11,7 +11,8 @@ namespace saga::order {
 class HttpCatalogue final : public ICatalogue {
  public:
   explicit HttpCatalogue(http::HttpClient client) : client_(std::move(client)) {}
-  [[nodiscard]] std::map<core::ProductId, core::Money> Prices(const std::vector<core::ProductId>& products) override;
+  [[nodiscard]] std::map<core::ProductId, core::Money> Prices(
+      const std::vector<core::ProductId>& products) override;
 
  private:
   http::HttpClient client_;

@@ -25,7 +25,8 @@ class FakeOrderRepository final : public IOrderRepository {
   void Update(Order& order) override {
     std::lock_guard lock(mu_);
     auto it = orders_.find(order.Id());
-    if (it == orders_.end() || it->second.Version() != order.Version()) throw core::ConcurrencyConflict("stale");
+    if (it == orders_.end() || it->second.Version() != order.Version())
+      throw core::ConcurrencyConflict("stale");
     if (conflicts_to_inject > 0) {
       --conflicts_to_inject;
       throw core::ConcurrencyConflict("injected");
@@ -71,7 +72,8 @@ class FakeOrderRepository final : public IOrderRepository {
 
 class FakeCatalogue final : public ICatalogue {
  public:
-  [[nodiscard]] std::map<core::ProductId, core::Money> Prices(const std::vector<core::ProductId>& products) override {
+  [[nodiscard]] std::map<core::ProductId, core::Money> Prices(
+      const std::vector<core::ProductId>& products) override {
     ++calls;
     if (unavailable) throw core::InfraError("catalogue down", true);
     std::map<core::ProductId, core::Money> out;

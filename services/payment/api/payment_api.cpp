@@ -48,9 +48,10 @@ void NoQuery(const http::RequestContext& context) {
       throw http::ProblemError(http::Status::unprocessable_entity, "Business rule violated", "no such order",
                                {{"type", "urn:saga:problem:payment-rule"}});
     case Kind::kOrderNotPayable:
-      throw http::ProblemError(http::Status::unprocessable_entity, "Business rule violated",
-                               "the order cannot be paid in status " + error.order_status,
-                               {{"type", "urn:saga:problem:payment-rule"}, {"orderStatus", error.order_status}});
+      throw http::ProblemError(
+          http::Status::unprocessable_entity, "Business rule violated",
+          "the order cannot be paid in status " + error.order_status,
+          {{"type", "urn:saga:problem:payment-rule"}, {"orderStatus", error.order_status}});
     case Kind::kAlreadyPaid:
       throw http::ProblemError(http::Status::conflict, "Conflict",
                                "the order already has a payment that has not failed");
@@ -63,15 +64,16 @@ void NoQuery(const http::RequestContext& context) {
                                  {{"currentVersion", error.current_version}},
                                  {{field::etag, http::VersionETag(error.current_version)}});
       }
-      throw http::ProblemError(http::Status::conflict, "Conflict", "the payment is being changed concurrently; retry");
+      throw http::ProblemError(http::Status::conflict, "Conflict",
+                               "the payment is being changed concurrently; retry");
     case Kind::kRule:
       break;
   }
   if (error.rule == PaymentError::kIllegalTransition) {
-    throw http::ProblemError(http::Status::conflict, "Conflict",
-                             "not allowed while the payment is " + std::string(ToString(error.current_status)),
-                             {{"type", "urn:saga:problem:illegal-transition"},
-                              {"currentStatus", ToString(error.current_status)}});
+    throw http::ProblemError(
+        http::Status::conflict, "Conflict",
+        "not allowed while the payment is " + std::string(ToString(error.current_status)),
+        {{"type", "urn:saga:problem:illegal-transition"}, {"currentStatus", ToString(error.current_status)}});
   }
   throw http::ProblemError(http::Status::unprocessable_entity, "Business rule violated",
                            std::string(ToString(error.rule)), {{"type", "urn:saga:problem:payment-rule"}});
@@ -107,7 +109,8 @@ http::Response OfOrder(PaymentApp& app, const http::RequestContext& context) {
   NoQuery(context);
   nlohmann::json items = nlohmann::json::array();
   for (const auto& payment : app.PaymentsOfOrder(order_id)) items.push_back(ToDto(payment));
-  return http::JsonResponse(http::Status::ok, {{"orderId", order_id.Get().ToString()}, {"items", std::move(items)}});
+  return http::JsonResponse(http::Status::ok,
+                            {{"orderId", order_id.Get().ToString()}, {"items", std::move(items)}});
 }
 
 http::Response Act(PaymentApp& app, const http::Request& request, const http::RequestContext& context,
@@ -138,15 +141,17 @@ http::Response Act(PaymentApp& app, const http::Request& request, const http::Re
 
 void AddPaymentRoutes(http::Router& router, PaymentApp& app, service::IdempotencyStore& idempotency) {
   using http::Verb;
-  router.Add(Verb::post, "/api/payments", [&app, &idempotency](const http::Request& request,
-                                                                const http::RequestContext& context) {
-    return service::Idempotent(idempotency, request, context, "POST /api/payments",
-                               [&](const core::Uuid& id) { return Create(app, request, context, id); });
-  });
+  router.Add(Verb::post, "/api/payments",
+             [&app, &idempotency](const http::Request& request, const http::RequestContext& context) {
+               return service::Idempotent(
+                   idempotency, request, context, "POST /api/payments",
+                   [&](const core::Uuid& id) { return Create(app, request, context, id); });
+             });
   router.Add(Verb::get, "/api/payments/{id}",
              [&app](const http::Request&, const http::RequestContext& context) { return Get(app, context); });
-  router.Add(Verb::get, "/api/payments/order/{orderId}",
-             [&app](const http::Request&, const http::RequestContext& context) { return OfOrder(app, context); });
+  router.Add(
+      Verb::get, "/api/payments/order/{orderId}",
+      [&app](const http::Request&, const http::RequestContext& context) { return OfOrder(app, context); });
   const std::pair<const char*, PaymentAction::Kind> actions[] = {{"process", PaymentAction::Kind::kProcess},
                                                                  {"complete", PaymentAction::Kind::kComplete},
                                                                  {"fail", PaymentAction::Kind::kFail},

@@ -15,7 +15,8 @@ PaymentAppError Error(PaymentAppError::Kind kind) {
 }
 
 bool Payable(const std::string& order_status) {
-  return order_status == "Created" || order_status == "InventoryReserved" || order_status == "PaymentProcessing";
+  return order_status == "Created" || order_status == "InventoryReserved" ||
+         order_status == "PaymentProcessing";
 }
 
 }  // namespace
@@ -42,7 +43,8 @@ core::Result<Payment, PaymentAppError> PaymentApp::CreatePayment(const core::Pay
     if (e.Constraint() == "payments_pkey") {
       if (auto existing = payments_.Get(payment_id)) return std::move(*existing);
     }
-    if (e.Constraint() == "payments_one_live_per_order") return core::Fail(Error(PaymentAppError::Kind::kAlreadyPaid));
+    if (e.Constraint() == "payments_one_live_per_order")
+      return core::Fail(Error(PaymentAppError::Kind::kAlreadyPaid));
     throw;
   }
   return std::move(payment).Value();
@@ -56,7 +58,8 @@ std::vector<Payment> PaymentApp::PaymentsOfOrder(const core::OrderId& order_id) 
   return payments_.GetByOrderId(order_id);
 }
 
-core::Result<Payment, PaymentAppError> PaymentApp::Apply(const core::PaymentId& id, const PaymentAction& action,
+core::Result<Payment, PaymentAppError> PaymentApp::Apply(const core::PaymentId& id,
+                                                         const PaymentAction& action,
                                                          std::optional<std::int64_t> expected_version) {
   for (int attempt = 0;; ++attempt) {
     auto payment = payments_.Get(id);

@@ -55,7 +55,8 @@ class PaymentApp {
   [[nodiscard]] std::vector<Payment> PaymentsOfOrder(const core::OrderId& order_id);
   /// Applies the action if the status table allows it (and, with `expected_version`, only at
   /// that version).
-  [[nodiscard]] core::Result<Payment, PaymentAppError> Apply(const core::PaymentId& id, const PaymentAction& action,
+  [[nodiscard]] core::Result<Payment, PaymentAppError> Apply(const core::PaymentId& id,
+                                                             const PaymentAction& action,
                                                              std::optional<std::int64_t> expected_version);
 
  private:

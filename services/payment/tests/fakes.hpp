@@ -30,7 +30,8 @@ class FakePaymentRepository final : public IPaymentRepository {
   void Update(Payment& payment) override {
     std::lock_guard lock(mu_);
     auto it = payments_.find(payment.Id());
-    if (it == payments_.end() || it->second.Version() != payment.Version()) throw core::ConcurrencyConflict("stale");
+    if (it == payments_.end() || it->second.Version() != payment.Version())
+      throw core::ConcurrencyConflict("stale");
     for (const auto& [id, other] : payments_) {
       if (id != payment.Id() && payment.TransactionId() && other.TransactionId() == payment.TransactionId()) {
         throw pg::ConstraintViolation("tx", "23505", "payments_transaction_id_key");
@@ -59,7 +60,9 @@ class FakePaymentRepository final : public IPaymentRepository {
     }
     return std::nullopt;
   }
-  [[nodiscard]] core::Page<Payment> List(const PaymentFilter&, const core::PageRequest&) override { return {}; }
+  [[nodiscard]] core::Page<Payment> List(const PaymentFilter&, const core::PageRequest&) override {
+    return {};
+  }
 
  private:
   std::mutex mu_;

@@ -43,7 +43,8 @@ TEST_F(OrderRoutesTest, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed) {
 TEST_F(OrderRoutesTest, CatalogueOutageIsRetryable) {
   catalogue_.unavailable = true;
   const std::string body = R"({"customerId":")" + core::Uuid::Random().ToString() +
-                           R"(","items":[{"productId":")" + core::Uuid::Random().ToString() + R"(","quantity":1}]})";
+                           R"(","items":[{"productId":")" + core::Uuid::Random().ToString() +
+                           R"(","quantity":1}]})";
   try {
     (void)Send(http::Verb::post, "/api/orders", body);
     FAIL() << "the server maps a retryable InfraError to 503";
@@ -55,8 +56,8 @@ TEST_F(OrderRoutesTest, CatalogueOutageIsRetryable) {
 TEST_F(OrderRoutesTest, PlaceAndGetThroughTheRouter) {
   const auto product = core::NewId<core::ProductId>();
   catalogue_.prices.emplace(product, core::Money(250, *core::Currency::Parse("EUR")));
-  const std::string body = R"({"customerId":")" + core::Uuid::Random().ToString() + R"(","items":[{"productId":")" +
-                           product.Get().ToString() + R"(","quantity":4}]})";
+  const std::string body = R"({"customerId":")" + core::Uuid::Random().ToString() +
+                           R"(","items":[{"productId":")" + product.Get().ToString() + R"(","quantity":4}]})";
   auto placed = Send(http::Verb::post, "/api/orders", body);
   ASSERT_EQ(placed.result(), http::Status::accepted) << placed.body();
   auto json = nlohmann::json::parse(placed.body());

@@ -117,6 +117,7 @@ template <typename Id>
 /// {"amountMinor": 1999, "currency": "EUR"}
 [[nodiscard]] nlohmann::json MoneyJson(const core::Money& money);
 /// {"items": [...], "total": n, "limit": l, "offset": o}
-[[nodiscard]] nlohmann::json PageJson(nlohmann::json items, std::int64_t total, const core::PageRequest& page);
+[[nodiscard]] nlohmann::json PageJson(nlohmann::json items, std::int64_t total,
+                                      const core::PageRequest& page);
 
 }  // namespace saga::http

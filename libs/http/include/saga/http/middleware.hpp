@@ -41,7 +41,8 @@ struct RateLimitConfig {
 class RateLimiter {
  public:
   using Now = std::function<std::chrono::steady_clock::time_point()>;
-  explicit RateLimiter(RateLimitConfig config, Now now = [] { return std::chrono::steady_clock::now(); });
+  explicit RateLimiter(
+      RateLimitConfig config, Now now = [] { return std::chrono::steady_clock::now(); });
 
   /// Takes one token for `client`: zero when allowed, else how long until a token is available.
   [[nodiscard]] std::chrono::milliseconds Acquire(const std::string& client);
@@ -59,7 +60,8 @@ class RateLimiter {
 
 /// 429 over the limit; paths starting with one of `exempt_prefixes` (health probes) are never
 /// limited. Does nothing when the limiter is null.
-[[nodiscard]] Middleware RateLimit(std::shared_ptr<RateLimiter> limiter, std::vector<std::string> exempt_prefixes);
+[[nodiscard]] Middleware RateLimit(std::shared_ptr<RateLimiter> limiter,
+                                   std::vector<std::string> exempt_prefixes);
 
 /// ETag, Cache-Control ("private, no-cache" unless the handler set one) and If-None-Match -> 304
 /// for GET and HEAD responses with status 200.

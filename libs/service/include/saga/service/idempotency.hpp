@@ -64,8 +64,8 @@ class IdempotencyStore {
 /// id). Answers 400 for a malformed key (1..255 printable ASCII characters), 422 for a key
 /// reused with another body. Answers that are final (2xx, and 4xx other than 409, 412 and 429)
 /// are stored; others leave the key open so a retry runs again.
-[[nodiscard]] http::Response Idempotent(IdempotencyStore& store, const http::Request& request,
-                                        const http::RequestContext& context, const std::string& operation,
-                                        const std::function<http::Response(const core::Uuid& resource_id)>& handle);
+[[nodiscard]] http::Response Idempotent(
+    IdempotencyStore& store, const http::Request& request, const http::RequestContext& context,
+    const std::string& operation, const std::function<http::Response(const core::Uuid& resource_id)>& handle);
 
 }  // namespace saga::service
