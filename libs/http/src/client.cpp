@@ -29,7 +29,7 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
   beast::tcp_stream stream(ioc);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  parser.body_limit(std::uint64_t{64} << 20U);
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   req.set(bhttp::field::host, host);
   bool has_content_type = false;

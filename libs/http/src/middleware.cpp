@@ -110,8 +110,8 @@ std::string_view Opaque(std::string_view tag) {
 
 std::string WeakBodyETag(const std::string& body) {
   std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a 64
-  for (const unsigned char c : body) {
-    hash ^= c;
+  for (const char c : body) {
+    hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ULL;
   }
   char buf[24];

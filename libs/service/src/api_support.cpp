@@ -48,7 +48,7 @@ nlohmann::json BuildOpenApiDocument(std::string_view service_document) {
   return document;
 }
 
-void AddOpenApiRoute(http::Router& router, nlohmann::json document) {
+void AddOpenApiRoute(http::Router& router, const nlohmann::json& document) {
   auto text = std::make_shared<const std::string>(document.dump());
   router.Add(http::Verb::get, "/openapi.json", [text](const http::Request&, const http::RequestContext&) {
     http::Response res{http::Status::ok, 11};

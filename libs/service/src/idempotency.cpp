@@ -19,7 +19,7 @@ std::string Sha256Hex(const std::string& data) {
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(length * 2U);
+  out.reserve(static_cast<std::size_t>(length) * 2U);
   for (unsigned int i = 0; i < length; ++i) {
     out.push_back(kHex[digest[i] >> 4U]);
     out.push_back(kHex[digest[i] & 0xFU]);

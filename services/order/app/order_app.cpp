@@ -33,7 +33,7 @@ core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand&
     currency = price->second.GetCurrency();
     auto item = OrderItem::Create(line.product_id, line.quantity, price->second);
     if (!item) return core::Fail(Rule(item.Error()));
-    items.push_back(std::move(item).Value());
+    items.push_back(item.Value());
   }
   if (!currency) return core::Fail(Rule(OrderError::kNoItems));
   auto order =

@@ -20,7 +20,7 @@ namespace saga::service {
 [[nodiscard]] nlohmann::json BuildOpenApiDocument(std::string_view service_document);
 
 /// GET /openapi.json.
-void AddOpenApiRoute(http::Router& router, nlohmann::json document);
+void AddOpenApiRoute(http::Router& router, const nlohmann::json& document);
 
 /// Rate limiting per client (health probes exempt), then ETags and 304s on GET.
 void AddStandardMiddleware(http::Router& router, std::shared_ptr<http::RateLimiter> limiter);
