@@ -209,6 +209,27 @@ std::vector<MessageSpec> Build() {
        "order (saga)",
        "The money is back with the customer (or nothing was charged).",
        {order_id, F("paymentId", T::kUuid, "payment", false), F("amount", T::kMoney, "refunded", false)}},
+      // Notifications for people (saga.notifications), published through the outbox.
+      {"OrderNotification",
+       1,
+       E,
+       kNotificationsTopic,
+       "order",
+       "external notifiers (e-mail, push)",
+       "Tell the customer how their order ended: Completed, Failed or Cancelled.",
+       {order_id, F("customerId", T::kUuid, "who to tell"),
+        F("status", T::kString, "Completed, Failed or Cancelled"), F("total", T::kMoney, "order total"),
+        F("reason", T::kString, "why it failed or was cancelled", false)}},
+      {"LowStockNotification",
+       1,
+       E,
+       kNotificationsTopic,
+       "inventory",
+       "external notifiers (buyers)",
+       "A product's available stock fell below its low-stock threshold (key: the product id).",
+       {F("productId", T::kUuid, "product"), F("sku", T::kString, "its SKU"),
+        F("available", T::kNonNegativeInt, "units available now"),
+        F("threshold", T::kNonNegativeInt, "the product's low-stock threshold")}},
   };
 }
 

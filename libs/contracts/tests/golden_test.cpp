@@ -73,6 +73,10 @@ std::map<std::string, json> Examples() {
       {"PaymentFailed", {{"orderId", kOrder}, {"paymentId", kPayment}, {"reason", "Declined"}}},
       {"RefundInitiated", {{"orderId", kOrder}, {"paymentId", kPayment}, {"amount", kEur3998}}},
       {"RefundCompleted", {{"orderId", kOrder}, {"paymentId", kPayment}, {"amount", kEur3998}}},
+      {"OrderNotification",
+       {{"orderId", kOrder}, {"customerId", "c0ffee00-1234-4567-89ab-cdef01234567"}, {"status", "Failed"}, {"total", kEur3998},
+        {"reason", "PaymentDeclined"}}},
+      {"LowStockNotification", {{"productId", kProduct}, {"sku", "TSHIRT-RED-M"}, {"available", 3}, {"threshold", 10}}},
   };
 }
 
@@ -144,7 +148,8 @@ TEST(GoldenTest, TheRequiredMessagesOfTheDesignAreRegistered) {
        {"OrderCreated", "OrderUpdated", "OrderCancelled", "OrderCompleted", "InventoryReserved",
         "InventoryReservationFailed", "InventoryReleased", "StockUpdated", "PaymentInitiated",
         "PaymentCompleted", "PaymentFailed", "RefundInitiated", "RefundCompleted", "ReserveInventory",
-        "ReleaseInventory", "CommitInventory", "ProcessPayment", "RefundPayment"}) {
+        "ReleaseInventory", "CommitInventory", "ProcessPayment", "RefundPayment", "OrderNotification",
+        "LowStockNotification"}) {
     EXPECT_NE(FindSpec(type, 1), nullptr) << type;
   }
 }

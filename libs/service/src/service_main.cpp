@@ -65,6 +65,20 @@ int RunMigrateCommand(const CLI::App& migrate, const pg::MigrationRunner& runner
 
 }  // namespace
 
+outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerConfig config,
+                                      outbox::MessageHandler handler) {
+  config.threads = static_cast<int>(context.source.GetInt("consumer.threads", config.threads, 1, 64));
+  const auto max_lag = context.source.GetInt("consumer.max_lag", 10000, 1, 1LL << 40);
+  const std::string check = "consumer-" + config.name;
+  auto& relay = context.relay;
+  context.consumers.push_back(std::make_unique<outbox::ReliableConsumer>(
+      std::move(config), context.kafka, context.pool, context.producer, std::move(handler),
+      [&relay] { relay.Notify(); }, &context.db_breaker));
+  auto& consumer = *context.consumers.back();
+  context.readiness.AddCheck(check, MakeConsumerProbe(consumer, max_lag));
+  return consumer;
+}
+
 int RunService(int argc, char** argv, const ServiceDefinition& definition) {
   // Before any thread exists (librdkafka and Asio start threads), so all of them inherit the
   // mask and the signals are only received by sigwait below.
@@ -161,11 +175,13 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     IdempotencyStore idempotency(
         pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24 * 3600, 60, 30LL * 24 * 3600)));
     ServiceContext context{source,   router, readiness,  pg_config,   kafka_config, pool,
-                           producer, relay,  db_breaker, idempotency, clock,        {}};
+                           producer, relay,  db_breaker, idempotency, clock,        {}, {}, {}};
     if (definition.wire) definition.wire(context);
 
     readiness.Start();
     relay.Start();
+    for (auto& consumer : context.consumers) consumer->Start();
+    for (auto& start : context.on_start) start();
     http::HttpServer server(http_config, std::move(router));
     server.Start();
     WritePortFile(port_file, server.Port());
@@ -176,6 +192,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     sigwait(&signals, &received);
     spdlog::info("received {}, shutting down", received == SIGTERM ? "SIGTERM" : "SIGINT");
     server.Stop();  // stops intake first and drains in-flight requests
+    for (auto& consumer : context.consumers) consumer->Stop();
     for (auto it = context.on_stop.rbegin(); it != context.on_stop.rend(); ++it) (*it)();  // consumers
     readiness.Stop();
     relay.Stop();  // drained last: what the consumers committed is still published on restart

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "saga/http/router.hpp"
 #include "saga/kafka/kafka_config.hpp"
 #include "saga/outbox/outbox_relay.hpp"
+#include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/connection.hpp"
 #include "saga/pg/migrations.hpp"
 #include "saga/pg/pool.hpp"
@@ -45,10 +47,23 @@ struct ServiceContext {
   IdempotencyStore& idempotency;
   /// "Now" for the app layer.
   const core::Clock& clock;
+  /// Consumers added by AddConsumer(): started after the relay, stopped right after the HTTP
+  /// server (before on_stop).
+  std::vector<std::unique_ptr<outbox::ReliableConsumer>> consumers;
+  /// Called once everything is wired and the relay runs (start background workers here).
+  std::vector<std::function<void()>> on_start;
   /// Called in reverse order at shutdown, after HTTP stopped and before the relay drains
   /// (stop consumers here).
   std::vector<std::function<void()>> on_stop;
 };
+
+/// Adds a reliable consumer to the service: its inbox transactions run on the service's pool
+/// (guarded by the database breaker), each commit wakes the outbox relay, dead letters go out
+/// through the service's producer, and its group membership and lag become the readiness check
+/// "consumer-<name>" (not ready beyond consumer.max_lag, default 10000). consumer.threads
+/// (default 1) group members run in this process. Started and stopped by RunService.
+outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerConfig config,
+                                      outbox::MessageHandler handler);
 
 /// What a service-specific command (e.g. `inventory-service seed FILE`) receives.
 struct CommandContext {
