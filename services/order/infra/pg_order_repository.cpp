@@ -18,7 +18,7 @@ std::string Id(const core::Uuid& id) {
   return id.ToString();
 }
 
-void InsertItems(pqxx::work& tx, const Order& order) {
+void InsertItems(pqxx::transaction_base& tx, const Order& order) {
   int line = 0;
   for (const auto& item : order.Items()) {
     tx.exec_params0(
@@ -30,7 +30,7 @@ void InsertItems(pqxx::work& tx, const Order& order) {
 }
 
 // Builds Orders from an orders result and the items of those orders.
-std::vector<Order> Assemble(pqxx::work& tx, const pqxx::result& rows) {
+std::vector<Order> Assemble(pqxx::transaction_base& tx, const pqxx::result& rows) {
   if (rows.empty()) return {};
   std::string ids = "{";
   for (const auto& row : rows) ids += (ids.size() > 1 ? "," : "") + std::string(row[0].c_str());
@@ -71,9 +71,7 @@ std::vector<Order> Assemble(pqxx::work& tx, const pqxx::result& rows) {
 }  // namespace
 
 void PgOrderRepository::Create(Order& order) {
-  auto conn = pool_.Acquire();
-  pg::Translated([&] {
-    pqxx::work tx(*conn);
+  Run([&](pqxx::transaction_base& tx) {
     tx.exec_params0(
         std::string(
             "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, "
@@ -83,15 +81,12 @@ void PgOrderRepository::Create(Order& order) {
         std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(),
         core::ToUnixMicros(order.CreatedAt()), core::ToUnixMicros(order.UpdatedAt()));
     InsertItems(tx, order);
-    tx.commit();
   });
   order.MarkPersisted(1);
 }
 
 void PgOrderRepository::Update(Order& order) {
-  auto conn = pool_.Acquire();
-  const auto new_version = pg::Translated([&] {
-    pqxx::work tx(*conn);
+  const auto new_version = Run([&](pqxx::transaction_base& tx) {
     auto updated = tx.exec_params(
         "UPDATE orders SET status = $3, total_minor = $4, updated_at = " + pg::TimestampParam(5) +
             ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
@@ -103,28 +98,25 @@ void PgOrderRepository::Update(Order& order) {
     }
     tx.exec_params0("DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
     InsertItems(tx, order);
-    tx.commit();
     return updated[0][0].as<std::int64_t>();
   });
   order.MarkPersisted(new_version);
 }
 
 std::optional<Order> PgOrderRepository::Get(const core::OrderId& id) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&]() -> std::optional<Order> {
-    pqxx::work tx(*conn);
-    auto rows = tx.exec_params("SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1", Id(id.Get()));
+  return Run([&](pqxx::transaction_base& tx) -> std::optional<Order> {
+    // In a caller's transaction the row is locked, so the caller's update cannot lose a race.
+    auto rows = tx.exec_params(
+        "SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1" + (scope_.InCallerTransaction() ? " FOR UPDATE" : ""),
+        Id(id.Get()));
     auto orders = Assemble(tx, rows);
-    tx.commit();
     if (orders.empty()) return std::nullopt;
     return std::move(orders.front());
   });
 }
 
 core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const core::PageRequest& page) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::work tx(*conn);
+  return Run([&](pqxx::transaction_base& tx) {
     const std::optional<std::string> status =
         filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
     const std::optional<std::string> customer =
@@ -138,15 +130,12 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
                                    " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
                                status, customer, page.ClampedLimit(), page.ClampedOffset());
     result.items = Assemble(tx, rows);
-    tx.commit();
     return result;
   });
 }
 
 bool PgOrderRepository::Delete(const core::OrderId& id, std::int64_t expected_version) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::work tx(*conn);
+  return Run([&](pqxx::transaction_base& tx) {
     auto current = tx.exec_params("SELECT version FROM orders WHERE id = $1 FOR UPDATE", Id(id.Get()));
     if (current.empty()) return false;
     if (current[0][0].as<std::int64_t>() != expected_version) {
@@ -154,7 +143,6 @@ bool PgOrderRepository::Delete(const core::OrderId& id, std::int64_t expected_ve
                                       ", not " + std::to_string(expected_version));
     }
     tx.exec_params0("DELETE FROM orders WHERE id = $1", Id(id.Get()));
-    tx.commit();
     return true;
   });
 }

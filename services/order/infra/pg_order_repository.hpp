@@ -1,14 +1,16 @@
 #pragma once
-// PostgreSQL implementation of IOrderRepository over a connection pool (order_db).
+// PostgreSQL implementation of IOrderRepository (order_db): over a pool, each call is its own
+// transaction; over a caller's transaction, calls run inside it (and Get locks the row).
 
-#include "saga/pg/pool.hpp"
+#include "saga/pg/transaction_scope.hpp"
 #include "services/order/domain/order_repository.hpp"
 
 namespace saga::order {
 
 class PgOrderRepository final : public IOrderRepository {
  public:
-  explicit PgOrderRepository(pg::ConnectionPool& pool) : pool_(pool) {}
+  explicit PgOrderRepository(pg::ConnectionPool& pool) : scope_(pool) {}
+  explicit PgOrderRepository(pqxx::transaction_base& tx) : scope_(tx) {}
 
   void Create(Order& order) override;
   void Update(Order& order) override;
@@ -17,7 +19,11 @@ class PgOrderRepository final : public IOrderRepository {
   bool Delete(const core::OrderId& id, std::int64_t expected_version) override;
 
  private:
-  pg::ConnectionPool& pool_;
+  template <typename F>
+  decltype(auto) Run(F&& fn) const {
+    return scope_.Run(std::forward<F>(fn));
+  }
+  pg::TransactionScope scope_;
 };
 
 }  // namespace saga::order
