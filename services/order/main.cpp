@@ -4,9 +4,12 @@
 #include "saga/service/service_main.hpp"
 #include "services/order/api/order_api.hpp"
 #include "services/order/app/order_app.hpp"
+#include "services/order/app/saga_orchestrator.hpp"
+#include "services/order/app/saga_sweeper.hpp"
 #include "services/order/infra/http_catalogue.hpp"
 #include "services/order/infra/migrations.hpp"
 #include "services/order/infra/pg_order_repository.hpp"
+#include "services/order/infra/pg_saga_store.hpp"
 #include "services/order/infra/topics.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +17,10 @@ int main(int argc, char** argv) {
   // only after it stopped).
   std::unique_ptr<saga::order::PgOrderRepository> repository;
   std::unique_ptr<saga::order::HttpCatalogue> catalogue;
+  std::unique_ptr<saga::order::PgSagaTransactions> transactions;
+  std::unique_ptr<saga::order::PgSagaQueries> queries;
+  std::unique_ptr<saga::order::SagaOrchestrator> orchestrator;
+  std::unique_ptr<saga::order::SagaSweeper> sweeper;
   std::unique_ptr<saga::order::OrderApp> app;
 
   saga::service::ServiceDefinition definition;
@@ -28,8 +35,37 @@ int main(int argc, char** argv) {
     catalogue = std::make_unique<saga::order::HttpCatalogue>(saga::http::HttpClient(
         "inventory.url", context.source.GetString("inventory.url", "http://127.0.0.1:8082"),
         context.source.GetMillis("inventory.timeout_ms", std::chrono::milliseconds(2000))));
-    app = std::make_unique<saga::order::OrderApp>(*repository, *catalogue, context.clock);
+    const auto& source = context.source;
+    saga::order::SagaSettings settings;
+    auto& policy = settings.policy;
+    policy.reserve_timeout = source.GetMillis("saga.reserve_timeout_ms", policy.reserve_timeout);
+    policy.payment_timeout = source.GetMillis("saga.payment_timeout_ms", policy.payment_timeout);
+    policy.commit_timeout = source.GetMillis("saga.commit_timeout_ms", policy.commit_timeout);
+    policy.compensation_timeout = source.GetMillis("saga.compensation_timeout_ms", policy.compensation_timeout);
+    policy.max_compensation_backoff =
+        source.GetMillis("saga.max_compensation_backoff_ms", policy.max_compensation_backoff);
+    policy.max_step_attempts =
+        static_cast<int>(source.GetInt("saga.max_step_attempts", policy.max_step_attempts, 1, 100));
+    policy.max_compensation_attempts =
+        static_cast<int>(source.GetInt("saga.max_compensation_attempts", policy.max_compensation_attempts, 1, 100));
+    settings.reservation_ttl =
+        std::chrono::seconds(source.GetInt("saga.reservation_ttl_s", settings.reservation_ttl.count(), 1, 86400));
+    transactions = std::make_unique<saga::order::PgSagaTransactions>(context.pool);
+    queries = std::make_unique<saga::order::PgSagaQueries>(context.pool);
+    orchestrator = std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings);
+    app = std::make_unique<saga::order::OrderApp>(*repository, *catalogue, context.clock, *orchestrator,
+                                                  *transactions, *queries);
     saga::order::AddOrderRoutes(context.router, *app, context.idempotency);
+    // The saga's replies: one inbox transaction per reply, with the transition it causes.
+    saga::service::AddConsumer(context, {"order-saga", {"saga.inventory.events", "saga.payment.events"}},
+                               [&orchestrator = *orchestrator](saga::outbox::HandlerContext& handler) {
+                                 saga::order::PgSagaUnitOfWork uow(handler.tx);
+                                 orchestrator.OnReply(uow, handler.envelope);
+                               });
+    sweeper = std::make_unique<saga::order::SagaSweeper>(
+        *orchestrator, *transactions, source.GetMillis("saga.sweep_interval_ms", std::chrono::milliseconds(500)));
+    context.on_start.push_back([&sweeper = *sweeper] { sweeper.Start(); });
+    context.on_stop.push_back([&sweeper = *sweeper] { sweeper.Stop(); });
   };
   return saga::service::RunService(argc, argv, definition);
 }

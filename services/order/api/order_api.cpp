@@ -1,5 +1,6 @@
 #include "services/order/api/order_api.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "saga/http/json_body.hpp"
@@ -47,6 +48,16 @@ http::Response OrderResponse(http::Status status, const Order& order) {
   throw http::ProblemError(http::Status::not_found, "Not Found", "no order " + id.Get().ToString());
 }
 
+// 13 or more digits in a row: a primary account number, which must never reach us.
+bool LooksLikeCardNumber(std::string_view text) {
+  int run = 0;
+  for (const char c : text) {
+    run = (c >= '0' && c <= '9') ? run + 1 : 0;
+    if (run >= 13) return true;
+  }
+  return false;
+}
+
 void NoQuery(const http::RequestContext& context) {
   std::vector<http::FieldError> errors;
   http::QueryReader(context, errors).RejectUnknown();
@@ -69,11 +80,19 @@ http::Response Place(OrderApp& app, const http::Request& request, const core::Uu
     }
     if (product && quantity) lines.push_back({*product, static_cast<std::int32_t>(*quantity)});
   });
+  auto token = reader.String("paymentToken", 1, 64);
+  if (token && LooksLikeCardNumber(*token)) {
+    errors.push_back({"paymentToken", "must be a payment gateway token, never a card number"});
+  }
   reader.Forbidden({"id", "status", "totalAmount", "total", "currency", "version", "createdAt", "updatedAt"});
   reader.RejectUnknown();
   http::ThrowIfInvalid(errors);
 
-  auto placed = app.PlaceOrder(PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines)});
+  const auto request_id = request["X-Request-Id"];
+  std::string correlation(request_id.data(), std::min<std::size_t>(request_id.size(), 128));
+  if (correlation.empty()) correlation = "order-" + order_id.ToString();
+  auto placed = app.PlaceOrder(
+      PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines), *token, std::move(correlation)});
   if (!placed) {
     const auto& error = placed.Error();
     nlohmann::json extra{{"type", "urn:saga:problem:order-rule"}};
@@ -152,25 +171,61 @@ http::Response Cancel(OrderApp& app, const http::Request& request, const http::R
       case OrderAppError::Kind::kNotFound:
         ThrowNotFound(id);
       case OrderAppError::Kind::kVersionMismatch:
-        if (expected) {
-          throw http::ProblemError(http::Status::precondition_failed, "Precondition Failed",
-                                   "the order changed since the version in If-Match",
-                                   {{"currentVersion", error.current_version}},
-                                   {{field::etag, http::VersionETag(error.current_version)}});
-        }
+        throw http::ProblemError(http::Status::precondition_failed, "Precondition Failed",
+                                 "the order changed since the version in If-Match",
+                                 {{"currentVersion", error.current_version}},
+                                 {{field::etag, http::VersionETag(error.current_version)}});
+      case OrderAppError::Kind::kCompensating:
         throw http::ProblemError(http::Status::conflict, "Conflict",
-                                 "the order is being changed concurrently; retry");
+                                 "the order is already being compensated (status " + error.current_status + ")",
+                                 {{"type", "urn:saga:problem:compensating"}, {"currentStatus", error.current_status}});
       default:
-        break;
+        throw http::ProblemError(http::Status::conflict, "Conflict",
+                                 "the order cannot be cancelled in status " + error.current_status,
+                                 {{"type", "urn:saga:problem:illegal-transition"},
+                                  {"currentStatus", error.current_status}});
     }
-    const auto current = app.GetOrder(id);
-    throw http::ProblemError(http::Status::conflict, "Conflict",
-                             "the order cannot be cancelled in status " +
-                                 std::string(current ? ToString(current->Status()) : "unknown"),
-                             {{"type", "urn:saga:problem:illegal-transition"},
-                              {"currentStatus", current ? ToString(current->Status()) : "unknown"}});
   }
-  return OrderResponse(http::Status::ok, cancelled.Value());
+  // Accepted: compensation runs; the order becomes Cancelled when it has finished.
+  auto res = OrderResponse(http::Status::accepted, cancelled.Value());
+  res.set(field::location, Location(cancelled.Value()) + "/saga");
+  return res;
+}
+
+http::Response Saga(OrderApp& app, const http::RequestContext& context) {
+  const auto id = http::PathId<core::OrderId>(context, "id");
+  NoQuery(context);
+  auto view = app.GetSaga(id);
+  if (!view) ThrowNotFound(id);
+  const auto& saga = view->saga;
+  nlohmann::json log = nlohmann::json::array();
+  for (const auto& entry : view->log) {
+    nlohmann::json line{{"at", core::ToRfc3339(entry.at)}, {"kind", entry.kind}};
+    if (!entry.from_state.empty()) line["fromState"] = entry.from_state;
+    if (!entry.to_state.empty()) line["toState"] = entry.to_state;
+    if (!entry.message_type.empty()) line["messageType"] = entry.message_type;
+    if (entry.message_id) line["messageId"] = entry.message_id->Get().ToString();
+    if (!entry.detail.empty()) line["detail"] = entry.detail;
+    log.push_back(std::move(line));
+  }
+  // SagaDto
+  nlohmann::json body{{"sagaId", saga.Id().Get().ToString()},
+                      {"orderId", saga.OrderId().Get().ToString()},
+                      {"definition", "OrderCreationSaga"},
+                      {"definitionVersion", saga.DefinitionVersion()},
+                      {"state", ToString(saga.State())},
+                      {"stepAttempts", saga.StepAttempts()},
+                      {"compensationAttempts", saga.CompensationAttempts()},
+                      {"createdAt", core::ToRfc3339(saga.CreatedAt())},
+                      {"updatedAt", core::ToRfc3339(saga.UpdatedAt())},
+                      {"version", saga.Version()},
+                      {"log", std::move(log)}};
+  if (saga.Target()) body["compensationTarget"] = ToString(*saga.Target());
+  if (!saga.Outcome().empty()) body["outcome"] = saga.Outcome();
+  if (saga.Deadline()) body["deadline"] = core::ToRfc3339(*saga.Deadline());
+  auto res = http::JsonResponse(http::Status::ok, body);
+  res.set(field::etag, http::VersionETag(saga.Version()));
+  return res;
 }
 
 }  // namespace
@@ -191,6 +246,8 @@ void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencySto
   router.Add(
       Verb::get, "/api/orders/{id}/status",
       [&app](const http::Request&, const http::RequestContext& context) { return Status(app, context); });
+  router.Add(Verb::get, "/api/orders/{id}/saga",
+             [&app](const http::Request&, const http::RequestContext& context) { return Saga(app, context); });
   router.Add(Verb::put, "/api/orders/{id}/cancel",
              [&app](const http::Request& request, const http::RequestContext& context) {
                return Cancel(app, request, context);

@@ -6,10 +6,8 @@
 namespace saga::order {
 namespace {
 
-constexpr int kConflictRetries = 5;
-
 OrderAppError Rule(OrderError error) {
-  return OrderAppError{OrderAppError::Kind::kRule, error, {}, 0};
+  return OrderAppError{OrderAppError::Kind::kRule, error, {}, 0, {}};
 }
 
 }  // namespace
@@ -25,10 +23,10 @@ core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand&
   for (const auto& line : command.lines) {
     const auto price = prices.find(line.product_id);
     if (price == prices.end()) {
-      return core::Fail(OrderAppError{OrderAppError::Kind::kUnknownProduct, {}, line.product_id, 0});
+      return core::Fail(OrderAppError{OrderAppError::Kind::kUnknownProduct, {}, line.product_id, 0, {}});
     }
     if (currency && *currency != price->second.GetCurrency()) {
-      return core::Fail(OrderAppError{OrderAppError::Kind::kMixedCurrencies, {}, line.product_id, 0});
+      return core::Fail(OrderAppError{OrderAppError::Kind::kMixedCurrencies, {}, line.product_id, 0, {}});
     }
     currency = price->second.GetCurrency();
     auto item = OrderItem::Create(line.product_id, line.quantity, price->second);
@@ -40,7 +38,9 @@ core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand&
       Order::Create(command.order_id, command.customer_id, *currency, std::move(items), clock_.Now());
   if (!order) return core::Fail(Rule(order.Error()));
   try {
-    orders_.Create(order.Value());
+    transactions_.Run([&](ISagaUnitOfWork& uow) {
+      orchestrator_.Start(uow, order.Value(), command.payment_token, command.correlation_id);
+    });
   } catch (const pg::ConstraintViolation& e) {
     // A concurrent attempt with the same id (a retried request) stored it first.
     if (e.Constraint() != "orders_pkey") throw;
@@ -60,28 +60,37 @@ core::Page<Order> OrderApp::ListOrders(const OrderFilter& filter, const core::Pa
 
 core::Result<Order, OrderAppError> OrderApp::CancelOrder(const core::OrderId& id,
                                                          std::optional<std::int64_t> expected_version) {
-  for (int attempt = 0;; ++attempt) {
-    auto order = orders_.Get(id);
-    if (!order) return core::Fail(OrderAppError{OrderAppError::Kind::kNotFound, {}, {}, 0});
-    if (expected_version && *expected_version != order->Version()) {
-      return core::Fail(OrderAppError{OrderAppError::Kind::kVersionMismatch, {}, {}, order->Version()});
-    }
-    if (auto moved = order->UpdateStatus(OrderStatus::kCancelled, clock_.Now()); !moved) {
-      auto error = Rule(moved.Error());
-      error.current_version = order->Version();
-      return core::Fail(error);
-    }
-    try {
-      orders_.Update(*order);
-      return std::move(*order);
-    } catch (const core::ConcurrencyConflict&) {
-      if (expected_version || attempt + 1 >= kConflictRetries) {
-        const auto current = orders_.Get(id);
-        return core::Fail(
-            OrderAppError{OrderAppError::Kind::kVersionMismatch, {}, {}, current ? current->Version() : 0});
-      }
-    }
+  std::optional<core::Result<Order, CancelRefusal>> outcome;
+  transactions_.Run([&](ISagaUnitOfWork& uow) {
+    outcome.emplace(orchestrator_.Cancel(uow, id, expected_version, "CancelledByCustomer"));
+  });
+  if (outcome->HasValue()) return std::move(*outcome).Value();
+  const auto& refusal = outcome->Error();
+  OrderAppError error;
+  error.current_version = refusal.current_version;
+  error.current_status = refusal.current_status;
+  switch (refusal.kind) {
+    case CancelRefusal::Kind::kNotFound:
+      error.kind = OrderAppError::Kind::kNotFound;
+      break;
+    case CancelRefusal::Kind::kVersionMismatch:
+      error.kind = OrderAppError::Kind::kVersionMismatch;
+      break;
+    case CancelRefusal::Kind::kAlreadyEnded:
+      error.kind = OrderAppError::Kind::kAlreadyEnded;
+      break;
+    case CancelRefusal::Kind::kCompensating:
+      error.kind = OrderAppError::Kind::kCompensating;
+      break;
   }
+  return core::Fail(error);
+}
+
+std::optional<SagaView> OrderApp::GetSaga(const core::OrderId& id) {
+  auto saga = queries_.GetSaga(id);
+  if (!saga) return std::nullopt;
+  auto log = queries_.GetLog(saga->Id());
+  return SagaView{std::move(*saga), std::move(log)};
 }
 
 }  // namespace saga::order

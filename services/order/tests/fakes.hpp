@@ -7,6 +7,7 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "services/order/app/catalogue.hpp"
+#include "services/order/app/saga_store.hpp"
 #include "services/order/domain/order_repository.hpp"
 
 namespace saga::order::testing {
@@ -86,6 +87,71 @@ class FakeCatalogue final : public ICatalogue {
   std::map<core::ProductId, core::Money> prices;
   bool unavailable = false;
   int calls = 0;
+};
+
+/// The saga ports in memory: one store, units of work that apply directly (a failing unit of
+/// work is not rolled back: tests that need atomicity use PostgreSQL).
+class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, public ISagaQueries {
+ public:
+  explicit FakeSagaStore(FakeOrderRepository& orders) : orders_(orders) {}
+
+  IOrderRepository& Orders() override { return orders_; }
+  [[nodiscard]] std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) override {
+    return GetSaga(order_id);
+  }
+  void CreateSaga(SagaInstance& saga, const std::string& correlation_id) override {
+    saga.MarkPersisted(1);
+    sagas_.insert_or_assign(saga.OrderId(), saga);
+    correlation_[saga.Id()] = correlation_id;
+  }
+  void UpdateSaga(SagaInstance& saga) override {
+    auto it = sagas_.find(saga.OrderId());
+    if (it == sagas_.end() || it->second.Version() != saga.Version()) throw core::ConcurrencyConflict("stale saga");
+    saga.MarkPersisted(saga.Version() + 1);
+    it->second = saga;
+  }
+  void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) override { log_[saga.Id()].push_back(entry); }
+  [[nodiscard]] std::string CorrelationId(const SagaInstance& saga) override { return correlation_[saga.Id()]; }
+  void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
+    published.emplace_back(topic, envelope);
+  }
+  [[nodiscard]] std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) override {
+    std::vector<SagaInstance> due;
+    for (const auto& [id, saga] : sagas_) {
+      if (saga.Deadline() && *saga.Deadline() <= now && static_cast<int>(due.size()) < limit) due.push_back(saga);
+    }
+    return due;
+  }
+  void Run(const std::function<void(ISagaUnitOfWork&)>& work) override { work(*this); }
+  [[nodiscard]] std::optional<SagaInstance> GetSaga(const core::OrderId& order_id) override {
+    auto it = sagas_.find(order_id);
+    if (it == sagas_.end()) return std::nullopt;
+    return it->second;
+  }
+  [[nodiscard]] std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) override { return log_[saga_id]; }
+  [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int) override {
+    std::vector<SagaInstance> out;
+    for (const auto& [id, saga] : sagas_) {
+      if (saga.State() == state) out.push_back(saga);
+    }
+    return out;
+  }
+  [[nodiscard]] std::vector<SagaStateCount> CountByState() override { return {}; }
+
+  /// Types of the messages published so far, in order.
+  [[nodiscard]] std::vector<std::string> PublishedTypes() const {
+    std::vector<std::string> types;
+    for (const auto& [topic, envelope] : published) types.push_back(envelope.type);
+    return types;
+  }
+
+  std::vector<std::pair<std::string, contracts::Envelope>> published;
+
+ private:
+  FakeOrderRepository& orders_;
+  std::map<core::OrderId, SagaInstance> sagas_;
+  std::map<core::SagaId, std::string> correlation_;
+  std::map<core::SagaId, std::vector<SagaLogEntry>> log_;
 };
 
 }  // namespace saga::order::testing

@@ -19,7 +19,9 @@ class OrderRoutesTest : public ::testing::Test {
   testing::FakeOrderRepository orders_;
   testing::FakeCatalogue catalogue_;
   saga::testing::ManualClock clock_;
-  OrderApp app_{orders_, catalogue_, clock_};
+  testing::FakeSagaStore sagas_{orders_};
+  SagaOrchestrator orchestrator_{clock_, SagaSettings{}};
+  OrderApp app_{orders_, catalogue_, clock_, orchestrator_, sagas_, sagas_};
   http::Router router_;
 
   void SetUp() override { AddOrderRoutes(router_, app_, idempotency_); }
@@ -44,7 +46,7 @@ TEST_F(OrderRoutesTest, CatalogueOutageIsRetryable) {
   catalogue_.unavailable = true;
   const std::string body = R"({"customerId":")" + core::Uuid::Random().ToString() +
                            R"(","items":[{"productId":")" + core::Uuid::Random().ToString() +
-                           R"(","quantity":1}]})";
+                           R"(","quantity":1}],"paymentToken":"tok_sim_approve"})";
   try {
     (void)Send(http::Verb::post, "/api/orders", body);
     FAIL() << "the server maps a retryable InfraError to 503";
@@ -57,7 +59,7 @@ TEST_F(OrderRoutesTest, PlaceAndGetThroughTheRouter) {
   const auto product = core::NewId<core::ProductId>();
   catalogue_.prices.emplace(product, core::Money(250, *core::Currency::Parse("EUR")));
   const std::string body = R"({"customerId":")" + core::Uuid::Random().ToString() +
-                           R"(","items":[{"productId":")" + product.Get().ToString() + R"(","quantity":4}]})";
+                           R"(","items":[{"productId":")" + product.Get().ToString() + R"(","quantity":4}],"paymentToken":"tok_sim_approve"})";
   auto placed = Send(http::Verb::post, "/api/orders", body);
   ASSERT_EQ(placed.result(), http::Status::accepted) << placed.body();
   auto json = nlohmann::json::parse(placed.body());

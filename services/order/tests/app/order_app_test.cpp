@@ -20,13 +20,15 @@ class OrderAppTest : public ::testing::Test {
     return id;
   }
   PlaceOrderCommand Command(std::vector<OrderLine> lines) {
-    return PlaceOrderCommand{core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), std::move(lines)};
+    return PlaceOrderCommand{core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), std::move(lines), "tok_sim_approve", "test"};
   }
 
   testing::FakeOrderRepository orders_;
   testing::FakeCatalogue catalogue_;
   saga::testing::ManualClock clock_;
-  OrderApp app_{orders_, catalogue_, clock_};
+  testing::FakeSagaStore sagas_{orders_};
+  SagaOrchestrator orchestrator_{clock_, SagaSettings{}};
+  OrderApp app_{orders_, catalogue_, clock_, orchestrator_, sagas_, sagas_};
 };
 
 TEST_F(OrderAppTest, PricesComeFromTheCatalogue) {
@@ -75,29 +77,33 @@ TEST_F(OrderAppTest, CatalogueOutagePropagatesAsRetryableInfraError) {
   }
 }
 
-TEST_F(OrderAppTest, CancelChecksVersionTransitionAndRetriesLostRaces) {
+TEST_F(OrderAppTest, PlacingStartsTheSagaInTheSameUnitOfWork) {
+  const auto id = app_.PlaceOrder(Command({{Product(100), 1}})).Value().Id();
+  auto saga = sagas_.GetSaga(id);
+  ASSERT_TRUE(saga);
+  EXPECT_EQ(saga->State(), SagaState::kReservingInventory);
+  EXPECT_EQ(sagas_.PublishedTypes(), (std::vector<std::string>{"OrderCreated", "ReserveInventory"}));
+  EXPECT_EQ(sagas_.published[1].first, "saga.inventory.commands");
+  EXPECT_EQ(sagas_.published[1].second.order_id, id);
+  EXPECT_EQ(sagas_.published[1].second.saga_id, saga->Id());
+}
+
+TEST_F(OrderAppTest, CancelStartsCompensationAndChecksTheVersion) {
   const auto id = app_.PlaceOrder(Command({{Product(100), 1}})).Value().Id();
   auto stale = app_.CancelOrder(id, 5);
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.Error().kind, OrderAppError::Kind::kVersionMismatch);
   EXPECT_EQ(stale.Error().current_version, 1);
-  orders_.conflicts_to_inject = 2;
-  auto cancelled = app_.CancelOrder(id, std::nullopt);
-  ASSERT_TRUE(cancelled) << "lost races are retried without If-Match";
-  EXPECT_EQ(cancelled.Value().Status(), OrderStatus::kCancelled);
+  auto cancelled = app_.CancelOrder(id, 1);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled.Value().Status(), OrderStatus::kCreated) << "Cancelled once the stock is released";
+  EXPECT_EQ(sagas_.GetSaga(id)->State(), SagaState::kReleasingInventory);
+  EXPECT_EQ(sagas_.PublishedTypes().back(), "ReleaseInventory");
   auto again = app_.CancelOrder(id, std::nullopt);
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.Error().rule, OrderError::kIllegalTransition);
+  EXPECT_EQ(again.Error().kind, OrderAppError::Kind::kCompensating);
   EXPECT_EQ(app_.CancelOrder(core::NewId<core::OrderId>(), std::nullopt).Error().kind,
             OrderAppError::Kind::kNotFound);
-}
-
-TEST_F(OrderAppTest, CancelWithExpectedVersionDoesNotRetryALostRace) {
-  const auto id = app_.PlaceOrder(Command({{Product(100), 1}})).Value().Id();
-  orders_.conflicts_to_inject = 1;
-  auto lost = app_.CancelOrder(id, 1);
-  ASSERT_FALSE(lost);
-  EXPECT_EQ(lost.Error().kind, OrderAppError::Kind::kVersionMismatch);
 }
 
 }  // namespace

@@ -1,0 +1,246 @@
+#include "services/order/app/saga_orchestrator.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+#include "saga/contracts/message_types.hpp"
+#include "saga/core/errors.hpp"
+
+namespace saga::order {
+namespace {
+
+constexpr const char* kProducer = "order-service";
+
+nlohmann::json MoneyJson(const core::Money& money) {
+  return {{"amountMinor", money.MinorUnits()}, {"currency", money.GetCurrency().Code()}};
+}
+
+std::string Traceparent(const core::SagaId& saga_id) {
+  std::string trace = saga_id.Get().ToString();
+  trace.erase(std::remove(trace.begin(), trace.end(), '-'), trace.end());
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  char span[17];
+  std::snprintf(span, sizeof(span), "%016llx", static_cast<unsigned long long>(rng() | 1ULL));
+  return "00-" + trace + "-" + span + "-01";
+}
+
+std::optional<SagaInput> InputOf(std::string_view type) {
+  if (type == "InventoryReserved") return SagaInput::kInventoryReserved;
+  if (type == "InventoryReservationFailed") return SagaInput::kInventoryReservationFailed;
+  if (type == "PaymentCompleted") return SagaInput::kPaymentCompleted;
+  if (type == "PaymentFailed") return SagaInput::kPaymentFailed;
+  if (type == "InventoryCommitted") return SagaInput::kInventoryCommitted;
+  if (type == "InventoryReleased") return SagaInput::kInventoryReleased;
+  if (type == "RefundCompleted") return SagaInput::kRefundCompleted;
+  return std::nullopt;  // StockUpdated, PaymentInitiated, RefundInitiated: not inputs
+}
+
+// The statuses an order passes through to reach `to` (Created -> PaymentProcessing goes through
+// InventoryReserved).
+std::vector<OrderStatus> PathTo(OrderStatus from, OrderStatus to) {
+  if (from == to) return {};
+  if (from == OrderStatus::kCreated && (to == OrderStatus::kPaymentProcessing || to == OrderStatus::kCompleted)) {
+    auto rest = PathTo(OrderStatus::kInventoryReserved, to);
+    rest.insert(rest.begin(), OrderStatus::kInventoryReserved);
+    return rest;
+  }
+  if (from == OrderStatus::kInventoryReserved && to == OrderStatus::kCompleted) {
+    return {OrderStatus::kPaymentProcessing, OrderStatus::kCompleted};
+  }
+  return {to};
+}
+
+}  // namespace
+
+contracts::Envelope SagaOrchestrator::Message(ISagaUnitOfWork& uow, const SagaInstance& saga, std::string_view type,
+                                              nlohmann::json payload, const contracts::Envelope* cause) const {
+  contracts::EnvelopeContext context;
+  context.correlation_id = uow.CorrelationId(saga);
+  if (cause != nullptr) context.causation_id = cause->message_id;
+  context.saga_id = saga.Id();
+  context.order_id = saga.OrderId();
+  context.producer = kProducer;
+  context.traceparent = cause != nullptr ? cause->traceparent : Traceparent(saga.Id());
+  context.occurred_at = clock_.Now();
+  auto envelope = contracts::MakeEnvelope(type, std::move(payload), context);
+  if (!envelope) throw std::logic_error("saga message " + std::string(type) + ": " + envelope.Error().Reason());
+  return std::move(envelope).Value();
+}
+
+void SagaOrchestrator::Send(ISagaUnitOfWork& uow, const SagaInstance& saga, const Order& order, SagaCommand command,
+                            const contracts::Envelope* cause) const {
+  const auto order_id = order.Id().Get().ToString();
+  nlohmann::json payload{{"orderId", order_id}};
+  const char* topic = contracts::kInventoryCommandsTopic;
+  switch (command) {
+    case SagaCommand::kReserveInventory: {
+      nlohmann::json items = nlohmann::json::array();
+      for (const auto& item : order.Items()) {
+        items.push_back({{"productId", item.ProductId().Get().ToString()}, {"quantity", item.Quantity()}});
+      }
+      payload["items"] = std::move(items);
+      payload["expiresAt"] = core::ToRfc3339(clock_.Now() + std::chrono::duration_cast<std::chrono::microseconds>(
+                                                                settings_.reservation_ttl));
+      break;
+    }
+    case SagaCommand::kProcessPayment:
+      topic = contracts::kPaymentCommandsTopic;
+      payload["amount"] = MoneyJson(order.TotalAmount());
+      payload["paymentToken"] = saga.PaymentToken();
+      break;
+    case SagaCommand::kCommitInventory:
+      break;
+    case SagaCommand::kRefundPayment:
+      topic = contracts::kPaymentCommandsTopic;
+      payload["reason"] = saga.Outcome().empty() ? "Compensation" : saga.Outcome();
+      break;
+    case SagaCommand::kReleaseInventory:
+      payload["reason"] = saga.Outcome().empty() ? "Compensation" : saga.Outcome();
+      break;
+  }
+  auto envelope = Message(uow, saga, ToString(command), std::move(payload), cause);
+  uow.Publish(topic, envelope);
+  uow.AppendLog(saga, SagaLogEntry{clock_.Now(), "command", "", "", std::string(ToString(command)),
+                                   envelope.message_id, "sent to " + std::string(topic)});
+}
+
+void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::string& payment_token,
+                             const std::string& correlation_id) const {
+  const auto now = clock_.Now();
+  uow.Orders().Create(order);
+  auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, now, settings_.policy);
+  uow.CreateSaga(saga, correlation_id);
+  uow.AppendLog(saga, SagaLogEntry{now, "started", "", std::string(ToString(saga.State())), "", std::nullopt,
+                                   "order placed; total " + order.TotalAmount().ToString()});
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& item : order.Items()) {
+    items.push_back({{"productId", item.ProductId().Get().ToString()},
+                     {"quantity", item.Quantity()},
+                     {"unitPrice", MoneyJson(item.UnitPrice())}});
+  }
+  uow.Publish(contracts::kOrderEventsTopic,
+              Message(uow, saga, "OrderCreated",
+                      {{"orderId", order.Id().Get().ToString()},
+                       {"customerId", order.CustomerId().Get().ToString()},
+                       {"items", std::move(items)},
+                       {"total", MoneyJson(order.TotalAmount())}},
+                      nullptr));
+  Send(uow, saga, order, SagaCommand::kReserveInventory, nullptr);
+  spdlog::info("saga {} started for order {} (correlation {})", saga.Id().Get().ToString(),
+               order.Id().Get().ToString(), correlation_id);
+}
+
+void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order, const SagaDecision& decision,
+                             const std::string& input, const contracts::Envelope* cause) const {
+  const auto now = clock_.Now();
+  const std::string from = decision.from ? std::string(ToString(*decision.from)) : std::string(ToString(saga.State()));
+  if (!decision.applied) {
+    uow.AppendLog(saga, SagaLogEntry{now, "ignored", from, from, input,
+                                     cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
+                                     decision.detail});
+    spdlog::info("saga {} order {}: {}", saga.Id().Get().ToString(), order.Id().Get().ToString(), decision.detail);
+    return;
+  }
+  uow.AppendLog(saga, SagaLogEntry{now, cause != nullptr ? "event" : "transition", from,
+                                   std::string(ToString(saga.State())), input,
+                                   cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
+                                   decision.detail});
+  spdlog::info("saga {} order {}: {} -> {} on {} ({})", saga.Id().Get().ToString(), order.Id().Get().ToString(),
+               from, ToString(saga.State()), input, decision.detail);
+  if (decision.order_status) {
+    for (const auto status : PathTo(order.Status(), *decision.order_status)) {
+      if (auto moved = order.UpdateStatus(status, now); !moved) {
+        throw std::logic_error("saga moved order " + order.Id().Get().ToString() + " from " +
+                               std::string(ToString(order.Status())) + " to " + std::string(ToString(status)) +
+                               ": " + std::string(ToString(moved.Error())));
+      }
+    }
+    uow.Orders().Update(order);
+    uow.Publish(contracts::kOrderEventsTopic,
+                Message(uow, saga, "OrderUpdated",
+                        {{"orderId", order.Id().Get().ToString()},
+                         {"status", ToString(order.Status())},
+                         {"version", order.Version()}},
+                        cause));
+    const auto status = order.Status();
+    if (status == OrderStatus::kCompleted || status == OrderStatus::kFailed || status == OrderStatus::kCancelled) {
+      const auto reason = saga.Outcome().empty() ? std::string("unspecified") : saga.Outcome();
+      if (status == OrderStatus::kCompleted) {
+        uow.Publish(contracts::kOrderEventsTopic,
+                    Message(uow, saga, "OrderCompleted",
+                            {{"orderId", order.Id().Get().ToString()}, {"total", MoneyJson(order.TotalAmount())}},
+                            cause));
+      } else {
+        uow.Publish(contracts::kOrderEventsTopic,
+                    Message(uow, saga, status == OrderStatus::kFailed ? "OrderFailed" : "OrderCancelled",
+                            {{"orderId", order.Id().Get().ToString()}, {"reason", reason}}, cause));
+      }
+      nlohmann::json notification{{"orderId", order.Id().Get().ToString()},
+                                  {"customerId", order.CustomerId().Get().ToString()},
+                                  {"status", ToString(status)},
+                                  {"total", MoneyJson(order.TotalAmount())}};
+      if (status != OrderStatus::kCompleted) notification["reason"] = reason;
+      uow.Publish(contracts::kNotificationsTopic, Message(uow, saga, "OrderNotification", notification, cause));
+    }
+  }
+  for (const auto command : decision.commands) Send(uow, saga, order, command, cause);
+  if (saga.State() == SagaState::kCompensationFailed && decision.from != SagaState::kCompensationFailed) {
+    spdlog::error("saga {} order {} needs an operator: {}", saga.Id().Get().ToString(), order.Id().Get().ToString(),
+                  decision.detail);
+  }
+  uow.UpdateSaga(saga);
+}
+
+void SagaOrchestrator::OnReply(ISagaUnitOfWork& uow, const contracts::Envelope& reply) const {
+  const auto input = InputOf(reply.type);
+  if (!input) return;
+  auto order = uow.Orders().Get(reply.order_id);
+  auto saga = uow.LockSaga(reply.order_id);
+  if (!order || !saga) {
+    spdlog::warn("{} {} for unknown order {} ignored", reply.type, reply.message_id.Get().ToString(),
+                 reply.order_id.Get().ToString());
+    return;
+  }
+  const std::string reason = reply.payload.is_object() && reply.payload.contains("reason") &&
+                                     reply.payload["reason"].is_string()
+                                 ? reply.payload["reason"].get<std::string>()
+                                 : std::string();
+  const auto decision = saga->Handle(*input, reason, clock_.Now(), settings_.policy);
+  Apply(uow, *saga, *order, decision, reply.type, &reply);
+}
+
+core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow, const core::OrderId& order_id,
+                                                            std::optional<std::int64_t> expected_version,
+                                                            const std::string& reason) const {
+  auto order = uow.Orders().Get(order_id);
+  if (!order) return core::Fail(CancelRefusal{CancelRefusal::Kind::kNotFound, 0, ""});
+  const std::string status(ToString(order->Status()));
+  if (expected_version && *expected_version != order->Version()) {
+    return core::Fail(CancelRefusal{CancelRefusal::Kind::kVersionMismatch, order->Version(), status});
+  }
+  auto saga = uow.LockSaga(order_id);
+  if (!saga) return core::Fail(CancelRefusal{CancelRefusal::Kind::kAlreadyEnded, order->Version(), status});
+  auto decision = saga->Cancel(reason, clock_.Now(), settings_.policy);
+  if (!decision) {
+    return core::Fail(CancelRefusal{decision.Error() == SagaError::kCompensating ? CancelRefusal::Kind::kCompensating
+                                                                                  : CancelRefusal::Kind::kAlreadyEnded,
+                                    order->Version(), status});
+  }
+  Apply(uow, *saga, *order, decision.Value(), "CancelRequested", nullptr);
+  return std::move(*order);
+}
+
+int SagaOrchestrator::SweepDeadlines(ISagaUnitOfWork& uow, int limit) const {
+  const auto now = clock_.Now();
+  auto due = uow.LockDue(now, limit);
+  for (auto& saga : due) {
+    auto order = uow.Orders().Get(saga.OrderId());
+    if (!order) continue;
+    const auto decision = saga.Handle(SagaInput::kDeadlinePassed, "", now, settings_.policy);
+    Apply(uow, saga, *order, decision, "DeadlinePassed", nullptr);
+  }
+  return static_cast<int>(due.size());
+}
+
+}  // namespace saga::order

@@ -1,0 +1,70 @@
+#pragma once
+// SagaOrchestrator: runs the OrderCreationSaga (domain/order_saga.hpp) against a unit of work.
+// Each call handles one input completely inside the caller's transaction: it locks the order
+// and its saga, lets the state machine decide, moves the order's status, appends the commands
+// and events to the outbox, writes the saga log, and stores the saga (version-checked).
+// Messages are keyed by order id, so one order's commands reach a participant in the order
+// they were sent. Thread-safety: stateless apart from its configuration.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "saga/contracts/envelope.hpp"
+#include "saga/core/result.hpp"
+#include "saga/core/time.hpp"
+#include "services/order/app/saga_store.hpp"
+
+namespace saga::order {
+
+struct SagaSettings {
+  SagaPolicy policy;
+  /// How long inventory holds stock that is not committed (ReserveInventory.expiresAt).
+  std::chrono::seconds reservation_ttl{900};
+};
+
+struct CancelRefusal {
+  enum class Kind { kNotFound, kVersionMismatch, kAlreadyEnded, kCompensating };
+  Kind kind = Kind::kNotFound;
+  std::int64_t current_version = 0;
+  std::string current_status;
+};
+
+class SagaOrchestrator {
+ public:
+  SagaOrchestrator(const core::Clock& clock, SagaSettings settings) : clock_(clock), settings_(settings) {}
+
+  /// Stores a new order (version 1) and starts its saga: OrderCreated and ReserveInventory go
+  /// out with it. The order must be new (Status Created, not stored).
+  void Start(ISagaUnitOfWork& uow, Order& order, const std::string& payment_token,
+             const std::string& correlation_id) const;
+
+  /// Applies a reply of a participant (inventory and payment events). Replies for unknown
+  /// orders and types the saga does not use are ignored.
+  void OnReply(ISagaUnitOfWork& uow, const contracts::Envelope& reply) const;
+
+  /// Asks the order's saga to cancel (compensation starts; the order becomes Cancelled when it
+  /// ends). With `expected_version`, only if the order is at that version.
+  [[nodiscard]] core::Result<Order, CancelRefusal> Cancel(ISagaUnitOfWork& uow, const core::OrderId& order_id,
+                                                          std::optional<std::int64_t> expected_version,
+                                                          const std::string& reason) const;
+
+  /// Fires the deadlines that passed (at most `limit`); returns how many.
+  int SweepDeadlines(ISagaUnitOfWork& uow, int limit) const;
+
+  [[nodiscard]] const SagaSettings& Settings() const noexcept { return settings_; }
+
+ private:
+  /// Persists what a decision says, with `cause` (the reply, if any) in the log.
+  void Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order, const SagaDecision& decision,
+             const std::string& input, const contracts::Envelope* cause) const;
+  [[nodiscard]] contracts::Envelope Message(ISagaUnitOfWork& uow, const SagaInstance& saga, std::string_view type,
+                                            nlohmann::json payload, const contracts::Envelope* cause) const;
+  void Send(ISagaUnitOfWork& uow, const SagaInstance& saga, const Order& order, SagaCommand command,
+            const contracts::Envelope* cause) const;
+
+  const core::Clock& clock_;
+  SagaSettings settings_;
+};
+
+}  // namespace saga::order

@@ -1,0 +1,78 @@
+#pragma once
+// Ports through which the saga orchestrator persists: a unit of work is ONE database
+// transaction holding the order, its saga instance, the saga log and the outbox, so a saga
+// transition, the order's status, the commands and events it sends (and, in a consumer, the
+// inbox record of the reply that caused it) commit together or not at all.
+// Implemented by infra/pg_saga_store (PostgreSQL) and by fakes in tests.
+// Infrastructure failures throw core::InfraError; a lost race core::ConcurrencyConflict.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "saga/contracts/envelope.hpp"
+#include "saga/core/ids.hpp"
+#include "saga/core/time.hpp"
+#include "services/order/domain/order_repository.hpp"
+#include "services/order/domain/order_saga.hpp"
+
+namespace saga::order {
+
+/// One line of a saga's timeline (table saga_log).
+struct SagaLogEntry {
+  core::Timestamp at;
+  /// "started", "transition", "command", "event", "ignored", "deadline", "cancel".
+  std::string kind;
+  std::string from_state;
+  std::string to_state;
+  std::string message_type;
+  std::optional<core::MessageId> message_id;
+  std::string detail;
+};
+
+class ISagaUnitOfWork {
+ public:
+  virtual ~ISagaUnitOfWork() = default;
+  /// Orders in this transaction; Get() locks the order's row until the transaction ends.
+  virtual IOrderRepository& Orders() = 0;
+  /// The order's saga, locked until the transaction ends.
+  [[nodiscard]] virtual std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) = 0;
+  virtual void CreateSaga(SagaInstance& saga, const std::string& correlation_id) = 0;
+  /// Version-checked (ConcurrencyConflict); bumps the version.
+  virtual void UpdateSaga(SagaInstance& saga) = 0;
+  virtual void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) = 0;
+  /// The saga's correlation id (set at creation).
+  [[nodiscard]] virtual std::string CorrelationId(const SagaInstance& saga) = 0;
+  /// Appends a message to the outbox of this transaction.
+  virtual void Publish(const std::string& topic, const contracts::Envelope& envelope) = 0;
+  /// Up to `limit` sagas whose deadline is at or before `now`, locked; rows another instance
+  /// holds are skipped (SKIP LOCKED), so several sweepers share the work.
+  [[nodiscard]] virtual std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) = 0;
+};
+
+/// Runs a unit of work in a transaction of its own (REST requests, the sweeper).
+class ISagaTransactions {
+ public:
+  virtual ~ISagaTransactions() = default;
+  virtual void Run(const std::function<void(ISagaUnitOfWork&)>& work) = 0;
+};
+
+/// Counts of sagas per state, for operators.
+struct SagaStateCount {
+  SagaState state;
+  std::int64_t count = 0;
+};
+
+/// Reads for the API and operators.
+class ISagaQueries {
+ public:
+  virtual ~ISagaQueries() = default;
+  [[nodiscard]] virtual std::optional<SagaInstance> GetSaga(const core::OrderId& order_id) = 0;
+  [[nodiscard]] virtual std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) = 0;
+  /// Sagas in `state`, oldest update first, at most `limit`.
+  [[nodiscard]] virtual std::vector<SagaInstance> ListInState(SagaState state, int limit) = 0;
+  [[nodiscard]] virtual std::vector<SagaStateCount> CountByState() = 0;
+};
+
+}  // namespace saga::order

@@ -1,0 +1,46 @@
+#pragma once
+// SagaSweeper: the background worker that fires saga deadlines (retries, compensations,
+// CompensationFailed) so no saga waits forever for a lost reply. Every `interval` it handles
+// due sagas in batches of `batch`, one transaction per batch; rows are claimed with SKIP
+// LOCKED, so several order-service instances share the work without doing it twice.
+// Lifecycle: Start(); Stop() finishes the batch in hand and joins. Failures are logged and
+// retried at the next interval.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "services/order/app/saga_orchestrator.hpp"
+
+namespace saga::order {
+
+class SagaSweeper {
+ public:
+  SagaSweeper(const SagaOrchestrator& orchestrator, ISagaTransactions& transactions,
+              std::chrono::milliseconds interval, int batch = 50)
+      : orchestrator_(orchestrator), transactions_(transactions), interval_(interval), batch_(batch) {}
+  ~SagaSweeper() { Stop(); }
+  SagaSweeper(const SagaSweeper&) = delete;
+  SagaSweeper& operator=(const SagaSweeper&) = delete;
+
+  void Start();
+  void Stop();
+  /// Handles every due deadline now (also what each tick does); returns how many fired.
+  int SweepOnce();
+  [[nodiscard]] std::uint64_t Fired() const noexcept { return fired_.load(); }
+
+ private:
+  const SagaOrchestrator& orchestrator_;
+  ISagaTransactions& transactions_;
+  std::chrono::milliseconds interval_;
+  int batch_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+  std::atomic<std::uint64_t> fired_{0};
+};
+
+}  // namespace saga::order

@@ -1,0 +1,177 @@
+#include "services/order/infra/pg_saga_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include "saga/core/errors.hpp"
+#include "saga/outbox/outbox.hpp"
+#include "saga/pg/errors.hpp"
+#include "saga/pg/sql.hpp"
+#include "saga/pg/transaction_scope.hpp"
+
+namespace saga::order {
+namespace {
+
+const std::string kSagaColumns = "id::text, order_id::text, state, target, outcome, payment_token, " +
+                                 pg::MicrosOf("deadline") + ", step_attempts, compensation_attempts, "
+                                 "definition_version, " +
+                                 pg::MicrosOf("created_at") + ", " + pg::MicrosOf("updated_at") + ", version";
+
+SagaInstance SagaOf(const pqxx::row& row) {
+  const auto state = ParseSagaState(row[2].c_str());
+  if (!state) throw pg::QueryError("stored saga has an unknown state", "");
+  std::optional<SagaState> target;
+  if (!row[3].is_null()) target = ParseSagaState(row[3].c_str());
+  std::optional<core::Timestamp> deadline;
+  if (!row[6].is_null()) deadline = pg::TimestampOf(row[6]);
+  return SagaInstance::Restore(core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state, target,
+                               row[4].c_str(), row[5].c_str(), deadline, row[7].as<int>(), row[8].as<int>(),
+                               row[9].as<int>(), pg::TimestampOf(row[10]), pg::TimestampOf(row[11]),
+                               row[12].as<std::int64_t>());
+}
+
+std::optional<std::string> TargetOf(const SagaInstance& saga) {
+  if (!saga.Target()) return std::nullopt;
+  return std::string(ToString(*saga.Target()));
+}
+
+std::optional<std::int64_t> DeadlineOf(const SagaInstance& saga) {
+  if (!saga.Deadline()) return std::nullopt;
+  return core::ToUnixMicros(*saga.Deadline());
+}
+
+}  // namespace
+
+std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& order_id) {
+  return pg::Translated([&]() -> std::optional<SagaInstance> {
+    auto rows = tx_.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1 FOR UPDATE",
+                                order_id.Get().ToString());
+    if (rows.empty()) return std::nullopt;
+    return SagaOf(rows[0]);
+  });
+}
+
+void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga, const std::string& correlation_id) {
+  pg::Translated([&] {
+    tx_.exec_params0(
+        "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, correlation_id, "
+        "deadline, step_attempts, compensation_attempts, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, "
+        "$6, $7, $8, " + pg::TimestampParam(9) + ", $10, $11, " +
+            pg::TimestampParam(12) + ", " + pg::TimestampParam(13) + ", 1)",
+        saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
+        std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(), correlation_id,
+        DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(), core::ToUnixMicros(saga.CreatedAt()),
+        core::ToUnixMicros(saga.UpdatedAt()));
+  });
+  saga.MarkPersisted(1);
+}
+
+void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
+  const auto version = pg::Translated([&] {
+    auto updated = tx_.exec_params(
+        "UPDATE sagas SET state = $3, target = $4, outcome = $5, deadline = " + pg::TimestampParam(6) +
+            ", step_attempts = $7, compensation_attempts = $8, updated_at = " +
+            pg::TimestampParam(9) + ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+        saga.Id().Get().ToString(), saga.Version(), std::string(ToString(saga.State())), TargetOf(saga),
+        saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
+        core::ToUnixMicros(saga.UpdatedAt()));
+    if (updated.empty()) {
+      throw core::ConcurrencyConflict("saga " + saga.Id().Get().ToString() + " changed since version " +
+                                      std::to_string(saga.Version()));
+    }
+    return updated[0][0].as<std::int64_t>();
+  });
+  saga.MarkPersisted(version);
+}
+
+void PgSagaUnitOfWork::AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) {
+  pg::Translated([&] {
+    tx_.exec_params0(
+        "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, detail) "
+        "VALUES ($1, " +
+            pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8)",
+        saga.Id().Get().ToString(), core::ToUnixMicros(entry.at), entry.kind, entry.from_state, entry.to_state,
+        entry.message_type,
+        entry.message_id ? std::optional<std::string>(entry.message_id->Get().ToString()) : std::nullopt,
+        entry.detail);
+  });
+}
+
+std::string PgSagaUnitOfWork::CorrelationId(const SagaInstance& saga) {
+  return pg::Translated([&] {
+    return tx_.exec_params1("SELECT correlation_id FROM sagas WHERE id = $1", saga.Id().Get().ToString())[0]
+        .as<std::string>();
+  });
+}
+
+void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelope& envelope) {
+  (void)outbox::Append(tx_, topic, envelope);
+}
+
+std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int limit) {
+  return pg::Translated([&] {
+    std::vector<SagaInstance> due;
+    for (const auto& row : tx_.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE deadline <= " +
+                                               pg::TimestampParam(1) +
+                                               " ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
+                                           core::ToUnixMicros(now), limit)) {
+      due.push_back(SagaOf(row));
+    }
+    return due;
+  });
+}
+
+void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) {
+  pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
+    PgSagaUnitOfWork uow(tx);
+    work(uow);
+  });
+}
+
+std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {
+  return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) -> std::optional<SagaInstance> {
+    auto rows = tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1", order_id.Get().ToString());
+    if (rows.empty()) return std::nullopt;
+    return SagaOf(rows[0]);
+  });
+}
+
+std::vector<SagaLogEntry> PgSagaQueries::GetLog(const core::SagaId& saga_id) {
+  return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
+    std::vector<SagaLogEntry> log;
+    for (const auto& row :
+         tx.exec_params("SELECT " + pg::MicrosOf("at") +
+                            ", kind, from_state, to_state, message_type, message_id::text, detail FROM saga_log "
+                            "WHERE saga_id = $1 ORDER BY id",
+                        saga_id.Get().ToString())) {
+      std::optional<core::MessageId> message_id;
+      if (!row[5].is_null()) message_id = core::MessageId(pg::UuidOf(row[5]));
+      log.push_back(SagaLogEntry{pg::TimestampOf(row[0]), row[1].c_str(), row[2].c_str(), row[3].c_str(),
+                                 row[4].c_str(), message_id, row[6].c_str()});
+    }
+    return log;
+  });
+}
+
+std::vector<SagaInstance> PgSagaQueries::ListInState(SagaState state, int limit) {
+  return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
+    std::vector<SagaInstance> sagas;
+    for (const auto& row : tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE state = $1 ORDER BY updated_at "
+                                                                     "LIMIT $2",
+                                          std::string(ToString(state)), limit)) {
+      sagas.push_back(SagaOf(row));
+    }
+    return sagas;
+  });
+}
+
+std::vector<SagaStateCount> PgSagaQueries::CountByState() {
+  return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
+    std::vector<SagaStateCount> counts;
+    for (const auto& row : tx.exec("SELECT state, count(*) FROM sagas GROUP BY state ORDER BY state")) {
+      if (auto state = ParseSagaState(row[0].c_str())) counts.push_back({*state, row[1].as<std::int64_t>()});
+    }
+    return counts;
+  });
+}
+
+}  // namespace saga::order

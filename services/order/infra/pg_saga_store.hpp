@@ -1,0 +1,51 @@
+#pragma once
+// PostgreSQL implementations of the saga ports (tables sagas and saga_log, migration 4, and
+// the outbox): PgSagaUnitOfWork works inside a given transaction (a consumer's inbox
+// transaction, or one PgSagaTransactions opens); PgSagaQueries reads on the pool.
+
+#include "saga/pg/pool.hpp"
+#include "services/order/app/saga_store.hpp"
+#include "services/order/infra/pg_order_repository.hpp"
+
+namespace saga::order {
+
+class PgSagaUnitOfWork final : public ISagaUnitOfWork {
+ public:
+  explicit PgSagaUnitOfWork(pqxx::transaction_base& tx) : tx_(tx), orders_(tx) {}
+
+  IOrderRepository& Orders() override { return orders_; }
+  [[nodiscard]] std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) override;
+  void CreateSaga(SagaInstance& saga, const std::string& correlation_id) override;
+  void UpdateSaga(SagaInstance& saga) override;
+  void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) override;
+  [[nodiscard]] std::string CorrelationId(const SagaInstance& saga) override;
+  void Publish(const std::string& topic, const contracts::Envelope& envelope) override;
+  [[nodiscard]] std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) override;
+
+ private:
+  pqxx::transaction_base& tx_;
+  PgOrderRepository orders_;
+};
+
+class PgSagaTransactions final : public ISagaTransactions {
+ public:
+  explicit PgSagaTransactions(pg::ConnectionPool& pool) : pool_(pool) {}
+  void Run(const std::function<void(ISagaUnitOfWork&)>& work) override;
+
+ private:
+  pg::ConnectionPool& pool_;
+};
+
+class PgSagaQueries final : public ISagaQueries {
+ public:
+  explicit PgSagaQueries(pg::ConnectionPool& pool) : pool_(pool) {}
+  [[nodiscard]] std::optional<SagaInstance> GetSaga(const core::OrderId& order_id) override;
+  [[nodiscard]] std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) override;
+  [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int limit) override;
+  [[nodiscard]] std::vector<SagaStateCount> CountByState() override;
+
+ private:
+  pg::ConnectionPool& pool_;
+};
+
+}  // namespace saga::order

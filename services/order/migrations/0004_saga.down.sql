@@ -1,0 +1,2 @@
+DROP TABLE saga_log;
+DROP TABLE sagas;
