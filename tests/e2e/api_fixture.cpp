@@ -125,11 +125,16 @@ void System::Start() {
   inventory_db_ = std::make_unique<testing::TemporaryDatabase>();
   order_db_ = std::make_unique<testing::TemporaryDatabase>();
   payment_db_ = std::make_unique<testing::TemporaryDatabase>();
-  const std::map<std::string, std::string> generous{{"SAGA_HTTP_RATE_LIMIT_PER_SECOND", "1000000"},
-                                                    {"SAGA_HTTP_RATE_LIMIT_BURST", "1000000"}};
+  // The API tests exercise the REST APIs alone: the order service's saga commands go to topics
+  // nobody consumes (another prefix), so orders stay where the tests put them.
+  const auto prefix = testing::UniqueName("api") + ".";
+  std::map<std::string, std::string> generous{{"SAGA_HTTP_RATE_LIMIT_PER_SECOND", "1000000"},
+                                              {"SAGA_HTTP_RATE_LIMIT_BURST", "1000000"},
+                                              {"SAGA_KAFKA_TOPIC_PREFIX", prefix}};
   inventory_ = std::make_unique<ServiceUnderTest>("inventory", dir_, inventory_db_->Dsn(), generous);
   auto order_env = generous;
   order_env["SAGA_INVENTORY_URL"] = inventory_->Url();
+  order_env["SAGA_KAFKA_TOPIC_PREFIX"] = "orders-only-" + prefix;
   order_ = std::make_unique<ServiceUnderTest>("order", dir_, order_db_->Dsn(), order_env);
   auto payment_env = generous;
   payment_env["SAGA_ORDER_URL"] = order_->Url();

@@ -290,7 +290,8 @@ TEST_F(ApiFuzzTest, OrderNeverAnswers5xx) {
   const auto product = CreateProduct(inventory, 100, 1000)["id"].get<std::string>();
   auto order = orders.Call("POST", "/api/orders",
                            json{{"customerId", core::Uuid::Random().ToString()},
-                                {"items", {{{"productId", product}, {"quantity", 1}}}}});
+                                {"items", {{{"productId", product}, {"quantity", 1}}}},
+                                {"paymentToken", "tok_sim_approve"}});
   FuzzService(System::Get().order(), {product, order.json["id"]}, Seed() + 1, 1500);
 }
 
@@ -302,7 +303,8 @@ TEST_F(ApiFuzzTest, PaymentNeverAnswers5xx) {
   const auto order = orders
                          .Call("POST", "/api/orders",
                                json{{"customerId", core::Uuid::Random().ToString()},
-                                    {"items", {{{"productId", product}, {"quantity", 1}}}}})
+                                    {"items", {{{"productId", product}, {"quantity", 1}}}},
+                                      {"paymentToken", "tok_sim_approve"}})
                          .json["id"]
                          .get<std::string>();
   const auto payment =

@@ -70,6 +70,8 @@ outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerC
   config.threads = static_cast<int>(context.source.GetInt("consumer.threads", config.threads, 1, 64));
   const auto max_lag = context.source.GetInt("consumer.max_lag", 10000, 1, 1LL << 40);
   const std::string check = "consumer-" + config.name;
+  const auto prefix = context.source.GetString("kafka.topic_prefix", "");
+  for (auto& topic : config.topics) topic = prefix + topic;
   auto& relay = context.relay;
   context.consumers.push_back(std::make_unique<outbox::ReliableConsumer>(
       std::move(config), context.kafka, context.pool, context.producer, std::move(handler),
@@ -150,19 +152,25 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     relay_config.poll_interval = source.GetMillis("outbox.poll_interval_ms", relay_config.poll_interval);
     relay_config.batch_size =
         static_cast<int>(source.GetInt("outbox.batch_size", relay_config.batch_size, 1, 10000));
+    // kafka.topic_prefix (SAGA_KAFKA_TOPIC_PREFIX) isolates systems sharing one broker (tests).
+    const auto topic_prefix = source.GetString("kafka.topic_prefix", "");
+    relay_config.topic_prefix = topic_prefix;
     outbox::OutboxRelay relay(relay_config, pg_config, producer, &producer_breaker);
 
     std::vector<kafka::TopicSpec> topic_specs;
     if (auto topics_file = source.Find("kafka.topics_file"); topics_file && !topics_file->empty()) {
       topic_specs = kafka::LoadTopicsFile(*topics_file);  // created at start-up when missing
     }
+    for (auto& spec : topic_specs) spec.name = topic_prefix + spec.name;
+    auto required_topics = definition.required_topics;
+    for (auto& topic : required_topics) topic = topic_prefix + topic;
     ReadinessMonitor readiness(source.GetMillis("health.interval_ms", std::chrono::milliseconds(1000)));
     readiness.AddCheck("postgres", MakePostgresProbe(pg_config));
     readiness.AddCheck("schema",
                        MakeSchemaProbe(pg_config, migrations, source.GetBool("pg.migrate_on_start", true)));
     readiness.AddCheck("kafka",
                        MakeKafkaProbe(std::make_shared<kafka::ClusterProbe>(kafka_config), kafka_config,
-                                      definition.required_topics, topic_specs, std::chrono::seconds(2)));
+                                      required_topics, topic_specs, std::chrono::seconds(2)));
     readiness.AddCheck("outbox",
                        MakeOutboxProbe(pool, source.GetMillis("outbox.max_age_ms", std::chrono::minutes(5))));
     readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));

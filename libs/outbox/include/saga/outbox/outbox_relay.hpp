@@ -42,6 +42,9 @@ struct RelayConfig {
   std::chrono::milliseconds ack_timeout{30000};
   /// Advisory-lock key of the leader election (one per database is enough).
   std::int64_t leader_lock_key = 0x5A6A'0002;
+  /// Put before every topic name on publishing (kafka.topic_prefix): lets several systems share
+  /// one broker without seeing each other's messages (tests, staging). Empty in production.
+  std::string topic_prefix;
 };
 
 struct RelayStats {
