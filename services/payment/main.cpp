@@ -1,20 +1,26 @@
 // Composition root of the payment service: the only place that wires concrete adapters.
 #include <memory>
 
+#include "saga/contracts/message_types.hpp"
 #include "saga/service/service_main.hpp"
 #include "services/payment/api/payment_api.hpp"
+#include "services/payment/api/payment_command_handler.hpp"
 #include "services/payment/app/payment_app.hpp"
+#include "services/payment/app/payment_commands.hpp"
 #include "services/payment/infra/http_order_directory.hpp"
 #include "services/payment/infra/migrations.hpp"
+#include "services/payment/infra/pg_message_outbox.hpp"
 #include "services/payment/infra/pg_payment_repository.hpp"
+#include "services/payment/infra/simulated_gateway.hpp"
 #include "services/payment/infra/topics.hpp"
 
 int main(int argc, char** argv) {
-  // Built by `wire` once the runtime exists; they outlive the HTTP server (RunService returns
-  // only after it stopped).
+  // Built by `wire` once the runtime exists; they outlive the HTTP server and the consumers
+  // (RunService returns only after both stopped).
   std::unique_ptr<saga::payment::PgPaymentRepository> repository;
   std::unique_ptr<saga::payment::HttpOrderDirectory> orders;
   std::unique_ptr<saga::payment::PaymentApp> app;
+  std::unique_ptr<saga::payment::SimulatedGateway> gateway;
 
   saga::service::ServiceDefinition definition;
   definition.name = "payment";
@@ -30,6 +36,23 @@ int main(int argc, char** argv) {
         context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000))));
     app = std::make_unique<saga::payment::PaymentApp>(*repository, *orders, context.clock);
     saga::payment::AddPaymentRoutes(context.router, *app, context.idempotency);
+
+    // gateway.timeout_ms / gateway.slow_ms: latency of the built-in gateway simulator.
+    saga::payment::SimulatedGatewayConfig gateway_config;
+    gateway_config.timeout = context.source.GetMillis("gateway.timeout_ms", gateway_config.timeout);
+    gateway_config.slow = context.source.GetMillis("gateway.slow_ms", gateway_config.slow);
+    gateway = std::make_unique<saga::payment::SimulatedGateway>(gateway_config);
+
+    // The saga's commands: each in the consumer's inbox transaction, with the payment rows and
+    // the replies' outbox rows.
+    const saga::core::Clock& clock = context.clock;
+    saga::service::AddConsumer(context, {"payment-commands", {saga::contracts::kPaymentCommandsTopic}},
+                               [&clock, &gateway](saga::outbox::HandlerContext& message) {
+                                 saga::payment::PgPaymentRepository payments(message.tx);
+                                 saga::payment::PgMessageOutbox outbox(message.tx);
+                                 saga::payment::PaymentCommands commands(payments, outbox, *gateway, clock);
+                                 saga::payment::HandlePaymentCommand(message.envelope, commands);
+                               });
   };
   return saga::service::RunService(argc, argv, definition);
 }

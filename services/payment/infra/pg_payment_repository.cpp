@@ -1,5 +1,7 @@
 #include "services/payment/infra/pg_payment_repository.hpp"
 
+#include <type_traits>
+
 #include <pqxx/pqxx>
 
 #include "saga/core/errors.hpp"
@@ -59,10 +61,35 @@ std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
 
 }  // namespace
 
-void PgPaymentRepository::Create(Payment& payment) {
-  auto conn = pool_.Acquire();
-  pg::Translated([&] {
+template <typename Fn>
+decltype(auto) PgPaymentRepository::Write(Fn&& fn) {
+  if (tx_ != nullptr) return pg::Translated([&]() -> decltype(auto) { return fn(*tx_); });
+  auto conn = pool_->Acquire();
+  return pg::Translated([&]() -> decltype(auto) {
     pqxx::work tx(*conn);
+    if constexpr (std::is_void_v<decltype(fn(tx))>) {
+      fn(tx);
+      tx.commit();
+    } else {
+      auto result = fn(tx);
+      tx.commit();
+      return result;
+    }
+  });
+}
+
+template <typename Fn>
+decltype(auto) PgPaymentRepository::Read(Fn&& fn) {
+  if (tx_ != nullptr) return pg::Translated([&]() -> decltype(auto) { return fn(*tx_); });
+  auto conn = pool_->Acquire();
+  return pg::Translated([&]() -> decltype(auto) {
+    pqxx::read_transaction tx(*conn);
+    return fn(tx);
+  });
+}
+
+void PgPaymentRepository::Create(Payment& payment) {
+  Write([&](pqxx::transaction_base& tx) {
     tx.exec_params0(
         "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, processed_at, "
         "failure_reason, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, " +
@@ -72,15 +99,12 @@ void PgPaymentRepository::Create(Payment& payment) {
         std::string(ToString(payment.Status())), payment.TransactionId(), ProcessedAtMicros(payment),
         payment.FailureReason(), core::ToUnixMicros(payment.CreatedAt()),
         core::ToUnixMicros(payment.UpdatedAt()));
-    tx.commit();
   });
   payment.MarkPersisted(1);
 }
 
 void PgPaymentRepository::Update(Payment& payment) {
-  auto conn = pool_.Acquire();
-  const auto version = pg::Translated([&] {
-    pqxx::work tx(*conn);
+  const auto version = Write([&](pqxx::transaction_base& tx) {
     auto updated = tx.exec_params(
         "UPDATE payments SET status = $3, transaction_id = $4, processed_at = " + TimestampParam(5) +
             ", failure_reason = $6, updated_at = " + TimestampParam(7) +
@@ -92,16 +116,13 @@ void PgPaymentRepository::Update(Payment& payment) {
       throw core::ConcurrencyConflict("payment " + Id(payment.Id().Get()) + " changed since version " +
                                       std::to_string(payment.Version()) + " was read");
     }
-    tx.commit();
     return updated[0][0].as<std::int64_t>();
   });
   payment.MarkPersisted(version);
 }
 
 std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&]() -> std::optional<Payment> {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) -> std::optional<Payment> {
     auto found = Query(tx, "WHERE id = $1", Id(id.Get()));
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
@@ -109,17 +130,13 @@ std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
 }
 
 std::vector<Payment> PgPaymentRepository::GetByOrderId(const core::OrderId& order_id) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) {
     return Query(tx, "WHERE order_id = $1 ORDER BY created_at DESC, id", Id(order_id.Get()));
   });
 }
 
 std::optional<Payment> PgPaymentRepository::GetByTransactionId(const std::string& transaction_id) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&]() -> std::optional<Payment> {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) -> std::optional<Payment> {
     auto found = Query(tx, "WHERE transaction_id = $1", transaction_id);
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
@@ -127,9 +144,7 @@ std::optional<Payment> PgPaymentRepository::GetByTransactionId(const std::string
 }
 
 core::Page<Payment> PgPaymentRepository::List(const PaymentFilter& filter, const core::PageRequest& page) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) {
     const std::optional<std::string> status =
         filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
     core::Page<Payment> result;

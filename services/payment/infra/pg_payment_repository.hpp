@@ -1,5 +1,15 @@
 #pragma once
-// PostgreSQL implementation of IPaymentRepository over a connection pool (payment_db).
+// PostgreSQL implementation of IPaymentRepository (payment_db), in one of two modes:
+//   - pool mode (PgPaymentRepository(pool)): each call runs in its own transaction on a pooled
+//     connection and commits, as the domain port describes;
+//   - transaction mode (PgPaymentRepository(tx)): each call runs inside the caller's
+//     transaction and never commits; the caller commits or rolls back everything together
+//     (e.g. a consumer's inbox transaction, with the outbox rows of the same change). A failed
+//     statement aborts that transaction, so after a pg error the caller must roll back.
+// The pool or transaction must outlive the repository. Errors arrive translated (pg/errors.hpp).
+// Thread-safety: pool mode is thread-safe; transaction mode belongs to the transaction's thread.
+
+#include <pqxx/transaction_base>
 
 #include "saga/pg/pool.hpp"
 #include "services/payment/domain/payment_repository.hpp"
@@ -8,7 +18,8 @@ namespace saga::payment {
 
 class PgPaymentRepository final : public IPaymentRepository {
  public:
-  explicit PgPaymentRepository(pg::ConnectionPool& pool) : pool_(pool) {}
+  explicit PgPaymentRepository(pg::ConnectionPool& pool) : pool_(&pool) {}
+  explicit PgPaymentRepository(pqxx::transaction_base& tx) : tx_(&tx) {}
 
   void Create(Payment& payment) override;
   void Update(Payment& payment) override;
@@ -18,7 +29,15 @@ class PgPaymentRepository final : public IPaymentRepository {
   [[nodiscard]] core::Page<Payment> List(const PaymentFilter& filter, const core::PageRequest& page) override;
 
  private:
-  pg::ConnectionPool& pool_;
+  /// Runs `fn(tx)` in the caller's transaction, or in a new read-write one that commits.
+  template <typename Fn>
+  decltype(auto) Write(Fn&& fn);
+  /// Runs `fn(tx)` in the caller's transaction, or in a new read-only one.
+  template <typename Fn>
+  decltype(auto) Read(Fn&& fn);
+
+  pg::ConnectionPool* pool_ = nullptr;
+  pqxx::transaction_base* tx_ = nullptr;
 };
 
 }  // namespace saga::payment

@@ -3,10 +3,15 @@
 
 #include <map>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
+#include "services/payment/app/message_outbox.hpp"
 #include "services/payment/app/order_directory.hpp"
+#include "services/payment/app/payment_gateway.hpp"
 #include "services/payment/domain/payment_repository.hpp"
 
 namespace saga::payment::testing {
@@ -76,6 +81,41 @@ class FakeOrderDirectory final : public IOrderDirectory {
     return it == orders.end() ? std::nullopt : std::optional<OrderSummary>(it->second);
   }
   std::map<core::OrderId, OrderSummary> orders;
+};
+
+/// Records what was published, in order.
+class RecordingOutbox final : public IMessageOutbox {
+ public:
+  void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
+    published.emplace_back(topic, envelope);
+  }
+  std::vector<std::pair<std::string, contracts::Envelope>> published;
+};
+
+/// Answers every charge with `charge_outcome` ("fake_<payment id>" when approved) and every refund
+/// with `refund_outcome`; counts the calls and keeps the requests (tokens included: tests only).
+class FakePaymentGateway final : public IPaymentGateway {
+ public:
+  [[nodiscard]] ChargeResult Charge(const ChargeRequest& request) override {
+    std::lock_guard lock(mu_);
+    charges.push_back(request);
+    if (charge_outcome != ChargeOutcome::kApproved) return {charge_outcome, {}};
+    return {ChargeOutcome::kApproved, "fake_" + request.payment_id.Get().ToString()};
+  }
+  [[nodiscard]] RefundResult Refund(const std::string& transaction_id, const core::Money& amount) override {
+    std::lock_guard lock(mu_);
+    refunds.emplace_back(transaction_id, amount);
+    if (refund_outcome != RefundOutcome::kRefunded) return {refund_outcome, {}};
+    return {RefundOutcome::kRefunded, "fakeref_" + transaction_id};
+  }
+
+  ChargeOutcome charge_outcome = ChargeOutcome::kApproved;
+  RefundOutcome refund_outcome = RefundOutcome::kRefunded;
+  std::vector<ChargeRequest> charges;
+  std::vector<std::pair<std::string, core::Money>> refunds;
+
+ private:
+  std::mutex mu_;
 };
 
 }  // namespace saga::payment::testing

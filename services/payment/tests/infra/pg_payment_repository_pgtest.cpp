@@ -142,5 +142,51 @@ TEST(PaymentMigrationsTest, UpDownUpLeavesTheSameSchema) {
   saga::testing::ExpectMigrationsRoundTrip(Migrations(), "payments_one_live_per_order", "payments");
 }
 
+TEST_F(PgPaymentRepositoryTest, InTransactionModeEveryCallJoinsTheCallersTransaction) {
+  auto payment = PendingPayment(1500);
+  {
+    auto conn = db_.Pool().Acquire();
+    pqxx::work tx(*conn);
+    PgPaymentRepository in_tx(tx);
+    in_tx.Create(payment);
+    ASSERT_TRUE(payment.Process(kT0).HasValue());
+    in_tx.Update(payment);
+    EXPECT_EQ(in_tx.Get(payment.Id())->Status(), PaymentStatus::kProcessing);  // sees its own writes
+    EXPECT_EQ(in_tx.GetByOrderId(payment.OrderId()).size(), 1U);
+    EXPECT_EQ(in_tx.List({}, core::PageRequest{}).total, 1);
+    EXPECT_FALSE(repo_.Get(payment.Id()).has_value());  // nothing committed yet
+    tx.commit();
+  }
+  EXPECT_EQ(repo_.Get(payment.Id())->Version(), 2);
+
+  auto rolled_back = PendingPayment();
+  {
+    auto conn = db_.Pool().Acquire();
+    pqxx::work tx(*conn);
+    PgPaymentRepository in_tx(tx);
+    in_tx.Create(rolled_back);
+    // destroyed without commit: rolls back
+  }
+  EXPECT_FALSE(repo_.Get(rolled_back.Id()).has_value());
+}
+
+TEST_F(PgPaymentRepositoryTest, InTransactionModeErrorsArriveTranslated) {
+  auto payment = PendingPayment();
+  repo_.Create(payment);
+  auto conn = db_.Pool().Acquire();
+  pqxx::work tx(*conn);
+  PgPaymentRepository in_tx(tx);
+  auto stale = payment;
+  stale.MarkPersisted(7);
+  EXPECT_THROW(in_tx.Update(stale), core::ConcurrencyConflict);
+  auto second = PendingPayment(1000, payment.OrderId());
+  try {
+    in_tx.Create(second);
+    FAIL() << "a second live payment of the order was stored";
+  } catch (const pg::ConstraintViolation& e) {
+    EXPECT_EQ(e.Constraint(), "payments_one_live_per_order");
+  }
+}
+
 }  // namespace
 }  // namespace saga::payment
