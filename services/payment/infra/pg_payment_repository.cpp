@@ -61,35 +61,8 @@ std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
 
 }  // namespace
 
-template <typename Fn>
-decltype(auto) PgPaymentRepository::Write(Fn&& fn) {
-  if (tx_ != nullptr) return pg::Translated([&]() -> decltype(auto) { return fn(*tx_); });
-  auto conn = pool_->Acquire();
-  return pg::Translated([&]() -> decltype(auto) {
-    pqxx::work tx(*conn);
-    if constexpr (std::is_void_v<decltype(fn(tx))>) {
-      fn(tx);
-      tx.commit();
-    } else {
-      auto result = fn(tx);
-      tx.commit();
-      return result;
-    }
-  });
-}
-
-template <typename Fn>
-decltype(auto) PgPaymentRepository::Read(Fn&& fn) {
-  if (tx_ != nullptr) return pg::Translated([&]() -> decltype(auto) { return fn(*tx_); });
-  auto conn = pool_->Acquire();
-  return pg::Translated([&]() -> decltype(auto) {
-    pqxx::read_transaction tx(*conn);
-    return fn(tx);
-  });
-}
-
 void PgPaymentRepository::Create(Payment& payment) {
-  Write([&](pqxx::transaction_base& tx) {
+  scope_.Run([&](pqxx::transaction_base& tx) {
     tx.exec_params0(
         "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, processed_at, "
         "failure_reason, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, " +
@@ -104,7 +77,7 @@ void PgPaymentRepository::Create(Payment& payment) {
 }
 
 void PgPaymentRepository::Update(Payment& payment) {
-  const auto version = Write([&](pqxx::transaction_base& tx) {
+  const auto version = scope_.Run([&](pqxx::transaction_base& tx) {
     auto updated = tx.exec_params(
         "UPDATE payments SET status = $3, transaction_id = $4, processed_at = " + TimestampParam(5) +
             ", failure_reason = $6, updated_at = " + TimestampParam(7) +
@@ -122,7 +95,7 @@ void PgPaymentRepository::Update(Payment& payment) {
 }
 
 std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
-  return Read([&](pqxx::transaction_base& tx) -> std::optional<Payment> {
+  return scope_.Run([&](pqxx::transaction_base& tx) -> std::optional<Payment> {
     auto found = Query(tx, "WHERE id = $1", Id(id.Get()));
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
@@ -130,13 +103,13 @@ std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
 }
 
 std::vector<Payment> PgPaymentRepository::GetByOrderId(const core::OrderId& order_id) {
-  return Read([&](pqxx::transaction_base& tx) {
+  return scope_.Run([&](pqxx::transaction_base& tx) {
     return Query(tx, "WHERE order_id = $1 ORDER BY created_at DESC, id", Id(order_id.Get()));
   });
 }
 
 std::optional<Payment> PgPaymentRepository::GetByTransactionId(const std::string& transaction_id) {
-  return Read([&](pqxx::transaction_base& tx) -> std::optional<Payment> {
+  return scope_.Run([&](pqxx::transaction_base& tx) -> std::optional<Payment> {
     auto found = Query(tx, "WHERE transaction_id = $1", transaction_id);
     if (found.empty()) return std::nullopt;
     return std::move(found.front());
@@ -144,7 +117,7 @@ std::optional<Payment> PgPaymentRepository::GetByTransactionId(const std::string
 }
 
 core::Page<Payment> PgPaymentRepository::List(const PaymentFilter& filter, const core::PageRequest& page) {
-  return Read([&](pqxx::transaction_base& tx) {
+  return scope_.Run([&](pqxx::transaction_base& tx) {
     const std::optional<std::string> status =
         filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
     core::Page<Payment> result;

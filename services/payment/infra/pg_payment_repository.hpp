@@ -11,15 +11,15 @@
 
 #include <pqxx/transaction_base>
 
-#include "saga/pg/pool.hpp"
+#include "saga/pg/transaction_scope.hpp"
 #include "services/payment/domain/payment_repository.hpp"
 
 namespace saga::payment {
 
 class PgPaymentRepository final : public IPaymentRepository {
  public:
-  explicit PgPaymentRepository(pg::ConnectionPool& pool) : pool_(&pool) {}
-  explicit PgPaymentRepository(pqxx::transaction_base& tx) : tx_(&tx) {}
+  explicit PgPaymentRepository(pg::ConnectionPool& pool) : scope_(pool) {}
+  explicit PgPaymentRepository(pqxx::transaction_base& tx) : scope_(tx) {}
 
   void Create(Payment& payment) override;
   void Update(Payment& payment) override;
@@ -29,15 +29,7 @@ class PgPaymentRepository final : public IPaymentRepository {
   [[nodiscard]] core::Page<Payment> List(const PaymentFilter& filter, const core::PageRequest& page) override;
 
  private:
-  /// Runs `fn(tx)` in the caller's transaction, or in a new read-write one that commits.
-  template <typename Fn>
-  decltype(auto) Write(Fn&& fn);
-  /// Runs `fn(tx)` in the caller's transaction, or in a new read-only one.
-  template <typename Fn>
-  decltype(auto) Read(Fn&& fn);
-
-  pg::ConnectionPool* pool_ = nullptr;
-  pqxx::transaction_base* tx_ = nullptr;
+  pg::TransactionScope scope_;
 };
 
 }  // namespace saga::payment
