@@ -1,10 +1,11 @@
 // sagactl: the command-line client of the order saga. Today: topic administration used by the
-// launcher. Exit codes: 0 success, 1 the operation failed (e.g. broker unreachable), 2 usage or
-// configuration error.
+// launcher, and the invariant checker. Exit codes: 0 success, 1 the operation failed (e.g.
+// broker or database unreachable), 2 usage or configuration error, 3 an invariant is violated.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "saga/core/errors.hpp"
+#include "saga/invariants/checker.hpp"
 #include "saga/kafka/errors.hpp"
 #include "saga/kafka/topics.hpp"
 #include "saga/observability/logging.hpp"
@@ -40,6 +41,21 @@ int main(int argc, char** argv) {
   }
   apply->add_option("--file", topics_file, "topics definition")->capture_default_str();
 
+  saga::invariants::CheckInput check_input;
+  auto* invariants = app.add_subcommand(
+      "invariants", "check stock, money, orders and outboxes across the three databases (exit 3 on a violation)");
+  invariants->add_option("--order-dsn", check_input.order_dsn, "order_db connection string")
+      ->envname("SAGA_ORDER_PG_DSN")
+      ->required();
+  invariants->add_option("--inventory-dsn", check_input.inventory_dsn, "inventory_db connection string")
+      ->envname("SAGA_INVENTORY_PG_DSN")
+      ->required();
+  invariants->add_option("--payment-dsn", check_input.payment_dsn, "payment_db connection string")
+      ->envname("SAGA_PAYMENT_PG_DSN")
+      ->required();
+  bool running = false;
+  invariants->add_flag("--running", running, "traffic may still be flowing: skip the at-rest checks");
+
   CLI11_PARSE(app, argc, argv);
 
   saga::observability::LogConfig log_config;
@@ -53,6 +69,12 @@ int main(int argc, char** argv) {
   config.client_id = "sagactl";
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   try {
+    if (invariants->parsed()) {
+      check_input.at_rest = !running;
+      const auto report = saga::invariants::Check(check_input);
+      std::cout << report.Summary();
+      return report.Ok() ? 0 : 3;
+    }
     if (apply->parsed()) {
       const auto specs = saga::kafka::LoadTopicsFile(topics_file);
       const auto result = saga::kafka::EnsureTopics(config, specs, timeout);
@@ -70,6 +92,9 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const saga::kafka::KafkaError& e) {
     std::cerr << "sagactl: kafka at " << brokers << ": " << e.what() << '\n';
+    return 1;
+  } catch (const saga::core::InfraError& e) {
+    std::cerr << "sagactl: cannot read the databases: " << e.what() << '\n';
     return 1;
   }
 }
