@@ -12,33 +12,51 @@ namespace fs = std::filesystem;
 
 ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
                                    const std::string& database_dsn, std::map<std::string, std::string> env)
-    : name_(name) {
+    : name_(name), dir_(dir) {
   const auto unique = testing::UniqueName(name);
   log_path_ = (dir / (unique + ".log")).string();
-  const auto port_file = (dir / (unique + ".port")).string();
+  port_file_ = (dir / (unique + ".port")).string();
   env.emplace("SAGA_HTTP_PORT", "0");
-  env.emplace("SAGA_HTTP_PORT_FILE", port_file);
+  env.emplace("SAGA_HTTP_PORT_FILE", port_file_);
   env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
   env.emplace("SAGA_ENV", "test");
   env.emplace("SAGA_PG_DSN", database_dsn);
   env.emplace("SAGA_KAFKA_BROKERS", testing::KafkaBrokers());
   env.emplace("SAGA_KAFKA_TOPICS_FILE", testing::RequiredEnv("SAGA_TOPICS_FILE"));
   env.emplace("SAGA_LOG_LEVEL", "warn");
+  env_ = std::move(env);
+  Launch();
+}
+
+void ServiceUnderTest::Launch() {
+  std::error_code ignored;
+  fs::remove(port_file_, ignored);
+  port_ = 0;
   process_ = std::make_unique<testing::Process>(
-      std::string(SAGA_BUILD_DIR) + "/services/" + name + "/" + name + "-service", std::vector<std::string>{},
-      env, log_path_);
+      std::string(SAGA_BUILD_DIR) + "/services/" + name_ + "/" + name_ + "-service", std::vector<std::string>{},
+      env_, log_path_);
   testing::WaitFor(
       [&] {
-        const auto text = testing::ReadFile(port_file);
+        const auto text = testing::ReadFile(port_file_);
         if (!text.empty()) port_ = static_cast<std::uint16_t>(std::stoi(text));
         return port_ != 0 || !process_->Running();
       },
       seconds(30));
-  if (port_ == 0) throw std::runtime_error(name + "-service did not start:\n" + Log());
+  if (port_ == 0) throw std::runtime_error(name_ + "-service did not start:\n" + Log());
   const bool ready = testing::WaitFor(
       [&] { return testing::HttpRequest("127.0.0.1", port_, "GET", "/health/ready").status == 200; },
       seconds(60), milliseconds(100));
-  if (!ready) throw std::runtime_error(name + "-service did not become ready:\n" + Log());
+  if (!ready) throw std::runtime_error(name_ + "-service did not become ready:\n" + Log());
+}
+
+void ServiceUnderTest::Kill() {
+  process_->Signal(SIGKILL);
+  (void)process_->Wait(seconds(20));
+}
+
+void ServiceUnderTest::Restart() {
+  env_["SAGA_HTTP_PORT"] = std::to_string(port_);
+  Launch();
 }
 
 ServiceUnderTest::~ServiceUnderTest() {
@@ -119,22 +137,23 @@ System& System::Get() {
   return *g_system;
 }
 
-void System::Start() {
-  dir_ = fs::temp_directory_path() / testing::UniqueName("api");
+void System::Start(const SystemOptions& options) {
+  dir_ = fs::temp_directory_path() / testing::UniqueName("system");
   fs::create_directories(dir_);
   inventory_db_ = std::make_unique<testing::TemporaryDatabase>();
   order_db_ = std::make_unique<testing::TemporaryDatabase>();
   payment_db_ = std::make_unique<testing::TemporaryDatabase>();
-  // The API tests exercise the REST APIs alone: the order service's saga commands go to topics
-  // nobody consumes (another prefix), so orders stay where the tests put them.
-  const auto prefix = testing::UniqueName("api") + ".";
+  prefix_ = testing::UniqueName("t") + ".";
   std::map<std::string, std::string> generous{{"SAGA_HTTP_RATE_LIMIT_PER_SECOND", "1000000"},
                                               {"SAGA_HTTP_RATE_LIMIT_BURST", "1000000"},
-                                              {"SAGA_KAFKA_TOPIC_PREFIX", prefix}};
+                                              {"SAGA_KAFKA_TOPIC_PREFIX", prefix_}};
+  for (const auto& [key, value] : options.env) generous[key] = value;
   inventory_ = std::make_unique<ServiceUnderTest>("inventory", dir_, inventory_db_->Dsn(), generous);
   auto order_env = generous;
   order_env["SAGA_INVENTORY_URL"] = inventory_->Url();
-  order_env["SAGA_KAFKA_TOPIC_PREFIX"] = "orders-only-" + prefix;
+  // REST API tests: the saga's commands go to topics nobody consumes, so orders stay where
+  // the tests put them.
+  if (options.isolate_saga) order_env["SAGA_KAFKA_TOPIC_PREFIX"] = "orders-only-" + prefix_;
   order_ = std::make_unique<ServiceUnderTest>("order", dir_, order_db_->Dsn(), order_env);
   auto payment_env = generous;
   payment_env["SAGA_ORDER_URL"] = order_->Url();
@@ -158,16 +177,20 @@ namespace {
 
 class SystemEnvironment : public ::testing::Environment {
  public:
-  void SetUp() override { system_.Start(); }
+  explicit SystemEnvironment(SystemOptions options) : options_(std::move(options)) {}
+  void SetUp() override { system_.Start(options_); }
   void TearDown() override { system_.Stop(); }
 
  private:
+  SystemOptions options_;
   System system_;
 };
 
-[[maybe_unused]] const auto* const kEnvironment = ::testing::AddGlobalTestEnvironment(new SystemEnvironment);
-
 }  // namespace
+
+void RegisterSystem(SystemOptions options) {
+  ::testing::AddGlobalTestEnvironment(new SystemEnvironment(std::move(options)));
+}
 
 nlohmann::json CreateProduct(ApiClient& inventory, std::int64_t price_minor, std::int64_t quantity,
                              const std::string& currency) {

@@ -24,6 +24,10 @@ class ServiceUnderTest {
  public:
   ServiceUnderTest(const std::string& name, const std::filesystem::path& dir, const std::string& database_dsn,
                    std::map<std::string, std::string> env);
+  /// SIGKILL, as a crash would.
+  void Kill();
+  /// Starts it again after Kill(), on the same port, database and settings; waits until ready.
+  void Restart();
   ~ServiceUnderTest();
   ServiceUnderTest(const ServiceUnderTest&) = delete;
   ServiceUnderTest& operator=(const ServiceUnderTest&) = delete;
@@ -35,8 +39,13 @@ class ServiceUnderTest {
   [[nodiscard]] const std::string& Name() const noexcept { return name_; }
 
  private:
+  void Launch();
+
   std::string name_;
+  std::filesystem::path dir_;
+  std::map<std::string, std::string> env_;
   std::string log_path_;
+  std::string port_file_;
   std::unique_ptr<testing::Process> process_;
   std::uint16_t port_ = 0;
 };
@@ -82,11 +91,19 @@ class ApiClient {
   std::shared_ptr<testing::OpenApiValidator> validator_;
 };
 
+struct SystemOptions {
+  /// The order service's saga commands go to topics nobody consumes (REST API tests).
+  bool isolate_saga = false;
+  /// Added to every service's environment (e.g. shorter saga timeouts).
+  std::map<std::string, std::string> env;
+};
+
 /// The running system: inventory, order (prices from inventory) and payment (totals from
-/// order), with rate limits high enough for the tests.
+/// order), with rate limits high enough for the tests, on topics of its own (a unique
+/// kafka.topic_prefix). One per test binary: RegisterSystem() in the binary sets it up.
 class System {
  public:
-  static System& Get();  // set up by the Environment below
+  static System& Get();
 
   ServiceUnderTest& inventory() { return *inventory_; }
   ServiceUnderTest& order() { return *order_; }
@@ -95,11 +112,15 @@ class System {
   /// A database DSN for the inventory service (for a second instance with other settings).
   [[nodiscard]] std::string InventoryDsn() const { return inventory_db_->Dsn(); }
 
-  void Start();
+  void Start(const SystemOptions& options);
   void Stop();
+  [[nodiscard]] const std::string& TopicPrefix() const { return prefix_; }
+  [[nodiscard]] std::string OrderDsn() const { return order_db_->Dsn(); }
+  [[nodiscard]] std::string PaymentDsn() const { return payment_db_->Dsn(); }
 
  private:
   std::filesystem::path dir_;
+  std::string prefix_;
   std::unique_ptr<testing::TemporaryDatabase> inventory_db_;
   std::unique_ptr<testing::TemporaryDatabase> order_db_;
   std::unique_ptr<testing::TemporaryDatabase> payment_db_;
@@ -107,6 +128,9 @@ class System {
   std::unique_ptr<ServiceUnderTest> order_;
   std::unique_ptr<ServiceUnderTest> payment_;
 };
+
+/// Registers a gtest Environment that starts the System before the tests and stops it after.
+void RegisterSystem(SystemOptions options);
 
 /// A product created through the inventory API; returns its InventoryResponseDto.
 nlohmann::json CreateProduct(ApiClient& inventory, std::int64_t price_minor, std::int64_t quantity,

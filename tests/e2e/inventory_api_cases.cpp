@@ -219,7 +219,9 @@ TEST_F(InventoryApiTest, HealthAndOpenApiAreServed) {
 TEST_F(InventoryApiTest, BurstOverTheRateLimitIs429WithRetryAfter) {
   // A second instance on the same database with a tight limit.
   ServiceUnderTest limited("inventory", System::Get().Dir(), System::Get().InventoryDsn(),
-                           {{"SAGA_HTTP_RATE_LIMIT_PER_SECOND", "1"}, {"SAGA_HTTP_RATE_LIMIT_BURST", "5"}});
+                           {{"SAGA_HTTP_RATE_LIMIT_PER_SECOND", "1"},
+                            {"SAGA_HTTP_RATE_LIMIT_BURST", "5"},
+                            {"SAGA_KAFKA_TOPIC_PREFIX", System::Get().TopicPrefix()}});
   ApiClient client(limited);
   int ok = 0;
   int limited_count = 0;
