@@ -46,9 +46,9 @@ struct ReserveFailure {
 struct StockWrite {
   core::ProductId product_id;
   std::string sku;
-  std::optional<core::OrderId> order_id;  // the order whose reservation caused it, if any
-  std::int64_t quantity = 0;              // after the write
-  std::int64_t reserved = 0;              // after the write
+  std::optional<core::OrderId> order_id;         // the order whose reservation caused it, if any
+  std::int64_t quantity = 0;                     // after the write
+  std::int64_t reserved = 0;                     // after the write
   std::optional<std::int64_t> available_before;  // none for a product just created
   std::int64_t low_stock_threshold = 0;
   [[nodiscard]] std::int64_t Available() const noexcept { return quantity - reserved; }

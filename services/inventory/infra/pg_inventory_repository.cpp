@@ -18,10 +18,10 @@ using pg::TimestampOf;
 using pg::TimestampParam;
 using pg::UuidOf;
 
-const std::string kItemColumns = "i.id::text, i.quantity, i.reserved, i.received, i.sold, " +
-                                 MicrosOf("i.last_updated") + ", i.version";
-const std::string kProductStockColumns = "p.id::text, p.name, p.sku, p.currency, p.price_minor, " +
-                                         MicrosOf("p.created_at") + ", " + kItemColumns;
+const std::string kItemColumns =
+    "i.id::text, i.quantity, i.reserved, i.received, i.sold, " + MicrosOf("i.last_updated") + ", i.version";
+const std::string kProductStockColumns =
+    "p.id::text, p.name, p.sku, p.currency, p.price_minor, " + MicrosOf("p.created_at") + ", " + kItemColumns;
 const std::string kProductStockFrom = " FROM products p JOIN inventory_items i ON i.product_id = p.id";
 
 const std::string kReservationColumns = "id::text, order_id::text, product_id::text, quantity, status, " +
@@ -68,7 +68,8 @@ Reservation ReservationFrom(const pqxx::row& row) {
 }
 
 // Locks the stock rows of `product_ids` in id order (no deadlocks between reservations).
-std::map<std::string, InventoryItem> LockItems(pqxx::transaction_base& tx, std::vector<std::string> product_ids) {
+std::map<std::string, InventoryItem> LockItems(pqxx::transaction_base& tx,
+                                               std::vector<std::string> product_ids) {
   std::sort(product_ids.begin(), product_ids.end());
   product_ids.erase(std::unique(product_ids.begin(), product_ids.end()), product_ids.end());
   std::map<std::string, InventoryItem> items;
@@ -76,11 +77,10 @@ std::map<std::string, InventoryItem> LockItems(pqxx::transaction_base& tx, std::
   std::string array = "{";
   for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
   array += "}";
-  for (const auto& row :
-       tx.exec_params("SELECT i.product_id::text, " + kItemColumns +
-                          " FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
-                          "ORDER BY i.product_id FOR UPDATE",
-                      array)) {
+  for (const auto& row : tx.exec_params("SELECT i.product_id::text, " + kItemColumns +
+                                            " FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
+                                            "ORDER BY i.product_id FOR UPDATE",
+                                        array)) {
     items.emplace(row[0].c_str(), ItemFrom(row, 1));
   }
   return items;
@@ -174,7 +174,6 @@ void PgInventoryRepository::WriteItem(pqxx::transaction_base& tx, InventoryItem&
   }
 }
 
-
 void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem& item) {
   Write([&](pqxx::transaction_base& tx) {
     tx.exec_params0(
@@ -186,11 +185,12 @@ void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem&
         core::ToUnixMicros(product.CreatedAt()));
     const auto threshold =
         tx.exec_params1(
-              "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, last_updated, "
+              "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, "
+              "last_updated, "
               "version) VALUES ($1, $2, $3, $4, $5, $6, " +
                   TimestampParam(7) + ", 1) RETURNING low_stock_threshold",
-              Id(item.Id().Get()), Id(item.ProductId().Get()), item.Quantity(), item.Reserved(), item.Received(),
-              item.Sold(), core::ToUnixMicros(item.LastUpdated()))[0]
+              Id(item.Id().Get()), Id(item.ProductId().Get()), item.Quantity(), item.Reserved(),
+              item.Received(), item.Sold(), core::ToUnixMicros(item.LastUpdated()))[0]
             .as<std::int64_t>();
     if (tx_ != nullptr) {
       writes_.push_back(StockWrite{item.ProductId(), product.Sku().Value(), std::nullopt, item.Quantity(),
@@ -365,7 +365,9 @@ core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Co
   return Write([&](pqxx::transaction_base& tx) {
     return MoveReservations(
         tx, order_id, now,
-        [](const Reservation&) { return MovePlan{&Reservation::Commit, &InventoryItem::CommitSale}; },
+        [](const Reservation&) {
+          return MovePlan{&Reservation::Commit, &InventoryItem::CommitSale};
+        },
         [&](InventoryItem& item) { WriteItem(tx, item, order_id); });
   });
 }

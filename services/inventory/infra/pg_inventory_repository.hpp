@@ -47,9 +47,10 @@ class PgInventoryRepository final : public IInventoryRepository {
   // Runs fn(pqxx::transaction_base&) in the bound transaction, or in a new read-only one.
   template <typename F>
   decltype(auto) Read(F&& fn);
-  void WriteItem(pqxx::transaction_base& tx, InventoryItem& item, const std::optional<core::OrderId>& order_id);
+  void WriteItem(pqxx::transaction_base& tx, InventoryItem& item,
+                 const std::optional<core::OrderId>& order_id);
 
-  pg::ConnectionPool* pool_ = nullptr;  // pool mode
+  pg::ConnectionPool* pool_ = nullptr;    // pool mode
   pqxx::transaction_base* tx_ = nullptr;  // transaction mode
   std::vector<StockWrite> writes_;        // transaction mode only
 };

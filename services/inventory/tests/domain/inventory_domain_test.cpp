@@ -151,11 +151,14 @@ TEST(InventoryItemTest, CreateAndRestoreRefuseBrokenNumbers) {
   auto product = core::NewId<core::ProductId>();
   EXPECT_EQ(created.Value().Received(), 5);
   EXPECT_EQ(created.Value().Sold(), 0);
-  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 6, 5, 0, kT0, 1).Error(), InventoryError::kStockBelowReserved);
-  EXPECT_EQ(InventoryItem::Restore(id, product, 5, -1, 5, 0, kT0, 1).Error(), InventoryError::kInvalidQuantity);
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 6, 5, 0, kT0, 1).Error(),
+            InventoryError::kStockBelowReserved);
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, -1, 5, 0, kT0, 1).Error(),
+            InventoryError::kInvalidQuantity);
   EXPECT_EQ(InventoryItem::Restore(id, product, 5, 0, 6, 0, kT0, 1).Error(), InventoryError::kInvalidQuantity)
       << "ledger does not add up";
-  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 0, 4, -1, kT0, 1).Error(), InventoryError::kInvalidQuantity)
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 0, 4, -1, kT0, 1).Error(),
+            InventoryError::kInvalidQuantity)
       << "negative sold";
   const auto max = std::numeric_limits<std::int64_t>::max();
   EXPECT_EQ(InventoryItem::Restore(id, product, 5, 0, -max, max, kT0, 1).Error(),
@@ -210,8 +213,9 @@ TEST(ReservationTest, StatusTable) {
   const auto all = {S::kActive, S::kCommitted, S::kReleased, S::kExpired, S::kReturned};
   for (auto from : all) {
     for (auto to : all) {
-      const bool allowed = (from == S::kActive && (to == S::kCommitted || to == S::kReleased || to == S::kExpired)) ||
-                           (from == S::kCommitted && to == S::kReturned);
+      const bool allowed =
+          (from == S::kActive && (to == S::kCommitted || to == S::kReleased || to == S::kExpired)) ||
+          (from == S::kCommitted && to == S::kReturned);
       EXPECT_EQ(CanTransition(from, to), allowed) << ToString(from) << " -> " << ToString(to);
     }
     EXPECT_EQ(ParseReservationStatus(ToString(from)), from);
@@ -258,10 +262,10 @@ TEST(ReservationTest, MovesAreExactAndRepeatable) {
   for (const auto& c : cases) {
     auto r = In(c.from);
     const std::string move = c.move;
-    auto result = move == "release" ? r.Release(c.at)
-                  : move == "commit"  ? r.Commit(c.at)
-                  : move == "return"  ? r.Return(c.at)
-                                      : r.Expire(c.at);
+    auto result = move == "release"  ? r.Release(c.at)
+                  : move == "commit" ? r.Commit(c.at)
+                  : move == "return" ? r.Return(c.at)
+                                     : r.Expire(c.at);
     const auto label = ::testing::Message() << ToString(c.from) << " " << move;
     if (c.outcome) {
       ASSERT_TRUE(result.HasValue()) << label;

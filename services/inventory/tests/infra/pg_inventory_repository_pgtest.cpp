@@ -333,7 +333,8 @@ TEST_F(PgInventoryRepositoryTest, TheSchemaEnforcesTheInvariants) {
            "products_name_check"},
           {"INSERT INTO inventory_items VALUES (gen_random_uuid(), " + pid + ", 1, 0, 10, now(), 1, 1, 0)",
            "inventory_items_product_key"},
-          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1, 1, 0)",
+          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1, 1, "
+           "0)",
            "inventory_items_product_id_fkey"},
           {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
                ", 1, 'Held', now(), now(), now() + interval '1 minute')",
@@ -367,8 +368,10 @@ TEST(InventoryMigrationsTest, TheLedgerIsBackfilledAndDownKeepsReturnedSalesAsRe
   {
     pqxx::work tx(*conn);
     tx.exec0(
-        "INSERT INTO products VALUES ('00000000-0000-4000-8000-000000000001', 'Mug', 'MUG-1', 'EUR', 100, now());"
-        "INSERT INTO inventory_items VALUES (gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 7, 2, "
+        "INSERT INTO products VALUES ('00000000-0000-4000-8000-000000000001', 'Mug', 'MUG-1', 'EUR', 100, "
+        "now());"
+        "INSERT INTO inventory_items VALUES (gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 7, "
+        "2, "
         "10, now(), 1);"
         "INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), "
         "'00000000-0000-4000-8000-000000000001', 3, 'Committed', now(), now(), now() + interval '1 minute')");
