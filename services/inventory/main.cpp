@@ -7,10 +7,13 @@
 #include "saga/service/service_main.hpp"
 #include "services/inventory/api/inventory_api.hpp"
 #include "services/inventory/app/inventory_app.hpp"
+#include "services/inventory/app/reservation_expiry_worker.hpp"
 #include "services/inventory/app/seed_catalogue.hpp"
 #include "services/inventory/infra/catalogue_file.hpp"
+#include "services/inventory/infra/inventory_command_handler.hpp"
 #include "services/inventory/infra/migrations.hpp"
 #include "services/inventory/infra/pg_inventory_repository.hpp"
+#include "services/inventory/infra/pg_unit_of_work.hpp"
 #include "services/inventory/infra/topics.hpp"
 
 namespace {
@@ -39,7 +42,9 @@ int main(int argc, char** argv) {
   // Built by `wire` once the runtime exists; they outlive the HTTP server (RunService returns
   // only after it stopped).
   std::unique_ptr<saga::inventory::PgInventoryRepository> repository;
+  std::unique_ptr<saga::inventory::PgUnitOfWork> unit;
   std::unique_ptr<saga::inventory::InventoryApp> app;
+  std::unique_ptr<saga::inventory::ReservationExpiryWorker> expiry;
 
   saga::service::ServiceDefinition definition;
   definition.name = "inventory";
@@ -51,8 +56,19 @@ int main(int argc, char** argv) {
   definition.openapi = saga::inventory::InventoryOpenApi();
   definition.wire = [&](saga::service::ServiceContext& context) {
     repository = std::make_unique<saga::inventory::PgInventoryRepository>(context.pool);
-    app = std::make_unique<saga::inventory::InventoryApp>(*repository, context.clock);
+    unit = std::make_unique<saga::inventory::PgUnitOfWork>(context.pool);
+    app = std::make_unique<saga::inventory::InventoryApp>(*repository, *unit, context.clock);
     saga::inventory::AddInventoryRoutes(context.router, *app);
+
+    // The saga's commands: each handled in the consumer's inbox transaction with its replies.
+    saga::service::AddConsumer(context, {"inventory-commands", {"saga.inventory.commands"}},
+                               saga::inventory::MakeInventoryCommandHandler(context.clock));
+
+    saga::inventory::ExpiryConfig expiry_config;
+    expiry_config.interval = context.source.GetMillis("inventory.expiry_interval_ms", expiry_config.interval);
+    expiry = std::make_unique<saga::inventory::ReservationExpiryWorker>(*unit, context.clock, expiry_config);
+    context.on_start.emplace_back([&expiry] { expiry->Start(); });
+    context.on_stop.emplace_back([&expiry] { expiry->Stop(); });
   };
   return saga::service::RunService(argc, argv, definition);
 }

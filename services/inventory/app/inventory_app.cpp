@@ -4,6 +4,7 @@
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
+#include "services/inventory/app/stock_messages.hpp"
 
 namespace saga::inventory {
 namespace {
@@ -27,7 +28,10 @@ core::Result<ProductStock, AppError> InventoryApp::CreateProduct(const CreatePro
                                     command.quantity, now);
   if (!item) return core::Fail(Rule(item.Error()));
   try {
-    repository_.CreateProduct(product.Value(), item.Value());
+    RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, IMessageOutbox& outbox) {
+      repository.CreateProduct(product.Value(), item.Value());
+      PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
+    });
   } catch (const pg::ConstraintViolation& e) {
     if (e.Constraint() == "products_sku_key") return core::Fail(AppError{AppError::Kind::kSkuTaken, {}, 0});
     throw;
@@ -50,16 +54,23 @@ core::Page<ProductStock> InventoryApp::LowStock(std::int64_t threshold, const co
 core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductId& id, std::int64_t quantity,
                                                             std::optional<std::int64_t> expected_version) {
   for (int attempt = 0;; ++attempt) {
-    auto stock = repository_.GetProduct(id);
-    if (!stock) return core::Fail(AppError{AppError::Kind::kNotFound, {}, 0});
-    auto& item = stock->item;
-    if (expected_version && *expected_version != item.Version()) {
-      return core::Fail(AppError{AppError::Kind::kVersionMismatch, {}, item.Version()});
-    }
-    if (auto set = item.SetStock(quantity, clock_.Now()); !set) return core::Fail(Rule(set.Error()));
     try {
-      repository_.UpdateStock(item);
-      return std::move(*stock);
+      return RunInUnitOfWork(
+          unit_,
+          [&](IInventoryRepository& repository,
+              IMessageOutbox& outbox) -> core::Result<ProductStock, AppError> {
+            auto stock = repository.GetProduct(id);
+            if (!stock) return core::Fail(AppError{AppError::Kind::kNotFound, {}, 0});
+            auto& item = stock->item;
+            if (expected_version && *expected_version != item.Version()) {
+              return core::Fail(AppError{AppError::Kind::kVersionMismatch, {}, item.Version()});
+            }
+            const auto now = clock_.Now();
+            if (auto set = item.SetStock(quantity, now); !set) return core::Fail(Rule(set.Error()));
+            repository.UpdateStock(item);
+            PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
+            return std::move(*stock);
+          });
     } catch (const core::ConcurrencyConflict&) {
       if (expected_version || attempt + 1 >= kConflictRetries) {
         const auto current = repository_.GetProduct(id);
@@ -73,8 +84,12 @@ core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductI
 core::Result<std::vector<Reservation>, ReserveFailure> InventoryApp::Reserve(
     const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl) {
   const auto now = clock_.Now();
-  auto reserved = repository_.Reserve(order_id, lines, now,
-                                      now + std::chrono::duration_cast<std::chrono::microseconds>(ttl));
+  auto reserved = RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, IMessageOutbox& outbox) {
+    auto result = repository.Reserve(order_id, lines, now,
+                                     now + std::chrono::duration_cast<std::chrono::microseconds>(ttl));
+    PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
+    return result;
+  });
   if (reserved) {
     // The same order every time, however the rows were found.
     std::sort(reserved.Value().begin(), reserved.Value().end(),

@@ -1,8 +1,10 @@
 #pragma once
-// The inventory service's use cases, called by the REST handlers (and later the saga command
-// handlers). Business refusals are returned as results; infrastructure failures propagate as
-// core::InfraError. Thread-safety: stateless apart from its dependencies (the repository and
-// the clock must be thread-safe).
+// The inventory service's REST use cases (the saga's commands are in inventory_commands.hpp).
+// Business refusals are returned as results; infrastructure failures propagate as
+// core::InfraError. Every change runs in one unit of work with its StockUpdated (and
+// LowStockNotification) messages (stock_messages.hpp), so both commit or neither does; reads go
+// straight to the repository. Thread-safety: stateless apart from its dependencies (the
+// repository, the unit of work and the clock must be thread-safe).
 
 #include <chrono>
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include "saga/core/money.hpp"
 #include "saga/core/result.hpp"
 #include "saga/core/time.hpp"
+#include "services/inventory/app/unit_of_work.hpp"
 #include "services/inventory/domain/inventory_repository.hpp"
 
 namespace saga::inventory {
@@ -39,8 +42,9 @@ struct AppError {
 
 class InventoryApp {
  public:
-  InventoryApp(IInventoryRepository& repository, const core::Clock& clock)
-      : repository_(repository), clock_(clock) {}
+  /// `repository` serves reads; changes go through `unit`.
+  InventoryApp(IInventoryRepository& repository, IUnitOfWork& unit, const core::Clock& clock)
+      : repository_(repository), unit_(unit), clock_(clock) {}
 
   [[nodiscard]] core::Result<ProductStock, AppError> CreateProduct(const CreateProductCommand& command);
   [[nodiscard]] std::optional<ProductStock> GetProduct(const core::ProductId& id);
@@ -60,6 +64,7 @@ class InventoryApp {
 
  private:
   IInventoryRepository& repository_;
+  IUnitOfWork& unit_;
   const core::Clock& clock_;
 };
 

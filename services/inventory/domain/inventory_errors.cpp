@@ -18,6 +18,8 @@ std::string_view ToString(InventoryError error) noexcept {
       return "cannot release more than is reserved";
     case InventoryError::kCommitExceedsReserved:
       return "cannot commit more than is reserved";
+    case InventoryError::kReturnExceedsSold:
+      return "cannot return more than was sold";
     case InventoryError::kStockBelowReserved:
       return "stock cannot be set below the reserved quantity";
     case InventoryError::kQuantityOverflow:

@@ -13,6 +13,7 @@ enum class InventoryError {
   kInsufficientStock,       // reserve more than is available
   kReleaseExceedsReserved,  // release more than is reserved
   kCommitExceedsReserved,   // commit more than is reserved
+  kReturnExceedsSold,       // return more units than were sold
   kStockBelowReserved,      // set stock lower than what is reserved
   kQuantityOverflow,        // a stock level would not fit in 64 bits
   kIllegalTransition,       // reservation status table forbids the move

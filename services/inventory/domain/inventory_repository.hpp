@@ -2,13 +2,16 @@
 // IInventoryRepository: the port through which the app layer stores the catalogue, stock and
 // reservations. Implemented by infra/pg_inventory_repository (PostgreSQL), faked in tests.
 //
-// Every call is one transaction. Stock updates are version-checked (core::ConcurrencyConflict
-// on a lost race). Reserve / Release / Commit work on all the reservations of one order at once
-// and are repeatable: calling them again changes nothing and returns the same reservations.
-// Infrastructure failures throw core::InfraError subclasses.
+// Every call is atomic: either one transaction of its own, or part of the caller's transaction
+// (a unit of work, app/unit_of_work.hpp); a call that is refused writes nothing. Stock updates
+// are version-checked (core::ConcurrencyConflict on a lost race). Reserve / Release / Commit work
+// on all the reservations of one order at once and are repeatable: calling them again changes
+// nothing and returns the same reservations. Infrastructure failures throw core::InfraError
+// subclasses.
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "saga/core/ids.hpp"
@@ -38,7 +41,18 @@ struct ReserveFailure {
   std::int64_t available = 0;  // units available for that product when refused
 };
 
-enum class ReserveFailureKind { kUnknownProduct };
+/// One write of a product's stock row, with what the notifications of that change need
+/// (StockUpdated, LowStockNotification). Recorded by repositories bound to a unit of work.
+struct StockWrite {
+  core::ProductId product_id;
+  std::string sku;
+  std::optional<core::OrderId> order_id;         // the order whose reservation caused it, if any
+  std::int64_t quantity = 0;                     // after the write
+  std::int64_t reserved = 0;                     // after the write
+  std::optional<std::int64_t> available_before;  // none for a product just created
+  std::int64_t low_stock_threshold = 0;
+  [[nodiscard]] std::int64_t Available() const noexcept { return quantity - reserved; }
+};
 
 class IInventoryRepository {
  public:
@@ -65,8 +79,10 @@ class IInventoryRepository {
   [[nodiscard]] virtual core::Result<std::vector<Reservation>, ReserveFailure> Reserve(
       const core::OrderId& order_id, const std::vector<ReservationLine>& lines, core::Timestamp now,
       core::Timestamp expires_at) = 0;
-  /// Returns the held units of the order's active reservations to the stock. Released or expired
-  /// ones are left as they are; a committed one fails with kIllegalTransition (nothing changes).
+  /// Gives back whatever the order has: Active -> Released (the held units are available again),
+  /// Committed -> Returned (the sold units are back on hand, InventoryItem::ReturnSale).
+  /// Released, Expired and Returned ones stay as they are, so it is repeatable; an order without
+  /// reservations returns none. Fails only when a stock move is refused (corrupt data).
   [[nodiscard]] virtual core::Result<std::vector<Reservation>, InventoryError> Release(
       const core::OrderId& order_id, core::Timestamp now) = 0;
   /// Turns the order's active reservations into a sale. Fails with kReservationExpired or
@@ -77,6 +93,10 @@ class IInventoryRepository {
   /// Expires up to `limit` active reservations past their expiry and returns their units to the
   /// stock. Safe with several instances running (rows are claimed with SKIP LOCKED).
   virtual std::vector<Reservation> ExpireReservations(core::Timestamp now, int limit) = 0;
+
+  /// The stock writes made since the last call, in order, and forgets them. Only a repository
+  /// bound to a unit of work records them (one that commits each call on its own returns none).
+  [[nodiscard]] virtual std::vector<StockWrite> TakeStockWrites() = 0;
 };
 
 }  // namespace saga::inventory

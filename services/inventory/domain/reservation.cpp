@@ -9,8 +9,9 @@ namespace saga::inventory {
 using core::Fail;
 
 namespace {
-constexpr std::array<ReservationStatus, 4> kAll = {ReservationStatus::kActive, ReservationStatus::kCommitted,
-                                                   ReservationStatus::kReleased, ReservationStatus::kExpired};
+constexpr std::array<ReservationStatus, 5> kAll = {ReservationStatus::kActive, ReservationStatus::kCommitted,
+                                                   ReservationStatus::kReleased, ReservationStatus::kExpired,
+                                                   ReservationStatus::kReturned};
 }  // namespace
 
 std::string_view ToString(ReservationStatus status) noexcept {
@@ -23,6 +24,8 @@ std::string_view ToString(ReservationStatus status) noexcept {
       return "Released";
     case ReservationStatus::kExpired:
       return "Expired";
+    case ReservationStatus::kReturned:
+      return "Returned";
   }
   return "Unknown";
 }
@@ -32,7 +35,18 @@ std::optional<ReservationStatus> ParseReservationStatus(std::string_view text) n
 }
 
 bool CanTransition(ReservationStatus from, ReservationStatus to) noexcept {
-  return from == ReservationStatus::kActive && to != ReservationStatus::kActive;
+  switch (from) {
+    case ReservationStatus::kActive:
+      return to == ReservationStatus::kCommitted || to == ReservationStatus::kReleased ||
+             to == ReservationStatus::kExpired;
+    case ReservationStatus::kCommitted:
+      return to == ReservationStatus::kReturned;
+    case ReservationStatus::kReleased:
+    case ReservationStatus::kExpired:
+    case ReservationStatus::kReturned:
+      return false;
+  }
+  return false;
 }
 
 core::Result<Reservation, InventoryError> Reservation::Create(core::ReservationId id, core::OrderId order_id,
@@ -66,6 +80,14 @@ core::Result<Outcome, InventoryError> Reservation::Commit(core::Timestamp now) {
   if (!CanTransition(status_, ReservationStatus::kCommitted)) return Fail(InventoryError::kIllegalTransition);
   if (IsExpiredAt(now)) return Fail(InventoryError::kReservationExpired);
   status_ = ReservationStatus::kCommitted;
+  updated_at_ = now;
+  return Outcome::kApplied;
+}
+
+core::Result<Outcome, InventoryError> Reservation::Return(core::Timestamp now) {
+  if (status_ == ReservationStatus::kReturned) return Outcome::kAlreadyDone;
+  if (!CanTransition(status_, ReservationStatus::kReturned)) return Fail(InventoryError::kIllegalTransition);
+  status_ = ReservationStatus::kReturned;
   updated_at_ = now;
   return Outcome::kApplied;
 }

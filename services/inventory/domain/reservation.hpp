@@ -1,10 +1,14 @@
 #pragma once
 // Reservation: units of one product held for one order until committed as a sale, released, or
-// expired. A record of its own, so a release or commit is exact and repeatable: repeating the
-// same move reports kAlreadyDone and must not touch the stock again.
+// expired; a committed sale can later be returned (saga compensation after the commit). A record
+// of its own, so every move is exact and repeatable: repeating the same move reports
+// kAlreadyDone and must not touch the stock again.
 //
-// Status table: Active -> Committed | Released | Expired. Committed, Released and Expired are
-// terminal. Commit is refused once the reservation is past its expiry time.
+// Status table (CanTransition):
+//   Active    -> Committed | Released | Expired
+//   Committed -> Returned
+// Released, Expired and Returned are terminal. Commit is refused once the reservation is past
+// its expiry time.
 
 #include <cstdint>
 #include <optional>
@@ -17,7 +21,7 @@
 
 namespace saga::inventory {
 
-enum class ReservationStatus { kActive, kCommitted, kReleased, kExpired };
+enum class ReservationStatus { kActive, kCommitted, kReleased, kExpired, kReturned };
 
 [[nodiscard]] std::string_view ToString(ReservationStatus status) noexcept;
 [[nodiscard]] std::optional<ReservationStatus> ParseReservationStatus(std::string_view text) noexcept;
@@ -37,11 +41,14 @@ class Reservation {
       core::Timestamp expires_at);
 
   /// Active -> Released (kApplied); Released or Expired -> kAlreadyDone (the units are already
-  /// back); Committed -> kIllegalTransition.
+  /// back); Committed or Returned -> kIllegalTransition (a sale is given back with Return).
   [[nodiscard]] core::Result<Outcome, InventoryError> Release(core::Timestamp now);
   /// Active and not expired -> Committed; Committed -> kAlreadyDone; Active past expiry ->
-  /// kReservationExpired; Released/Expired -> kIllegalTransition.
+  /// kReservationExpired; Released/Expired/Returned -> kIllegalTransition.
   [[nodiscard]] core::Result<Outcome, InventoryError> Commit(core::Timestamp now);
+  /// Committed -> Returned (kApplied: the caller puts the sold units back); Returned ->
+  /// kAlreadyDone; Active, Released, Expired -> kIllegalTransition.
+  [[nodiscard]] core::Result<Outcome, InventoryError> Return(core::Timestamp now);
   /// Active past expiry -> Expired; not Active -> kAlreadyDone; Active before expiry ->
   /// kIllegalTransition.
   [[nodiscard]] core::Result<Outcome, InventoryError> Expire(core::Timestamp now);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <pqxx/pqxx>
+#include <type_traits>
+#include <utility>
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
@@ -16,9 +18,10 @@ using pg::TimestampOf;
 using pg::TimestampParam;
 using pg::UuidOf;
 
-const std::string kProductStockColumns = "p.id::text, p.name, p.sku, p.currency, p.price_minor, " +
-                                         MicrosOf("p.created_at") + ", i.id::text, i.quantity, i.reserved, " +
-                                         MicrosOf("i.last_updated") + ", i.version";
+const std::string kItemColumns =
+    "i.id::text, i.quantity, i.reserved, i.received, i.sold, " + MicrosOf("i.last_updated") + ", i.version";
+const std::string kProductStockColumns =
+    "p.id::text, p.name, p.sku, p.currency, p.price_minor, " + MicrosOf("p.created_at") + ", " + kItemColumns;
 const std::string kProductStockFrom = " FROM products p JOIN inventory_items i ON i.product_id = p.id";
 
 const std::string kReservationColumns = "id::text, order_id::text, product_id::text, quantity, status, " +
@@ -33,11 +36,12 @@ std::string Id(const core::Uuid& id) {
   throw pg::QueryError("stored " + what + " is invalid", "");
 }
 
+// row[0] is the product id; the item columns (kItemColumns) start at `first`.
 InventoryItem ItemFrom(const pqxx::row& row, int first) {
-  auto item =
-      InventoryItem::Restore(core::InventoryItemId(UuidOf(row[first])), core::ProductId(UuidOf(row[0])),
-                             row[first + 1].as<std::int64_t>(), row[first + 2].as<std::int64_t>(),
-                             TimestampOf(row[first + 3]), row[first + 4].as<std::int64_t>());
+  auto item = InventoryItem::Restore(
+      core::InventoryItemId(UuidOf(row[first])), core::ProductId(UuidOf(row[0])),
+      row[first + 1].as<std::int64_t>(), row[first + 2].as<std::int64_t>(), row[first + 3].as<std::int64_t>(),
+      row[first + 4].as<std::int64_t>(), TimestampOf(row[first + 5]), row[first + 6].as<std::int64_t>());
   if (!item) Corrupt("inventory item");
   return std::move(item).Value();
 }
@@ -64,43 +68,31 @@ Reservation ReservationFrom(const pqxx::row& row) {
 }
 
 // Locks the stock rows of `product_ids` in id order (no deadlocks between reservations).
-std::map<std::string, InventoryItem> LockItems(pqxx::work& tx, std::vector<std::string> product_ids) {
+std::map<std::string, InventoryItem> LockItems(pqxx::transaction_base& tx,
+                                               std::vector<std::string> product_ids) {
   std::sort(product_ids.begin(), product_ids.end());
   product_ids.erase(std::unique(product_ids.begin(), product_ids.end()), product_ids.end());
+  std::map<std::string, InventoryItem> items;
+  if (product_ids.empty()) return items;
   std::string array = "{";
   for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
   array += "}";
-  std::map<std::string, InventoryItem> items;
-  for (const auto& row : tx.exec_params(
-           "SELECT i.product_id::text, i.id::text, i.quantity, i.reserved, " + MicrosOf("i.last_updated") +
-               ", i.version FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
-               "ORDER BY i.product_id FOR UPDATE",
-           array)) {
+  for (const auto& row : tx.exec_params("SELECT i.product_id::text, " + kItemColumns +
+                                            " FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
+                                            "ORDER BY i.product_id FOR UPDATE",
+                                        array)) {
     items.emplace(row[0].c_str(), ItemFrom(row, 1));
   }
   return items;
 }
 
-void WriteItem(pqxx::work& tx, InventoryItem& item) {
-  auto updated = tx.exec_params(
-      "UPDATE inventory_items SET quantity = $3, reserved = $4, last_updated = " + TimestampParam(5) +
-          ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
-      Id(item.Id().Get()), item.Version(), item.Quantity(), item.Reserved(),
-      core::ToUnixMicros(item.LastUpdated()));
-  if (updated.empty()) {
-    throw core::ConcurrencyConflict("stock of product " + Id(item.ProductId().Get()) +
-                                    " changed since version " + std::to_string(item.Version()) + " was read");
-  }
-  item.MarkPersisted(updated[0][0].as<std::int64_t>());
-}
-
-void WriteReservationStatus(pqxx::work& tx, const Reservation& reservation) {
+void WriteReservationStatus(pqxx::transaction_base& tx, const Reservation& reservation) {
   tx.exec_params0("UPDATE reservations SET status = $2, updated_at = " + TimestampParam(3) + " WHERE id = $1",
                   Id(reservation.Id().Get()), std::string(ToString(reservation.Status())),
                   core::ToUnixMicros(reservation.UpdatedAt()));
 }
 
-std::vector<Reservation> LockReservations(pqxx::work& tx, const core::OrderId& order_id) {
+std::vector<Reservation> LockReservations(pqxx::transaction_base& tx, const core::OrderId& order_id) {
   std::vector<Reservation> reservations;
   for (const auto& row :
        tx.exec_params("SELECT " + kReservationColumns +
@@ -111,43 +103,79 @@ std::vector<Reservation> LockReservations(pqxx::work& tx, const core::OrderId& o
   return reservations;
 }
 
+std::map<std::string, InventoryItem> LockItemsOf(pqxx::transaction_base& tx,
+                                                 const std::vector<Reservation>& reservations) {
+  std::vector<std::string> products;
+  for (const auto& r : reservations) products.push_back(Id(r.ProductId().Get()));
+  return LockItems(tx, products);
+}
+
 using Move = core::Result<Outcome, InventoryError> (Reservation::*)(core::Timestamp);
 using StockMove = core::Result<void, InventoryError> (InventoryItem::*)(std::int64_t, core::Timestamp);
 
-// Applies `move` to every reservation of the order and `stock_move` to the stock of those it
-// changed, all in one transaction; any refusal rolls everything back.
-core::Result<std::vector<Reservation>, InventoryError> MoveReservations(pg::ConnectionPool& pool,
-                                                                        const core::OrderId& order_id,
-                                                                        core::Timestamp now, Move move,
-                                                                        StockMove stock_move) {
-  auto conn = pool.Acquire();
-  return pg::Translated([&]() -> core::Result<std::vector<Reservation>, InventoryError> {
-    pqxx::work tx(*conn);
-    auto reservations = LockReservations(tx, order_id);
-    std::vector<std::string> products;
-    for (const auto& r : reservations) products.push_back(Id(r.ProductId().Get()));
-    auto items = LockItems(tx, products);
-    for (auto& reservation : reservations) {
-      auto outcome = (reservation.*move)(now);
-      if (!outcome) return core::Fail(outcome.Error());
-      if (outcome.Value() == Outcome::kAlreadyDone) continue;
-      auto& item = items.at(Id(reservation.ProductId().Get()));
-      auto stock = (item.*stock_move)(reservation.Quantity(), now);
-      if (!stock) return core::Fail(stock.Error());
-      WriteItem(tx, item);
-      WriteReservationStatus(tx, reservation);
-    }
-    tx.commit();
-    return reservations;
-  });
-}
+// What a move of one reservation does: the reservation move, and the stock move of its units
+// when the reservation move is applied. Null: the reservation is left as it is.
+struct MovePlan {
+  Move move = nullptr;
+  StockMove stock_move = nullptr;
+};
 
 }  // namespace
 
-void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem& item) {
-  auto conn = pool_.Acquire();
-  pg::Translated([&] {
+template <typename F>
+decltype(auto) PgInventoryRepository::Write(F&& fn) {
+  using R = std::invoke_result_t<F&, pqxx::transaction_base&>;
+  if (tx_ != nullptr) return pg::Translated([&]() -> R { return fn(*tx_); });
+  auto conn = pool_->Acquire();
+  return pg::Translated([&]() -> R {
     pqxx::work tx(*conn);
+    if constexpr (std::is_void_v<R>) {
+      fn(tx);
+      tx.commit();
+    } else {
+      R result = fn(tx);
+      tx.commit();
+      return result;
+    }
+  });
+}
+
+template <typename F>
+decltype(auto) PgInventoryRepository::Read(F&& fn) {
+  using R = std::invoke_result_t<F&, pqxx::transaction_base&>;
+  if (tx_ != nullptr) return pg::Translated([&]() -> R { return fn(*tx_); });
+  auto conn = pool_->Acquire();
+  return pg::Translated([&]() -> R {
+    pqxx::read_transaction tx(*conn);
+    return fn(tx);
+  });
+}
+
+void PgInventoryRepository::WriteItem(pqxx::transaction_base& tx, InventoryItem& item,
+                                      const std::optional<core::OrderId>& order_id) {
+  // `old` is the row as this statement found it: the "before" of the notifications.
+  auto updated = tx.exec_params(
+      "UPDATE inventory_items i SET quantity = $3, reserved = $4, received = $5, sold = $6, last_updated = " +
+          TimestampParam(7) +
+          ", version = i.version + 1 FROM inventory_items old, products p "
+          "WHERE i.id = $1 AND i.version = $2 AND old.id = i.id AND p.id = i.product_id "
+          "RETURNING i.version, old.quantity - old.reserved, i.low_stock_threshold, p.sku",
+      Id(item.Id().Get()), item.Version(), item.Quantity(), item.Reserved(), item.Received(), item.Sold(),
+      core::ToUnixMicros(item.LastUpdated()));
+  if (updated.empty()) {
+    throw core::ConcurrencyConflict("stock of product " + Id(item.ProductId().Get()) +
+                                    " changed since version " + std::to_string(item.Version()) + " was read");
+  }
+  item.MarkPersisted(updated[0][0].as<std::int64_t>());
+  if (tx_ != nullptr) {
+    writes_.push_back(StockWrite{item.ProductId(), updated[0][3].as<std::string>(), order_id, item.Quantity(),
+                                 item.Reserved(), updated[0][1].as<std::int64_t>(),
+                                 updated[0][2].as<std::int64_t>()});
+  }
+}
+
+void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem& item) {
+  Write([&](pqxx::transaction_base& tx) {
     tx.exec_params0(
         "INSERT INTO products (id, name, sku, currency, price_minor, created_at) VALUES ($1, $2, $3, $4, "
         "$5, " +
@@ -155,21 +183,25 @@ void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem&
         Id(product.Id().Get()), product.Name(), product.Sku().Value(),
         std::string(product.Price().GetCurrency().Code()), product.Price().MinorUnits(),
         core::ToUnixMicros(product.CreatedAt()));
-    tx.exec_params0(
-        "INSERT INTO inventory_items (id, product_id, quantity, reserved, last_updated, version) "
-        "VALUES ($1, $2, $3, $4, " +
-            TimestampParam(5) + ", 1)",
-        Id(item.Id().Get()), Id(item.ProductId().Get()), item.Quantity(), item.Reserved(),
-        core::ToUnixMicros(item.LastUpdated()));
-    tx.commit();
+    const auto threshold =
+        tx.exec_params1(
+              "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, "
+              "last_updated, "
+              "version) VALUES ($1, $2, $3, $4, $5, $6, " +
+                  TimestampParam(7) + ", 1) RETURNING low_stock_threshold",
+              Id(item.Id().Get()), Id(item.ProductId().Get()), item.Quantity(), item.Reserved(),
+              item.Received(), item.Sold(), core::ToUnixMicros(item.LastUpdated()))[0]
+            .as<std::int64_t>();
+    if (tx_ != nullptr) {
+      writes_.push_back(StockWrite{item.ProductId(), product.Sku().Value(), std::nullopt, item.Quantity(),
+                                   item.Reserved(), std::nullopt, threshold});
+    }
   });
   item.MarkPersisted(1);
 }
 
 std::optional<ProductStock> PgInventoryRepository::GetProduct(const core::ProductId& id) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&]() -> std::optional<ProductStock> {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) -> std::optional<ProductStock> {
     auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.id = $1",
                                Id(id.Get()));
     if (rows.empty()) return std::nullopt;
@@ -178,9 +210,7 @@ std::optional<ProductStock> PgInventoryRepository::GetProduct(const core::Produc
 }
 
 std::optional<ProductStock> PgInventoryRepository::GetProductBySku(const Sku& sku) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&]() -> std::optional<ProductStock> {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) -> std::optional<ProductStock> {
     auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.sku = $1",
                                sku.Value());
     if (rows.empty()) return std::nullopt;
@@ -189,9 +219,7 @@ std::optional<ProductStock> PgInventoryRepository::GetProductBySku(const Sku& sk
 }
 
 core::Page<ProductStock> PgInventoryRepository::ListProducts(const core::PageRequest& page) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) {
     core::Page<ProductStock> result;
     result.total = tx.exec1("SELECT count(*) FROM products")[0].as<std::int64_t>();
     for (const auto& row : tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom +
@@ -205,9 +233,7 @@ core::Page<ProductStock> PgInventoryRepository::ListProducts(const core::PageReq
 
 core::Page<ProductStock> PgInventoryRepository::LowStock(std::int64_t threshold,
                                                          const core::PageRequest& page) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) {
     core::Page<ProductStock> result;
     result.total =
         tx.exec_params1("SELECT count(*) FROM inventory_items i WHERE i.quantity - i.reserved < $1",
@@ -225,33 +251,23 @@ core::Page<ProductStock> PgInventoryRepository::LowStock(std::int64_t threshold,
 }
 
 std::optional<InventoryItem> PgInventoryRepository::GetByProductId(const core::ProductId& product_id) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&]() -> std::optional<InventoryItem> {
-    pqxx::read_transaction tx(*conn);
-    auto rows = tx.exec_params("SELECT i.product_id::text, i.id::text, i.quantity, i.reserved, " +
-                                   MicrosOf("i.last_updated") +
-                                   ", i.version FROM inventory_items i WHERE i.product_id = $1",
-                               Id(product_id.Get()));
+  return Read([&](pqxx::transaction_base& tx) -> std::optional<InventoryItem> {
+    auto rows = tx.exec_params(
+        "SELECT i.product_id::text, " + kItemColumns + " FROM inventory_items i WHERE i.product_id = $1",
+        Id(product_id.Get()));
     if (rows.empty()) return std::nullopt;
     return ItemFrom(rows[0], 1);
   });
 }
 
 void PgInventoryRepository::UpdateStock(InventoryItem& item) {
-  auto conn = pool_.Acquire();
-  pg::Translated([&] {
-    pqxx::work tx(*conn);
-    WriteItem(tx, item);
-    tx.commit();
-  });
+  Write([&](pqxx::transaction_base& tx) { WriteItem(tx, item, std::nullopt); });
 }
 
 core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Reserve(
     const core::OrderId& order_id, const std::vector<ReservationLine>& lines, core::Timestamp now,
     core::Timestamp expires_at) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&]() -> core::Result<std::vector<Reservation>, ReserveFailure> {
-    pqxx::work tx(*conn);
+  return Write([&](pqxx::transaction_base& tx) -> core::Result<std::vector<Reservation>, ReserveFailure> {
     // Serialise Reserve calls of one order (a redelivered command racing the first delivery).
     tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Id(order_id.Get()));
     auto existing = LockReservations(tx, order_id);
@@ -274,7 +290,7 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
         return core::Fail(ReserveFailure{reserved.Error(), line.product_id, it->second.Available()});
       created.push_back(std::move(reservation).Value());
     }
-    for (auto& [product, item] : items) WriteItem(tx, item);
+    for (auto& [product, item] : items) WriteItem(tx, item, order_id);
     for (const auto& r : created) {
       tx.exec_params0(
           "INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
@@ -284,25 +300,80 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
           std::string(ToString(r.Status())), core::ToUnixMicros(r.CreatedAt()),
           core::ToUnixMicros(r.ExpiresAt()));
     }
-    tx.commit();
     return created;
   });
 }
 
+namespace {
+
+// Applies to every reservation of the order the move `plan` chooses for its status, and the
+// matching stock move to the stock of those it changed. Everything is checked before anything
+// is written, so a refusal writes nothing (also inside a caller's transaction).
+template <typename Plan, typename WriteItemFn>
+core::Result<std::vector<Reservation>, InventoryError> MoveReservations(pqxx::transaction_base& tx,
+                                                                        const core::OrderId& order_id,
+                                                                        core::Timestamp now, Plan plan,
+                                                                        WriteItemFn write_item) {
+  auto reservations = LockReservations(tx, order_id);
+  auto items = LockItemsOf(tx, reservations);
+  std::vector<const Reservation*> changed;
+  for (auto& reservation : reservations) {
+    const MovePlan step = plan(reservation);
+    if (step.move == nullptr) continue;
+    auto outcome = (reservation.*step.move)(now);
+    if (!outcome) return core::Fail(outcome.Error());
+    if (outcome.Value() == Outcome::kAlreadyDone) continue;
+    auto it = items.find(Id(reservation.ProductId().Get()));
+    if (it == items.end()) Corrupt("reservation (no stock row for its product)");
+    auto stock = (it->second.*step.stock_move)(reservation.Quantity(), now);
+    if (!stock) return core::Fail(stock.Error());
+    changed.push_back(&reservation);
+  }
+  for (const auto* reservation : changed) {
+    write_item(items.at(Id(reservation->ProductId().Get())));  // one reservation per order and product
+    WriteReservationStatus(tx, *reservation);
+  }
+  return reservations;
+}
+
+}  // namespace
+
 core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Release(
     const core::OrderId& order_id, core::Timestamp now) {
-  return MoveReservations(pool_, order_id, now, &Reservation::Release, &InventoryItem::Release);
+  return Write([&](pqxx::transaction_base& tx) {
+    return MoveReservations(
+        tx, order_id, now,
+        [](const Reservation& r) {
+          switch (r.Status()) {
+            case ReservationStatus::kActive:
+              return MovePlan{&Reservation::Release, &InventoryItem::Release};
+            case ReservationStatus::kCommitted:
+              return MovePlan{&Reservation::Return, &InventoryItem::ReturnSale};
+            case ReservationStatus::kReleased:
+            case ReservationStatus::kExpired:
+            case ReservationStatus::kReturned:
+              break;
+          }
+          return MovePlan{};
+        },
+        [&](InventoryItem& item) { WriteItem(tx, item, order_id); });
+  });
 }
 
 core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Commit(
     const core::OrderId& order_id, core::Timestamp now) {
-  return MoveReservations(pool_, order_id, now, &Reservation::Commit, &InventoryItem::CommitSale);
+  return Write([&](pqxx::transaction_base& tx) {
+    return MoveReservations(
+        tx, order_id, now,
+        [](const Reservation&) {
+          return MovePlan{&Reservation::Commit, &InventoryItem::CommitSale};
+        },
+        [&](InventoryItem& item) { WriteItem(tx, item, order_id); });
+  });
 }
 
 std::vector<Reservation> PgInventoryRepository::GetReservations(const core::OrderId& order_id) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::read_transaction tx(*conn);
+  return Read([&](pqxx::transaction_base& tx) {
     std::vector<Reservation> reservations;
     for (const auto& row : tx.exec_params(
              "SELECT " + kReservationColumns + " FROM reservations WHERE order_id = $1 ORDER BY product_id",
@@ -314,31 +385,34 @@ std::vector<Reservation> PgInventoryRepository::GetReservations(const core::Orde
 }
 
 std::vector<Reservation> PgInventoryRepository::ExpireReservations(core::Timestamp now, int limit) {
-  auto conn = pool_.Acquire();
-  return pg::Translated([&] {
-    pqxx::work tx(*conn);
-    std::vector<Reservation> expired;
+  return Write([&](pqxx::transaction_base& tx) {
+    std::vector<Reservation> due;
     for (const auto& row : tx.exec_params(
              "SELECT " + kReservationColumns +
                  " FROM reservations WHERE status = 'Active' AND expires_at <= " + TimestampParam(1) +
                  " ORDER BY product_id LIMIT $2 FOR UPDATE SKIP LOCKED",
              core::ToUnixMicros(now), limit)) {
-      expired.push_back(ReservationFrom(row));
+      due.push_back(ReservationFrom(row));
     }
-    std::vector<std::string> products;
-    for (const auto& r : expired) products.push_back(Id(r.ProductId().Get()));
-    auto items = LockItems(tx, products);
-    for (auto& reservation : expired) {
-      if (!reservation.Expire(now)) continue;  // cannot happen: selected as active and past expiry
-      auto& item = items.at(Id(reservation.ProductId().Get()));
-      if (item.Release(reservation.Quantity(), now)) {
-        WriteItem(tx, item);
-        WriteReservationStatus(tx, reservation);
-      }
+    auto items = LockItemsOf(tx, due);
+    std::vector<Reservation> expired;
+    for (auto& reservation : due) {
+      // Neither can fail: selected as active and past expiry, and 0 <= reserved is kept by the
+      // database; a row that breaks that is left for an operator rather than half-expired.
+      auto outcome = reservation.Expire(now);
+      if (!outcome || outcome.Value() != Outcome::kApplied) continue;
+      auto it = items.find(Id(reservation.ProductId().Get()));
+      if (it == items.end() || !it->second.Release(reservation.Quantity(), now)) continue;
+      WriteItem(tx, it->second, reservation.OrderId());
+      WriteReservationStatus(tx, reservation);
+      expired.push_back(reservation);
     }
-    tx.commit();
     return expired;
   });
+}
+
+std::vector<StockWrite> PgInventoryRepository::TakeStockWrites() {
+  return std::exchange(writes_, {});
 }
 
 }  // namespace saga::inventory

@@ -1,5 +1,5 @@
-// Table-driven tests of the inventory domain: SKU and product validation, stock invariants,
-// and the reservation status table with its repeatable moves.
+// Table-driven tests of the inventory domain: SKU and product validation, stock invariants and
+// the stock ledger, and the reservation status table with its repeatable moves.
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -53,13 +53,15 @@ TEST(ProductTest, ValidatesNameAndPrice) {
   }
 }
 
+// An item that has sold 2 units so far (none when `quantity` leaves no room in the ledger).
 InventoryItem Stock(std::int64_t quantity, std::int64_t reserved = 0) {
+  const std::int64_t sold = quantity > std::numeric_limits<std::int64_t>::max() - 2 ? 0 : 2;
   return InventoryItem::Restore(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(),
-                                quantity, reserved, kT0, 1)
+                                quantity, reserved, quantity + sold, sold, kT0, 1)
       .Value();
 }
 
-enum class Op { kReserve, kRelease, kCommit, kRestock, kSet };
+enum class Op { kReserve, kRelease, kCommit, kRestock, kSet, kReturn };
 
 TEST(InventoryItemTest, OperationsKeepZeroLeReservedLeQuantity) {
   struct Case {
@@ -89,6 +91,10 @@ TEST(InventoryItemTest, OperationsKeepZeroLeReservedLeQuantity) {
       {10, 4, Op::kSet, 0, InventoryError::kStockBelowReserved, 10, 4},
       {10, 0, Op::kSet, 0, {}, 0, 0},
       {10, 0, Op::kSet, -1, InventoryError::kInvalidQuantity, 10, 0},
+      {10, 4, Op::kReturn, 2, {}, 12, 4},
+      {10, 4, Op::kReturn, 3, InventoryError::kReturnExceedsSold, 10, 4},
+      {10, 4, Op::kReturn, 0, InventoryError::kInvalidQuantity, 10, 4},
+      {max, 0, Op::kReturn, 1, InventoryError::kReturnExceedsSold, max, 0},
   };
   for (const auto& c : cases) {
     auto item = Stock(c.quantity, c.reserved);
@@ -109,6 +115,9 @@ TEST(InventoryItemTest, OperationsKeepZeroLeReservedLeQuantity) {
       case Op::kSet:
         result = item.SetStock(c.count, kT1);
         break;
+      case Op::kReturn:
+        result = item.ReturnSale(c.count, kT1);
+        break;
     }
     const auto label = ::testing::Message() << "q=" << c.quantity << " r=" << c.reserved
                                             << " op=" << static_cast<int>(c.op) << " n=" << c.count;
@@ -119,6 +128,8 @@ TEST(InventoryItemTest, OperationsKeepZeroLeReservedLeQuantity) {
     EXPECT_EQ(item.Quantity(), c.want_quantity) << label;
     EXPECT_EQ(item.Reserved(), c.want_reserved) << label;
     EXPECT_GE(item.Available(), 0) << label;
+    EXPECT_EQ(item.Quantity(), item.Received() - item.Sold()) << label << " (ledger)";
+    EXPECT_GE(item.Sold(), 0) << label;
     EXPECT_EQ(item.DomainEvents().size(), c.error ? 0U : 1U) << label;
     if (!c.error) {
       EXPECT_EQ(item.LastUpdated(), kT1) << label;
@@ -138,8 +149,51 @@ TEST(InventoryItemTest, CreateAndRestoreRefuseBrokenNumbers) {
   EXPECT_EQ(created.Value().Version(), 0);
   auto id = core::NewId<core::InventoryItemId>();
   auto product = core::NewId<core::ProductId>();
-  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 6, kT0, 1).Error(), InventoryError::kStockBelowReserved);
-  EXPECT_EQ(InventoryItem::Restore(id, product, 5, -1, kT0, 1).Error(), InventoryError::kInvalidQuantity);
+  EXPECT_EQ(created.Value().Received(), 5);
+  EXPECT_EQ(created.Value().Sold(), 0);
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 6, 5, 0, kT0, 1).Error(),
+            InventoryError::kStockBelowReserved);
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, -1, 5, 0, kT0, 1).Error(),
+            InventoryError::kInvalidQuantity);
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 0, 6, 0, kT0, 1).Error(), InventoryError::kInvalidQuantity)
+      << "ledger does not add up";
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 0, 4, -1, kT0, 1).Error(),
+            InventoryError::kInvalidQuantity)
+      << "negative sold";
+  const auto max = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(InventoryItem::Restore(id, product, 5, 0, -max, max, kT0, 1).Error(),
+            InventoryError::kInvalidQuantity)
+      << "received - sold overflows";
+  EXPECT_TRUE(InventoryItem::Restore(id, product, 5, 1, 9, 4, kT0, 1).HasValue());
+}
+
+TEST(InventoryItemTest, TheLedgerExplainsEveryChangeOfQuantity) {
+  auto item =
+      InventoryItem::Create(core::NewId<core::InventoryItemId>(), core::NewId<core::ProductId>(), 10, kT0)
+          .Value();
+  const auto expect = [&](std::int64_t quantity, std::int64_t received, std::int64_t sold, const char* step) {
+    EXPECT_EQ(item.Quantity(), quantity) << step;
+    EXPECT_EQ(item.Received(), received) << step;
+    EXPECT_EQ(item.Sold(), sold) << step;
+  };
+  expect(10, 10, 0, "create: the initial stock is received");
+  ASSERT_TRUE(item.Reserve(4, kT1).HasValue());
+  expect(10, 10, 0, "a hold changes no ledger");
+  ASSERT_TRUE(item.CommitSale(3, kT1).HasValue());
+  expect(7, 10, 3, "a sale is sold");
+  ASSERT_TRUE(item.ReturnSale(2, kT1).HasValue());
+  expect(9, 10, 1, "a return is sold no more");
+  EXPECT_EQ(item.Reserved(), 1) << "a return does not touch holds";
+  ASSERT_TRUE(item.Restock(5, kT1).HasValue());
+  expect(14, 15, 1, "a restock is received");
+  ASSERT_TRUE(item.SetStock(4, kT1).HasValue());
+  expect(4, 5, 1, "a stock count moves received by the difference");
+  ASSERT_TRUE(item.SetStock(6, kT1).HasValue());
+  expect(6, 7, 1, "upwards too");
+  EXPECT_EQ(item.ReturnSale(2, kT1).Error(), InventoryError::kReturnExceedsSold);
+  expect(6, 7, 1, "a refused return changes nothing");
+  ASSERT_TRUE(item.ReturnSale(1, kT1).HasValue());
+  expect(7, 7, 0, "everything sold came back");
 }
 
 Reservation ActiveReservation() {
@@ -156,13 +210,18 @@ Reservation In(ReservationStatus status) {
 
 TEST(ReservationTest, StatusTable) {
   using S = ReservationStatus;
-  for (auto from : {S::kActive, S::kCommitted, S::kReleased, S::kExpired}) {
-    for (auto to : {S::kActive, S::kCommitted, S::kReleased, S::kExpired}) {
-      EXPECT_EQ(CanTransition(from, to), from == S::kActive && to != S::kActive)
-          << ToString(from) << " -> " << ToString(to);
+  const auto all = {S::kActive, S::kCommitted, S::kReleased, S::kExpired, S::kReturned};
+  for (auto from : all) {
+    for (auto to : all) {
+      const bool allowed =
+          (from == S::kActive && (to == S::kCommitted || to == S::kReleased || to == S::kExpired)) ||
+          (from == S::kCommitted && to == S::kReturned);
+      EXPECT_EQ(CanTransition(from, to), allowed) << ToString(from) << " -> " << ToString(to);
     }
     EXPECT_EQ(ParseReservationStatus(ToString(from)), from);
   }
+  EXPECT_EQ(ToString(S::kReturned), "Returned");
+  EXPECT_FALSE(ParseReservationStatus("Held").has_value());
 }
 
 TEST(ReservationTest, MovesAreExactAndRepeatable) {
@@ -190,11 +249,23 @@ TEST(ReservationTest, MovesAreExactAndRepeatable) {
       {S::kActive, "expire", kT1, {}, InventoryError::kIllegalTransition, S::kActive},
       {S::kExpired, "expire", late, Outcome::kAlreadyDone, {}, S::kExpired},
       {S::kCommitted, "expire", late, Outcome::kAlreadyDone, {}, S::kCommitted},
+      {S::kCommitted, "return", kT1, Outcome::kApplied, {}, S::kReturned},
+      {S::kCommitted, "return", late, Outcome::kApplied, {}, S::kReturned},
+      {S::kReturned, "return", kT1, Outcome::kAlreadyDone, {}, S::kReturned},
+      {S::kActive, "return", kT1, {}, InventoryError::kIllegalTransition, S::kActive},
+      {S::kReleased, "return", kT1, {}, InventoryError::kIllegalTransition, S::kReleased},
+      {S::kExpired, "return", kT1, {}, InventoryError::kIllegalTransition, S::kExpired},
+      {S::kReturned, "release", kT1, {}, InventoryError::kIllegalTransition, S::kReturned},
+      {S::kReturned, "commit", kT1, {}, InventoryError::kIllegalTransition, S::kReturned},
+      {S::kReturned, "expire", late, Outcome::kAlreadyDone, {}, S::kReturned},
   };
   for (const auto& c : cases) {
     auto r = In(c.from);
     const std::string move = c.move;
-    auto result = move == "release" ? r.Release(c.at) : move == "commit" ? r.Commit(c.at) : r.Expire(c.at);
+    auto result = move == "release"  ? r.Release(c.at)
+                  : move == "commit" ? r.Commit(c.at)
+                  : move == "return" ? r.Return(c.at)
+                                     : r.Expire(c.at);
     const auto label = ::testing::Message() << ToString(c.from) << " " << move;
     if (c.outcome) {
       ASSERT_TRUE(result.HasValue()) << label;
@@ -204,6 +275,9 @@ TEST(ReservationTest, MovesAreExactAndRepeatable) {
       EXPECT_EQ(result.Error(), *c.error) << label;
     }
     EXPECT_EQ(r.Status(), c.to) << label;
+    if (c.outcome == Outcome::kApplied) {
+      EXPECT_EQ(r.UpdatedAt(), c.at) << label;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // PgInventoryRepository and the inventory schema against the real PostgreSQL: catalogue,
 // version-checked stock, all-or-nothing and repeatable reservations (also under concurrency:
-// never oversold), release, commit, expiry, constraints, and migrations up/down/up.
+// never oversold), release (also of a sale), commit, expiry, the stock ledger, the transaction
+// mode with its recorded stock writes, constraints, and migrations up/down/up.
 #include "services/inventory/infra/pg_inventory_repository.hpp"
 
 #include <gtest/gtest.h>
@@ -181,9 +182,118 @@ TEST_F(PgInventoryRepositoryTest, CommitTurnsTheHoldIntoASaleOnce) {
   EXPECT_EQ(Stock(product).Reserved(), 0);
   ASSERT_TRUE(repo_.Commit(order, kT0 + minutes(2)).HasValue());
   EXPECT_EQ(Stock(product).Quantity(), 1) << "a repeated commit sells nothing twice";
-  auto release = repo_.Release(order, kT0 + minutes(3));
-  ASSERT_FALSE(release.HasValue());
-  EXPECT_EQ(release.Error(), InventoryError::kIllegalTransition);
+}
+
+TEST_F(PgInventoryRepositoryTest, ReleaseAfterCommitReturnsTheSoldUnitsOnce) {
+  const auto product = Seed(10);
+  const auto order = core::NewId<core::OrderId>();
+  ASSERT_TRUE(repo_.Reserve(order, {{product, 3}}, kT0, kT0 + minutes(15)).HasValue());
+  ASSERT_TRUE(repo_.Commit(order, kT0 + minutes(1)).HasValue());
+  EXPECT_EQ(Stock(product).Quantity(), 7);
+  EXPECT_EQ(Stock(product).Sold(), 3);
+
+  auto returned = repo_.Release(order, kT0 + minutes(2));
+  ASSERT_TRUE(returned.HasValue());
+  ASSERT_EQ(returned.Value().size(), 1U);
+  EXPECT_EQ(returned.Value()[0].Status(), ReservationStatus::kReturned);
+  EXPECT_EQ(repo_.GetReservations(order)[0].Status(), ReservationStatus::kReturned);
+  EXPECT_EQ(Stock(product).Quantity(), 10) << "the sold units are back on hand";
+  EXPECT_EQ(Stock(product).Reserved(), 0);
+  EXPECT_EQ(Stock(product).Sold(), 0);
+  EXPECT_EQ(Stock(product).Received(), 10);
+
+  ASSERT_TRUE(repo_.Release(order, kT0 + minutes(3)).HasValue());
+  EXPECT_EQ(Stock(product).Quantity(), 10) << "a repeated release returns nothing twice";
+  auto commit = repo_.Commit(order, kT0 + minutes(4));
+  ASSERT_FALSE(commit.HasValue());
+  EXPECT_EQ(commit.Error(), InventoryError::kIllegalTransition);
+  EXPECT_EQ(Stock(product).Quantity(), 10);
+}
+
+TEST_F(PgInventoryRepositoryTest, TheLedgerIsStoredWithEveryChange) {
+  const auto product = Seed(10);
+  const auto pid = "'" + product.Get().ToString() + "'";
+  const auto ledger = [&] {
+    return std::make_pair(db_.Count("SELECT received FROM inventory_items WHERE product_id = " + pid),
+                          db_.Count("SELECT sold FROM inventory_items WHERE product_id = " + pid));
+  };
+  EXPECT_EQ(ledger(), std::make_pair(std::int64_t{10}, std::int64_t{0}));
+  const auto order = core::NewId<core::OrderId>();
+  ASSERT_TRUE(repo_.Reserve(order, {{product, 4}}, kT0, kT0 + minutes(15)).HasValue());
+  ASSERT_TRUE(repo_.Commit(order, kT0).HasValue());
+  EXPECT_EQ(ledger(), std::make_pair(std::int64_t{10}, std::int64_t{4}));
+  auto item = Stock(product);
+  ASSERT_TRUE(item.SetStock(2, kT0).HasValue());  // a stock count finds 4 units missing
+  repo_.UpdateStock(item);
+  EXPECT_EQ(ledger(), std::make_pair(std::int64_t{6}, std::int64_t{4}));
+  ASSERT_TRUE(repo_.Release(order, kT0).HasValue());
+  EXPECT_EQ(ledger(), std::make_pair(std::int64_t{6}, std::int64_t{0}));
+  EXPECT_EQ(Stock(product).Quantity(), 6);
+}
+
+TEST_F(PgInventoryRepositoryTest, TransactionModeRunsInTheCallersTransactionAndRecordsItsWrites) {
+  ProductBuilder builder;
+  builder.WithSku("TX-MODE").WithStock(12);
+  const auto order = core::NewId<core::OrderId>();
+  {
+    auto lease = db_.Pool().Acquire();
+    pqxx::work tx(*lease);
+    PgInventoryRepository in_tx(tx);
+    auto item = builder.BuildItem();
+    in_tx.CreateProduct(builder.BuildProduct(), item);
+    ASSERT_TRUE(in_tx.Reserve(order, {{builder.Id(), 5}}, kT0, kT0 + minutes(15)).HasValue());
+    EXPECT_EQ(in_tx.GetByProductId(builder.Id())->Reserved(), 5) << "reads see the transaction's writes";
+    EXPECT_EQ(db_.Count("SELECT count(*) FROM products"), 0) << "nothing is committed by the repository";
+
+    const auto writes = in_tx.TakeStockWrites();
+    ASSERT_EQ(writes.size(), 2U);
+    EXPECT_EQ(writes[0].product_id, builder.Id());
+    EXPECT_EQ(writes[0].sku, "TX-MODE");
+    EXPECT_FALSE(writes[0].order_id.has_value());
+    EXPECT_FALSE(writes[0].available_before.has_value()) << "a new product had no stock before";
+    EXPECT_EQ(writes[0].quantity, 12);
+    EXPECT_EQ(writes[0].low_stock_threshold, 10);
+    EXPECT_EQ(writes[1].order_id, order);
+    EXPECT_EQ(writes[1].available_before, 12);
+    EXPECT_EQ(writes[1].Available(), 7);
+    EXPECT_EQ(writes[1].reserved, 5);
+    EXPECT_TRUE(in_tx.TakeStockWrites().empty()) << "taken once";
+    tx.abort();
+  }
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM products"), 0) << "the caller rolled back: nothing stays";
+
+  {
+    auto lease = db_.Pool().Acquire();
+    pqxx::work tx(*lease);
+    PgInventoryRepository in_tx(tx);
+    auto item = builder.BuildItem();
+    in_tx.CreateProduct(builder.BuildProduct(), item);
+    auto refused = in_tx.Reserve(order, {{builder.Id(), 13}}, kT0, kT0 + minutes(15));
+    ASSERT_FALSE(refused.HasValue());
+    EXPECT_EQ(refused.Error().error, InventoryError::kInsufficientStock);
+    EXPECT_EQ(in_tx.TakeStockWrites().size(), 1U) << "a refused reserve writes nothing";
+    ASSERT_TRUE(in_tx.Reserve(order, {{builder.Id(), 2}}, kT0, kT0 + minutes(15)).HasValue());
+    tx.commit();
+  }
+  EXPECT_EQ(Stock(builder.Id()).Reserved(), 2);
+  EXPECT_TRUE(repo_.TakeStockWrites().empty()) << "the pool mode records nothing";
+}
+
+TEST_F(PgInventoryRepositoryTest, ARefusedMoveInTransactionModeWritesNothing) {
+  const auto product = Seed(5);
+  const auto order = core::NewId<core::OrderId>();
+  ASSERT_TRUE(repo_.Reserve(order, {{product, 2}}, kT0, kT0 + minutes(5)).HasValue());
+  auto lease = db_.Pool().Acquire();
+  pqxx::work tx(*lease);
+  PgInventoryRepository in_tx(tx);
+  auto late = in_tx.Commit(order, kT0 + minutes(6));
+  ASSERT_FALSE(late.HasValue());
+  EXPECT_EQ(late.Error(), InventoryError::kReservationExpired);
+  EXPECT_TRUE(in_tx.TakeStockWrites().empty());
+  ASSERT_TRUE(in_tx.Release(order, kT0 + minutes(6)).HasValue()) << "the transaction is still usable";
+  tx.commit();
+  EXPECT_EQ(Stock(product).Reserved(), 0);
+  EXPECT_EQ(Stock(product).Sold(), 0);
 }
 
 TEST_F(PgInventoryRepositoryTest, ExpiredReservationsReturnTheirStockAndCannotBeCommitted) {
@@ -211,16 +321,20 @@ TEST_F(PgInventoryRepositoryTest, TheSchemaEnforcesTheInvariants) {
       {
           {"UPDATE inventory_items SET reserved = 4", "inventory_items_reserved_range"},
           {"UPDATE inventory_items SET reserved = -1", "inventory_items_reserved_range"},
-          {"UPDATE inventory_items SET quantity = -1", "inventory_items_reserved_range"},
+          {"UPDATE inventory_items SET quantity = -1, received = -1", "inventory_items_reserved_range"},
+          {"UPDATE inventory_items SET received = received + 1", "inventory_items_ledger_check"},
+          {"UPDATE inventory_items SET quantity = quantity + 1", "inventory_items_ledger_check"},
+          {"UPDATE inventory_items SET sold = -1, received = received - 1", "inventory_items_sold_check"},
           {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'bad sku', 'EUR', 1, now())",
            "products_sku_format"},
           {"INSERT INTO products VALUES (gen_random_uuid(), 'x', 'OK-SKU', 'EUR', 0, now())",
            "products_price_positive"},
           {"INSERT INTO products VALUES (gen_random_uuid(), '  ', 'OK-SKU', 'EUR', 1, now())",
            "products_name_check"},
-          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), " + pid + ", 1, 0, 10, now(), 1)",
+          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), " + pid + ", 1, 0, 10, now(), 1, 1, 0)",
            "inventory_items_product_key"},
-          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1)",
+          {"INSERT INTO inventory_items VALUES (gen_random_uuid(), gen_random_uuid(), 1, 0, 10, now(), 1, 1, "
+           "0)",
            "inventory_items_product_id_fkey"},
           {"INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
                ", 1, 'Held', now(), now(), now() + interval '1 minute')",
@@ -234,10 +348,51 @@ TEST_F(PgInventoryRepositoryTest, TheSchemaEnforcesTheInvariants) {
       });
   EXPECT_EQ(Stock(product).Quantity(), 3);
   EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations"), 0);
+  db_.Exec("INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), " + pid +
+           ", 1, 'Returned', now(), now(), now() + interval '1 minute')");
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations WHERE status = 'Returned'"), 1) << "a known status";
 }
 
 TEST(InventoryMigrationsTest, UpDownUpLeavesTheSameSchema) {
-  saga::testing::ExpectMigrationsRoundTrip(Migrations(), "inventory_items_reserved_range", "reservations");
+  saga::testing::ExpectMigrationsRoundTrip(Migrations(), "inventory_items_ledger_check", "reservations");
+}
+
+TEST(InventoryMigrationsTest, TheLedgerIsBackfilledAndDownKeepsReturnedSalesAsReleased) {
+  saga::testing::TemporaryDatabase db;
+  pg::MigrationRunner all(Migrations());
+  auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
+  // The schema before this migration, with stock and a committed sale.
+  all.Up(*conn);
+  all.Down(*conn, 1);
+  ASSERT_EQ(all.CurrentVersion(*conn), 3);
+  {
+    pqxx::work tx(*conn);
+    tx.exec0(
+        "INSERT INTO products VALUES ('00000000-0000-4000-8000-000000000001', 'Mug', 'MUG-1', 'EUR', 100, "
+        "now());"
+        "INSERT INTO inventory_items VALUES (gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 7, "
+        "2, "
+        "10, now(), 1);"
+        "INSERT INTO reservations VALUES (gen_random_uuid(), gen_random_uuid(), "
+        "'00000000-0000-4000-8000-000000000001', 3, 'Committed', now(), now(), now() + interval '1 minute')");
+    tx.commit();
+  }
+  all.Up(*conn);
+  {
+    pqxx::read_transaction tx(*conn);
+    const auto row = tx.exec1("SELECT quantity, received, sold FROM inventory_items");
+    EXPECT_EQ(row[0].as<std::int64_t>(), 7);
+    EXPECT_EQ(row[1].as<std::int64_t>(), 7) << "received = quantity";
+    EXPECT_EQ(row[2].as<std::int64_t>(), 0) << "sold = 0";
+  }
+  {
+    pqxx::work tx(*conn);
+    tx.exec0("UPDATE reservations SET status = 'Returned'");
+    tx.commit();
+  }
+  all.Down(*conn, 1);
+  pqxx::read_transaction tx(*conn);
+  EXPECT_EQ(tx.exec1("SELECT status FROM reservations")[0].as<std::string>(), "Released");
 }
 
 }  // namespace

@@ -1,0 +1,28 @@
+#include "services/inventory/infra/pg_unit_of_work.hpp"
+
+#include <pqxx/pqxx>
+
+#include "saga/pg/errors.hpp"
+#include "services/inventory/infra/pg_inventory_repository.hpp"
+#include "services/inventory/infra/pg_message_outbox.hpp"
+
+namespace saga::inventory {
+
+void PgUnitOfWork::Run(const Work& work) {
+  auto conn = pool_.Acquire();
+  pg::Translated([&] {
+    pqxx::work tx(*conn);
+    PgInventoryRepository repository(tx);
+    PgMessageOutbox outbox(tx);
+    work(repository, outbox);
+    tx.commit();
+  });
+}
+
+void PgTransactionUnitOfWork::Run(const Work& work) {
+  PgInventoryRepository repository(tx_);
+  PgMessageOutbox outbox(tx_);
+  work(repository, outbox);
+}
+
+}  // namespace saga::inventory
