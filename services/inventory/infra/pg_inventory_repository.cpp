@@ -106,6 +106,7 @@ std::vector<Reservation> LockReservations(pqxx::transaction_base& tx, const core
 std::map<std::string, InventoryItem> LockItemsOf(pqxx::transaction_base& tx,
                                                  const std::vector<Reservation>& reservations) {
   std::vector<std::string> products;
+  products.reserve(reservations.size());
   for (const auto& r : reservations) products.push_back(Id(r.ProductId().Get()));
   return LockItems(tx, products);
 }
@@ -274,6 +275,7 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
     if (!existing.empty()) return existing;  // repeated: already reserved (all or nothing)
 
     std::vector<std::string> products;
+    products.reserve(lines.size());
     for (const auto& line : lines) products.push_back(Id(line.product_id.Get()));
     auto items = LockItems(tx, products);
     std::vector<Reservation> created;

@@ -26,6 +26,7 @@ class FakeMessageOutbox final : public IMessageOutbox {
   [[nodiscard]] std::vector<std::string> Types() const {
     std::lock_guard lock(mu_);
     std::vector<std::string> types;
+    types.reserve(published.size());
     for (const auto& [topic, envelope] : published) types.push_back(envelope.type);
     return types;
   }

@@ -75,7 +75,7 @@ class InventoryCommandsTest : public ::testing::Test {
     return reply;
   }
 
-  // Outbox rows after `after` (a row id), decoded.
+  // The outbox rows written since the last call, decoded.
   std::vector<OutboxRow> Outbox() {
     auto lease = db_.Pool().Acquire();
     pqxx::read_transaction tx(*lease);
@@ -92,6 +92,7 @@ class InventoryCommandsTest : public ::testing::Test {
   }
   static std::vector<std::string> Types(const std::vector<OutboxRow>& rows) {
     std::vector<std::string> types;
+    types.reserve(rows.size());
     for (const auto& row : rows) types.push_back(row.envelope.type);
     return types;
   }
