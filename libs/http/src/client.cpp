@@ -57,12 +57,11 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
       return;
     }
     bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
-      if (write_ec) {
-        result = write_ec;
-        return;
-      }
-      bhttp::async_read(stream, buffer, parser,
-                        [&](beast::error_code read_ec, std::size_t) { result = read_ec; });
+      // A server may answer before it has read the whole request (413) and close: the write
+      // then fails, but the answer is there to read.
+      bhttp::async_read(stream, buffer, parser, [&, write_ec](beast::error_code read_ec, std::size_t) {
+        result = read_ec ? (write_ec ? write_ec : read_ec) : beast::error_code{};
+      });
     });
   });
   ioc.run();
