@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
         static_cast<int>(source.GetInt("saga.max_compensation_attempts", policy.max_compensation_attempts, 1, 100));
     settings.reservation_ttl =
         std::chrono::seconds(source.GetInt("saga.reservation_ttl_s", settings.reservation_ttl.count(), 1, 86400));
+    settings.abandoned_after =
+        std::chrono::seconds(source.GetInt("saga.abandoned_after_s", settings.abandoned_after.count(), 1, 86400 * 30));
     transactions = std::make_unique<saga::order::PgSagaTransactions>(context.pool);
     queries = std::make_unique<saga::order::PgSagaQueries>(context.pool);
     orchestrator = std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings);

@@ -2,6 +2,8 @@
 // PostgreSQL, every path a test, and the invariant checker over the three databases at the end.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include "saga/contracts/envelope.hpp"
 #include "saga/core/uuid.hpp"
 #include "saga/invariants/checker.hpp"
@@ -232,6 +234,42 @@ TEST_F(SagaTest, DuplicateAndReorderedRepliesAreHarmless) {
   EXPECT_EQ(stock["quantity"], 8);
   EXPECT_EQ(stock["reserved"], 0);
   EXPECT_EQ(Payments(id).size(), 1U);
+}
+
+TEST_F(SagaTest, OperatorsListSagasByStateWithCounts) {
+  auto product = CreateProduct(inventory_, 100, 5);
+  const auto id = Place(product, 1, "tok_sim_approve");
+  ASSERT_EQ(AwaitSaga(id)["state"], "Completed");
+  auto completed = orders_.Call("GET", "/api/sagas?state=Completed&limit=200");
+  ASSERT_EQ(completed.status, 200) << completed.body;
+  bool found = false;
+  for (const auto& saga : completed.json["items"]) found = found || saga["orderId"] == id;
+  EXPECT_TRUE(found);
+  EXPECT_GE(completed.json["counts"]["Completed"].get<int>(), 1);
+  auto stuck = orders_.Call("GET", "/api/sagas");
+  EXPECT_EQ(stuck.json["state"], "CompensationFailed");
+  EXPECT_EQ(stuck.json["items"].size(), 0U) << "nothing waits for an operator";
+  EXPECT_EQ(orders_.Call("GET", "/api/sagas?state=Stuck").status, 400);
+}
+
+// An order that never got a saga (e.g. stored before sagas existed) is failed by the clean-up.
+TEST_F(SagaTest, AbandonedOrdersAreCleanedUp) {
+  const auto id = core::Uuid::Random().ToString();
+  {
+    pqxx::connection conn(System::Get().OrderDsn());
+    pqxx::work tx(conn);
+    tx.exec_params0(
+        "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, version) "
+        "VALUES ($1, $2, 'Created', 'EUR', 500, now() - interval '2 hours', now() - interval '2 hours', 1)",
+        id, core::Uuid::Random().ToString());
+    tx.exec_params0(
+        "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
+        "VALUES ($1, 0, $2, 1, 500, 500)",
+        id, core::Uuid::Random().ToString());
+    tx.commit();
+  }
+  EXPECT_TRUE(testing::WaitFor([&] { return OrderStatus(id) == "Failed"; }, seconds(30), milliseconds(100)))
+      << OrderStatus(id);
 }
 
 // Runs last (gtest keeps file order): everything the tests above did must add up.

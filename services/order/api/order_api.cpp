@@ -192,6 +192,42 @@ http::Response Cancel(OrderApp& app, const http::Request& request, const http::R
   return res;
 }
 
+// SagaSummaryDto: a saga without its timeline.
+nlohmann::json SummaryOf(const SagaInstance& saga) {
+  nlohmann::json body{{"sagaId", saga.Id().Get().ToString()},
+                      {"orderId", saga.OrderId().Get().ToString()},
+                      {"state", ToString(saga.State())},
+                      {"stepAttempts", saga.StepAttempts()},
+                      {"compensationAttempts", saga.CompensationAttempts()},
+                      {"updatedAt", core::ToRfc3339(saga.UpdatedAt())}};
+  if (saga.Target()) body["compensationTarget"] = ToString(*saga.Target());
+  if (!saga.Outcome().empty()) body["outcome"] = saga.Outcome();
+  if (saga.Deadline()) body["deadline"] = core::ToRfc3339(*saga.Deadline());
+  return body;
+}
+
+http::Response Sagas(OrderApp& app, const http::RequestContext& context) {
+  std::vector<http::FieldError> errors;
+  http::QueryReader query(context, errors);
+  SagaState state = SagaState::kCompensationFailed;
+  if (auto text = query.String("state", 32)) {
+    if (auto parsed = ParseSagaState(*text)) {
+      state = *parsed;
+    } else {
+      query.Error("state", "must be a saga state (ReservingInventory ... CompensationFailed)");
+    }
+  }
+  const auto limit = query.Integer("limit", 1, core::PageRequest::kMaxLimit).value_or(50);
+  query.RejectUnknown();
+  http::ThrowIfInvalid(errors);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& saga : app.ListSagas(state, static_cast<int>(limit))) items.push_back(SummaryOf(saga));
+  nlohmann::json counts = nlohmann::json::object();
+  for (const auto& count : app.CountSagas()) counts[std::string(ToString(count.state))] = count.count;
+  return http::JsonResponse(http::Status::ok,
+                            {{"state", ToString(state)}, {"items", std::move(items)}, {"counts", std::move(counts)}});
+}
+
 http::Response Saga(OrderApp& app, const http::RequestContext& context) {
   const auto id = http::PathId<core::OrderId>(context, "id");
   NoQuery(context);
@@ -246,6 +282,8 @@ void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencySto
   router.Add(
       Verb::get, "/api/orders/{id}/status",
       [&app](const http::Request&, const http::RequestContext& context) { return Status(app, context); });
+  router.Add(Verb::get, "/api/sagas",
+             [&app](const http::Request&, const http::RequestContext& context) { return Sagas(app, context); });
   router.Add(Verb::get, "/api/orders/{id}/saga",
              [&app](const http::Request&, const http::RequestContext& context) { return Saga(app, context); });
   router.Add(Verb::put, "/api/orders/{id}/cancel",

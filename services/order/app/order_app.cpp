@@ -93,4 +93,12 @@ std::optional<SagaView> OrderApp::GetSaga(const core::OrderId& id) {
   return SagaView{std::move(*saga), std::move(log)};
 }
 
+std::vector<SagaInstance> OrderApp::ListSagas(SagaState state, int limit) {
+  return queries_.ListInState(state, limit);
+}
+
+std::vector<SagaStateCount> OrderApp::CountSagas() {
+  return queries_.CountByState();
+}
+
 }  // namespace saga::order

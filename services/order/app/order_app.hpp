@@ -79,6 +79,9 @@ class OrderApp {
   [[nodiscard]] core::Result<Order, OrderAppError> CancelOrder(const core::OrderId& id,
                                                                std::optional<std::int64_t> expected_version);
   [[nodiscard]] std::optional<SagaView> GetSaga(const core::OrderId& id);
+  /// Operators: sagas in a state (oldest update first), and how many are in each state.
+  [[nodiscard]] std::vector<SagaInstance> ListSagas(SagaState state, int limit);
+  [[nodiscard]] std::vector<SagaStateCount> CountSagas();
 
  private:
   IOrderRepository& orders_;

@@ -243,4 +243,28 @@ int SagaOrchestrator::SweepDeadlines(ISagaUnitOfWork& uow, int limit) const {
   return static_cast<int>(due.size());
 }
 
+int SagaOrchestrator::CleanUpAbandoned(ISagaUnitOfWork& uow, int limit) const {
+  const auto now = clock_.Now();
+  const auto ids =
+      uow.LockAbandoned(now - std::chrono::duration_cast<std::chrono::microseconds>(settings_.abandoned_after), limit);
+  for (const auto& id : ids) {
+    auto order = uow.Orders().Get(id);
+    if (!order || !order->UpdateStatus(OrderStatus::kFailed, now)) continue;
+    uow.Orders().Update(*order);
+    contracts::EnvelopeContext context;
+    context.correlation_id = "cleanup-" + id.Get().ToString();
+    context.order_id = id;
+    context.producer = kProducer;
+    context.traceparent = Traceparent(core::SagaId(id.Get()));
+    context.occurred_at = now;
+    const auto failed = contracts::MakeEnvelope("OrderFailed", {{"orderId", id.Get().ToString()}, {"reason", "Abandoned"}},
+                                                context);
+    if (!failed) throw std::logic_error("OrderFailed: " + failed.Error().Reason());
+    uow.Publish(contracts::kOrderEventsTopic, failed.Value());
+    spdlog::warn("order {} had no saga for {} s: marked Failed (Abandoned)", id.Get().ToString(),
+                 settings_.abandoned_after.count());
+  }
+  return static_cast<int>(ids.size());
+}
+
 }  // namespace saga::order

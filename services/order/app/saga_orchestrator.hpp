@@ -21,6 +21,8 @@ struct SagaSettings {
   SagaPolicy policy;
   /// How long inventory holds stock that is not committed (ReserveInventory.expiresAt).
   std::chrono::seconds reservation_ttl{900};
+  /// When an order without a saga counts as abandoned.
+  std::chrono::seconds abandoned_after{3600};
 };
 
 struct CancelRefusal {
@@ -51,6 +53,9 @@ class SagaOrchestrator {
 
   /// Fires the deadlines that passed (at most `limit`); returns how many.
   int SweepDeadlines(ISagaUnitOfWork& uow, int limit) const;
+  /// Order clean-up: orders without a saga that are older than `abandoned_after` and not ended
+  /// are Failed ("Abandoned"), with their events (at most `limit`); returns how many.
+  int CleanUpAbandoned(ISagaUnitOfWork& uow, int limit) const;
 
   [[nodiscard]] const SagaSettings& Settings() const noexcept { return settings_; }
 

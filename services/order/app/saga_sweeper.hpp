@@ -1,6 +1,7 @@
 #pragma once
 // SagaSweeper: the background worker that fires saga deadlines (retries, compensations,
-// CompensationFailed) so no saga waits forever for a lost reply. Every `interval` it handles
+// CompensationFailed) so no saga waits forever for a lost reply, and cleans up abandoned orders
+// (never given a saga). Every `interval` it handles
 // due sagas in batches of `batch`, one transaction per batch; rows are claimed with SKIP
 // LOCKED, so several order-service instances share the work without doing it twice.
 // Lifecycle: Start(); Stop() finishes the batch in hand and joins. Failures are logged and
@@ -30,6 +31,8 @@ class SagaSweeper {
   /// Handles every due deadline now (also what each tick does); returns how many fired.
   int SweepOnce();
   [[nodiscard]] std::uint64_t Fired() const noexcept { return fired_.load(); }
+  /// Orders the clean-up marked Failed because they never got a saga.
+  [[nodiscard]] std::uint64_t Abandoned() const noexcept { return abandoned_.load(); }
 
  private:
   const SagaOrchestrator& orchestrator_;
@@ -41,6 +44,7 @@ class SagaSweeper {
   bool stop_ = false;  // guarded by mu_
   std::thread thread_;
   std::atomic<std::uint64_t> fired_{0};
+  std::atomic<std::uint64_t> abandoned_{0};
 };
 
 }  // namespace saga::order

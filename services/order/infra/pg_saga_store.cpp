@@ -120,6 +120,22 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
   });
 }
 
+std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp created_before, int limit) {
+  return pg::Translated([&] {
+    std::vector<core::OrderId> ids;
+    for (const auto& row : tx_.exec_params(
+             "SELECT o.id::text FROM orders o WHERE o.status NOT IN ('Completed', 'Failed', 'Cancelled') AND "
+             "o.created_at < " +
+                 pg::TimestampParam(1) +
+                 " AND NOT EXISTS (SELECT 1 FROM sagas s WHERE s.order_id = o.id) ORDER BY o.created_at LIMIT $2 "
+                 "FOR UPDATE SKIP LOCKED",
+             core::ToUnixMicros(created_before), limit)) {
+      ids.emplace_back(pg::UuidOf(row[0]));
+    }
+    return ids;
+  });
+}
+
 void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) {
   pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
     PgSagaUnitOfWork uow(tx);

@@ -21,6 +21,7 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork {
   [[nodiscard]] std::string CorrelationId(const SagaInstance& saga) override;
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override;
   [[nodiscard]] std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) override;
+  [[nodiscard]] std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before, int limit) override;
 
  private:
   pqxx::transaction_base& tx_;

@@ -122,6 +122,7 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
     }
     return due;
   }
+  [[nodiscard]] std::vector<core::OrderId> LockAbandoned(core::Timestamp, int) override { return {}; }
   void Run(const std::function<void(ISagaUnitOfWork&)>& work) override { work(*this); }
   [[nodiscard]] std::optional<SagaInstance> GetSaga(const core::OrderId& order_id) override {
     auto it = sagas_.find(order_id);

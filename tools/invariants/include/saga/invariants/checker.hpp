@@ -10,7 +10,8 @@
 //              reserved = the units of its Active reservations; sold = the units of its
 //              Committed reservations = the units of Completed orders (nothing negative).
 //   at rest    no Active reservation, every saga in Completed / Failed / Cancelled, and each
-//              order's status is its saga's outcome.
+//              order's status is its saga's outcome (an order without a saga only Failed, by
+//              the clean-up of abandoned orders).
 //   money      per currency: charged - refunded (Completed payments) = the total of Completed
 //              orders; every Completed order has exactly one Completed payment of its total;
 //              at most one successful charge (Completed or Refunded) per order.
