@@ -41,17 +41,18 @@ int main(int argc, char** argv) {
     policy.reserve_timeout = source.GetMillis("saga.reserve_timeout_ms", policy.reserve_timeout);
     policy.payment_timeout = source.GetMillis("saga.payment_timeout_ms", policy.payment_timeout);
     policy.commit_timeout = source.GetMillis("saga.commit_timeout_ms", policy.commit_timeout);
-    policy.compensation_timeout = source.GetMillis("saga.compensation_timeout_ms", policy.compensation_timeout);
+    policy.compensation_timeout =
+        source.GetMillis("saga.compensation_timeout_ms", policy.compensation_timeout);
     policy.max_compensation_backoff =
         source.GetMillis("saga.max_compensation_backoff_ms", policy.max_compensation_backoff);
     policy.max_step_attempts =
         static_cast<int>(source.GetInt("saga.max_step_attempts", policy.max_step_attempts, 1, 100));
-    policy.max_compensation_attempts =
-        static_cast<int>(source.GetInt("saga.max_compensation_attempts", policy.max_compensation_attempts, 1, 100));
-    settings.reservation_ttl =
-        std::chrono::seconds(source.GetInt("saga.reservation_ttl_s", settings.reservation_ttl.count(), 1, 86400));
-    settings.abandoned_after =
-        std::chrono::seconds(source.GetInt("saga.abandoned_after_s", settings.abandoned_after.count(), 1, 86400 * 30));
+    policy.max_compensation_attempts = static_cast<int>(
+        source.GetInt("saga.max_compensation_attempts", policy.max_compensation_attempts, 1, 100));
+    settings.reservation_ttl = std::chrono::seconds(
+        source.GetInt("saga.reservation_ttl_s", settings.reservation_ttl.count(), 1, 86400));
+    settings.abandoned_after = std::chrono::seconds(
+        source.GetInt("saga.abandoned_after_s", settings.abandoned_after.count(), 1, 86400 * 30));
     transactions = std::make_unique<saga::order::PgSagaTransactions>(context.pool);
     queries = std::make_unique<saga::order::PgSagaQueries>(context.pool);
     orchestrator = std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings);
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
                                  orchestrator.OnReply(uow, handler.envelope);
                                });
     sweeper = std::make_unique<saga::order::SagaSweeper>(
-        *orchestrator, *transactions, source.GetMillis("saga.sweep_interval_ms", std::chrono::milliseconds(500)));
+        *orchestrator, *transactions,
+        source.GetMillis("saga.sweep_interval_ms", std::chrono::milliseconds(500)));
     context.on_start.push_back([&sweeper = *sweeper] { sweeper.Start(); });
     context.on_stop.push_back([&sweeper = *sweeper] { sweeper.Stop(); });
   };

@@ -33,8 +33,8 @@ void ServiceUnderTest::Launch() {
   fs::remove(port_file_, ignored);
   port_ = 0;
   process_ = std::make_unique<testing::Process>(
-      std::string(SAGA_BUILD_DIR) + "/services/" + name_ + "/" + name_ + "-service", std::vector<std::string>{},
-      env_, log_path_);
+      std::string(SAGA_BUILD_DIR) + "/services/" + name_ + "/" + name_ + "-service",
+      std::vector<std::string>{}, env_, log_path_);
   testing::WaitFor(
       [&] {
         const auto text = testing::ReadFile(port_file_);

@@ -304,7 +304,7 @@ TEST_F(ApiFuzzTest, PaymentNeverAnswers5xx) {
                          .Call("POST", "/api/orders",
                                json{{"customerId", core::Uuid::Random().ToString()},
                                     {"items", {{{"productId", product}, {"quantity", 1}}}},
-                                      {"paymentToken", "tok_sim_approve"}})
+                                    {"paymentToken", "tok_sim_approve"}})
                          .json["id"]
                          .get<std::string>();
   const auto payment =

@@ -94,7 +94,8 @@ TEST_F(OrderApiTest, ValidationCoversTypesRangesCountsAndUuids) {
             {"items", {{{"productId", mug["id"]}, {"quantity", 1}}}},
             {"paymentToken", "4111 1111111111111"}},
        "paymentToken"},
-      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 1}}}}}, "paymentToken"},
+      {json{{"customerId", NewUuid()}, {"items", {{{"productId", mug["id"]}, {"quantity", 1}}}}},
+       "paymentToken"},
       {json{{"customerId", NewUuid()}, {"items", {{{"productId", "nope"}, {"quantity", 1}}}}},
        "items[0].productId"},
       {json{{"customerId", NewUuid()},
@@ -114,9 +115,8 @@ TEST_F(OrderApiTest, ValidationCoversTypesRangesCountsAndUuids) {
 }
 
 TEST_F(OrderApiTest, UnknownProductAndMixedCurrenciesAre422) {
-  auto unknown =
-      api_.Call("POST", "/api/orders",
-                json{{"customerId", NewUuid()},
+  auto unknown = api_.Call("POST", "/api/orders",
+                           json{{"customerId", NewUuid()},
                                 {"items", {{{"productId", NewUuid()}, {"quantity", 1}}}},
                                 {"paymentToken", "tok_sim_approve"}});
   EXPECT_EQ(unknown.status, 422) << unknown.body;
@@ -156,7 +156,8 @@ TEST_F(OrderApiTest, ListFiltersByStatusAndCustomerAndPages) {
   auto mug = CreateProduct(inventory_, 100, 10);
   const auto customer = NewUuid();
   std::vector<std::string> ids;
-  for (int i = 0; i < 3; ++i) ids.push_back(api_.Call("POST", "/api/orders", OrderOf(mug, 1, customer)).json["id"]);
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(api_.Call("POST", "/api/orders", OrderOf(mug, 1, customer)).json["id"]);
   auto all = api_.Call("GET", "/api/orders?customerId=" + customer);
   ASSERT_EQ(all.status, 200);
   EXPECT_EQ(all.json["total"], 3);
@@ -191,8 +192,10 @@ TEST_F(OrderApiTest, CancelHonoursIfMatchAndIsAcceptedOnce) {
   EXPECT_EQ(api_.Call("PUT", "/api/orders/" + NewUuid() + "/cancel").status, 404);
   EXPECT_EQ(api_.Call("PUT", "/api/orders/abc/cancel").status, 400);
   EXPECT_EQ(api_.Call("PUT", "/api/orders/" + id + "/cancel", json{{"reason", "x"}}).status, 400);
-  EXPECT_EQ(api_.Call("PUT", "/api/orders/" + id + "/cancel", std::string("x"), {{"Content-Type", "text/plain"}}).status,
-            415);
+  EXPECT_EQ(
+      api_.Call("PUT", "/api/orders/" + id + "/cancel", std::string("x"), {{"Content-Type", "text/plain"}})
+          .status,
+      415);
 }
 
 TEST_F(OrderApiTest, SagaTimelineIsReadable) {

@@ -24,10 +24,10 @@ class PaymentApiTest : public ::testing::Test {
   // An order of 3 units at 700 (total 2100 EUR); returns its id.
   std::string NewOrder() {
     auto product = CreateProduct(inventory_, 700, 50);
-    auto reply = orders_.Call(
-        "POST", "/api/orders",
-        json{{"customerId", NewUuid()}, {"items", {{{"productId", product["id"]}, {"quantity", 3}}}},
-             {"paymentToken", "tok_sim_approve"}});
+    auto reply = orders_.Call("POST", "/api/orders",
+                              json{{"customerId", NewUuid()},
+                                   {"items", {{{"productId", product["id"]}, {"quantity", 3}}}},
+                                   {"paymentToken", "tok_sim_approve"}});
     EXPECT_EQ(reply.status, 202) << reply.body;
     return reply.json["id"];
   }

@@ -24,11 +24,16 @@ using std::chrono::seconds;
 [[maybe_unused]] const bool kRegistered = [] {
   SystemOptions options;
   // Short deadlines, so work lost with a crash is retried or compensated quickly.
-  options.env = {{"SAGA_SAGA_SWEEP_INTERVAL_MS", "200"},     {"SAGA_SAGA_RESERVE_TIMEOUT_MS", "4000"},
-                 {"SAGA_SAGA_PAYMENT_TIMEOUT_MS", "6000"},    {"SAGA_SAGA_COMMIT_TIMEOUT_MS", "4000"},
-                 {"SAGA_SAGA_COMPENSATION_TIMEOUT_MS", "2000"}, {"SAGA_SAGA_MAX_COMPENSATION_BACKOFF_MS", "8000"},
-                 {"SAGA_SAGA_MAX_COMPENSATION_ATTEMPTS", "20"}, {"SAGA_GATEWAY_SLOW_MS", "300"},
-                 {"SAGA_INVENTORY_TIMEOUT_MS", "1000"},       {"SAGA_ORDER_TIMEOUT_MS", "1000"},
+  options.env = {{"SAGA_SAGA_SWEEP_INTERVAL_MS", "200"},
+                 {"SAGA_SAGA_RESERVE_TIMEOUT_MS", "4000"},
+                 {"SAGA_SAGA_PAYMENT_TIMEOUT_MS", "6000"},
+                 {"SAGA_SAGA_COMMIT_TIMEOUT_MS", "4000"},
+                 {"SAGA_SAGA_COMPENSATION_TIMEOUT_MS", "2000"},
+                 {"SAGA_SAGA_MAX_COMPENSATION_BACKOFF_MS", "8000"},
+                 {"SAGA_SAGA_MAX_COMPENSATION_ATTEMPTS", "20"},
+                 {"SAGA_GATEWAY_SLOW_MS", "300"},
+                 {"SAGA_INVENTORY_TIMEOUT_MS", "1000"},
+                 {"SAGA_ORDER_TIMEOUT_MS", "1000"},
                  {"SAGA_CONSUMER_THREADS", "3"}};
   RegisterSystem(options);
   return true;
@@ -57,8 +62,9 @@ TEST(SagaCrashTest, EverySagaEndsConsistentlyAfterRandomKills) {
 
   auto client = [&](int index) {
     std::mt19937_64 rng(Seed() + static_cast<std::uint64_t>(index));
-    const std::vector<std::string> tokens{"tok_sim_approve", "tok_sim_approve", "tok_sim_approve", "tok_sim_slow",
-                                          "tok_sim_decline", "tok_sim_insufficient_funds", "tok_sim_timeout"};
+    const std::vector<std::string> tokens{"tok_sim_approve", "tok_sim_approve", "tok_sim_approve",
+                                          "tok_sim_slow",    "tok_sim_decline", "tok_sim_insufficient_funds",
+                                          "tok_sim_timeout"};
     while (!stop.load()) {
       const auto& product = products[rng() % products.size()];
       const json body{{"customerId", core::Uuid::Random().ToString()},
@@ -78,8 +84,8 @@ TEST(SagaCrashTest, EverySagaEndsConsistentlyAfterRandomKills) {
           acknowledged.push_back(id);
           // Now and then the customer changes their mind.
           if (rng() % 8 == 0) {
-            (void)testing::HttpRequest("127.0.0.1", system.order().Port(), "PUT", "/api/orders/" + id + "/cancel",
-                                       "", {}, seconds(5));
+            (void)testing::HttpRequest("127.0.0.1", system.order().Port(), "PUT",
+                                       "/api/orders/" + id + "/cancel", "", {}, seconds(5));
           }
           break;
         }
@@ -110,12 +116,14 @@ TEST(SagaCrashTest, EverySagaEndsConsistentlyAfterRandomKills) {
   chaos_thread.join();
   for (auto& t : threads) t.join();
   for (auto* service : services) ASSERT_TRUE(service->Running()) << service->Name() << "\n" << service->Log();
-  std::printf("%zu orders acknowledged, %d attempts, %d kills\n", acknowledged.size(), attempts.load(), kills.load());
+  std::printf("%zu orders acknowledged, %d attempts, %d kills\n", acknowledged.size(), attempts.load(),
+              kills.load());
   ASSERT_GE(kills.load(), 3);
   ASSERT_GE(acknowledged.size(), 20U);
 
   // Every saga ends within a bounded time, and then everything adds up.
-  invariants::CheckInput input{system.OrderDsn(), system.InventoryDsn(), system.PaymentDsn(), acknowledged, true};
+  invariants::CheckInput input{system.OrderDsn(), system.InventoryDsn(), system.PaymentDsn(), acknowledged,
+                               true};
   invariants::CheckReport report;
   const auto started = std::chrono::steady_clock::now();
   const bool settled = testing::WaitFor(
@@ -131,15 +139,17 @@ TEST(SagaCrashTest, EverySagaEndsConsistentlyAfterRandomKills) {
     // What the first unsettled sagas went through, and what the participants hold for them.
     int shown = 0;
     for (const auto& id : acknowledged) {
-      const auto saga = testing::HttpRequest("127.0.0.1", system.order().Port(), "GET", "/api/orders/" + id + "/saga");
+      const auto saga =
+          testing::HttpRequest("127.0.0.1", system.order().Port(), "GET", "/api/orders/" + id + "/saga");
       const auto state = json::parse(saga.body, nullptr, false);
-      if (state.is_discarded() || state.value("state", "") == "Completed" || state.value("state", "") == "Failed" ||
-          state.value("state", "") == "Cancelled") {
+      if (state.is_discarded() || state.value("state", "") == "Completed" ||
+          state.value("state", "") == "Failed" || state.value("state", "") == "Cancelled") {
         continue;
       }
-      std::printf("--- order %s\nsaga: %s\npayments: %s\n", id.c_str(), state.dump(1).c_str(),
-                  testing::HttpRequest("127.0.0.1", system.payment().Port(), "GET", "/api/payments/order/" + id)
-                      .body.c_str());
+      std::printf(
+          "--- order %s\nsaga: %s\npayments: %s\n", id.c_str(), state.dump(1).c_str(),
+          testing::HttpRequest("127.0.0.1", system.payment().Port(), "GET", "/api/payments/order/" + id)
+              .body.c_str());
       if (++shown == 2) break;
     }
   }

@@ -47,8 +47,8 @@ class SagaTest : public ::testing::Test {
   }
 
   // Waits until the order's saga has ended (or Completed); returns the saga.
-  json AwaitSaga(const std::string& order_id, const std::set<std::string>& states = {"Completed", "Failed",
-                                                                                       "Cancelled"}) {
+  json AwaitSaga(const std::string& order_id,
+                 const std::set<std::string>& states = {"Completed", "Failed", "Cancelled"}) {
     json saga;
     const bool ended = testing::WaitFor(
         [&] {
@@ -106,10 +106,10 @@ TEST_F(SagaTest, OutOfStockFailsWithoutPayment) {
 }
 
 TEST_F(SagaTest, DeclinedPaymentReleasesTheStock) {
-  for (const auto& [token, reason] : std::vector<std::pair<std::string, std::string>>{
-           {"tok_sim_decline", "Declined"},
-           {"tok_sim_insufficient_funds", "InsufficientFunds"},
-           {"tok_sim_timeout", "GatewayTimeout"}}) {
+  for (const auto& [token, reason] :
+       std::vector<std::pair<std::string, std::string>>{{"tok_sim_decline", "Declined"},
+                                                        {"tok_sim_insufficient_funds", "InsufficientFunds"},
+                                                        {"tok_sim_timeout", "GatewayTimeout"}}) {
     auto product = CreateProduct(inventory_, 100, 4);
     const auto id = Place(product, 4, token);
     auto saga = AwaitSaga(id);
@@ -157,8 +157,10 @@ TEST_F(SagaTest, CancelAfterCompletionRefundsAndReturnsTheStock) {
   const auto id = Place(product, 2, "tok_sim_approve");
   ASSERT_EQ(AwaitSaga(id)["state"], "Completed");
   ASSERT_EQ(Product(product["id"])["quantity"], 4);
-  auto cancel = orders_.Call("PUT", "/api/orders/" + id + "/cancel", "", {{"If-Match", "\"" + std::to_string(
-      orders_.Call("GET", "/api/orders/" + id).json["version"].get<int>()) + "\""}});
+  auto cancel = orders_.Call(
+      "PUT", "/api/orders/" + id + "/cancel", "",
+      {{"If-Match",
+        "\"" + std::to_string(orders_.Call("GET", "/api/orders/" + id).json["version"].get<int>()) + "\""}});
   ASSERT_EQ(cancel.status, 202) << cancel.body;
   auto saga = AwaitSaga(id, {"Cancelled", "Failed", "CompensationFailed"});
   EXPECT_EQ(saga["state"], "Cancelled") << saga.dump(1);
@@ -198,18 +200,19 @@ TEST_F(SagaTest, DuplicateAndReorderedRepliesAreHarmless) {
                                             {"amount", payment["amount"]}},
                                            context)
                        .Value();
-  auto reserved = contracts::MakeEnvelope(
-                      "InventoryReserved",
-                      {{"orderId", id},
-                       {"reservations", {{{"reservationId", core::Uuid::Random().ToString()},
-                                          {"productId", product["id"]},
-                                          {"quantity", 2}}}},
-                       {"expiresAt", "2030-01-01T00:00:00.000000Z"}},
-                      context)
+  auto reserved = contracts::MakeEnvelope("InventoryReserved",
+                                          {{"orderId", id},
+                                           {"reservations",
+                                            {{{"reservationId", core::Uuid::Random().ToString()},
+                                              {"productId", product["id"]},
+                                              {"quantity", 2}}}},
+                                           {"expiresAt", "2030-01-01T00:00:00.000000Z"}},
+                                          context)
                       .Value();
   const auto send = [&](const std::string& topic, const contracts::Envelope& envelope) {
     (void)producer
-        .Produce({System::Get().TopicPrefix() + topic, id, contracts::Encode(envelope), outbox::HeadersFor(envelope)})
+        .Produce({System::Get().TopicPrefix() + topic, id, contracts::Encode(envelope),
+                  outbox::HeadersFor(envelope)})
         .get();
   };
   for (int i = 0; i < 2; ++i) send("saga.payment.events", completed);  // twice, one message id
@@ -259,7 +262,8 @@ TEST_F(SagaTest, AbandonedOrdersAreCleanedUp) {
     pqxx::connection conn(System::Get().OrderDsn());
     pqxx::work tx(conn);
     tx.exec_params0(
-        "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, version) "
+        "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, "
+        "version) "
         "VALUES ($1, $2, 'Created', 'EUR', 500, now() - interval '2 hours', now() - interval '2 hours', 1)",
         id, core::Uuid::Random().ToString());
     tx.exec_params0(
@@ -274,8 +278,8 @@ TEST_F(SagaTest, AbandonedOrdersAreCleanedUp) {
 
 // Runs last (gtest keeps file order): everything the tests above did must add up.
 TEST_F(SagaTest, ZzInvariantsHoldOverTheThreeDatabases) {
-  invariants::CheckInput input{System::Get().OrderDsn(), System::Get().InventoryDsn(), System::Get().PaymentDsn(),
-                               Acknowledged(), true};
+  invariants::CheckInput input{System::Get().OrderDsn(), System::Get().InventoryDsn(),
+                               System::Get().PaymentDsn(), Acknowledged(), true};
   invariants::CheckReport report;
   // Outboxes drain and late compensations finish within moments of the last test.
   testing::WaitFor(

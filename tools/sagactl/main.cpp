@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
 
   saga::invariants::CheckInput check_input;
   auto* invariants = app.add_subcommand(
-      "invariants", "check stock, money, orders and outboxes across the three databases (exit 3 on a violation)");
+      "invariants",
+      "check stock, money, orders and outboxes across the three databases (exit 3 on a violation)");
   invariants->add_option("--order-dsn", check_input.order_dsn, "order_db connection string")
       ->envname("SAGA_ORDER_PG_DSN")
       ->required();

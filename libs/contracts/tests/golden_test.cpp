@@ -74,9 +74,13 @@ std::map<std::string, json> Examples() {
       {"RefundInitiated", {{"orderId", kOrder}, {"paymentId", kPayment}, {"amount", kEur3998}}},
       {"RefundCompleted", {{"orderId", kOrder}, {"paymentId", kPayment}, {"amount", kEur3998}}},
       {"OrderNotification",
-       {{"orderId", kOrder}, {"customerId", "c0ffee00-1234-4567-89ab-cdef01234567"}, {"status", "Failed"}, {"total", kEur3998},
+       {{"orderId", kOrder},
+        {"customerId", "c0ffee00-1234-4567-89ab-cdef01234567"},
+        {"status", "Failed"},
+        {"total", kEur3998},
         {"reason", "PaymentDeclined"}}},
-      {"LowStockNotification", {{"productId", kProduct}, {"sku", "TSHIRT-RED-M"}, {"available", 3}, {"threshold", 10}}},
+      {"LowStockNotification",
+       {{"productId", kProduct}, {"sku", "TSHIRT-RED-M"}, {"available", 3}, {"threshold", 10}}},
   };
 }
 
@@ -144,12 +148,13 @@ TEST(GoldenTest, EveryTopicOfTheRegistryIsDefined) {
 }
 
 TEST(GoldenTest, TheRequiredMessagesOfTheDesignAreRegistered) {
-  for (const char* type :
-       {"OrderCreated", "OrderUpdated", "OrderCancelled", "OrderCompleted", "InventoryReserved",
-        "InventoryReservationFailed", "InventoryReleased", "StockUpdated", "PaymentInitiated",
-        "PaymentCompleted", "PaymentFailed", "RefundInitiated", "RefundCompleted", "ReserveInventory",
-        "ReleaseInventory", "CommitInventory", "ProcessPayment", "RefundPayment", "OrderNotification",
-        "LowStockNotification"}) {
+  for (const char* type : {"OrderCreated",      "OrderUpdated",        "OrderCancelled",
+                           "OrderCompleted",    "InventoryReserved",   "InventoryReservationFailed",
+                           "InventoryReleased", "StockUpdated",        "PaymentInitiated",
+                           "PaymentCompleted",  "PaymentFailed",       "RefundInitiated",
+                           "RefundCompleted",   "ReserveInventory",    "ReleaseInventory",
+                           "CommitInventory",   "ProcessPayment",      "RefundPayment",
+                           "OrderNotification", "LowStockNotification"}) {
     EXPECT_NE(FindSpec(type, 1), nullptr) << type;
   }
 }

@@ -94,8 +94,10 @@ int OutboxRelay::PublishOnce() {
       for (const auto& r : tx.exec_params("SELECT id, topic, message_key, payload, headers::text FROM outbox "
                                           "WHERE published_at IS NULL ORDER BY id LIMIT $1",
                                           config_.batch_size)) {
-        kafka::OutgoingMessage message{config_.topic_prefix + r[1].as<std::string>(), r[2].as<std::string>(),
-                                       r[3].as<std::string>(), {}};
+        kafka::OutgoingMessage message{config_.topic_prefix + r[1].as<std::string>(),
+                                       r[2].as<std::string>(),
+                                       r[3].as<std::string>(),
+                                       {}};
         const auto headers = nlohmann::json::parse(r[4].c_str());
         for (const auto& [name, value] : headers.items()) {
           message.headers.emplace_back(name, value.get<std::string>());

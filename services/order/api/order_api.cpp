@@ -91,8 +91,8 @@ http::Response Place(OrderApp& app, const http::Request& request, const core::Uu
   const auto request_id = request["X-Request-Id"];
   std::string correlation(request_id.data(), std::min<std::size_t>(request_id.size(), 128));
   if (correlation.empty()) correlation = "order-" + order_id.ToString();
-  auto placed = app.PlaceOrder(
-      PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines), *token, std::move(correlation)});
+  auto placed = app.PlaceOrder(PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines), *token,
+                                                 std::move(correlation)});
   if (!placed) {
     const auto& error = placed.Error();
     nlohmann::json extra{{"type", "urn:saga:problem:order-rule"}};
@@ -176,14 +176,15 @@ http::Response Cancel(OrderApp& app, const http::Request& request, const http::R
                                  {{"currentVersion", error.current_version}},
                                  {{field::etag, http::VersionETag(error.current_version)}});
       case OrderAppError::Kind::kCompensating:
-        throw http::ProblemError(http::Status::conflict, "Conflict",
-                                 "the order is already being compensated (status " + error.current_status + ")",
-                                 {{"type", "urn:saga:problem:compensating"}, {"currentStatus", error.current_status}});
+        throw http::ProblemError(
+            http::Status::conflict, "Conflict",
+            "the order is already being compensated (status " + error.current_status + ")",
+            {{"type", "urn:saga:problem:compensating"}, {"currentStatus", error.current_status}});
       default:
-        throw http::ProblemError(http::Status::conflict, "Conflict",
-                                 "the order cannot be cancelled in status " + error.current_status,
-                                 {{"type", "urn:saga:problem:illegal-transition"},
-                                  {"currentStatus", error.current_status}});
+        throw http::ProblemError(
+            http::Status::conflict, "Conflict",
+            "the order cannot be cancelled in status " + error.current_status,
+            {{"type", "urn:saga:problem:illegal-transition"}, {"currentStatus", error.current_status}});
     }
   }
   // Accepted: compensation runs; the order becomes Cancelled when it has finished.
@@ -224,8 +225,9 @@ http::Response Sagas(OrderApp& app, const http::RequestContext& context) {
   for (const auto& saga : app.ListSagas(state, static_cast<int>(limit))) items.push_back(SummaryOf(saga));
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& count : app.CountSagas()) counts[std::string(ToString(count.state))] = count.count;
-  return http::JsonResponse(http::Status::ok,
-                            {{"state", ToString(state)}, {"items", std::move(items)}, {"counts", std::move(counts)}});
+  return http::JsonResponse(
+      http::Status::ok,
+      {{"state", ToString(state)}, {"items", std::move(items)}, {"counts", std::move(counts)}});
 }
 
 http::Response Saga(OrderApp& app, const http::RequestContext& context) {
@@ -282,10 +284,12 @@ void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencySto
   router.Add(
       Verb::get, "/api/orders/{id}/status",
       [&app](const http::Request&, const http::RequestContext& context) { return Status(app, context); });
-  router.Add(Verb::get, "/api/sagas",
-             [&app](const http::Request&, const http::RequestContext& context) { return Sagas(app, context); });
-  router.Add(Verb::get, "/api/orders/{id}/saga",
-             [&app](const http::Request&, const http::RequestContext& context) { return Saga(app, context); });
+  router.Add(Verb::get, "/api/sagas", [&app](const http::Request&, const http::RequestContext& context) {
+    return Sagas(app, context);
+  });
+  router.Add(
+      Verb::get, "/api/orders/{id}/saga",
+      [&app](const http::Request&, const http::RequestContext& context) { return Saga(app, context); });
   router.Add(Verb::put, "/api/orders/{id}/cancel",
              [&app](const http::Request& request, const http::RequestContext& context) {
                return Cancel(app, request, context);

@@ -40,7 +40,8 @@ std::optional<SagaInput> InputOf(std::string_view type) {
 // InventoryReserved).
 std::vector<OrderStatus> PathTo(OrderStatus from, OrderStatus to) {
   if (from == to) return {};
-  if (from == OrderStatus::kCreated && (to == OrderStatus::kPaymentProcessing || to == OrderStatus::kCompleted)) {
+  if (from == OrderStatus::kCreated &&
+      (to == OrderStatus::kPaymentProcessing || to == OrderStatus::kCompleted)) {
     auto rest = PathTo(OrderStatus::kInventoryReserved, to);
     rest.insert(rest.begin(), OrderStatus::kInventoryReserved);
     return rest;
@@ -53,8 +54,9 @@ std::vector<OrderStatus> PathTo(OrderStatus from, OrderStatus to) {
 
 }  // namespace
 
-contracts::Envelope SagaOrchestrator::Message(ISagaUnitOfWork& uow, const SagaInstance& saga, std::string_view type,
-                                              nlohmann::json payload, const contracts::Envelope* cause) const {
+contracts::Envelope SagaOrchestrator::Message(ISagaUnitOfWork& uow, const SagaInstance& saga,
+                                              std::string_view type, nlohmann::json payload,
+                                              const contracts::Envelope* cause) const {
   contracts::EnvelopeContext context;
   context.correlation_id = uow.CorrelationId(saga);
   if (cause != nullptr) context.causation_id = cause->message_id;
@@ -64,12 +66,13 @@ contracts::Envelope SagaOrchestrator::Message(ISagaUnitOfWork& uow, const SagaIn
   context.traceparent = cause != nullptr ? cause->traceparent : Traceparent(saga.Id());
   context.occurred_at = clock_.Now();
   auto envelope = contracts::MakeEnvelope(type, std::move(payload), context);
-  if (!envelope) throw std::logic_error("saga message " + std::string(type) + ": " + envelope.Error().Reason());
+  if (!envelope)
+    throw std::logic_error("saga message " + std::string(type) + ": " + envelope.Error().Reason());
   return std::move(envelope).Value();
 }
 
-void SagaOrchestrator::Send(ISagaUnitOfWork& uow, const SagaInstance& saga, const Order& order, SagaCommand command,
-                            const contracts::Envelope* cause) const {
+void SagaOrchestrator::Send(ISagaUnitOfWork& uow, const SagaInstance& saga, const Order& order,
+                            SagaCommand command, const contracts::Envelope* cause) const {
   const auto order_id = order.Id().Get().ToString();
   nlohmann::json payload{{"orderId", order_id}};
   const char* topic = contracts::kInventoryCommandsTopic;
@@ -80,8 +83,8 @@ void SagaOrchestrator::Send(ISagaUnitOfWork& uow, const SagaInstance& saga, cons
         items.push_back({{"productId", item.ProductId().Get().ToString()}, {"quantity", item.Quantity()}});
       }
       payload["items"] = std::move(items);
-      payload["expiresAt"] = core::ToRfc3339(clock_.Now() + std::chrono::duration_cast<std::chrono::microseconds>(
-                                                                settings_.reservation_ttl));
+      payload["expiresAt"] = core::ToRfc3339(
+          clock_.Now() + std::chrono::duration_cast<std::chrono::microseconds>(settings_.reservation_ttl));
       break;
     }
     case SagaCommand::kProcessPayment:
@@ -109,7 +112,8 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
                              const std::string& correlation_id) const {
   const auto now = clock_.Now();
   uow.Orders().Create(order);
-  auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, now, settings_.policy);
+  auto saga =
+      SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, now, settings_.policy);
   uow.CreateSaga(saga, correlation_id);
   uow.AppendLog(saga, SagaLogEntry{now, "started", "", std::string(ToString(saga.State())), "", std::nullopt,
                                    "order placed; total " + order.TotalAmount().ToString()});
@@ -119,58 +123,60 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
                      {"quantity", item.Quantity()},
                      {"unitPrice", MoneyJson(item.UnitPrice())}});
   }
-  uow.Publish(contracts::kOrderEventsTopic,
-              Message(uow, saga, "OrderCreated",
-                      {{"orderId", order.Id().Get().ToString()},
-                       {"customerId", order.CustomerId().Get().ToString()},
-                       {"items", std::move(items)},
-                       {"total", MoneyJson(order.TotalAmount())}},
-                      nullptr));
+  uow.Publish(contracts::kOrderEventsTopic, Message(uow, saga, "OrderCreated",
+                                                    {{"orderId", order.Id().Get().ToString()},
+                                                     {"customerId", order.CustomerId().Get().ToString()},
+                                                     {"items", std::move(items)},
+                                                     {"total", MoneyJson(order.TotalAmount())}},
+                                                    nullptr));
   Send(uow, saga, order, SagaCommand::kReserveInventory, nullptr);
   spdlog::info("saga {} started for order {} (correlation {})", saga.Id().Get().ToString(),
                order.Id().Get().ToString(), correlation_id);
 }
 
-void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order, const SagaDecision& decision,
-                             const std::string& input, const contracts::Envelope* cause) const {
+void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order,
+                             const SagaDecision& decision, const std::string& input,
+                             const contracts::Envelope* cause) const {
   const auto now = clock_.Now();
-  const std::string from = decision.from ? std::string(ToString(*decision.from)) : std::string(ToString(saga.State()));
+  const std::string from =
+      decision.from ? std::string(ToString(*decision.from)) : std::string(ToString(saga.State()));
   if (!decision.applied) {
     uow.AppendLog(saga, SagaLogEntry{now, "ignored", from, from, input,
                                      cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
                                      decision.detail});
-    spdlog::info("saga {} order {}: {}", saga.Id().Get().ToString(), order.Id().Get().ToString(), decision.detail);
+    spdlog::info("saga {} order {}: {}", saga.Id().Get().ToString(), order.Id().Get().ToString(),
+                 decision.detail);
     return;
   }
   uow.AppendLog(saga, SagaLogEntry{now, cause != nullptr ? "event" : "transition", from,
                                    std::string(ToString(saga.State())), input,
                                    cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
                                    decision.detail});
-  spdlog::info("saga {} order {}: {} -> {} on {} ({})", saga.Id().Get().ToString(), order.Id().Get().ToString(),
-               from, ToString(saga.State()), input, decision.detail);
+  spdlog::info("saga {} order {}: {} -> {} on {} ({})", saga.Id().Get().ToString(),
+               order.Id().Get().ToString(), from, ToString(saga.State()), input, decision.detail);
   if (decision.order_status) {
     for (const auto status : PathTo(order.Status(), *decision.order_status)) {
       if (auto moved = order.UpdateStatus(status, now); !moved) {
         throw std::logic_error("saga moved order " + order.Id().Get().ToString() + " from " +
-                               std::string(ToString(order.Status())) + " to " + std::string(ToString(status)) +
-                               ": " + std::string(ToString(moved.Error())));
+                               std::string(ToString(order.Status())) + " to " +
+                               std::string(ToString(status)) + ": " + std::string(ToString(moved.Error())));
       }
     }
     uow.Orders().Update(order);
-    uow.Publish(contracts::kOrderEventsTopic,
-                Message(uow, saga, "OrderUpdated",
-                        {{"orderId", order.Id().Get().ToString()},
-                         {"status", ToString(order.Status())},
-                         {"version", order.Version()}},
-                        cause));
+    uow.Publish(contracts::kOrderEventsTopic, Message(uow, saga, "OrderUpdated",
+                                                      {{"orderId", order.Id().Get().ToString()},
+                                                       {"status", ToString(order.Status())},
+                                                       {"version", order.Version()}},
+                                                      cause));
     const auto status = order.Status();
-    if (status == OrderStatus::kCompleted || status == OrderStatus::kFailed || status == OrderStatus::kCancelled) {
+    if (status == OrderStatus::kCompleted || status == OrderStatus::kFailed ||
+        status == OrderStatus::kCancelled) {
       const auto reason = saga.Outcome().empty() ? std::string("unspecified") : saga.Outcome();
       if (status == OrderStatus::kCompleted) {
-        uow.Publish(contracts::kOrderEventsTopic,
-                    Message(uow, saga, "OrderCompleted",
-                            {{"orderId", order.Id().Get().ToString()}, {"total", MoneyJson(order.TotalAmount())}},
-                            cause));
+        uow.Publish(contracts::kOrderEventsTopic, Message(uow, saga, "OrderCompleted",
+                                                          {{"orderId", order.Id().Get().ToString()},
+                                                           {"total", MoneyJson(order.TotalAmount())}},
+                                                          cause));
       } else {
         uow.Publish(contracts::kOrderEventsTopic,
                     Message(uow, saga, status == OrderStatus::kFailed ? "OrderFailed" : "OrderCancelled",
@@ -181,13 +187,14 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
                                   {"status", ToString(status)},
                                   {"total", MoneyJson(order.TotalAmount())}};
       if (status != OrderStatus::kCompleted) notification["reason"] = reason;
-      uow.Publish(contracts::kNotificationsTopic, Message(uow, saga, "OrderNotification", notification, cause));
+      uow.Publish(contracts::kNotificationsTopic,
+                  Message(uow, saga, "OrderNotification", notification, cause));
     }
   }
   for (const auto command : decision.commands) Send(uow, saga, order, command, cause);
   if (saga.State() == SagaState::kCompensationFailed && decision.from != SagaState::kCompensationFailed) {
-    spdlog::error("saga {} order {} needs an operator: {}", saga.Id().Get().ToString(), order.Id().Get().ToString(),
-                  decision.detail);
+    spdlog::error("saga {} order {} needs an operator: {}", saga.Id().Get().ToString(),
+                  order.Id().Get().ToString(), decision.detail);
   }
   uow.UpdateSaga(saga);
 }
@@ -202,15 +209,16 @@ void SagaOrchestrator::OnReply(ISagaUnitOfWork& uow, const contracts::Envelope& 
                  reply.order_id.Get().ToString());
     return;
   }
-  const std::string reason = reply.payload.is_object() && reply.payload.contains("reason") &&
-                                     reply.payload["reason"].is_string()
-                                 ? reply.payload["reason"].get<std::string>()
-                                 : std::string();
+  const std::string reason =
+      reply.payload.is_object() && reply.payload.contains("reason") && reply.payload["reason"].is_string()
+          ? reply.payload["reason"].get<std::string>()
+          : std::string();
   const auto decision = saga->Handle(*input, reason, clock_.Now(), settings_.policy);
   Apply(uow, *saga, *order, decision, reply.type, &reply);
 }
 
-core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow, const core::OrderId& order_id,
+core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow,
+                                                            const core::OrderId& order_id,
                                                             std::optional<std::int64_t> expected_version,
                                                             const std::string& reason) const {
   auto order = uow.Orders().Get(order_id);
@@ -223,8 +231,9 @@ core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow
   if (!saga) return core::Fail(CancelRefusal{CancelRefusal::Kind::kAlreadyEnded, order->Version(), status});
   auto decision = saga->Cancel(reason, clock_.Now(), settings_.policy);
   if (!decision) {
-    return core::Fail(CancelRefusal{decision.Error() == SagaError::kCompensating ? CancelRefusal::Kind::kCompensating
-                                                                                  : CancelRefusal::Kind::kAlreadyEnded,
+    return core::Fail(CancelRefusal{decision.Error() == SagaError::kCompensating
+                                        ? CancelRefusal::Kind::kCompensating
+                                        : CancelRefusal::Kind::kAlreadyEnded,
                                     order->Version(), status});
   }
   Apply(uow, *saga, *order, decision.Value(), "CancelRequested", nullptr);
@@ -245,8 +254,8 @@ int SagaOrchestrator::SweepDeadlines(ISagaUnitOfWork& uow, int limit) const {
 
 int SagaOrchestrator::CleanUpAbandoned(ISagaUnitOfWork& uow, int limit) const {
   const auto now = clock_.Now();
-  const auto ids =
-      uow.LockAbandoned(now - std::chrono::duration_cast<std::chrono::microseconds>(settings_.abandoned_after), limit);
+  const auto ids = uow.LockAbandoned(
+      now - std::chrono::duration_cast<std::chrono::microseconds>(settings_.abandoned_after), limit);
   for (const auto& id : ids) {
     auto order = uow.Orders().Get(id);
     if (!order || !order->UpdateStatus(OrderStatus::kFailed, now)) continue;
@@ -257,8 +266,8 @@ int SagaOrchestrator::CleanUpAbandoned(ISagaUnitOfWork& uow, int limit) const {
     context.producer = kProducer;
     context.traceparent = Traceparent(core::SagaId(id.Get()));
     context.occurred_at = now;
-    const auto failed = contracts::MakeEnvelope("OrderFailed", {{"orderId", id.Get().ToString()}, {"reason", "Abandoned"}},
-                                                context);
+    const auto failed = contracts::MakeEnvelope(
+        "OrderFailed", {{"orderId", id.Get().ToString()}, {"reason", "Abandoned"}}, context);
     if (!failed) throw std::logic_error("OrderFailed: " + failed.Error().Reason());
     uow.Publish(contracts::kOrderEventsTopic, failed.Value());
     spdlog::warn("order {} had no saga for {} s: marked Failed (Abandoned)", id.Get().ToString(),

@@ -51,7 +51,8 @@ class ISagaUnitOfWork {
   [[nodiscard]] virtual std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) = 0;
   /// Up to `limit` orders that never got a saga (stored before sagas existed, or by a tool) and
   /// are not ended, created before `created_before`; locked, SKIP LOCKED.
-  [[nodiscard]] virtual std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before, int limit) = 0;
+  [[nodiscard]] virtual std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before,
+                                                                 int limit) = 0;
 };
 
 /// Runs a unit of work in a transaction of its own (REST requests, the sweeper).

@@ -43,7 +43,9 @@ int SagaSweeper::SweepOnce() {
     fired_ += static_cast<std::uint64_t>(fired);
     if (fired < batch_) break;
   }
-  transactions_.Run([&](ISagaUnitOfWork& uow) { abandoned_ += static_cast<std::uint64_t>(orchestrator_.CleanUpAbandoned(uow, batch_)); });
+  transactions_.Run([&](ISagaUnitOfWork& uow) {
+    abandoned_ += static_cast<std::uint64_t>(orchestrator_.CleanUpAbandoned(uow, batch_));
+  });
   return total;
 }
 

@@ -8,10 +8,15 @@
 namespace saga::order {
 namespace {
 
-constexpr std::array<SagaState, 9> kAllSagaStates = {
-    SagaState::kReservingInventory, SagaState::kProcessingPayment, SagaState::kCommittingInventory,
-    SagaState::kCompleted,          SagaState::kRefundingPayment,  SagaState::kReleasingInventory,
-    SagaState::kFailed,             SagaState::kCancelled,         SagaState::kCompensationFailed};
+constexpr std::array<SagaState, 9> kAllSagaStates = {SagaState::kReservingInventory,
+                                                     SagaState::kProcessingPayment,
+                                                     SagaState::kCommittingInventory,
+                                                     SagaState::kCompleted,
+                                                     SagaState::kRefundingPayment,
+                                                     SagaState::kReleasingInventory,
+                                                     SagaState::kFailed,
+                                                     SagaState::kCancelled,
+                                                     SagaState::kCompensationFailed};
 
 std::chrono::microseconds Micros(std::chrono::milliseconds ms) {
   return std::chrono::duration_cast<std::chrono::microseconds>(ms);
@@ -119,10 +124,11 @@ SagaInstance SagaInstance::Start(core::SagaId id, core::OrderId order_id, std::s
 }
 
 SagaInstance SagaInstance::Restore(core::SagaId id, core::OrderId order_id, SagaState state,
-                                   std::optional<SagaState> target, std::string outcome, std::string payment_token,
-                                   std::optional<core::Timestamp> deadline, int step_attempts,
-                                   int compensation_attempts, int definition_version, core::Timestamp created_at,
-                                   core::Timestamp updated_at, std::int64_t version) {
+                                   std::optional<SagaState> target, std::string outcome,
+                                   std::string payment_token, std::optional<core::Timestamp> deadline,
+                                   int step_attempts, int compensation_attempts, int definition_version,
+                                   core::Timestamp created_at, core::Timestamp updated_at,
+                                   std::int64_t version) {
   SagaInstance saga;
   saga.id_ = id;
   saga.order_id_ = order_id;
@@ -229,8 +235,8 @@ SagaDecision SagaInstance::Handle(SagaInput input, const std::string& reason, co
     case S::kProcessingPayment:
       switch (input) {
         case I::kPaymentCompleted:
-          return Forward(S::kCommittingInventory, SagaCommand::kCommitInventory, policy.commit_timeout, std::nullopt,
-                         "charged; committing the stock", now);
+          return Forward(S::kCommittingInventory, SagaCommand::kCommitInventory, policy.commit_timeout,
+                         std::nullopt, "charged; committing the stock", now);
         case I::kPaymentFailed:
           return Compensate(false, S::kFailed, reason.empty() ? "PaymentFailed" : reason, now, policy);
         case I::kDeadlinePassed:
@@ -344,7 +350,7 @@ SagaDecision SagaInstance::Handle(SagaInput input, const std::string& reason, co
 }
 
 core::Result<SagaDecision, SagaError> SagaInstance::Cancel(const std::string& reason, core::Timestamp now,
-                                                          const SagaPolicy& policy) {
+                                                           const SagaPolicy& policy) {
   using S = SagaState;
   switch (state_) {
     case S::kReservingInventory:

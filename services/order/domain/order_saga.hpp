@@ -68,7 +68,13 @@ enum class SagaInput {
 [[nodiscard]] std::string_view ToString(SagaInput input) noexcept;
 
 /// Commands the saga sends (the app layer builds their payloads from the order).
-enum class SagaCommand { kReserveInventory, kProcessPayment, kCommitInventory, kRefundPayment, kReleaseInventory };
+enum class SagaCommand {
+  kReserveInventory,
+  kProcessPayment,
+  kCommitInventory,
+  kRefundPayment,
+  kReleaseInventory
+};
 
 [[nodiscard]] std::string_view ToString(SagaCommand command) noexcept;
 
@@ -108,14 +114,16 @@ class SagaInstance {
   /// Rebuilds a stored saga (repositories only).
   [[nodiscard]] static SagaInstance Restore(core::SagaId id, core::OrderId order_id, SagaState state,
                                             std::optional<SagaState> target, std::string outcome,
-                                            std::string payment_token, std::optional<core::Timestamp> deadline,
-                                            int step_attempts, int compensation_attempts, int definition_version,
+                                            std::string payment_token,
+                                            std::optional<core::Timestamp> deadline, int step_attempts,
+                                            int compensation_attempts, int definition_version,
                                             core::Timestamp created_at, core::Timestamp updated_at,
                                             std::int64_t version);
 
   /// Reacts to a reply or the deadline. `reason` is the reply's reason (why stock or payment
   /// failed). Never fails: inputs that do not fit are ignored (applied = false).
-  SagaDecision Handle(SagaInput input, const std::string& reason, core::Timestamp now, const SagaPolicy& policy);
+  SagaDecision Handle(SagaInput input, const std::string& reason, core::Timestamp now,
+                      const SagaPolicy& policy);
   /// A cancellation request: refused when the saga already ended or is compensating.
   [[nodiscard]] core::Result<SagaDecision, SagaError> Cancel(const std::string& reason, core::Timestamp now,
                                                              const SagaPolicy& policy);

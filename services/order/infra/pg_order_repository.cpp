@@ -106,9 +106,9 @@ void PgOrderRepository::Update(Order& order) {
 std::optional<Order> PgOrderRepository::Get(const core::OrderId& id) {
   return Run([&](pqxx::transaction_base& tx) -> std::optional<Order> {
     // In a caller's transaction the row is locked, so the caller's update cannot lose a race.
-    auto rows = tx.exec_params(
-        "SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1" + (scope_.InCallerTransaction() ? " FOR UPDATE" : ""),
-        Id(id.Get()));
+    auto rows = tx.exec_params("SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1" +
+                                   (scope_.InCallerTransaction() ? " FOR UPDATE" : ""),
+                               Id(id.Get()));
     auto orders = Assemble(tx, rows);
     if (orders.empty()) return std::nullopt;
     return std::move(orders.front());

@@ -12,7 +12,8 @@ namespace saga::order {
 namespace {
 
 const std::string kSagaColumns = "id::text, order_id::text, state, target, outcome, payment_token, " +
-                                 pg::MicrosOf("deadline") + ", step_attempts, compensation_attempts, "
+                                 pg::MicrosOf("deadline") +
+                                 ", step_attempts, compensation_attempts, "
                                  "definition_version, " +
                                  pg::MicrosOf("created_at") + ", " + pg::MicrosOf("updated_at") + ", version";
 
@@ -23,10 +24,10 @@ SagaInstance SagaOf(const pqxx::row& row) {
   if (!row[3].is_null()) target = ParseSagaState(row[3].c_str());
   std::optional<core::Timestamp> deadline;
   if (!row[6].is_null()) deadline = pg::TimestampOf(row[6]);
-  return SagaInstance::Restore(core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state, target,
-                               row[4].c_str(), row[5].c_str(), deadline, row[7].as<int>(), row[8].as<int>(),
-                               row[9].as<int>(), pg::TimestampOf(row[10]), pg::TimestampOf(row[11]),
-                               row[12].as<std::int64_t>());
+  return SagaInstance::Restore(core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state,
+                               target, row[4].c_str(), row[5].c_str(), deadline, row[7].as<int>(),
+                               row[8].as<int>(), row[9].as<int>(), pg::TimestampOf(row[10]),
+                               pg::TimestampOf(row[11]), row[12].as<std::int64_t>());
 }
 
 std::optional<std::string> TargetOf(const SagaInstance& saga) {
@@ -53,14 +54,17 @@ std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& orde
 void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga, const std::string& correlation_id) {
   pg::Translated([&] {
     tx_.exec_params0(
-        "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, correlation_id, "
-        "deadline, step_attempts, compensation_attempts, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, "
-        "$6, $7, $8, " + pg::TimestampParam(9) + ", $10, $11, " +
-            pg::TimestampParam(12) + ", " + pg::TimestampParam(13) + ", 1)",
+        "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
+        "correlation_id, "
+        "deadline, step_attempts, compensation_attempts, created_at, updated_at, version) VALUES ($1, $2, "
+        "$3, $4, $5, "
+        "$6, $7, $8, " +
+            pg::TimestampParam(9) + ", $10, $11, " + pg::TimestampParam(12) + ", " + pg::TimestampParam(13) +
+            ", 1)",
         saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
-        std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(), correlation_id,
-        DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(), core::ToUnixMicros(saga.CreatedAt()),
-        core::ToUnixMicros(saga.UpdatedAt()));
+        std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
+        correlation_id, DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
+        core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()));
   });
   saga.MarkPersisted(1);
 }
@@ -69,8 +73,8 @@ void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
   const auto version = pg::Translated([&] {
     auto updated = tx_.exec_params(
         "UPDATE sagas SET state = $3, target = $4, outcome = $5, deadline = " + pg::TimestampParam(6) +
-            ", step_attempts = $7, compensation_attempts = $8, updated_at = " +
-            pg::TimestampParam(9) + ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+            ", step_attempts = $7, compensation_attempts = $8, updated_at = " + pg::TimestampParam(9) +
+            ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
         saga.Id().Get().ToString(), saga.Version(), std::string(ToString(saga.State())), TargetOf(saga),
         saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
         core::ToUnixMicros(saga.UpdatedAt()));
@@ -89,8 +93,8 @@ void PgSagaUnitOfWork::AppendLog(const SagaInstance& saga, const SagaLogEntry& e
         "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, detail) "
         "VALUES ($1, " +
             pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8)",
-        saga.Id().Get().ToString(), core::ToUnixMicros(entry.at), entry.kind, entry.from_state, entry.to_state,
-        entry.message_type,
+        saga.Id().Get().ToString(), core::ToUnixMicros(entry.at), entry.kind, entry.from_state,
+        entry.to_state, entry.message_type,
         entry.message_id ? std::optional<std::string>(entry.message_id->Get().ToString()) : std::nullopt,
         entry.detail);
   });
@@ -110,10 +114,10 @@ void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelo
 std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int limit) {
   return pg::Translated([&] {
     std::vector<SagaInstance> due;
-    for (const auto& row : tx_.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE deadline <= " +
-                                               pg::TimestampParam(1) +
-                                               " ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
-                                           core::ToUnixMicros(now), limit)) {
+    for (const auto& row :
+         tx_.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE deadline <= " + pg::TimestampParam(1) +
+                             " ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
+                         core::ToUnixMicros(now), limit)) {
       due.push_back(SagaOf(row));
     }
     return due;
@@ -127,7 +131,8 @@ std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp creat
              "SELECT o.id::text FROM orders o WHERE o.status NOT IN ('Completed', 'Failed', 'Cancelled') AND "
              "o.created_at < " +
                  pg::TimestampParam(1) +
-                 " AND NOT EXISTS (SELECT 1 FROM sagas s WHERE s.order_id = o.id) ORDER BY o.created_at LIMIT $2 "
+                 " AND NOT EXISTS (SELECT 1 FROM sagas s WHERE s.order_id = o.id) ORDER BY o.created_at "
+                 "LIMIT $2 "
                  "FOR UPDATE SKIP LOCKED",
              core::ToUnixMicros(created_before), limit)) {
       ids.emplace_back(pg::UuidOf(row[0]));
@@ -145,7 +150,8 @@ void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) 
 
 std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {
   return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) -> std::optional<SagaInstance> {
-    auto rows = tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1", order_id.Get().ToString());
+    auto rows = tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1",
+                               order_id.Get().ToString());
     if (rows.empty()) return std::nullopt;
     return SagaOf(rows[0]);
   });
@@ -154,11 +160,11 @@ std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id
 std::vector<SagaLogEntry> PgSagaQueries::GetLog(const core::SagaId& saga_id) {
   return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
     std::vector<SagaLogEntry> log;
-    for (const auto& row :
-         tx.exec_params("SELECT " + pg::MicrosOf("at") +
-                            ", kind, from_state, to_state, message_type, message_id::text, detail FROM saga_log "
-                            "WHERE saga_id = $1 ORDER BY id",
-                        saga_id.Get().ToString())) {
+    for (const auto& row : tx.exec_params(
+             "SELECT " + pg::MicrosOf("at") +
+                 ", kind, from_state, to_state, message_type, message_id::text, detail FROM saga_log "
+                 "WHERE saga_id = $1 ORDER BY id",
+             saga_id.Get().ToString())) {
       std::optional<core::MessageId> message_id;
       if (!row[5].is_null()) message_id = core::MessageId(pg::UuidOf(row[5]));
       log.push_back(SagaLogEntry{pg::TimestampOf(row[0]), row[1].c_str(), row[2].c_str(), row[3].c_str(),
@@ -171,8 +177,9 @@ std::vector<SagaLogEntry> PgSagaQueries::GetLog(const core::SagaId& saga_id) {
 std::vector<SagaInstance> PgSagaQueries::ListInState(SagaState state, int limit) {
   return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
     std::vector<SagaInstance> sagas;
-    for (const auto& row : tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE state = $1 ORDER BY updated_at "
-                                                                     "LIMIT $2",
+    for (const auto& row : tx.exec_params("SELECT " + kSagaColumns +
+                                              " FROM sagas WHERE state = $1 ORDER BY updated_at "
+                                              "LIMIT $2",
                                           std::string(ToString(state)), limit)) {
       sagas.push_back(SagaOf(row));
     }

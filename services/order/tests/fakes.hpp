@@ -106,19 +106,25 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
   }
   void UpdateSaga(SagaInstance& saga) override {
     auto it = sagas_.find(saga.OrderId());
-    if (it == sagas_.end() || it->second.Version() != saga.Version()) throw core::ConcurrencyConflict("stale saga");
+    if (it == sagas_.end() || it->second.Version() != saga.Version())
+      throw core::ConcurrencyConflict("stale saga");
     saga.MarkPersisted(saga.Version() + 1);
     it->second = saga;
   }
-  void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) override { log_[saga.Id()].push_back(entry); }
-  [[nodiscard]] std::string CorrelationId(const SagaInstance& saga) override { return correlation_[saga.Id()]; }
+  void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) override {
+    log_[saga.Id()].push_back(entry);
+  }
+  [[nodiscard]] std::string CorrelationId(const SagaInstance& saga) override {
+    return correlation_[saga.Id()];
+  }
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
     published.emplace_back(topic, envelope);
   }
   [[nodiscard]] std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) override {
     std::vector<SagaInstance> due;
     for (const auto& [id, saga] : sagas_) {
-      if (saga.Deadline() && *saga.Deadline() <= now && static_cast<int>(due.size()) < limit) due.push_back(saga);
+      if (saga.Deadline() && *saga.Deadline() <= now && static_cast<int>(due.size()) < limit)
+        due.push_back(saga);
     }
     return due;
   }
@@ -129,7 +135,9 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
     if (it == sagas_.end()) return std::nullopt;
     return it->second;
   }
-  [[nodiscard]] std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) override { return log_[saga_id]; }
+  [[nodiscard]] std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) override {
+    return log_[saga_id];
+  }
   [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int) override {
     std::vector<SagaInstance> out;
     for (const auto& [id, saga] : sagas_) {

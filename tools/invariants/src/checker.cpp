@@ -59,27 +59,31 @@ CheckReport Check(const CheckInput& input) {
     for (const auto& row : tx.exec("SELECT id::text, status, currency, total_minor FROM orders")) {
       orders.insert(row[0].c_str());
       const std::string status = row[1].c_str();
-      report.stats[status == "Completed" ? "completed" : status == "Failed" ? "failed"
-                   : status == "Cancelled"  ? "cancelled"
-                                            : "not_ended"] += 1;
+      report.stats[status == "Completed"   ? "completed"
+                   : status == "Failed"    ? "failed"
+                   : status == "Cancelled" ? "cancelled"
+                                           : "not_ended"] += 1;
       if (status == "Completed") {
         completed_total_by_currency[row[2].c_str()] += row[3].as<std::int64_t>();
         completed_total_by_order[row[0].c_str()] = row[3].as<std::int64_t>();
       }
     }
     report.stats["orders"] = static_cast<std::int64_t>(orders.size());
-    for (const auto& row : tx.exec("SELECT i.product_id::text, sum(i.quantity) FROM order_items i JOIN orders o ON "
-                                   "o.id = i.order_id WHERE o.status = 'Completed' GROUP BY i.product_id")) {
+    for (const auto& row :
+         tx.exec("SELECT i.product_id::text, sum(i.quantity) FROM order_items i JOIN orders o ON "
+                 "o.id = i.order_id WHERE o.status = 'Completed' GROUP BY i.product_id")) {
       sold_by_product_from_orders[row[0].c_str()] = row[1].as<std::int64_t>();
     }
     if (input.at_rest) {
-      for (const auto& row : tx.exec("SELECT o.id::text, o.status, s.state FROM orders o LEFT JOIN sagas s ON "
-                                     "s.order_id = o.id")) {
+      for (const auto& row :
+           tx.exec("SELECT o.id::text, o.status, s.state FROM orders o LEFT JOIN sagas s ON "
+                   "s.order_id = o.id")) {
         const std::string order = row[0].c_str();
         const std::string status = row[1].c_str();
         if (row[2].is_null()) {
           // Only the clean-up of abandoned orders ends an order without a saga, as Failed.
-          if (status != "Failed") Violation(report, "at rest: order " + order + " is " + status + " without a saga");
+          if (status != "Failed")
+            Violation(report, "at rest: order " + order + " is " + status + " without a saga");
           continue;
         }
         const std::string state = row[2].c_str();
@@ -90,8 +94,10 @@ CheckReport Check(const CheckInput& input) {
         }
       }
     }
-    const auto pending = tx.exec1("SELECT count(*) FROM outbox WHERE published_at IS NULL")[0].as<std::int64_t>();
-    if (pending != 0) Violation(report, "outbox: " + std::to_string(pending) + " unpublished row(s) in order_db");
+    const auto pending =
+        tx.exec1("SELECT count(*) FROM outbox WHERE published_at IS NULL")[0].as<std::int64_t>();
+    if (pending != 0)
+      Violation(report, "outbox: " + std::to_string(pending) + " unpublished row(s) in order_db");
   });
   for (const auto& id : input.acknowledged_orders) {
     if (orders.count(id) == 0) Violation(report, "orders: acknowledged order " + id + " does not exist");
@@ -101,13 +107,13 @@ CheckReport Check(const CheckInput& input) {
   // Inventory: the ledger and the reservations.
   InSnapshot(input.inventory_dsn, [&](pqxx::transaction_base& tx) {
     std::int64_t sold_units = 0;
-    for (const auto& row : tx.exec(
-             "SELECT i.product_id::text, i.quantity, i.reserved, i.received, i.sold, "
-             "  coalesce((SELECT sum(r.quantity) FROM reservations r WHERE r.product_id = i.product_id "
-             "            AND r.status = 'Active'), 0), "
-             "  coalesce((SELECT sum(r.quantity) FROM reservations r WHERE r.product_id = i.product_id "
-             "            AND r.status = 'Committed'), 0) "
-             "FROM inventory_items i")) {
+    for (const auto& row :
+         tx.exec("SELECT i.product_id::text, i.quantity, i.reserved, i.received, i.sold, "
+                 "  coalesce((SELECT sum(r.quantity) FROM reservations r WHERE r.product_id = i.product_id "
+                 "            AND r.status = 'Active'), 0), "
+                 "  coalesce((SELECT sum(r.quantity) FROM reservations r WHERE r.product_id = i.product_id "
+                 "            AND r.status = 'Committed'), 0) "
+                 "FROM inventory_items i")) {
       const std::string product = row[0].c_str();
       const auto quantity = row[1].as<std::int64_t>();
       const auto reserved = row[2].as<std::int64_t>();
@@ -118,8 +124,9 @@ CheckReport Check(const CheckInput& input) {
       sold_units += sold;
       const auto where = "stock: product " + product + ": ";
       if (reserved < 0 || reserved > quantity || sold < 0 || received < 0) {
-        Violation(report, where + "negative or over-reserved (quantity " + std::to_string(quantity) + ", reserved " +
-                              std::to_string(reserved) + ", sold " + std::to_string(sold) + ")");
+        Violation(report, where + "negative or over-reserved (quantity " + std::to_string(quantity) +
+                              ", reserved " + std::to_string(reserved) + ", sold " + std::to_string(sold) +
+                              ")");
       }
       if (quantity != received - sold) {
         Violation(report, where + "quantity " + std::to_string(quantity) + " != received " +
@@ -145,18 +152,22 @@ CheckReport Check(const CheckInput& input) {
     if (input.at_rest) {
       const auto active =
           tx.exec1("SELECT count(*) FROM reservations WHERE status = 'Active'")[0].as<std::int64_t>();
-      if (active != 0) Violation(report, "at rest: " + std::to_string(active) + " reservation(s) still Active");
+      if (active != 0)
+        Violation(report, "at rest: " + std::to_string(active) + " reservation(s) still Active");
     }
-    const auto pending = tx.exec1("SELECT count(*) FROM outbox WHERE published_at IS NULL")[0].as<std::int64_t>();
-    if (pending != 0) Violation(report, "outbox: " + std::to_string(pending) + " unpublished row(s) in inventory_db");
+    const auto pending =
+        tx.exec1("SELECT count(*) FROM outbox WHERE published_at IS NULL")[0].as<std::int64_t>();
+    if (pending != 0)
+      Violation(report, "outbox: " + std::to_string(pending) + " unpublished row(s) in inventory_db");
   });
 
   // Payment: charges against completed orders.
   InSnapshot(input.payment_dsn, [&](pqxx::transaction_base& tx) {
     std::map<std::string, std::int64_t> charged_by_currency;
     std::int64_t charged = 0;
-    for (const auto& row : tx.exec("SELECT currency, sum(amount_minor) FROM payments WHERE status = 'Completed' "
-                                   "GROUP BY currency")) {
+    for (const auto& row :
+         tx.exec("SELECT currency, sum(amount_minor) FROM payments WHERE status = 'Completed' "
+                 "GROUP BY currency")) {
       charged_by_currency[row[0].c_str()] = row[1].as<std::int64_t>();
       charged += row[1].as<std::int64_t>();
     }
@@ -166,15 +177,18 @@ CheckReport Check(const CheckInput& input) {
     for (const auto& [c, v] : completed_total_by_currency) currencies.insert(c);
     for (const auto& currency : currencies) {
       const auto got = charged_by_currency.count(currency) ? charged_by_currency[currency] : 0;
-      const auto want = completed_total_by_currency.count(currency) ? completed_total_by_currency[currency] : 0;
+      const auto want =
+          completed_total_by_currency.count(currency) ? completed_total_by_currency[currency] : 0;
       if (got != want) {
         Violation(report, "money: " + currency + " charged - refunded = " + std::to_string(got) +
                               " but Completed orders total " + std::to_string(want));
       }
     }
-    for (const auto& row : tx.exec("SELECT order_id::text, count(*) FROM payments WHERE status IN ('Completed', "
-                                   "'Refunded') GROUP BY order_id HAVING count(*) > 1")) {
-      Violation(report, "money: order " + std::string(row[0].c_str()) + " was charged " + row[1].c_str() + " times");
+    for (const auto& row :
+         tx.exec("SELECT order_id::text, count(*) FROM payments WHERE status IN ('Completed', "
+                 "'Refunded') GROUP BY order_id HAVING count(*) > 1")) {
+      Violation(report,
+                "money: order " + std::string(row[0].c_str()) + " was charged " + row[1].c_str() + " times");
     }
     std::map<std::string, std::int64_t> completed_payment_by_order;
     for (const auto& row :
@@ -186,8 +200,8 @@ CheckReport Check(const CheckInput& input) {
       if (it == completed_payment_by_order.end()) {
         Violation(report, "money: Completed order " + order + " has no Completed payment");
       } else if (it->second != total) {
-        Violation(report, "money: Completed order " + order + " total " + std::to_string(total) + " but charged " +
-                              std::to_string(it->second));
+        Violation(report, "money: Completed order " + order + " total " + std::to_string(total) +
+                              " but charged " + std::to_string(it->second));
       }
     }
     for (const auto& [order, amount] : completed_payment_by_order) {
@@ -196,10 +210,11 @@ CheckReport Check(const CheckInput& input) {
                               " but is not Completed");
       }
     }
-    report.stats["payments"] =
-        tx.exec1("SELECT count(*) FROM payments")[0].as<std::int64_t>();
-    const auto pending = tx.exec1("SELECT count(*) FROM outbox WHERE published_at IS NULL")[0].as<std::int64_t>();
-    if (pending != 0) Violation(report, "outbox: " + std::to_string(pending) + " unpublished row(s) in payment_db");
+    report.stats["payments"] = tx.exec1("SELECT count(*) FROM payments")[0].as<std::int64_t>();
+    const auto pending =
+        tx.exec1("SELECT count(*) FROM outbox WHERE published_at IS NULL")[0].as<std::int64_t>();
+    if (pending != 0)
+      Violation(report, "outbox: " + std::to_string(pending) + " unpublished row(s) in payment_db");
   });
   return report;
 }

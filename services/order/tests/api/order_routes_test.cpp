@@ -59,7 +59,8 @@ TEST_F(OrderRoutesTest, PlaceAndGetThroughTheRouter) {
   const auto product = core::NewId<core::ProductId>();
   catalogue_.prices.emplace(product, core::Money(250, *core::Currency::Parse("EUR")));
   const std::string body = R"({"customerId":")" + core::Uuid::Random().ToString() +
-                           R"(","items":[{"productId":")" + product.Get().ToString() + R"(","quantity":4}],"paymentToken":"tok_sim_approve"})";
+                           R"(","items":[{"productId":")" + product.Get().ToString() +
+                           R"(","quantity":4}],"paymentToken":"tok_sim_approve"})";
   auto placed = Send(http::Verb::post, "/api/orders", body);
   ASSERT_EQ(placed.result(), http::Status::accepted) << placed.body();
   auto json = nlohmann::json::parse(placed.body());

@@ -20,7 +20,8 @@ class OrderAppTest : public ::testing::Test {
     return id;
   }
   PlaceOrderCommand Command(std::vector<OrderLine> lines) {
-    return PlaceOrderCommand{core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), std::move(lines), "tok_sim_approve", "test"};
+    return PlaceOrderCommand{core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), std::move(lines),
+                             "tok_sim_approve", "test"};
   }
 
   testing::FakeOrderRepository orders_;

@@ -20,7 +20,9 @@ class OrderSagaTest : public ::testing::Test {
   SagaInstance saga_ = SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(),
                                            "tok_sim_approve", kT0, policy_);
 
-  SagaDecision On(SagaInput input, const std::string& reason = "") { return saga_.Handle(input, reason, now_, policy_); }
+  SagaDecision On(SagaInput input, const std::string& reason = "") {
+    return saga_.Handle(input, reason, now_, policy_);
+  }
   SagaDecision Timeout() {
     now_ = *saga_.Deadline();
     return On(I::kDeadlinePassed);
@@ -29,7 +31,8 @@ class OrderSagaTest : public ::testing::Test {
 
 TEST_F(OrderSagaTest, HappyPath) {
   EXPECT_EQ(saga_.State(), S::kReservingInventory);
-  EXPECT_EQ(saga_.Deadline(), kT0 + std::chrono::duration_cast<std::chrono::microseconds>(policy_.reserve_timeout));
+  EXPECT_EQ(saga_.Deadline(),
+            kT0 + std::chrono::duration_cast<std::chrono::microseconds>(policy_.reserve_timeout));
   auto reserved = On(I::kInventoryReserved);
   EXPECT_EQ(reserved.commands, std::vector<C>{C::kProcessPayment});
   EXPECT_EQ(reserved.order_status, OrderStatus::kPaymentProcessing);
@@ -81,7 +84,8 @@ TEST_F(OrderSagaTest, StepTimeoutsRetryThenCompensate) {
 
 TEST_F(OrderSagaTest, PaymentTimeoutRefundsBeforeReleasing) {
   (void)On(I::kInventoryReserved);
-  for (int i = 1; i < policy_.max_step_attempts; ++i) EXPECT_EQ(Timeout().commands, std::vector<C>{C::kProcessPayment});
+  for (int i = 1; i < policy_.max_step_attempts; ++i)
+    EXPECT_EQ(Timeout().commands, std::vector<C>{C::kProcessPayment});
   EXPECT_EQ(Timeout().commands, std::vector<C>{C::kRefundPayment});
   EXPECT_EQ(saga_.State(), S::kRefundingPayment);
   EXPECT_FALSE(On(I::kPaymentCompleted).applied) << "the refund covers a charge that lands now";
@@ -99,7 +103,8 @@ TEST_F(OrderSagaTest, CancelAtEveryStage) {
   EXPECT_EQ(saga_.Cancel("again", now_, policy_).Error(), SagaError::kAlreadyEnded);
 
   for (const auto stage : {S::kProcessingPayment, S::kCommittingInventory, S::kCompleted}) {
-    SagaInstance saga = SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(), "t", kT0, policy_);
+    SagaInstance saga =
+        SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(), "t", kT0, policy_);
     (void)saga.Handle(I::kInventoryReserved, "", kT0, policy_);
     if (stage != S::kProcessingPayment) (void)saga.Handle(I::kPaymentCompleted, "", kT0, policy_);
     if (stage == S::kCompleted) (void)saga.Handle(I::kInventoryCommitted, "", kT0, policy_);
@@ -111,7 +116,8 @@ TEST_F(OrderSagaTest, CancelAtEveryStage) {
     // Replies of the step that was in flight are ignored; the refund and release finish it.
     EXPECT_FALSE(saga.Handle(I::kPaymentCompleted, "", kT0, policy_).applied);
     EXPECT_FALSE(saga.Handle(I::kInventoryCommitted, "", kT0, policy_).applied);
-    EXPECT_EQ(saga.Handle(I::kRefundCompleted, "", kT0, policy_).commands, std::vector<C>{C::kReleaseInventory});
+    EXPECT_EQ(saga.Handle(I::kRefundCompleted, "", kT0, policy_).commands,
+              std::vector<C>{C::kReleaseInventory});
     EXPECT_EQ(saga.Handle(I::kInventoryReleased, "", kT0, policy_).order_status, OrderStatus::kCancelled);
     EXPECT_EQ(saga.State(), S::kCancelled);
   }
@@ -155,9 +161,9 @@ TEST_F(OrderSagaTest, CommitThatFindsTheHoldExpiredRefunds) {
 }
 
 TEST(SagaStateTest, NamesRoundTrip) {
-  for (const auto state : {S::kReservingInventory, S::kProcessingPayment, S::kCommittingInventory, S::kCompleted,
-                           S::kRefundingPayment, S::kReleasingInventory, S::kFailed, S::kCancelled,
-                           S::kCompensationFailed}) {
+  for (const auto state :
+       {S::kReservingInventory, S::kProcessingPayment, S::kCommittingInventory, S::kCompleted,
+        S::kRefundingPayment, S::kReleasingInventory, S::kFailed, S::kCancelled, S::kCompensationFailed}) {
     EXPECT_EQ(ParseSagaState(ToString(state)), state);
   }
   EXPECT_FALSE(ParseSagaState("Done"));
