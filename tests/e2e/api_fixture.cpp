@@ -54,6 +54,14 @@ void ServiceUnderTest::Kill() {
   (void)process_->Wait(seconds(20));
 }
 
+void ServiceUnderTest::Pause() {
+  process_->Signal(SIGSTOP);
+}
+
+void ServiceUnderTest::Resume() {
+  process_->Signal(SIGCONT);
+}
+
 void ServiceUnderTest::Restart() {
   env_["SAGA_HTTP_PORT"] = std::to_string(port_);
   Launch();

@@ -26,6 +26,9 @@ class ServiceUnderTest {
                    std::map<std::string, std::string> env);
   /// SIGKILL, as a crash would.
   void Kill();
+  /// SIGSTOP / SIGCONT: the process is frozen (it answers nothing, consumes nothing) and thaws.
+  void Pause();
+  void Resume();
   /// Starts it again after Kill(), on the same port, database and settings; waits until ready.
   void Restart();
   ~ServiceUnderTest();

@@ -144,16 +144,17 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
     uow.AppendLog(saga, SagaLogEntry{now, "ignored", from, from, input,
                                      cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
                                      decision.detail});
-    spdlog::info("saga {} order {}: {}", saga.Id().Get().ToString(), order.Id().Get().ToString(),
-                 decision.detail);
+    spdlog::info("saga {} order {} correlation {}: {}", saga.Id().Get().ToString(),
+                 order.Id().Get().ToString(), uow.CorrelationId(saga), decision.detail);
     return;
   }
   uow.AppendLog(saga, SagaLogEntry{now, cause != nullptr ? "event" : "transition", from,
                                    std::string(ToString(saga.State())), input,
                                    cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
                                    decision.detail});
-  spdlog::info("saga {} order {}: {} -> {} on {} ({})", saga.Id().Get().ToString(),
-               order.Id().Get().ToString(), from, ToString(saga.State()), input, decision.detail);
+  spdlog::info("saga {} order {} correlation {}: {} -> {} on {} ({})", saga.Id().Get().ToString(),
+               order.Id().Get().ToString(), uow.CorrelationId(saga), from, ToString(saga.State()), input,
+               decision.detail);
   if (decision.order_status) {
     for (const auto status : PathTo(order.Status(), *decision.order_status)) {
       if (auto moved = order.UpdateStatus(status, now); !moved) {

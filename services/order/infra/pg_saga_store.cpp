@@ -114,10 +114,16 @@ void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelo
 std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int limit) {
   return pg::Translated([&] {
     std::vector<SagaInstance> due;
-    for (const auto& row :
-         tx_.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE deadline <= " + pg::TimestampParam(1) +
-                             " ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
-                         core::ToUnixMicros(now), limit)) {
+    // The saga and its order are locked together, skipping either when someone holds it: a
+    // consumer locks the order and then the saga, so taking them in another order here could
+    // deadlock with it.
+    for (const auto& row : tx_.exec_params(
+             "SELECT " + kSagaColumns +
+                 " FROM sagas WHERE id IN (SELECT s.id FROM sagas s JOIN orders o ON o.id = s.order_id WHERE "
+                 "s.deadline <= " +
+                 pg::TimestampParam(1) +
+                 " ORDER BY s.deadline LIMIT $2 FOR UPDATE OF s, o SKIP LOCKED) ORDER BY deadline",
+             core::ToUnixMicros(now), limit)) {
       due.push_back(SagaOf(row));
     }
     return due;
