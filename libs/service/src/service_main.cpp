@@ -181,7 +181,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     AddHealthRoutes(router, readiness);
     if (!definition.openapi.empty()) AddOpenApiRoute(router, BuildOpenApiDocument(definition.openapi));
     IdempotencyStore idempotency(
-        pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24 * 3600, 60, 30LL * 24 * 3600)));
+        pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24LL * 3600, 60, 30LL * 24 * 3600)));
     ServiceContext context{source, router,     readiness,   pg_config, kafka_config, pool, producer,
                            relay,  db_breaker, idempotency, clock,     {},           {},   {}};
     if (definition.wire) definition.wire(context);

@@ -38,7 +38,7 @@ struct HttpServerConfig {
   /// Upper bound on the request line plus headers.
   std::uint32_t header_limit_bytes = 16 * 1024;
   /// Upper bound on a request body.
-  std::uint64_t body_limit_bytes = 1024 * 1024;
+  std::uint64_t body_limit_bytes = std::uint64_t{1024} * 1024;
   /// Time allowed to receive one whole request once its first byte may arrive, and the idle
   /// time a keep-alive connection is kept open between requests.
   std::chrono::milliseconds request_timeout{10000};
