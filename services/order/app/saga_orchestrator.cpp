@@ -54,11 +54,11 @@ std::vector<OrderStatus> PathTo(OrderStatus from, OrderStatus to) {
 
 }  // namespace
 
-contracts::Envelope SagaOrchestrator::Message(ISagaUnitOfWork& uow, const SagaInstance& saga,
+contracts::Envelope SagaOrchestrator::Message(const SagaInstance& saga,
                                               std::string_view type, nlohmann::json payload,
                                               const contracts::Envelope* cause) const {
   contracts::EnvelopeContext context;
-  context.correlation_id = uow.CorrelationId(saga);
+  context.correlation_id = saga.CorrelationId();
   if (cause != nullptr) context.causation_id = cause->message_id;
   context.saga_id = saga.Id();
   context.order_id = saga.OrderId();
@@ -102,7 +102,7 @@ void SagaOrchestrator::Send(ISagaUnitOfWork& uow, const SagaInstance& saga, cons
       payload["reason"] = saga.Outcome().empty() ? "Compensation" : saga.Outcome();
       break;
   }
-  auto envelope = Message(uow, saga, ToString(command), std::move(payload), cause);
+  auto envelope = Message(saga, ToString(command), std::move(payload), cause);
   uow.Publish(topic, envelope);
   uow.AppendLog(saga, SagaLogEntry{clock_.Now(), "command", "", "", std::string(ToString(command)),
                                    envelope.message_id, "sent to " + std::string(topic)});
@@ -113,8 +113,9 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
   const auto now = clock_.Now();
   uow.Orders().Create(order);
   auto saga =
-      SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, now, settings_.policy);
-  uow.CreateSaga(saga, correlation_id);
+      SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, correlation_id, now,
+                                  settings_.policy);
+  uow.CreateSaga(saga);
   uow.AppendLog(saga, SagaLogEntry{now, "started", "", std::string(ToString(saga.State())), "", std::nullopt,
                                    "order placed; total " + order.TotalAmount().ToString()});
   nlohmann::json items = nlohmann::json::array();
@@ -123,7 +124,7 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
                      {"quantity", item.Quantity()},
                      {"unitPrice", MoneyJson(item.UnitPrice())}});
   }
-  uow.Publish(contracts::kOrderEventsTopic, Message(uow, saga, "OrderCreated",
+  uow.Publish(contracts::kOrderEventsTopic, Message(saga, "OrderCreated",
                                                     {{"orderId", order.Id().Get().ToString()},
                                                      {"customerId", order.CustomerId().Get().ToString()},
                                                      {"items", std::move(items)},
@@ -145,7 +146,7 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
                                      cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
                                      decision.detail});
     spdlog::info("saga {} order {} correlation {}: {}", saga.Id().Get().ToString(),
-                 order.Id().Get().ToString(), uow.CorrelationId(saga), decision.detail);
+                 order.Id().Get().ToString(), saga.CorrelationId(), decision.detail);
     return;
   }
   uow.AppendLog(saga, SagaLogEntry{now, cause != nullptr ? "event" : "transition", from,
@@ -153,7 +154,7 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
                                    cause != nullptr ? std::optional(cause->message_id) : std::nullopt,
                                    decision.detail});
   spdlog::info("saga {} order {} correlation {}: {} -> {} on {} ({})", saga.Id().Get().ToString(),
-               order.Id().Get().ToString(), uow.CorrelationId(saga), from, ToString(saga.State()), input,
+               order.Id().Get().ToString(), saga.CorrelationId(), from, ToString(saga.State()), input,
                decision.detail);
   if (decision.order_status) {
     for (const auto status : PathTo(order.Status(), *decision.order_status)) {
@@ -164,7 +165,7 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
       }
     }
     uow.Orders().Update(order);
-    uow.Publish(contracts::kOrderEventsTopic, Message(uow, saga, "OrderUpdated",
+    uow.Publish(contracts::kOrderEventsTopic, Message(saga, "OrderUpdated",
                                                       {{"orderId", order.Id().Get().ToString()},
                                                        {"status", ToString(order.Status())},
                                                        {"version", order.Version()}},
@@ -174,13 +175,13 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
         status == OrderStatus::kCancelled) {
       const auto reason = saga.Outcome().empty() ? std::string("unspecified") : saga.Outcome();
       if (status == OrderStatus::kCompleted) {
-        uow.Publish(contracts::kOrderEventsTopic, Message(uow, saga, "OrderCompleted",
+        uow.Publish(contracts::kOrderEventsTopic, Message(saga, "OrderCompleted",
                                                           {{"orderId", order.Id().Get().ToString()},
                                                            {"total", MoneyJson(order.TotalAmount())}},
                                                           cause));
       } else {
         uow.Publish(contracts::kOrderEventsTopic,
-                    Message(uow, saga, status == OrderStatus::kFailed ? "OrderFailed" : "OrderCancelled",
+                    Message(saga, status == OrderStatus::kFailed ? "OrderFailed" : "OrderCancelled",
                             {{"orderId", order.Id().Get().ToString()}, {"reason", reason}}, cause));
       }
       nlohmann::json notification{{"orderId", order.Id().Get().ToString()},
@@ -189,7 +190,7 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
                                   {"total", MoneyJson(order.TotalAmount())}};
       if (status != OrderStatus::kCompleted) notification["reason"] = reason;
       uow.Publish(contracts::kNotificationsTopic,
-                  Message(uow, saga, "OrderNotification", notification, cause));
+                  Message(saga, "OrderNotification", notification, cause));
     }
   }
   for (const auto command : decision.commands) Send(uow, saga, order, command, cause);

@@ -63,7 +63,7 @@ class SagaOrchestrator {
   /// Persists what a decision says, with `cause` (the reply, if any) in the log.
   void Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order, const SagaDecision& decision,
              const std::string& input, const contracts::Envelope* cause) const;
-  [[nodiscard]] contracts::Envelope Message(ISagaUnitOfWork& uow, const SagaInstance& saga,
+  [[nodiscard]] contracts::Envelope Message(const SagaInstance& saga,
                                             std::string_view type, nlohmann::json payload,
                                             const contracts::Envelope* cause) const;
   void Send(ISagaUnitOfWork& uow, const SagaInstance& saga, const Order& order, SagaCommand command,

@@ -38,12 +38,10 @@ class ISagaUnitOfWork {
   virtual IOrderRepository& Orders() = 0;
   /// The order's saga, locked until the transaction ends.
   [[nodiscard]] virtual std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) = 0;
-  virtual void CreateSaga(SagaInstance& saga, const std::string& correlation_id) = 0;
+  virtual void CreateSaga(SagaInstance& saga) = 0;
   /// Version-checked (ConcurrencyConflict); bumps the version.
   virtual void UpdateSaga(SagaInstance& saga) = 0;
   virtual void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) = 0;
-  /// The saga's correlation id (set at creation).
-  [[nodiscard]] virtual std::string CorrelationId(const SagaInstance& saga) = 0;
   /// Appends a message to the outbox of this transaction.
   virtual void Publish(const std::string& topic, const contracts::Envelope& envelope) = 0;
   /// Up to `limit` sagas whose deadline is at or before `now`, locked; rows another instance

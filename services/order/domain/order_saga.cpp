@@ -111,11 +111,12 @@ std::string_view ToString(SagaError error) noexcept {
 }
 
 SagaInstance SagaInstance::Start(core::SagaId id, core::OrderId order_id, std::string payment_token,
-                                 core::Timestamp now, const SagaPolicy& policy) {
+                                 std::string correlation_id, core::Timestamp now, const SagaPolicy& policy) {
   SagaInstance saga;
   saga.id_ = id;
   saga.order_id_ = order_id;
   saga.payment_token_ = std::move(payment_token);
+  saga.correlation_id_ = std::move(correlation_id);
   saga.state_ = SagaState::kReservingInventory;
   saga.deadline_ = now + Micros(policy.reserve_timeout);
   saga.created_at_ = now;
@@ -125,7 +126,8 @@ SagaInstance SagaInstance::Start(core::SagaId id, core::OrderId order_id, std::s
 
 SagaInstance SagaInstance::Restore(core::SagaId id, core::OrderId order_id, SagaState state,
                                    std::optional<SagaState> target, std::string outcome,
-                                   std::string payment_token, std::optional<core::Timestamp> deadline,
+                                   std::string payment_token, std::string correlation_id,
+                                   std::optional<core::Timestamp> deadline,
                                    int step_attempts, int compensation_attempts, int definition_version,
                                    core::Timestamp created_at, core::Timestamp updated_at,
                                    std::int64_t version) {
@@ -136,6 +138,7 @@ SagaInstance SagaInstance::Restore(core::SagaId id, core::OrderId order_id, Saga
   saga.target_ = target;
   saga.outcome_ = std::move(outcome);
   saga.payment_token_ = std::move(payment_token);
+  saga.correlation_id_ = std::move(correlation_id);
   saga.deadline_ = deadline;
   saga.step_attempts_ = step_attempts;
   saga.compensation_attempts_ = compensation_attempts;
@@ -170,6 +173,18 @@ std::chrono::milliseconds SagaInstance::CompensationWait(const SagaPolicy& polic
   const int doublings = std::min(compensation_attempts_, 16);
   const auto wait = policy.compensation_timeout * (1LL << doublings);
   return std::min<std::chrono::milliseconds>(wait, policy.max_compensation_backoff);
+}
+
+SagaDecision SagaInstance::RetryStep(SagaCommand command, std::string_view participant,
+                                     std::chrono::milliseconds timeout, core::Timestamp now) {
+  ++step_attempts_;
+  SagaDecision retry;
+  retry.applied = true;
+  retry.from = state_;
+  retry.commands = {command};
+  retry.detail = "no answer from " + std::string(participant) + "; retry " + std::to_string(step_attempts_);
+  MoveTo(state_, now + Micros(timeout * (1LL << step_attempts_)), now);
+  return retry;
 }
 
 SagaDecision SagaInstance::Compensate(bool money_may_be_taken, SagaState target, std::string reason,
@@ -218,14 +233,7 @@ SagaDecision SagaInstance::Handle(SagaInput input, const std::string& reason, co
         }
         case I::kDeadlinePassed:
           if (step_attempts_ + 1 < policy.max_step_attempts) {
-            ++step_attempts_;
-            SagaDecision retry;
-            retry.applied = true;
-            retry.from = state_;
-            retry.commands = {SagaCommand::kReserveInventory};
-            retry.detail = "no answer from inventory; retry " + std::to_string(step_attempts_);
-            MoveTo(state_, now + Micros(policy.reserve_timeout * (1LL << step_attempts_)), now);
-            return retry;
+            return RetryStep(SagaCommand::kReserveInventory, "inventory", policy.reserve_timeout, now);
           }
           // A late reservation is released by the compensation (commands of one order stay in order).
           return Compensate(false, S::kFailed, "InventoryTimeout", now, policy);
@@ -241,14 +249,7 @@ SagaDecision SagaInstance::Handle(SagaInput input, const std::string& reason, co
           return Compensate(false, S::kFailed, reason.empty() ? "PaymentFailed" : reason, now, policy);
         case I::kDeadlinePassed:
           if (step_attempts_ + 1 < policy.max_step_attempts) {
-            ++step_attempts_;
-            SagaDecision retry;
-            retry.applied = true;
-            retry.from = state_;
-            retry.commands = {SagaCommand::kProcessPayment};
-            retry.detail = "no answer from payment; retry " + std::to_string(step_attempts_);
-            MoveTo(state_, now + Micros(policy.payment_timeout * (1LL << step_attempts_)), now);
-            return retry;
+            return RetryStep(SagaCommand::kProcessPayment, "payment", policy.payment_timeout, now);
           }
           // The charge may have happened: refund first (a no-op when nothing was charged).
           return Compensate(true, S::kFailed, "PaymentTimeout", now, policy);
@@ -270,14 +271,7 @@ SagaDecision SagaInstance::Handle(SagaInput input, const std::string& reason, co
           return Compensate(true, S::kFailed, reason.empty() ? "ReservationExpired" : reason, now, policy);
         case I::kDeadlinePassed:
           if (step_attempts_ + 1 < policy.max_step_attempts) {
-            ++step_attempts_;
-            SagaDecision retry;
-            retry.applied = true;
-            retry.from = state_;
-            retry.commands = {SagaCommand::kCommitInventory};
-            retry.detail = "no answer from inventory; retry " + std::to_string(step_attempts_);
-            MoveTo(state_, now + Micros(policy.commit_timeout * (1LL << step_attempts_)), now);
-            return retry;
+            return RetryStep(SagaCommand::kCommitInventory, "inventory", policy.commit_timeout, now);
           }
           return Compensate(true, S::kFailed, "CommitTimeout", now, policy);
         default:
@@ -329,20 +323,12 @@ SagaDecision SagaInstance::Handle(SagaInput input, const std::string& reason, co
     case S::kCancelled:
       // Late replies after the end: give back what they took (the commands are repeatable).
       if (input == I::kInventoryReserved) {
-        SagaDecision decision;
-        decision.applied = true;
-        decision.from = state_;
-        decision.commands = {SagaCommand::kReleaseInventory};
-        decision.detail = "late reservation after the saga ended; releasing it";
-        return decision;
+        return SagaDecision{true, state_, {SagaCommand::kReleaseInventory}, std::nullopt,
+                            "late reservation after the saga ended; releasing it"};
       }
       if (input == I::kPaymentCompleted) {
-        SagaDecision decision;
-        decision.applied = true;
-        decision.from = state_;
-        decision.commands = {SagaCommand::kRefundPayment};
-        decision.detail = "late charge after the saga ended; refunding it";
-        return decision;
+        return SagaDecision{true, state_, {SagaCommand::kRefundPayment}, std::nullopt,
+                            "late charge after the saga ended; refunding it"};
       }
       return ignored;
   }

@@ -109,12 +109,14 @@ class SagaInstance {
   static constexpr int kDefinitionVersion = 1;
 
   /// A new saga for an order: ReservingInventory, deadline set; commands: ReserveInventory.
+  /// `correlation_id` ties the saga's messages and log lines together.
   [[nodiscard]] static SagaInstance Start(core::SagaId id, core::OrderId order_id, std::string payment_token,
-                                          core::Timestamp now, const SagaPolicy& policy);
+                                          std::string correlation_id, core::Timestamp now,
+                                          const SagaPolicy& policy);
   /// Rebuilds a stored saga (repositories only).
   [[nodiscard]] static SagaInstance Restore(core::SagaId id, core::OrderId order_id, SagaState state,
                                             std::optional<SagaState> target, std::string outcome,
-                                            std::string payment_token,
+                                            std::string payment_token, std::string correlation_id,
                                             std::optional<core::Timestamp> deadline, int step_attempts,
                                             int compensation_attempts, int definition_version,
                                             core::Timestamp created_at, core::Timestamp updated_at,
@@ -136,6 +138,7 @@ class SagaInstance {
   /// Why the saga failed or was cancelled ("" otherwise).
   [[nodiscard]] const std::string& Outcome() const noexcept { return outcome_; }
   [[nodiscard]] const std::string& PaymentToken() const noexcept { return payment_token_; }
+  [[nodiscard]] const std::string& CorrelationId() const noexcept { return correlation_id_; }
   [[nodiscard]] const std::optional<core::Timestamp>& Deadline() const noexcept { return deadline_; }
   [[nodiscard]] int StepAttempts() const noexcept { return step_attempts_; }
   [[nodiscard]] int CompensationAttempts() const noexcept { return compensation_attempts_; }
@@ -150,6 +153,9 @@ class SagaInstance {
   void MoveTo(SagaState state, std::optional<core::Timestamp> deadline, core::Timestamp now);
   SagaDecision Forward(SagaState to, SagaCommand command, std::chrono::milliseconds timeout,
                        std::optional<OrderStatus> order_status, std::string detail, core::Timestamp now);
+  /// Sends a forward step's command again and waits longer (the wait doubles per attempt).
+  SagaDecision RetryStep(SagaCommand command, std::string_view participant, std::chrono::milliseconds timeout,
+                         core::Timestamp now);
   /// Starts (or restarts) compensation towards `target` from the right step.
   SagaDecision Compensate(bool money_may_be_taken, SagaState target, std::string reason, core::Timestamp now,
                           const SagaPolicy& policy);
@@ -162,6 +168,7 @@ class SagaInstance {
   std::optional<SagaState> target_;
   std::string outcome_;
   std::string payment_token_;
+  std::string correlation_id_;
   std::optional<core::Timestamp> deadline_;
   int step_attempts_ = 0;
   int compensation_attempts_ = 0;

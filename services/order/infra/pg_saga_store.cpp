@@ -11,7 +11,7 @@
 namespace saga::order {
 namespace {
 
-const std::string kSagaColumns = "id::text, order_id::text, state, target, outcome, payment_token, " +
+const std::string kSagaColumns = "id::text, order_id::text, state, target, outcome, payment_token, correlation_id, " +
                                  pg::MicrosOf("deadline") +
                                  ", step_attempts, compensation_attempts, "
                                  "definition_version, " +
@@ -23,11 +23,11 @@ SagaInstance SagaOf(const pqxx::row& row) {
   std::optional<SagaState> target;
   if (!row[3].is_null()) target = ParseSagaState(row[3].c_str());
   std::optional<core::Timestamp> deadline;
-  if (!row[6].is_null()) deadline = pg::TimestampOf(row[6]);
-  return SagaInstance::Restore(core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state,
-                               target, row[4].c_str(), row[5].c_str(), deadline, row[7].as<int>(),
-                               row[8].as<int>(), row[9].as<int>(), pg::TimestampOf(row[10]),
-                               pg::TimestampOf(row[11]), row[12].as<std::int64_t>());
+  if (!row[7].is_null()) deadline = pg::TimestampOf(row[7]);
+  return SagaInstance::Restore(core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state, target,
+                               row[4].c_str(), row[5].c_str(), row[6].c_str(), deadline, row[8].as<int>(),
+                               row[9].as<int>(), row[10].as<int>(), pg::TimestampOf(row[11]),
+                               pg::TimestampOf(row[12]), row[13].as<std::int64_t>());
 }
 
 std::optional<std::string> TargetOf(const SagaInstance& saga) {
@@ -51,7 +51,7 @@ std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& orde
   });
 }
 
-void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga, const std::string& correlation_id) {
+void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
   pg::Translated([&] {
     tx_.exec_params0(
         "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
@@ -63,7 +63,7 @@ void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga, const std::string& correla
             ", 1)",
         saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
         std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
-        correlation_id, DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
+        saga.CorrelationId(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
         core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()));
   });
   saga.MarkPersisted(1);
@@ -97,13 +97,6 @@ void PgSagaUnitOfWork::AppendLog(const SagaInstance& saga, const SagaLogEntry& e
         entry.to_state, entry.message_type,
         entry.message_id ? std::optional<std::string>(entry.message_id->Get().ToString()) : std::nullopt,
         entry.detail);
-  });
-}
-
-std::string PgSagaUnitOfWork::CorrelationId(const SagaInstance& saga) {
-  return pg::Translated([&] {
-    return tx_.exec_params1("SELECT correlation_id FROM sagas WHERE id = $1", saga.Id().Get().ToString())[0]
-        .as<std::string>();
   });
 }
 

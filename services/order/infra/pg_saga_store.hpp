@@ -15,10 +15,9 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork {
 
   IOrderRepository& Orders() override { return orders_; }
   [[nodiscard]] std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) override;
-  void CreateSaga(SagaInstance& saga, const std::string& correlation_id) override;
+  void CreateSaga(SagaInstance& saga) override;
   void UpdateSaga(SagaInstance& saga) override;
   void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) override;
-  [[nodiscard]] std::string CorrelationId(const SagaInstance& saga) override;
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override;
   [[nodiscard]] std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) override;
   [[nodiscard]] std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before, int limit) override;

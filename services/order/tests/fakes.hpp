@@ -99,10 +99,9 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
   [[nodiscard]] std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) override {
     return GetSaga(order_id);
   }
-  void CreateSaga(SagaInstance& saga, const std::string& correlation_id) override {
+  void CreateSaga(SagaInstance& saga) override {
     saga.MarkPersisted(1);
     sagas_.insert_or_assign(saga.OrderId(), saga);
-    correlation_[saga.Id()] = correlation_id;
   }
   void UpdateSaga(SagaInstance& saga) override {
     auto it = sagas_.find(saga.OrderId());
@@ -113,9 +112,6 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
   }
   void AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) override {
     log_[saga.Id()].push_back(entry);
-  }
-  [[nodiscard]] std::string CorrelationId(const SagaInstance& saga) override {
-    return correlation_[saga.Id()];
   }
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
     published.emplace_back(topic, envelope);
@@ -159,7 +155,6 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
  private:
   FakeOrderRepository& orders_;
   std::map<core::OrderId, SagaInstance> sagas_;
-  std::map<core::SagaId, std::string> correlation_;
   std::map<core::SagaId, std::vector<SagaLogEntry>> log_;
 };
 
