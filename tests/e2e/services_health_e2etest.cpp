@@ -102,7 +102,11 @@ TEST_P(ServicesHealthTest, ReadyWithRealDatabaseAndBrokerAndStopsCleanly) {
   EXPECT_EQ(body["checks"]["breakers"]["detail"], "postgres closed, kafka-producer closed");
   kafka::KafkaConfig kafka;
   kafka.brokers = testing::KafkaBrokers();
-  EXPECT_EQ(kafka::ClusterProbe(kafka).Describe(seconds(10)).topics.count(extra_topic), 1U)
+  // Creation is acknowledged before every broker's metadata shows the topic (KRaft propagates it),
+  // so a fresh broker may need a moment to list it.
+  kafka::ClusterProbe probe(kafka);
+  EXPECT_TRUE(testing::WaitFor([&] { return probe.Describe(seconds(10)).topics.count(extra_topic) == 1; },
+                               seconds(30), milliseconds(200)))
       << "missing topics of the topics file are created at start-up";
 
   svc.process->Signal(SIGTERM);
