@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "saga/contracts/message_types.hpp"
+#include "saga/outbox/outbox.hpp"
 #include "saga/service/service_main.hpp"
 #include "services/payment/api/payment_api.hpp"
 #include "services/payment/api/payment_command_handler.hpp"
@@ -9,7 +10,6 @@
 #include "services/payment/app/payment_commands.hpp"
 #include "services/payment/infra/http_order_directory.hpp"
 #include "services/payment/infra/migrations.hpp"
-#include "services/payment/infra/pg_message_outbox.hpp"
 #include "services/payment/infra/pg_payment_repository.hpp"
 #include "services/payment/infra/simulated_gateway.hpp"
 #include "services/payment/infra/topics.hpp"
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     saga::service::AddConsumer(context, {"payment-commands", {saga::contracts::kPaymentCommandsTopic}},
                                [&clock, &gateway](saga::outbox::HandlerContext& message) {
                                  saga::payment::PgPaymentRepository payments(message.tx);
-                                 saga::payment::PgMessageOutbox outbox(message.tx);
+                                 saga::outbox::TransactionOutbox outbox(message.tx);
                                  saga::payment::PaymentCommands commands(payments, outbox, *gateway, clock);
                                  saga::payment::HandlePaymentCommand(message.envelope, commands);
                                });

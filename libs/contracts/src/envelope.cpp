@@ -1,7 +1,10 @@
 #include "saga/contracts/envelope.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <ctime>
+#include <random>
 #include <set>
 
 #include "saga/contracts/message_types.hpp"
@@ -78,6 +81,19 @@ std::string_view ToString(DecodeErrorCode code) noexcept {
 
 std::string DecodeError::Reason() const {
   return std::string(ToString(code)) + ": " + detail;
+}
+
+std::string NewTraceparent(const core::Uuid& trace_id) {
+  std::string trace = trace_id.ToString();
+  trace.erase(std::remove(trace.begin(), trace.end(), '-'), trace.end());
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  char span[17];
+  std::snprintf(span, sizeof(span), "%016llx", static_cast<unsigned long long>(rng() | 1ULL));  // never zero
+  return "00-" + trace + "-" + span + "-01";
+}
+
+nlohmann::json MoneyJson(const core::Money& money) {
+  return {{"amountMinor", money.MinorUnits()}, {"currency", money.GetCurrency().Code()}};
 }
 
 bool IsValidTraceparent(std::string_view tp) noexcept {

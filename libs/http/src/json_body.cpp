@@ -297,6 +297,12 @@ void QueryReader::RejectUnknown() {
   }
 }
 
+void RejectQuery(const RequestContext& context) {
+  std::vector<FieldError> errors;
+  QueryReader(context, errors).RejectUnknown();
+  ThrowIfInvalid(errors);
+}
+
 nlohmann::json MoneyJson(const core::Money& money) {
   return {{"amountMinor", money.MinorUnits()}, {"currency", money.GetCurrency().Code()}};
 }

@@ -90,10 +90,8 @@ http::Response Create(InventoryApp& app, const http::Request& request) {
 }
 
 http::Response Get(InventoryApp& app, const http::RequestContext& context) {
-  std::vector<http::FieldError> errors;
-  http::QueryReader(context, errors).RejectUnknown();
   const auto id = http::PathId<core::ProductId>(context, "id");
-  http::ThrowIfInvalid(errors);
+  http::RejectQuery(context);
   auto stock = app.GetProduct(id);
   if (!stock) ThrowNotFound(id);
   return StockResponse(http::Status::ok, *stock);

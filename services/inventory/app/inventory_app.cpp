@@ -28,7 +28,7 @@ core::Result<ProductStock, AppError> InventoryApp::CreateProduct(const CreatePro
                                     command.quantity, now);
   if (!item) return core::Fail(Rule(item.Error()));
   try {
-    RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, IMessageOutbox& outbox) {
+    RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) {
       repository.CreateProduct(product.Value(), item.Value());
       PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
     });
@@ -58,7 +58,7 @@ core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductI
       return RunInUnitOfWork(
           unit_,
           [&](IInventoryRepository& repository,
-              IMessageOutbox& outbox) -> core::Result<ProductStock, AppError> {
+              outbox::IMessageOutbox& outbox) -> core::Result<ProductStock, AppError> {
             auto stock = repository.GetProduct(id);
             if (!stock) return core::Fail(AppError{AppError::Kind::kNotFound, {}, 0});
             auto& item = stock->item;
@@ -84,12 +84,13 @@ core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductI
 core::Result<std::vector<Reservation>, ReserveFailure> InventoryApp::Reserve(
     const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl) {
   const auto now = clock_.Now();
-  auto reserved = RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, IMessageOutbox& outbox) {
-    auto result = repository.Reserve(order_id, lines, now,
-                                     now + std::chrono::duration_cast<std::chrono::microseconds>(ttl));
-    PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
-    return result;
-  });
+  auto reserved =
+      RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) {
+        auto result = repository.Reserve(order_id, lines, now,
+                                         now + std::chrono::duration_cast<std::chrono::microseconds>(ttl));
+        PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
+        return result;
+      });
   if (reserved) {
     // The same order every time, however the rows were found.
     std::sort(reserved.Value().begin(), reserved.Value().end(),

@@ -21,7 +21,7 @@ const char* ReasonOf(InventoryError error) {
   }
 }
 
-CommandReply Reply(IMessageOutbox& outbox, const std::string& type, nlohmann::json payload,
+CommandReply Reply(outbox::IMessageOutbox& outbox, const std::string& type, nlohmann::json payload,
                    const core::OrderId& order_id, const MessageOrigin& origin, core::Timestamp now,
                    std::string reason = "") {
   outbox.Publish(contracts::kInventoryEventsTopic,
@@ -29,7 +29,7 @@ CommandReply Reply(IMessageOutbox& outbox, const std::string& type, nlohmann::js
   return CommandReply{type, std::move(reason)};
 }
 
-CommandReply ReservationFailed(IMessageOutbox& outbox, const core::OrderId& order_id,
+CommandReply ReservationFailed(outbox::IMessageOutbox& outbox, const core::OrderId& order_id,
                                const std::string& reason, const MessageOrigin& origin, core::Timestamp now,
                                nlohmann::json details = nlohmann::json::object()) {
   details["orderId"] = order_id.Get().ToString();
@@ -64,7 +64,7 @@ bool MergeLines(const std::vector<ReservationLine>& lines, std::vector<Reservati
 CommandReply HandleReserveInventory(IUnitOfWork& unit, const core::Clock& clock,
                                     const ReserveInventoryCommand& command, const MessageOrigin& origin) {
   const auto now = clock.Now();
-  return RunInUnitOfWork(unit, [&](IInventoryRepository& repository, IMessageOutbox& outbox) {
+  return RunInUnitOfWork(unit, [&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) {
     std::vector<ReservationLine> lines;
     if (!MergeLines(command.items, lines)) {
       return ReservationFailed(outbox, command.order_id, kReasonInvalidQuantity, origin, now);
@@ -107,7 +107,7 @@ core::Result<CommandReply, InventoryError> HandleReleaseInventory(IUnitOfWork& u
   const auto now = clock.Now();
   return RunInUnitOfWork(unit,
                          [&](IInventoryRepository& repository,
-                             IMessageOutbox& outbox) -> core::Result<CommandReply, InventoryError> {
+                             outbox::IMessageOutbox& outbox) -> core::Result<CommandReply, InventoryError> {
                            auto released = repository.Release(command.order_id, now);
                            if (!released) return core::Fail(released.Error());
                            PublishStockWrites(outbox, repository.TakeStockWrites(), origin, now);
@@ -125,7 +125,7 @@ core::Result<CommandReply, InventoryError> HandleCommitInventory(IUnitOfWork& un
   return RunInUnitOfWork(
       unit,
       [&](IInventoryRepository& repository,
-          IMessageOutbox& outbox) -> core::Result<CommandReply, InventoryError> {
+          outbox::IMessageOutbox& outbox) -> core::Result<CommandReply, InventoryError> {
         auto committed = repository.Commit(command.order_id, now);
         if (!committed) {
           const auto error = committed.Error();
@@ -150,7 +150,7 @@ core::Result<CommandReply, InventoryError> HandleCommitInventory(IUnitOfWork& un
 
 std::size_t ExpireDueReservations(IUnitOfWork& unit, const core::Clock& clock, int limit) {
   const auto now = clock.Now();
-  return RunInUnitOfWork(unit, [&](IInventoryRepository& repository, IMessageOutbox& outbox) {
+  return RunInUnitOfWork(unit, [&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) {
     const auto expired = repository.ExpireReservations(now, limit);
     PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
     return expired.size();

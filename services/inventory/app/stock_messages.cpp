@@ -1,29 +1,18 @@
 #include "services/inventory/app/stock_messages.hpp"
 
-#include <algorithm>
 #include <stdexcept>
 
 #include "saga/contracts/message_types.hpp"
 
 namespace saga::inventory {
-namespace {
-
-std::string Hex(const core::Uuid& id) {
-  auto text = id.ToString();
-  text.erase(std::remove(text.begin(), text.end(), '-'), text.end());
-  return text;
-}
-
-}  // namespace
 
 MessageOrigin OriginOf(const contracts::Envelope& command) {
   return MessageOrigin{command.correlation_id, command.message_id, command.saga_id, command.traceparent};
 }
 
 MessageOrigin NewOrigin() {
-  return MessageOrigin{
-      core::Uuid::Random().ToString(), std::nullopt, std::nullopt,
-      "00-" + Hex(core::Uuid::Random()) + "-" + Hex(core::Uuid::Random()).substr(0, 16) + "-01"};
+  return MessageOrigin{core::Uuid::Random().ToString(), std::nullopt, std::nullopt,
+                       contracts::NewTraceparent(core::Uuid::Random())};
 }
 
 contracts::Envelope BuildMessage(std::string_view type, nlohmann::json payload, const MessageOrigin& origin,
@@ -36,7 +25,7 @@ contracts::Envelope BuildMessage(std::string_view type, nlohmann::json payload, 
   return std::move(envelope).Value();
 }
 
-void PublishStockWrites(IMessageOutbox& outbox, const std::vector<StockWrite>& writes,
+void PublishStockWrites(outbox::IMessageOutbox& outbox, const std::vector<StockWrite>& writes,
                         const MessageOrigin& origin, core::Timestamp now) {
   for (const auto& write : writes) {
     const core::OrderId by_product(write.product_id.Get());

@@ -17,7 +17,7 @@
 #include "saga/contracts/envelope.hpp"
 #include "saga/core/ids.hpp"
 #include "saga/core/time.hpp"
-#include "services/inventory/app/message_outbox.hpp"
+#include "saga/outbox/message_outbox.hpp"
 #include "services/inventory/domain/inventory_repository.hpp"
 
 namespace saga::inventory {
@@ -47,7 +47,7 @@ struct MessageOrigin {
                                                core::Timestamp now);
 
 /// Publishes the messages of `writes` (see above), in order.
-void PublishStockWrites(IMessageOutbox& outbox, const std::vector<StockWrite>& writes,
+void PublishStockWrites(outbox::IMessageOutbox& outbox, const std::vector<StockWrite>& writes,
                         const MessageOrigin& origin, core::Timestamp now);
 
 }  // namespace saga::inventory

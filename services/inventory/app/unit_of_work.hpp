@@ -15,14 +15,14 @@
 #include <type_traits>
 #include <utility>
 
-#include "services/inventory/app/message_outbox.hpp"
+#include "saga/outbox/message_outbox.hpp"
 #include "services/inventory/domain/inventory_repository.hpp"
 
 namespace saga::inventory {
 
 class IUnitOfWork {
  public:
-  using Work = std::function<void(IInventoryRepository& repository, IMessageOutbox& outbox)>;
+  using Work = std::function<void(IInventoryRepository& repository, outbox::IMessageOutbox& outbox)>;
   virtual ~IUnitOfWork() = default;
   /// Runs `work` once, with a repository and an outbox bound to one transaction (valid only
   /// during the call). Exceptions of `work` and infrastructure failures propagate.
@@ -32,13 +32,14 @@ class IUnitOfWork {
 /// Runs `fn(repository, outbox)` in a unit of work and returns what it returned.
 template <typename F>
 auto RunInUnitOfWork(IUnitOfWork& unit, F&& fn)
-    -> std::invoke_result_t<F&, IInventoryRepository&, IMessageOutbox&> {
-  using R = std::invoke_result_t<F&, IInventoryRepository&, IMessageOutbox&>;
+    -> std::invoke_result_t<F&, IInventoryRepository&, outbox::IMessageOutbox&> {
+  using R = std::invoke_result_t<F&, IInventoryRepository&, outbox::IMessageOutbox&>;
   if constexpr (std::is_void_v<R>) {
-    unit.Run([&](IInventoryRepository& repository, IMessageOutbox& outbox) { fn(repository, outbox); });
+    unit.Run(
+        [&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) { fn(repository, outbox); });
   } else {
     std::optional<R> result;
-    unit.Run([&](IInventoryRepository& repository, IMessageOutbox& outbox) {
+    unit.Run([&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) {
       result.emplace(fn(repository, outbox));
     });
     return std::move(*result);

@@ -2,9 +2,9 @@
 
 #include <pqxx/pqxx>
 
+#include "saga/outbox/outbox.hpp"
 #include "saga/pg/errors.hpp"
 #include "services/inventory/infra/pg_inventory_repository.hpp"
-#include "services/inventory/infra/pg_message_outbox.hpp"
 
 namespace saga::inventory {
 
@@ -13,7 +13,7 @@ void PgUnitOfWork::Run(const Work& work) {
   pg::Translated([&] {
     pqxx::work tx(*conn);
     PgInventoryRepository repository(tx);
-    PgMessageOutbox outbox(tx);
+    outbox::TransactionOutbox outbox(tx);
     work(repository, outbox);
     tx.commit();
   });
@@ -21,7 +21,7 @@ void PgUnitOfWork::Run(const Work& work) {
 
 void PgTransactionUnitOfWork::Run(const Work& work) {
   PgInventoryRepository repository(tx_);
-  PgMessageOutbox outbox(tx_);
+  outbox::TransactionOutbox outbox(tx_);
   work(repository, outbox);
 }
 

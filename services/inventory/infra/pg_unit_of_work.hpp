@@ -1,6 +1,6 @@
 #pragma once
 // The PostgreSQL units of work (app/unit_of_work.hpp): a PgInventoryRepository and a
-// PgMessageOutbox in transaction mode over one transaction.
+// outbox::TransactionOutbox in transaction mode over one transaction.
 
 #include <pqxx/transaction_base>
 

@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "saga/core/errors.hpp"
-#include "services/inventory/app/message_outbox.hpp"
+#include "saga/outbox/message_outbox.hpp"
 
 namespace saga::inventory::testing {
 
 /// Keeps what was published, in order. `fail_next` makes the next Publish throw a retryable
 /// core::InfraError (as a lost database connection would).
-class FakeMessageOutbox final : public IMessageOutbox {
+class FakeMessageOutbox final : public outbox::IMessageOutbox {
  public:
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
     std::lock_guard lock(mu_);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "saga/core/card_data.hpp"
 #include "saga/http/json_body.hpp"
 #include "saga/http/middleware.hpp"
 
@@ -48,22 +49,6 @@ http::Response OrderResponse(http::Status status, const Order& order) {
   throw http::ProblemError(http::Status::not_found, "Not Found", "no order " + id.Get().ToString());
 }
 
-// 13 or more digits in a row: a primary account number, which must never reach us.
-bool LooksLikeCardNumber(std::string_view text) {
-  int run = 0;
-  for (const char c : text) {
-    run = (c >= '0' && c <= '9') ? run + 1 : 0;
-    if (run >= 13) return true;
-  }
-  return false;
-}
-
-void NoQuery(const http::RequestContext& context) {
-  std::vector<http::FieldError> errors;
-  http::QueryReader(context, errors).RejectUnknown();
-  http::ThrowIfInvalid(errors);
-}
-
 http::Response Place(OrderApp& app, const http::Request& request, const core::Uuid& order_id) {
   const auto body = http::ParseJsonObject(request);
   std::vector<http::FieldError> errors;
@@ -81,7 +66,7 @@ http::Response Place(OrderApp& app, const http::Request& request, const core::Uu
     if (product && quantity) lines.push_back({*product, static_cast<std::int32_t>(*quantity)});
   });
   auto token = reader.String("paymentToken", 1, 64);
-  if (token && LooksLikeCardNumber(*token)) {
+  if (token && core::ContainsCardNumber(*token)) {
     errors.push_back({"paymentToken", "must be a payment gateway token, never a card number"});
   }
   reader.Forbidden({"id", "status", "totalAmount", "total", "currency", "version", "createdAt", "updatedAt"});
@@ -113,7 +98,7 @@ http::Response Place(OrderApp& app, const http::Request& request, const core::Uu
 
 http::Response Get(OrderApp& app, const http::RequestContext& context) {
   const auto id = http::PathId<core::OrderId>(context, "id");
-  NoQuery(context);
+  http::RejectQuery(context);
   auto order = app.GetOrder(id);
   if (!order) ThrowNotFound(id);
   return OrderResponse(http::Status::ok, *order);
@@ -121,7 +106,7 @@ http::Response Get(OrderApp& app, const http::RequestContext& context) {
 
 http::Response Status(OrderApp& app, const http::RequestContext& context) {
   const auto id = http::PathId<core::OrderId>(context, "id");
-  NoQuery(context);
+  http::RejectQuery(context);
   auto order = app.GetOrder(id);
   if (!order) ThrowNotFound(id);
   // OrderStatusDto
@@ -157,7 +142,7 @@ http::Response List(OrderApp& app, const http::RequestContext& context) {
 
 http::Response Cancel(OrderApp& app, const http::Request& request, const http::RequestContext& context) {
   const auto id = http::PathId<core::OrderId>(context, "id");
-  NoQuery(context);
+  http::RejectQuery(context);
   // The action has no parameters: an empty body or an empty JSON object.
   const auto body = http::ParseJsonObject(request, true);
   std::vector<http::FieldError> errors;
@@ -232,7 +217,7 @@ http::Response Sagas(OrderApp& app, const http::RequestContext& context) {
 
 http::Response Saga(OrderApp& app, const http::RequestContext& context) {
   const auto id = http::PathId<core::OrderId>(context, "id");
-  NoQuery(context);
+  http::RejectQuery(context);
   auto view = app.GetSaga(id);
   if (!view) ThrowNotFound(id);
   const auto& saga = view->saga;

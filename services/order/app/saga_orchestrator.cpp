@@ -12,19 +12,6 @@ namespace {
 
 constexpr const char* kProducer = "order-service";
 
-nlohmann::json MoneyJson(const core::Money& money) {
-  return {{"amountMinor", money.MinorUnits()}, {"currency", money.GetCurrency().Code()}};
-}
-
-std::string Traceparent(const core::SagaId& saga_id) {
-  std::string trace = saga_id.Get().ToString();
-  trace.erase(std::remove(trace.begin(), trace.end(), '-'), trace.end());
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  char span[17];
-  std::snprintf(span, sizeof(span), "%016llx", static_cast<unsigned long long>(rng() | 1ULL));
-  return "00-" + trace + "-" + span + "-01";
-}
-
 std::optional<SagaInput> InputOf(std::string_view type) {
   if (type == "InventoryReserved") return SagaInput::kInventoryReserved;
   if (type == "InventoryReservationFailed") return SagaInput::kInventoryReservationFailed;
@@ -54,8 +41,8 @@ std::vector<OrderStatus> PathTo(OrderStatus from, OrderStatus to) {
 
 }  // namespace
 
-contracts::Envelope SagaOrchestrator::Message(const SagaInstance& saga,
-                                              std::string_view type, nlohmann::json payload,
+contracts::Envelope SagaOrchestrator::Message(const SagaInstance& saga, std::string_view type,
+                                              nlohmann::json payload,
                                               const contracts::Envelope* cause) const {
   contracts::EnvelopeContext context;
   context.correlation_id = saga.CorrelationId();
@@ -63,7 +50,7 @@ contracts::Envelope SagaOrchestrator::Message(const SagaInstance& saga,
   context.saga_id = saga.Id();
   context.order_id = saga.OrderId();
   context.producer = kProducer;
-  context.traceparent = cause != nullptr ? cause->traceparent : Traceparent(saga.Id());
+  context.traceparent = cause != nullptr ? cause->traceparent : contracts::NewTraceparent(saga.Id().Get());
   context.occurred_at = clock_.Now();
   auto envelope = contracts::MakeEnvelope(type, std::move(payload), context);
   if (!envelope)
@@ -89,7 +76,7 @@ void SagaOrchestrator::Send(ISagaUnitOfWork& uow, const SagaInstance& saga, cons
     }
     case SagaCommand::kProcessPayment:
       topic = contracts::kPaymentCommandsTopic;
-      payload["amount"] = MoneyJson(order.TotalAmount());
+      payload["amount"] = contracts::MoneyJson(order.TotalAmount());
       payload["paymentToken"] = saga.PaymentToken();
       break;
     case SagaCommand::kCommitInventory:
@@ -112,8 +99,7 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
                              const std::string& correlation_id) const {
   const auto now = clock_.Now();
   uow.Orders().Create(order);
-  auto saga =
-      SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, correlation_id, now,
+  auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, correlation_id, now,
                                   settings_.policy);
   uow.CreateSaga(saga);
   uow.AppendLog(saga, SagaLogEntry{now, "started", "", std::string(ToString(saga.State())), "", std::nullopt,
@@ -122,13 +108,13 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
   for (const auto& item : order.Items()) {
     items.push_back({{"productId", item.ProductId().Get().ToString()},
                      {"quantity", item.Quantity()},
-                     {"unitPrice", MoneyJson(item.UnitPrice())}});
+                     {"unitPrice", contracts::MoneyJson(item.UnitPrice())}});
   }
   uow.Publish(contracts::kOrderEventsTopic, Message(saga, "OrderCreated",
                                                     {{"orderId", order.Id().Get().ToString()},
                                                      {"customerId", order.CustomerId().Get().ToString()},
                                                      {"items", std::move(items)},
-                                                     {"total", MoneyJson(order.TotalAmount())}},
+                                                     {"total", contracts::MoneyJson(order.TotalAmount())}},
                                                     nullptr));
   Send(uow, saga, order, SagaCommand::kReserveInventory, nullptr);
   spdlog::info("saga {} started for order {} (correlation {})", saga.Id().Get().ToString(),
@@ -175,10 +161,11 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
         status == OrderStatus::kCancelled) {
       const auto reason = saga.Outcome().empty() ? std::string("unspecified") : saga.Outcome();
       if (status == OrderStatus::kCompleted) {
-        uow.Publish(contracts::kOrderEventsTopic, Message(saga, "OrderCompleted",
-                                                          {{"orderId", order.Id().Get().ToString()},
-                                                           {"total", MoneyJson(order.TotalAmount())}},
-                                                          cause));
+        uow.Publish(contracts::kOrderEventsTopic,
+                    Message(saga, "OrderCompleted",
+                            {{"orderId", order.Id().Get().ToString()},
+                             {"total", contracts::MoneyJson(order.TotalAmount())}},
+                            cause));
       } else {
         uow.Publish(contracts::kOrderEventsTopic,
                     Message(saga, status == OrderStatus::kFailed ? "OrderFailed" : "OrderCancelled",
@@ -187,10 +174,9 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
       nlohmann::json notification{{"orderId", order.Id().Get().ToString()},
                                   {"customerId", order.CustomerId().Get().ToString()},
                                   {"status", ToString(status)},
-                                  {"total", MoneyJson(order.TotalAmount())}};
+                                  {"total", contracts::MoneyJson(order.TotalAmount())}};
       if (status != OrderStatus::kCompleted) notification["reason"] = reason;
-      uow.Publish(contracts::kNotificationsTopic,
-                  Message(saga, "OrderNotification", notification, cause));
+      uow.Publish(contracts::kNotificationsTopic, Message(saga, "OrderNotification", notification, cause));
     }
   }
   for (const auto command : decision.commands) Send(uow, saga, order, command, cause);
@@ -266,7 +252,7 @@ int SagaOrchestrator::CleanUpAbandoned(ISagaUnitOfWork& uow, int limit) const {
     context.correlation_id = "cleanup-" + id.Get().ToString();
     context.order_id = id;
     context.producer = kProducer;
-    context.traceparent = Traceparent(core::SagaId(id.Get()));
+    context.traceparent = contracts::NewTraceparent(id.Get());
     context.occurred_at = now;
     const auto failed = contracts::MakeEnvelope(
         "OrderFailed", {{"orderId", id.Get().ToString()}, {"reason", "Abandoned"}}, context);

@@ -29,12 +29,6 @@ http::Response PaymentResponse(http::Status status, const Payment& payment) {
   return res;
 }
 
-void NoQuery(const http::RequestContext& context) {
-  std::vector<http::FieldError> errors;
-  http::QueryReader(context, errors).RejectUnknown();
-  http::ThrowIfInvalid(errors);
-}
-
 [[noreturn]] void ThrowNotFound(const std::string& what) {
   throw http::ProblemError(http::Status::not_found, "Not Found", "no " + what);
 }
@@ -81,7 +75,7 @@ void NoQuery(const http::RequestContext& context) {
 
 http::Response Create(PaymentApp& app, const http::Request& request, const http::RequestContext& context,
                       const core::Uuid& payment_id) {
-  NoQuery(context);
+  http::RejectQuery(context);
   const auto body = http::ParseJsonObject(request);
   std::vector<http::FieldError> errors;
   http::JsonReader reader(body, "", errors);
@@ -98,7 +92,7 @@ http::Response Create(PaymentApp& app, const http::Request& request, const http:
 
 http::Response Get(PaymentApp& app, const http::RequestContext& context) {
   const auto id = http::PathId<core::PaymentId>(context, "id");
-  NoQuery(context);
+  http::RejectQuery(context);
   auto payment = app.GetPayment(id);
   if (!payment) ThrowNotFound("payment " + id.Get().ToString());
   return PaymentResponse(http::Status::ok, *payment);
@@ -106,7 +100,7 @@ http::Response Get(PaymentApp& app, const http::RequestContext& context) {
 
 http::Response OfOrder(PaymentApp& app, const http::RequestContext& context) {
   const auto order_id = http::PathId<core::OrderId>(context, "orderId");
-  NoQuery(context);
+  http::RejectQuery(context);
   nlohmann::json items = nlohmann::json::array();
   for (const auto& payment : app.PaymentsOfOrder(order_id)) items.push_back(ToDto(payment));
   return http::JsonResponse(http::Status::ok,
@@ -116,7 +110,7 @@ http::Response OfOrder(PaymentApp& app, const http::RequestContext& context) {
 http::Response Act(PaymentApp& app, const http::Request& request, const http::RequestContext& context,
                    PaymentAction::Kind kind) {
   const auto id = http::PathId<core::PaymentId>(context, "id");
-  NoQuery(context);
+  http::RejectQuery(context);
   const bool needs_body = kind == PaymentAction::Kind::kComplete || kind == PaymentAction::Kind::kFail;
   const auto body = http::ParseJsonObject(request, !needs_body);
   std::vector<http::FieldError> errors;

@@ -14,10 +14,6 @@ namespace {
 
 constexpr std::string_view kProducer = "payment-service";
 
-nlohmann::json MoneyJson(const core::Money& money) {
-  return {{"amountMinor", money.MinorUnits()}, {"currency", std::string(money.GetCurrency().Code())}};
-}
-
 std::string Text(const core::Uuid& id) {
   return id.ToString();
 }
@@ -125,7 +121,7 @@ core::Result<Payment, PaymentCommandError> PaymentCommands::ProcessPayment(
               {{"orderId", order},
                {"paymentId", payment},
                {"transactionId", existing->TransactionId().value_or("")},
-               {"amount", MoneyJson(existing->Amount())}},
+               {"amount", contracts::MoneyJson(existing->Amount())}},
               envelope);
     }
     return std::move(*existing);
@@ -148,7 +144,8 @@ core::Result<Payment, PaymentCommandError> PaymentCommands::ProcessPayment(
   }
   const auto payment_id = Text(payment.Id().Get());
   Publish("PaymentInitiated",
-          {{"orderId", order}, {"paymentId", payment_id}, {"amount", MoneyJson(payment.Amount())}}, envelope);
+          {{"orderId", order}, {"paymentId", payment_id}, {"amount", contracts::MoneyJson(payment.Amount())}},
+          envelope);
 
   // A card number never reaches the gateway (nor a log): it is refused here already.
   const auto charge =
@@ -162,7 +159,7 @@ core::Result<Payment, PaymentCommandError> PaymentCommands::ProcessPayment(
             {{"orderId", order},
              {"paymentId", payment_id},
              {"transactionId", charge.transaction_id},
-             {"amount", MoneyJson(payment.Amount())}},
+             {"amount", contracts::MoneyJson(payment.Amount())}},
             envelope);
   } else {
     const std::string reason(FailureReasonOf(charge.outcome));
@@ -183,7 +180,7 @@ core::Result<std::optional<Payment>, PaymentCommandError> PaymentCommands::Refun
   }
   const auto payment_id = Text(payment->Id().Get());
   const nlohmann::json refunded = {
-      {"orderId", order}, {"paymentId", payment_id}, {"amount", MoneyJson(payment->Amount())}};
+      {"orderId", order}, {"paymentId", payment_id}, {"amount", contracts::MoneyJson(payment->Amount())}};
   if (payment->Status() == PaymentStatus::kCompleted) {
     const auto result = gateway_.Refund(payment->TransactionId().value_or(""), payment->Amount());
     if (result.outcome != RefundOutcome::kRefunded) return core::Fail(PaymentCommandError::kRefundRejected);

@@ -37,7 +37,7 @@
 #include "saga/core/money.hpp"
 #include "saga/core/result.hpp"
 #include "saga/core/time.hpp"
-#include "services/payment/app/message_outbox.hpp"
+#include "saga/outbox/message_outbox.hpp"
 #include "services/payment/app/payment_gateway.hpp"
 #include "services/payment/domain/payment_repository.hpp"
 
@@ -76,7 +76,7 @@ enum class PaymentCommandError {
 class PaymentCommands {
  public:
   /// All references must outlive this object; `payments` and `outbox` share one transaction.
-  PaymentCommands(IPaymentRepository& payments, IMessageOutbox& outbox, IPaymentGateway& gateway,
+  PaymentCommands(IPaymentRepository& payments, outbox::IMessageOutbox& outbox, IPaymentGateway& gateway,
                   const core::Clock& clock)
       : payments_(payments), outbox_(outbox), gateway_(gateway), clock_(clock) {}
 
@@ -92,7 +92,7 @@ class PaymentCommands {
   void Publish(std::string_view type, nlohmann::json payload, const contracts::Envelope& command);
 
   IPaymentRepository& payments_;
-  IMessageOutbox& outbox_;
+  outbox::IMessageOutbox& outbox_;
   IPaymentGateway& gateway_;
   const core::Clock& clock_;
 };

@@ -15,11 +15,11 @@
 //     kInvalidToken) any token that looks like a card number (ContainsCardNumber).
 // Thread-safety: implementations are safe to call from several threads at once.
 
-#include <cctype>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
+#include "saga/core/card_data.hpp"
 #include "saga/core/ids.hpp"
 #include "saga/core/money.hpp"
 
@@ -57,16 +57,7 @@ class IPaymentGateway {
   [[nodiscard]] virtual RefundResult Refund(const std::string& transaction_id, const core::Money& amount) = 0;
 };
 
-/// True when `token` holds 13 or more consecutive digits: a card number (PAN) where a token
-/// belongs. Such a token must be refused and must not be stored or logged.
-[[nodiscard]] inline bool ContainsCardNumber(std::string_view token) noexcept {
-  constexpr std::size_t kShortestCardNumber = 13;
-  std::size_t run = 0;
-  for (const char c : token) {
-    run = std::isdigit(static_cast<unsigned char>(c)) != 0 ? run + 1 : 0;
-    if (run >= kShortestCardNumber) return true;
-  }
-  return false;
-}
+/// Tokens holding a card number are refused (core/card_data.hpp).
+using core::ContainsCardNumber;
 
 }  // namespace saga::payment

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "saga/core/errors.hpp"
+#include "saga/outbox/message_outbox.hpp"
 #include "saga/pg/errors.hpp"
-#include "services/payment/app/message_outbox.hpp"
 #include "services/payment/app/order_directory.hpp"
 #include "services/payment/app/payment_gateway.hpp"
 #include "services/payment/domain/payment_repository.hpp"
@@ -84,7 +84,7 @@ class FakeOrderDirectory final : public IOrderDirectory {
 };
 
 /// Records what was published, in order.
-class RecordingOutbox final : public IMessageOutbox {
+class RecordingOutbox final : public outbox::IMessageOutbox {
  public:
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
     published.emplace_back(topic, envelope);

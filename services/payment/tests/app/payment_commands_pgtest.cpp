@@ -13,12 +13,12 @@
 #include <pqxx/pqxx>
 
 #include "saga/contracts/message_types.hpp"
+#include "saga/outbox/outbox.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/migrated_database.hpp"
 #include "services/payment/api/payment_command_handler.hpp"
 #include "services/payment/infra/migrations.hpp"
-#include "services/payment/infra/pg_message_outbox.hpp"
 #include "services/payment/infra/pg_payment_repository.hpp"
 #include "services/payment/infra/simulated_gateway.hpp"
 #include "services/payment/tests/builders.hpp"
@@ -85,7 +85,7 @@ class PaymentCommandsPgTest : public ::testing::Test {
     auto conn = db_.Pool().Acquire();
     pqxx::work tx(*conn);
     PgPaymentRepository payments(tx);
-    PgMessageOutbox outbox(tx);
+    outbox::TransactionOutbox outbox(tx);
     PaymentCommands commands(payments, outbox, gateway_, clock_);
     HandlePaymentCommand(command, commands);
     if (commit) tx.commit();

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "saga/core/ids.hpp"
+#include "saga/core/money.hpp"
 #include "saga/core/result.hpp"
 #include "saga/core/time.hpp"
 
@@ -85,6 +86,13 @@ struct EnvelopeContext {
 };
 [[nodiscard]] core::Result<Envelope, DecodeError> MakeEnvelope(std::string_view type, nlohmann::json payload,
                                                                const EnvelopeContext& context);
+
+/// A new W3C traceparent for trace `trace_id` (its 32 hex digits) with a random span id:
+/// "00-<trace>-<span>-01". Messages that start a trace use it; replies copy the command's.
+[[nodiscard]] std::string NewTraceparent(const core::Uuid& trace_id);
+
+/// The wire form of money in payloads: {"amountMinor": 1999, "currency": "EUR"}.
+[[nodiscard]] nlohmann::json MoneyJson(const core::Money& money);
 
 /// True for a W3C traceparent "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>" with
 /// non-zero ids.

@@ -104,6 +104,9 @@ class QueryReader {
   std::set<std::string, std::less<>> known_;
 };
 
+/// For resources that take no query parameters: any is the 400 validation problem.
+void RejectQuery(const RequestContext& context);
+
 /// The path parameter `name` as an id; throws the 400 validation problem when it is not a UUID.
 template <typename Id>
 [[nodiscard]] Id PathId(const RequestContext& context, std::string_view name) {

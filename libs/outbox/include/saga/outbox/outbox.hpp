@@ -15,6 +15,7 @@
 
 #include "saga/contracts/envelope.hpp"
 #include "saga/kafka/message.hpp"
+#include "saga/outbox/message_outbox.hpp"
 
 namespace saga::outbox {
 
@@ -26,6 +27,18 @@ namespace saga::outbox {
 /// Throws pg errors (translated) on failure; the caller's transaction then rolls back whole.
 std::int64_t Append(pqxx::transaction_base& tx, const std::string& topic,
                     const contracts::Envelope& envelope);
+
+/// IMessageOutbox over a caller's transaction (Append). The transaction must outlive it.
+class TransactionOutbox final : public IMessageOutbox {
+ public:
+  explicit TransactionOutbox(pqxx::transaction_base& tx) : tx_(tx) {}
+  void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
+    (void)Append(tx_, topic, envelope);
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+};
 
 /// The Kafka headers that accompany an envelope.
 [[nodiscard]] kafka::Headers HeadersFor(const contracts::Envelope& envelope);
