@@ -8,19 +8,13 @@
 #include <set>
 
 #include "saga/contracts/message_types.hpp"
+#include "saga/core/trace_context.hpp"
 
 namespace saga::contracts {
 namespace {
 
 core::Result<Envelope, DecodeError> Invalid(DecodeErrorCode code, std::string detail) {
   return core::Fail(DecodeError{code, std::move(detail)});
-}
-
-bool IsHex(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
 }
 
 template <typename T>
@@ -84,12 +78,7 @@ std::string DecodeError::Reason() const {
 }
 
 std::string NewTraceparent(const core::Uuid& trace_id) {
-  std::string trace = trace_id.ToString();
-  trace.erase(std::remove(trace.begin(), trace.end(), '-'), trace.end());
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  char span[17];
-  std::snprintf(span, sizeof(span), "%016llx", static_cast<unsigned long long>(rng() | 1ULL));  // never zero
-  return "00-" + trace + "-" + span + "-01";
+  return core::TraceContext::ForTrace(trace_id).ToTraceparent();
 }
 
 nlohmann::json MoneyJson(const core::Money& money) {
@@ -97,14 +86,7 @@ nlohmann::json MoneyJson(const core::Money& money) {
 }
 
 bool IsValidTraceparent(std::string_view tp) noexcept {
-  if (tp.size() != 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') return false;
-  const auto version = tp.substr(0, 2);
-  const auto trace_id = tp.substr(3, 32);
-  const auto span_id = tp.substr(36, 16);
-  const auto flags = tp.substr(53, 2);
-  if (!IsHex(version) || version == "ff" || !IsHex(trace_id) || !IsHex(span_id) || !IsHex(flags))
-    return false;
-  return trace_id != std::string(32, '0') && span_id != std::string(16, '0');
+  return tp.size() == 55 && tp.substr(0, 2) == "00" && core::TraceContext::Parse(tp).has_value();
 }
 
 std::optional<core::Timestamp> ParseRfc3339(std::string_view text) noexcept {

@@ -62,7 +62,7 @@ std::chrono::milliseconds RateLimiter::Acquire(const std::string& client) {
 
 Middleware RateLimit(std::shared_ptr<RateLimiter> limiter, std::vector<std::string> exempt_prefixes) {
   return [limiter = std::move(limiter), exempt = std::move(exempt_prefixes)](
-             const Request&, const RequestContext& context, const Next& next) {
+             const Request&, RequestContext& context, const Next& next) {
     if (!limiter) return next();
     for (const auto& prefix : exempt) {
       if (context.path.rfind(prefix, 0) == 0) return next();
@@ -134,7 +134,7 @@ bool ETagListMatches(std::string_view header, std::string_view etag) {
 }
 
 Middleware ConditionalGet() {
-  return [](const Request& request, const RequestContext&, const Next& next) {
+  return [](const Request& request, RequestContext&, const Next& next) {
     Response res = next();
     if ((request.method() != Verb::get && request.method() != Verb::head) || res.result() != Status::ok) {
       return res;

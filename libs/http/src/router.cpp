@@ -84,6 +84,7 @@ Response Router::Match(const Request& request, RequestContext& context) const {
       best_literals = route.literals;
       chosen = nullptr;
       allowed.clear();
+      context.route = route.pattern;
     }
     if (route.method == request.method() && chosen == nullptr) {
       chosen = &route;

@@ -101,24 +101,8 @@ struct HttpServer::Impl {
       context.remote_address = remote_address;
       context.client_id = remote_address;
       return router.Dispatch(request, std::move(context));
-    } catch (const ProblemError& e) {
-      return e.ToResponse();
-    } catch (const core::InfraError& e) {
-      spdlog::error("http {} {}: {}",
-                    std::string_view(request.method_string().data(), request.method_string().size()),
-                    std::string_view(request.target().data(), request.target().size()), e.what());
-      if (e.IsRetryable()) {
-        Response res = ProblemResponse(Status::service_unavailable, "Service Unavailable",
-                                       "a dependency is temporarily unavailable; retry later");
-        res.set(beast_http::field::retry_after, "1");
-        return res;
-      }
-      return ProblemResponse(Status::internal_server_error, "Internal Server Error", "");
-    } catch (const std::exception& e) {
-      spdlog::error("http {} {}: unhandled exception: {}",
-                    std::string_view(request.method_string().data(), request.method_string().size()),
-                    std::string_view(request.target().data(), request.target().size()), e.what());
-      return ProblemResponse(Status::internal_server_error, "Internal Server Error", "");
+    } catch (...) {
+      return ErrorResponse(request, std::current_exception());
     }
   }
 

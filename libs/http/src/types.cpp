@@ -1,5 +1,9 @@
 #include "saga/http/types.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "saga/core/errors.hpp"
+
 namespace saga::http {
 namespace {
 
@@ -78,6 +82,32 @@ bool ParseTarget(std::string_view target, std::string& path,
     query[key] = value;
   }
   return true;
+}
+
+Response ErrorResponse(const Request& request, const std::exception_ptr& error) {
+  const auto method = request.method_string();
+  const auto target = request.target();
+  try {
+    std::rethrow_exception(error);
+  } catch (const ProblemError& e) {
+    return e.ToResponse();
+  } catch (const core::InfraError& e) {
+    spdlog::error("http {} {}: {}", std::string_view(method.data(), method.size()),
+                  std::string_view(target.data(), target.size()), e.what());
+    if (e.IsRetryable()) {
+      Response res = ProblemResponse(Status::service_unavailable, "Service Unavailable",
+                                     "a dependency is temporarily unavailable; retry later");
+      res.set(beast_http::field::retry_after, "1");
+      return res;
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("http {} {}: unhandled exception: {}", std::string_view(method.data(), method.size()),
+                  std::string_view(target.data(), target.size()), e.what());
+  } catch (...) {
+    spdlog::error("http {} {}: unhandled non-standard exception", std::string_view(method.data(), method.size()),
+                  std::string_view(target.data(), target.size()));
+  }
+  return ProblemResponse(Status::internal_server_error, "Internal Server Error", "");
 }
 
 }  // namespace saga::http

@@ -25,7 +25,44 @@ std::string AsString(const void* data, std::size_t size) {
 
 }  // namespace
 
+namespace {
+
+struct RebalanceListener {
+  std::string group;
+  std::function<void(bool, int)> on_rebalance;
+};
+
+// Applies the new assignment (eager or cooperative protocol), logs it and tells the owner.
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                 void* opaque) {
+  auto* impl = static_cast<RebalanceListener*>(opaque);
+  const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  const bool assigned = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+  if (assigned) {
+    if (cooperative) {
+      if (auto* error = rd_kafka_incremental_assign(rk, partitions)) rd_kafka_error_destroy(error);
+    } else {
+      rd_kafka_assign(rk, partitions);
+    }
+  } else {
+    if (cooperative) {
+      if (auto* error = rd_kafka_incremental_unassign(rk, partitions)) rd_kafka_error_destroy(error);
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+  if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    spdlog::warn("kafka consumer {}: rebalance error {}", impl->group, rd_kafka_err2name(err));
+  }
+  spdlog::info("kafka consumer {}: {} {} partition(s)", impl->group, assigned ? "assigned" : "revoked",
+               partitions != nullptr ? partitions->cnt : 0);
+  if (impl->on_rebalance) impl->on_rebalance(assigned, partitions != nullptr ? partitions->cnt : 0);
+}
+
+}  // namespace
+
 struct Consumer::Impl {
+  RebalanceListener listener;  // the rebalance callback's opaque: outlives the handle
   internal::HandlePtr rk;
   bool closed = false;
 };
@@ -48,6 +85,9 @@ Consumer::Consumer(const KafkaConfig& config, const ConsumerOptions& options)
   internal::Set(conf.get(), "enable.partition.eof", "false");
   // Reads only what committed producers wrote; harmless when no transactions are used.
   internal::Set(conf.get(), "isolation.level", "read_committed");
+  impl_->listener = RebalanceListener{options.group_id, options.on_rebalance};
+  rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);
+  rd_kafka_conf_set_opaque(conf.get(), &impl_->listener);
   impl_->rk = internal::MakeHandle(RD_KAFKA_CONSUMER, std::move(conf));
   rd_kafka_poll_set_consumer(impl_->rk.get());
 

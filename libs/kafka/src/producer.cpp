@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <atomic>
+#include <chrono>
 
 #include "client.hpp"
 #include "saga/kafka/errors.hpp"
@@ -9,20 +10,44 @@
 namespace saga::kafka {
 namespace {
 
-using Promise = std::promise<DeliveryReport>;
+struct ProducerMetrics {
+  prometheus::Family<prometheus::Counter>& produced;
+  prometheus::Family<prometheus::Counter>& errors;
+  prometheus::Family<prometheus::Histogram>& latency;
 
-void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* /*opaque*/) {
-  std::unique_ptr<Promise> promise(static_cast<Promise*>(msg->_private));
-  if (!promise) return;
+  explicit ProducerMetrics(observability::Metrics& metrics)
+      : produced(metrics.CounterFamily("saga_kafka_messages_produced_total",
+                                       "Messages acknowledged by the broker (acks=all), by topic")),
+        errors(metrics.CounterFamily("saga_kafka_produce_errors_total",
+                                     "Messages that failed for good or could not be enqueued, by topic")),
+        latency(metrics.HistogramFamily("saga_kafka_delivery_latency_seconds",
+                                        "Time from enqueue to the broker's acknowledgement, by topic")) {}
+};
+
+// Travels with each message as its opaque and comes back in the delivery report.
+struct Pending {
+  std::promise<DeliveryReport> promise;
+  std::chrono::steady_clock::time_point enqueued = std::chrono::steady_clock::now();
+};
+
+void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
+  std::unique_ptr<Pending> pending(static_cast<Pending*>(msg->_private));
+  if (!pending) return;
+  auto* metrics = static_cast<ProducerMetrics*>(opaque);
+  const std::string topic = rd_kafka_topic_name(msg->rkt);
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    metrics->errors.Add({{"topic", topic}}).Increment();
     try {
-      ThrowKafkaError(msg->err, std::string("delivery to ") + rd_kafka_topic_name(msg->rkt) + " failed");
+      ThrowKafkaError(msg->err, "delivery to " + topic + " failed");
     } catch (...) {
-      promise->set_exception(std::current_exception());
+      pending->promise.set_exception(std::current_exception());
     }
     return;
   }
-  promise->set_value(DeliveryReport{rd_kafka_topic_name(msg->rkt), msg->partition, msg->offset});
+  metrics->produced.Add({{"topic", topic}}).Increment();
+  metrics->latency.Add({{"topic", topic}}, observability::LatencyBuckets())
+      .Observe(observability::SecondsSince<std::chrono::steady_clock>(pending->enqueued));
+  pending->promise.set_value(DeliveryReport{topic, msg->partition, msg->offset});
 }
 
 void OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*/) {
@@ -38,12 +63,15 @@ void OnError(rd_kafka_t* rk, int err, const char* reason, void* /*opaque*/) {
 }  // namespace
 
 struct Producer::Impl {
+  explicit Impl(observability::Metrics& m) : metrics(m) {}
+  ProducerMetrics metrics;  // the delivery callback's opaque: outlives the handle
   internal::HandlePtr rk;
   std::atomic<bool> stop{false};
   std::thread poller;
 };
 
-Producer::Producer(const KafkaConfig& config) : impl_(std::make_unique<Impl>()) {
+Producer::Producer(const KafkaConfig& config, observability::Metrics& metrics)
+    : impl_(std::make_unique<Impl>(metrics)) {
   config.Validate();
   auto conf = internal::BaseConf(config);
   internal::Set(conf.get(), "enable.idempotence", "true");
@@ -53,6 +81,7 @@ Producer::Producer(const KafkaConfig& config) : impl_(std::make_unique<Impl>()) 
   internal::Set(conf.get(), "message.timeout.ms", std::to_string(config.delivery_timeout.count()));
   rd_kafka_conf_set_dr_msg_cb(conf.get(), OnDelivery);
   rd_kafka_conf_set_error_cb(conf.get(), OnError);
+  rd_kafka_conf_set_opaque(conf.get(), &impl_->metrics);
   impl_->rk = internal::MakeHandle(RD_KAFKA_PRODUCER, std::move(conf));
   impl_->poller = std::thread([impl = impl_.get()] {
     while (!impl->stop.load(std::memory_order_acquire)) rd_kafka_poll(impl->rk.get(), 100);
@@ -71,8 +100,8 @@ Producer::~Producer() {
 }
 
 std::future<DeliveryReport> Producer::Produce(const OutgoingMessage& message) {
-  auto promise = std::make_unique<Promise>();
-  auto future = promise->get_future();
+  auto pending = std::make_unique<Pending>();
+  auto future = pending->promise.get_future();
 
   rd_kafka_headers_t* headers = rd_kafka_headers_new(message.headers.size());
   for (const auto& [name, value] : message.headers) {
@@ -91,14 +120,15 @@ std::future<DeliveryReport> Producer::Produce(const OutgoingMessage& message) {
   values[4].vtype = RD_KAFKA_VTYPE_HEADERS;
   values[4].u.headers = headers;
   values[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
-  values[5].u.ptr = promise.get();
+  values[5].u.ptr = pending.get();
   if (rd_kafka_error_t* error = rd_kafka_produceva(impl_->rk.get(), values, 6); error != nullptr) {
     const auto code = rd_kafka_error_code(error);
     rd_kafka_error_destroy(error);
     rd_kafka_headers_destroy(headers);  // still ours when the message was not enqueued
+    impl_->metrics.errors.Add({{"topic", message.topic}}).Increment();
     ThrowKafkaError(code, "cannot enqueue message for " + message.topic);
   }
-  (void)promise.release();  // owned by the delivery callback now
+  (void)pending.release();  // owned by the delivery callback now
   return future;
 }
 

@@ -66,7 +66,7 @@ TEST_F(KafkaSmokeTest, ProducesWithAcksAllAndConsumesBackInKeyOrder) {
     }
   }
 
-  Consumer consumer(config_, {testing::UniqueName("group"), {topic_}, "earliest"});
+  Consumer consumer(config_, {testing::UniqueName("group"), {topic_}, "earliest", {}});
   auto messages = ConsumeN(consumer, 2 * kPerKey, seconds(30));
   ASSERT_EQ(messages.size(), 2U * kPerKey);
 
@@ -90,14 +90,14 @@ TEST_F(KafkaSmokeTest, CommittedOffsetsAreHonouredByTheNextGroupMember) {
     for (int i = 0; i < 3; ++i) producer.Produce({topic_, "k", "m" + std::to_string(i), {}}).get();
   }
   {
-    Consumer first(config_, {group, {topic_}, "earliest"});
+    Consumer first(config_, {group, {topic_}, "earliest", {}});
     auto messages = ConsumeN(first, 3, seconds(30));
     ASSERT_EQ(messages.size(), 3U);
     first.Commit(messages[0]);
     first.Commit(messages[1]);  // m2 consumed but not committed: it must come again
     first.Close();
   }
-  Consumer second(config_, {group, {topic_}, "earliest"});
+  Consumer second(config_, {group, {topic_}, "earliest", {}});
   auto again = ConsumeN(second, 1, seconds(30));
   ASSERT_EQ(again.size(), 1U);
   EXPECT_EQ(again[0].payload, "m2");
@@ -108,7 +108,7 @@ TEST_F(KafkaSmokeTest, LagIsTheBacklogBehindTheMembersPosition) {
     Producer producer(config_);
     for (int i = 0; i < 6; ++i) producer.Produce({topic_, "one-key", "m" + std::to_string(i), {}}).get();
   }
-  Consumer consumer(config_, {testing::UniqueName("group"), {topic_}, "earliest"});
+  Consumer consumer(config_, {testing::UniqueName("group"), {topic_}, "earliest", {}});
   auto first = ConsumeN(consumer, 2, seconds(30));  // two of the six read, none committed
   // The background fetcher keeps the cached watermarks fresh; Lag() never blocks.
   ASSERT_EQ(first.size(), 2U);

@@ -12,8 +12,27 @@
 namespace saga::outbox {
 
 OutboxRelay::OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer,
-                         core::CircuitBreaker* producer_breaker)
-    : config_(config), pg_(std::move(pg)), producer_(producer), producer_breaker_(producer_breaker) {}
+                         core::CircuitBreaker* producer_breaker, observability::Metrics& metrics)
+    : config_(std::move(config)),
+      pg_(std::move(pg)),
+      producer_(producer),
+      producer_breaker_(producer_breaker),
+      published_total_(metrics
+                           .CounterFamily("saga_outbox_published_total",
+                                          "Outbox rows acknowledged and marked published by this instance")
+                           .Add({})),
+      failed_passes_total_(metrics
+                               .CounterFamily("saga_outbox_failed_passes_total",
+                                              "Relay passes that hit a broker or database error")
+                               .Add({})),
+      publish_delay_(metrics
+                         .HistogramFamily("saga_outbox_publish_delay_seconds",
+                                          "Outbox row committed (created) to acknowledged by the broker")
+                         .Add({}, observability::LatencyBuckets())),
+      leader_gauge_(metrics
+                        .GaugeFamily("saga_outbox_relay_leader",
+                                     "1 when this instance holds the publishing lock of its database")
+                        .Add({})) {}
 
 OutboxRelay::~OutboxRelay() {
   Stop();
@@ -37,6 +56,7 @@ void OutboxRelay::ReleaseLeadership() noexcept {
 void OutboxRelay::DropConnection() noexcept {
   conn_.reset();  // a session advisory lock goes with its connection
   leader_ = false;
+  leader_gauge_.Set(0);
 }
 
 void OutboxRelay::Start() {
@@ -77,6 +97,7 @@ bool OutboxRelay::EnsureLeader() {
       return tx.exec_params1("SELECT pg_try_advisory_lock($1)", config_.leader_lock_key)[0].as<bool>();
     });
     if (leader_) spdlog::info("outbox relay: this instance publishes ({} rows per pass)", config_.batch_size);
+    leader_gauge_.Set(leader_ ? 1 : 0);
   }
   return leader_;
 }
@@ -87,12 +108,15 @@ int OutboxRelay::PublishOnce() {
     struct Row {
       std::int64_t id;
       kafka::OutgoingMessage message;
+      double age_seconds;  // at the time of the select, by the database's clock
     };
     std::vector<Row> rows;
+    const auto selected_at = std::chrono::steady_clock::now();
     pg::Translated([&] {
       pqxx::read_transaction tx(*conn_);
-      for (const auto& r : tx.exec_params("SELECT id, topic, message_key, payload, headers::text FROM outbox "
-                                          "WHERE published_at IS NULL ORDER BY id LIMIT $1",
+      for (const auto& r : tx.exec_params("SELECT id, topic, message_key, payload, headers::text, "
+                                          "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 "
+                                          "FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
                                           config_.batch_size)) {
         kafka::OutgoingMessage message{config_.topic_prefix + r[1].as<std::string>(),
                                        r[2].as<std::string>(),
@@ -102,7 +126,7 @@ int OutboxRelay::PublishOnce() {
         for (const auto& [name, value] : headers.items()) {
           message.headers.emplace_back(name, value.get<std::string>());
         }
-        rows.push_back(Row{r[0].as<std::int64_t>(), std::move(message)});
+        rows.push_back(Row{r[0].as<std::int64_t>(), std::move(message), r[5].as<double>()});
       }
     });
     if (rows.empty()) return 0;
@@ -135,6 +159,8 @@ int OutboxRelay::PublishOnce() {
         }
         acks[i].get();
         done.push_back(rows[i].id);
+        publish_delay_.Observe(std::max(0.0, rows[i].age_seconds) +
+                               observability::SecondsSince<std::chrono::steady_clock>(selected_at));
       } catch (const std::exception& e) {
         failed.emplace_back(rows[i].id, e.what());
       }
@@ -159,6 +185,7 @@ int OutboxRelay::PublishOnce() {
       tx.commit();
     });
     published_ += done.size();
+    published_total_.Increment(static_cast<double>(done.size()));
     if (producer_breaker_ != nullptr) {
       if (failed.empty()) {
         producer_breaker_->RecordSuccess();
@@ -188,6 +215,7 @@ void OutboxRelay::Run() {
       if (published == config_.batch_size) wait = std::chrono::milliseconds(0);  // more pending
     } catch (const std::exception& e) {
       ++failed_passes_;
+      failed_passes_total_.Increment();
       spdlog::warn("outbox relay pass failed (retrying in {} ms): {}", backoff.count(), e.what());
       wait = backoff;
       backing_off = true;  // new commits do not cut the backoff short while the broker is down

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <map>
 #include <pqxx/pqxx>
 #include <random>
 
 #include "saga/core/errors.hpp"
 #include "saga/core/time.hpp"
+#include "saga/core/trace_context.hpp"
+#include "saga/observability/logging.hpp"
 #include "saga/kafka/errors.hpp"
 #include "saga/pg/errors.hpp"
 
@@ -25,16 +28,44 @@ std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::chrono::
 
 }  // namespace
 
+ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::Metrics& metrics,
+                                                                const std::string& consumer) {
+  auto& rebalances = metrics.CounterFamily("saga_kafka_rebalances_total",
+                                           "Partition assignments and revocations, by consumer group");
+  return Instruments{
+      metrics.CounterFamily("saga_kafka_messages_consumed_total", "Messages polled, by consumer group and topic"),
+      metrics.GaugeFamily("saga_kafka_consumer_lag",
+                          "Messages behind the high watermark, per assigned partition"),
+      metrics.CounterFamily("saga_kafka_dead_letters_total",
+                            "Messages sent to <topic>.dlq, by consumer group and original topic"),
+      metrics.CounterFamily("saga_consumer_messages_total",
+                            "Messages handled, by consumer, envelope type and outcome "
+                            "(applied, duplicate, dead_lettered)"),
+      metrics.CounterFamily("saga_consumer_retries_total", "Handler attempts that failed and were retried")
+          .Add({{"consumer", consumer}}),
+      rebalances.Add({{"consumer", consumer}, {"kind", "assigned"}}),
+      rebalances.Add({{"consumer", consumer}, {"kind", "revoked"}}),
+      metrics.HistogramFamily("saga_consumer_handle_duration_seconds",
+                              "One message's inbox transaction, handler included, by consumer")
+          .Add({{"consumer", consumer}}, observability::LatencyBuckets())};
+}
+
 ReliableConsumer::ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
                                    kafka::Producer& dlq_producer, MessageHandler handler,
-                                   std::function<void()> after_commit, core::CircuitBreaker* db_breaker)
+                                   std::function<void()> after_commit, core::CircuitBreaker* db_breaker,
+                                   observability::Metrics& metrics)
     : config_(std::move(config)),
       kafka_(std::move(kafka)),
       pool_(pool),
       dlq_producer_(dlq_producer),
       handler_(std::move(handler)),
       after_commit_(std::move(after_commit)),
-      db_breaker_(db_breaker) {}
+      db_breaker_(db_breaker),
+      instruments_(MakeInstruments(metrics, config_.name)) {}
+
+void ReliableConsumer::Count(const std::string& type, const char* outcome) {
+  instruments_.messages.Add({{"consumer", config_.name}, {"type", type}, {"outcome", outcome}}).Increment();
+}
 
 ReliableConsumer::~ReliableConsumer() {
   Stop();
@@ -82,21 +113,48 @@ bool ReliableConsumer::SleepUnlessStopped(std::chrono::milliseconds duration) {
 
 void ReliableConsumer::Run(int member) {
   while (!stop_) {
+    // This member's lag series, removed when its partition is revoked or the member leaves.
+    std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> lag_series;
+    const auto drop_lag_series = [&] {
+      for (auto& [key, gauge] : lag_series) instruments_.lag.Remove(gauge);
+      lag_series.clear();
+    };
     try {
-      kafka::Consumer consumer(kafka_, kafka::ConsumerOptions{config_.name, config_.topics, "earliest"});
+      kafka::ConsumerOptions options{config_.name, config_.topics, "earliest", {}};
+      options.on_rebalance = [this](bool assigned, int /*partitions*/) {
+        (assigned ? instruments_.assigned : instruments_.revoked).Increment();
+      };
+      kafka::Consumer consumer(kafka_, options);
       spdlog::info("consumer {} member {} joined for {} topic(s)", config_.name, member,
                    config_.topics.size());
       auto next_report = std::chrono::steady_clock::now();
       while (!stop_) {
         auto message = consumer.Poll(config_.poll_timeout);
-        if (message) Handle(consumer, *message);
-        if (std::chrono::steady_clock::now() >= next_report) {  // membership and lag for health
+        if (message) {
+          instruments_.consumed.Add({{"consumer", config_.name}, {"topic", message->topic}}).Increment();
+          Handle(consumer, *message);
+        }
+        if (std::chrono::steady_clock::now() >= next_report) {  // membership and lag: health, metrics
           next_report = std::chrono::steady_clock::now() + std::chrono::seconds(1);
           Membership state{true, 0, 0};
+          std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> current;
           for (const auto& partition : consumer.Lag()) {
             ++state.partitions;
             state.lag += partition.lag;
+            const auto key = std::make_pair(partition.topic, partition.partition);
+            auto found = lag_series.find(key);
+            prometheus::Gauge* gauge =
+                found != lag_series.end()
+                    ? found->second
+                    : &instruments_.lag.Add({{"consumer", config_.name},
+                                             {"topic", partition.topic},
+                                             {"partition", std::to_string(partition.partition)}});
+            if (found != lag_series.end()) lag_series.erase(found);
+            gauge->Set(static_cast<double>(partition.lag));
+            current.emplace(key, gauge);
           }
+          drop_lag_series();  // what is left was revoked
+          lag_series = std::move(current);
           std::lock_guard lock(membership_mu_);
           membership_[static_cast<std::size_t>(member)] = state;
         }
@@ -105,8 +163,10 @@ void ReliableConsumer::Run(int member) {
         std::lock_guard lock(membership_mu_);
         membership_[static_cast<std::size_t>(member)] = Membership{};
       }
+      drop_lag_series();
       consumer.Close();
     } catch (const std::exception& e) {
+      drop_lag_series();
       // Leaving the loop without committing: the message comes again to whoever owns the partition.
       spdlog::error("consumer {} member {}: {}; rejoining", config_.name, member, e.what());
       SleepUnlessStopped(std::chrono::seconds(1));
@@ -118,12 +178,23 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
   auto decoded = contracts::Decode(message.payload);
   if (!decoded) {
     DeadLetter(message, decoded.Error().Reason(), 0, message.Header("message-id").value_or(""),
-               message.Header("correlation-id").value_or(""));
+               message.Header("correlation-id").value_or(""), "undecodable");
     consumer.Commit(message);
     return;
   }
-  const auto& envelope = decoded.Value();
+  auto envelope = std::move(decoded).Value();
+  // This consumer's span: a child of the message's (whose traceparent Decode validated).
+  const auto span = core::TraceContext::Parse(envelope.traceparent).value_or(core::TraceContext::NewRoot()).Child();
+  envelope.traceparent = span.ToTraceparent();
   const std::string message_id = envelope.message_id.Get().ToString();
+  const observability::ScopedLogFields fields{
+      {"trace_id", span.TraceId()},
+      {"span_id", span.SpanId()},
+      {"correlation_id", envelope.correlation_id},
+      {"saga_id", envelope.saga_id ? envelope.saga_id->Get().ToString() : std::string()},
+      {"order_id", envelope.order_id.Get().ToString()},
+      {"message_id", message_id},
+      {"message_type", envelope.type}};
   int outage_waits = 0;
   for (int attempt = 1;; ++attempt) {
     if (stop_) return;                                      // not committed: redelivered after the restart
@@ -133,8 +204,10 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       continue;
     }
     try {
+      const auto started = std::chrono::steady_clock::now();
       auto lease = pool_.Acquire();
       bool duplicate = false;
+      std::vector<std::function<void()>> committed;
       pg::Translated([&] {
         pqxx::work tx(*lease);
         const auto inserted = tx.exec_params(
@@ -144,16 +217,21 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
           duplicate = true;
           return;  // rolled back: nothing to do
         }
-        HandlerContext context{tx, envelope, message};
+        HandlerContext context{tx, envelope, message, {}};
         handler_(context);
         tx.commit();
+        committed = std::move(context.after_commit);
       });
+      instruments_.duration.Observe(observability::SecondsSince<std::chrono::steady_clock>(started));
       if (db_breaker_ != nullptr) db_breaker_->RecordSuccess();
       if (duplicate) {
         ++duplicates_;
+        Count(envelope.type, "duplicate");
         spdlog::info("consumer {}: message {} already processed, skipped", config_.name, message_id);
       } else {
         ++processed_;
+        Count(envelope.type, "applied");
+        for (auto& hook : committed) hook();
         if (after_commit_) after_commit_();
       }
       break;
@@ -171,16 +249,17 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       // A lost optimistic-concurrency race is worth another try: the handler reloads.
       const bool retryable = e.IsRetryable() || dynamic_cast<const core::ConcurrencyConflict*>(&e) != nullptr;
       if (!retryable || attempt >= config_.max_attempts) {
-        DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id);
+        DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id, envelope.type);
         break;
       }
       ++retries_;
+      instruments_.retries.Increment();
       const auto delay = Jittered(config_.backoff_base, config_.backoff_max, attempt - 1);
       spdlog::warn("consumer {}: message {} attempt {} failed ({}); retrying in {} ms", config_.name,
                    message_id, attempt, e.what(), delay.count());
       if (!SleepUnlessStopped(delay)) return;
     } catch (const std::exception& e) {
-      DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id);
+      DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id, envelope.type);
       break;
     }
   }
@@ -189,7 +268,7 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
 
 void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason,
                                   int attempts, const std::string& message_id,
-                                  const std::string& correlation_id) {
+                                  const std::string& correlation_id, const std::string& type) {
   kafka::OutgoingMessage dead{message.topic + ".dlq", message.key, message.payload, {}};
   for (const auto& header : message.headers) {
     if (header.first.rfind(kDlqPrefix, 0) != 0) dead.headers.push_back(header);
@@ -215,6 +294,8 @@ void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const s
     }
   }
   ++dead_lettered_;
+  instruments_.dead_letters.Add({{"consumer", config_.name}, {"topic", message.topic}}).Increment();
+  Count(type, "dead_lettered");
   spdlog::error(
       "dead letter: consumer {} sent message {} (correlation {}) from {}[{}]@{} to {} after {} attempt(s): "
       "{}",
@@ -226,7 +307,7 @@ void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const s
 int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer,
                       const std::string& dlq_topic, const std::string& group, int limit,
                       const std::vector<std::string>& only, std::chrono::milliseconds idle_timeout) {
-  kafka::Consumer consumer(kafka, kafka::ConsumerOptions{group, {dlq_topic}, "earliest"});
+  kafka::Consumer consumer(kafka, kafka::ConsumerOptions{group, {dlq_topic}, "earliest", {}});
   int replayed = 0;
   auto idle_since = std::chrono::steady_clock::now();
   while (replayed < limit && std::chrono::steady_clock::now() - idle_since < idle_timeout) {

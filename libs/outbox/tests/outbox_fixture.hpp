@@ -67,7 +67,7 @@ class OutboxTest : public ::testing::Test {
     tx.commit();
   }
   std::vector<kafka::ConsumedMessage> ReadTopic(const std::string& topic, std::size_t n) {
-    kafka::Consumer consumer(kafka_, {testing::UniqueName("reader"), {topic}, "earliest"});
+    kafka::Consumer consumer(kafka_, {testing::UniqueName("reader"), {topic}, "earliest", {}});
     std::vector<kafka::ConsumedMessage> out;
     testing::WaitFor(
         [&] {

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "saga/http/telemetry.hpp"
+
 namespace saga::service {
 namespace {
 
@@ -60,8 +62,20 @@ void AddOpenApiRoute(http::Router& router, const nlohmann::json& document) {
   });
 }
 
-void AddStandardMiddleware(http::Router& router, std::shared_ptr<http::RateLimiter> limiter) {
-  router.Use(http::RateLimit(std::move(limiter), {"/health/"}));
+void AddMetricsRoute(http::Router& router, observability::Metrics& metrics) {
+  router.Add(http::Verb::get, "/metrics", [&metrics](const http::Request&, const http::RequestContext&) {
+    http::Response res{http::Status::ok, 11};
+    res.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = metrics.Expose();
+    res.prepare_payload();
+    return res;
+  });
+}
+
+void AddStandardMiddleware(http::Router& router, std::shared_ptr<http::RateLimiter> limiter,
+                           observability::Metrics& metrics) {
+  router.Use(http::Telemetry(metrics));
+  router.Use(http::RateLimit(std::move(limiter), {"/health/", "/metrics"}));
   router.Use(http::ConditionalGet());
 }
 

@@ -102,8 +102,16 @@ Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, kafka::KafkaCon
   };
 }
 
-Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age) {
-  return [&pool, max_age]() -> std::string {
+Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age,
+                      observability::Metrics& metrics) {
+  auto& pending_rows =
+      metrics.GaugeFamily("saga_outbox_pending_rows", "Unpublished outbox rows (refreshed by the readiness probe)")
+          .Add({});
+  auto& oldest_age = metrics
+                         .GaugeFamily("saga_outbox_oldest_pending_age_seconds",
+                                      "Age of the oldest unpublished outbox row, 0 when none")
+                         .Add({});
+  return [&pool, max_age, &pending_rows, &oldest_age]() -> std::string {
     auto lease = pool.Acquire();
     return pg::Translated([&] {
       pqxx::read_transaction tx(*lease);
@@ -116,6 +124,8 @@ Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_ag
           "FROM outbox WHERE published_at IS NULL");
       const auto pending = row[0].as<std::int64_t>();
       const auto oldest_ms = row[1].as<std::int64_t>();
+      pending_rows.Set(static_cast<double>(pending));
+      oldest_age.Set(static_cast<double>(oldest_ms) / 1000.0);
       const std::string detail =
           std::to_string(pending) + " pending, oldest " + std::to_string(oldest_ms) + " ms";
       if (oldest_ms > max_age.count()) throw std::runtime_error("outbox backlog too old: " + detail);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <tuple>
 
 #include "saga/core/errors.hpp"
 #include "saga/http/server.hpp"
@@ -63,6 +64,26 @@ int RunMigrateCommand(const CLI::App& migrate, const pg::MigrationRunner& runner
   return 0;
 }
 
+// saga_circuit_breaker_state{breaker} (0 closed, 1 half-open, 2 open) and
+// saga_circuit_breaker_trips_total{breaker}, read from the breakers at each scrape.
+observability::ScrapeHook ExposeBreakers(observability::Metrics& metrics,
+                                         std::vector<const core::CircuitBreaker*> breakers) {
+  auto& state = metrics.GaugeFamily("saga_circuit_breaker_state", "0 closed, 1 half-open, 2 open");
+  auto& trips = metrics.CounterFamily("saga_circuit_breaker_trips_total", "Times the breaker opened");
+  std::vector<std::tuple<const core::CircuitBreaker*, prometheus::Gauge*, prometheus::Counter*>> series;
+  for (const auto* breaker : breakers) {
+    series.emplace_back(breaker, &state.Add({{"breaker", breaker->Name()}}), &trips.Add({{"breaker", breaker->Name()}}));
+  }
+  return metrics.OnScrape([series = std::move(series)] {
+    for (const auto& [breaker, gauge, counter] : series) {
+      const auto now = breaker->State();
+      gauge->Set(now == core::BreakerState::kClosed ? 0 : now == core::BreakerState::kHalfOpen ? 1 : 2);
+      const auto total = static_cast<double>(breaker->Trips());
+      if (total > counter->Value()) counter->Increment(total - counter->Value());
+    }
+  });
+}
+
 }  // namespace
 
 outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerConfig config,
@@ -75,7 +96,7 @@ outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerC
   auto& relay = context.relay;
   context.consumers.push_back(std::make_unique<outbox::ReliableConsumer>(
       std::move(config), context.kafka, context.pool, context.producer, std::move(handler),
-      [&relay] { relay.Notify(); }, &context.db_breaker));
+      [&relay] { relay.Notify(); }, &context.db_breaker, context.metrics));
   auto& consumer = *context.consumers.back();
   context.readiness.AddCheck(check, MakeConsumerProbe(consumer, max_lag));
   return consumer;
@@ -146,6 +167,9 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
         source.GetMillis("resilience.breaker_open_ms", std::chrono::milliseconds(2000))};
     core::CircuitBreaker db_breaker("postgres", breaker_config, clock);
     core::CircuitBreaker producer_breaker("kafka-producer", breaker_config, clock);
+    auto& metrics = observability::DefaultMetrics();
+    const auto process_metrics = observability::AddProcessMetrics(metrics, definition.name, SAGA_VERSION);
+    const auto breaker_metrics = ExposeBreakers(metrics, {&db_breaker, &producer_breaker});
     pg::ConnectionPool pool(pg_config, pg_config.pool_size, std::chrono::seconds(5));
     kafka::Producer producer(kafka_config);
     outbox::RelayConfig relay_config;
@@ -156,6 +180,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     const auto topic_prefix = source.GetString("kafka.topic_prefix", "");
     relay_config.topic_prefix = topic_prefix;
     outbox::OutboxRelay relay(relay_config, pg_config, producer, &producer_breaker);
+    DbGaugeSampler db_gauges(pool, source.GetMillis("metrics.sample_interval_ms", std::chrono::milliseconds(5000)));
 
     std::vector<kafka::TopicSpec> topic_specs;
     if (auto topics_file = source.Find("kafka.topics_file"); topics_file && !topics_file->empty()) {
@@ -176,18 +201,21 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));
 
     http::Router router;
-    AddStandardMiddleware(router,
-                          std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)));
+    AddStandardMiddleware(
+        router, std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)), metrics);
     AddHealthRoutes(router, readiness);
+    AddMetricsRoute(router, metrics);
     if (!definition.openapi.empty()) AddOpenApiRoute(router, BuildOpenApiDocument(definition.openapi));
     IdempotencyStore idempotency(
         pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24LL * 3600, 60, 30LL * 24 * 3600)));
-    ServiceContext context{source, router,     readiness,   pg_config, kafka_config, pool, producer,
-                           relay,  db_breaker, idempotency, clock,     {},           {},   {}};
+    ServiceContext context{source, router,     readiness,   pg_config, kafka_config, pool,
+                           producer, relay, db_breaker, idempotency, clock, metrics,
+                           db_gauges, {}, {}, {}};
     if (definition.wire) definition.wire(context);
 
     readiness.Start();
     relay.Start();
+    db_gauges.Start();
     for (auto& consumer : context.consumers) consumer->Start();
     for (auto& start : context.on_start) start();
     http::HttpServer server(http_config, std::move(router));
@@ -203,6 +231,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     for (auto& consumer : context.consumers) consumer->Stop();
     for (auto it = context.on_stop.rbegin(); it != context.on_stop.rend(); ++it) (*it)();  // consumers
     readiness.Stop();
+    db_gauges.Stop();
     relay.Stop();  // drained last: what the consumers committed is still published on restart
     spdlog::info("{}-service stopped", definition.name);
     return 0;

@@ -31,6 +31,7 @@ void ExpectServiceRoutesMatchDocument(http::Router& router, std::string_view ser
   service::AddHealthRoutes(router, monitor);
   const auto document = service::BuildOpenApiDocument(service_document);
   service::AddOpenApiRoute(router, document);
+  service::AddMetricsRoute(router, observability::DefaultMetrics());
   ExpectRoutesMatchDocument(router, document);
 }
 

@@ -94,8 +94,8 @@ struct EnvelopeContext {
 /// The wire form of money in payloads: {"amountMinor": 1999, "currency": "EUR"}.
 [[nodiscard]] nlohmann::json MoneyJson(const core::Money& money);
 
-/// True for a W3C traceparent "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>" with
-/// non-zero ids.
+/// True for a version-00 W3C traceparent "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>"
+/// (lowercase hex, non-zero ids); see core::TraceContext.
 [[nodiscard]] bool IsValidTraceparent(std::string_view traceparent) noexcept;
 
 /// Parses RFC 3339 UTC timestamps as Encode writes them ("...T...Z", 0-6 fraction digits).

@@ -22,7 +22,8 @@ namespace saga::http {
 
 using Handler = std::function<Response(const Request&, const RequestContext&)>;
 using Next = std::function<Response()>;
-using Middleware = std::function<Response(const Request&, const RequestContext&, const Next& next)>;
+/// A middleware may fill in the context for those inside it (trace, principal).
+using Middleware = std::function<Response(const Request&, RequestContext&, const Next& next)>;
 
 class Router {
  public:

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <boost/beast/http.hpp>
+#include <exception>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -32,6 +33,13 @@ struct RequestContext {
   /// Who the caller is, for rate limits and idempotency keys: the authenticated principal when
   /// authentication is configured, else the remote address.
   std::string client_id;
+  /// The route pattern that matched the path ("/api/orders/{id}"), also when the method did not
+  /// (405); "" when no route matched. Set by the router; metrics use it as a bounded label.
+  std::string route;
+  /// The span this server handles the request in (W3C traceparent, a child of the caller's
+  /// `traceparent` header or a new trace); "" outside a server with telemetry. Messages a
+  /// request causes carry it.
+  std::string traceparent;
 };
 
 /// Thrown by handlers and their helpers for an answer that is an error to the client (400, 404,
@@ -69,6 +77,12 @@ class ProblemError : public std::runtime_error {
 /// Never put stack traces, SQL or secrets in `detail`.
 [[nodiscard]] Response ProblemResponse(Status status, std::string_view title, std::string_view detail,
                                        const nlohmann::json& extra = nlohmann::json::object());
+
+/// The answer to an exception thrown while handling `request`, mapped in one place:
+/// ProblemError -> its problem+json; a retryable core::InfraError -> 503 with Retry-After; any
+/// other exception -> 500 without detail. Infrastructure errors are logged (never the text to
+/// the client). Call from a catch block or with std::current_exception().
+[[nodiscard]] Response ErrorResponse(const Request& request, const std::exception_ptr& error);
 
 /// Splits "path?query" and percent-decodes the query into key/value pairs.
 /// Returns false when the target is malformed (bad escape, no leading '/').

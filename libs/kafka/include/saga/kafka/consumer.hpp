@@ -9,6 +9,7 @@
 // Close() (or the destructor) leaves the group cleanly.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ struct ConsumerOptions {
   std::vector<std::string> topics;
   /// Where a group with no committed offset starts: "earliest" or "latest".
   std::string auto_offset_reset = "earliest";
+  /// Called on the polling thread at each rebalance with the partitions assigned (true) or
+  /// revoked (false), after the assignment changed. May be empty.
+  std::function<void(bool assigned, int partitions)> on_rebalance;
 };
 
 class Consumer {

@@ -2,6 +2,9 @@
 // Producer: librdkafka idempotent producer (enable.idempotence=true, acks=all), so a retried
 // send never duplicates or reorders a message within a partition.
 //
+// Metrics (docs/observability.md): saga_kafka_messages_produced_total{topic},
+// saga_kafka_produce_errors_total{topic}, saga_kafka_delivery_latency_seconds{topic}.
+//
 // Thread-safety: Produce() may be called from any thread. A background thread serves delivery
 // reports. Lifecycle: constructed ready; the destructor flushes for up to `flush_timeout` and
 // fails what is still pending with KafkaError.
@@ -13,12 +16,14 @@
 
 #include "saga/kafka/kafka_config.hpp"
 #include "saga/kafka/message.hpp"
+#include "saga/observability/metrics.hpp"
 
 namespace saga::kafka {
 
 class Producer {
  public:
-  explicit Producer(const KafkaConfig& config);
+  explicit Producer(const KafkaConfig& config,
+                    observability::Metrics& metrics = observability::DefaultMetrics());
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;

@@ -12,6 +12,9 @@
 // - While the broker is down, passes fail and are retried with exponential backoff; rows stay
 //   pending, their attempts and last error recorded.
 //
+// Metrics (docs/observability.md): saga_outbox_published_total, saga_outbox_publish_delay_seconds
+// (row created to acknowledged), saga_outbox_failed_passes_total, saga_outbox_relay_leader.
+//
 // Lifecycle: Start() spawns the thread; Stop() finishes the current pass and joins (drain last
 // at shutdown). Thread-safe: Notify() and Stats() from any thread.
 
@@ -26,6 +29,7 @@
 
 #include "saga/core/circuit_breaker.hpp"
 #include "saga/kafka/producer.hpp"
+#include "saga/observability/metrics.hpp"
 #include "saga/pg/connection.hpp"
 
 namespace saga::outbox {
@@ -57,7 +61,8 @@ class OutboxRelay {
  public:
   /// `producer_breaker` (optional) guards the broker: while open, passes are skipped.
   OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& producer,
-              core::CircuitBreaker* producer_breaker = nullptr);
+              core::CircuitBreaker* producer_breaker = nullptr,
+              observability::Metrics& metrics = observability::DefaultMetrics());
   ~OutboxRelay();
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
@@ -86,6 +91,10 @@ class OutboxRelay {
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> failed_passes_{0};
   std::atomic<bool> leader_{false};  // holds the lock; written by the publishing thread only
+  prometheus::Counter& published_total_;
+  prometheus::Counter& failed_passes_total_;
+  prometheus::Histogram& publish_delay_;
+  prometheus::Gauge& leader_gauge_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool notified_ = false;  // guarded by mu_

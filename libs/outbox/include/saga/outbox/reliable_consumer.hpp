@@ -16,6 +16,14 @@
 // dlq-original-offset, dlq-consumer, and the partition moves on. Every dead letter is counted and
 // logged at error level with its message id and correlation id (the alerting hook).
 //
+// Tracing and logs: each message is handled in a child span of its traceparent (same trace id,
+// new span id): HandlerContext::envelope carries that span as its traceparent, so replies that
+// copy it continue the trace, and every line logged while handling it carries trace_id, span_id,
+// correlation_id, saga_id, order_id, message_id and message_type.
+// Metrics (docs/observability.md): saga_kafka_messages_consumed_total, saga_kafka_consumer_lag,
+// saga_kafka_rebalances_total, saga_kafka_dead_letters_total, saga_consumer_messages_total,
+// saga_consumer_retries_total, saga_consumer_handle_duration_seconds.
+//
 // Parallelism: `threads` group members, each with its own Kafka consumer; Kafka spreads the
 // partitions over them, so partitions run in parallel and each key stays in order.
 // Lifecycle: Start(); Stop() finishes the message in hand, leaves the group and joins.
@@ -36,6 +44,7 @@
 #include "saga/core/circuit_breaker.hpp"
 #include "saga/kafka/consumer.hpp"
 #include "saga/kafka/producer.hpp"
+#include "saga/observability/metrics.hpp"
 #include "saga/pg/pool.hpp"
 
 namespace saga::outbox {
@@ -53,8 +62,12 @@ struct ConsumerConfig {
 
 struct HandlerContext {
   pqxx::transaction_base& tx;
+  /// The decoded message; its traceparent is the span this consumer handles it in.
   const contracts::Envelope& envelope;
   const kafka::ConsumedMessage& raw;
+  /// Run, in order, after the transaction committed (metrics of committed effects); dropped
+  /// when it rolls back. They must not throw.
+  std::vector<std::function<void()>> after_commit;
 };
 
 /// Applies one message inside `context.tx`. Throw a retryable core::InfraError for a transient
@@ -83,7 +96,8 @@ class ReliableConsumer {
   /// `db_breaker` (optional) guards the database: while open, messages wait without trying.
   ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
                    kafka::Producer& dlq_producer, MessageHandler handler,
-                   std::function<void()> after_commit = {}, core::CircuitBreaker* db_breaker = nullptr);
+                   std::function<void()> after_commit = {}, core::CircuitBreaker* db_breaker = nullptr,
+                   observability::Metrics& metrics = observability::DefaultMetrics());
   ~ReliableConsumer();
   ReliableConsumer(const ReliableConsumer&) = delete;
   ReliableConsumer& operator=(const ReliableConsumer&) = delete;
@@ -93,10 +107,23 @@ class ReliableConsumer {
   [[nodiscard]] ConsumerStats Stats() const;
 
  private:
+  struct Instruments {
+    prometheus::Family<prometheus::Counter>& consumed;
+    prometheus::Family<prometheus::Gauge>& lag;
+    prometheus::Family<prometheus::Counter>& dead_letters;
+    prometheus::Family<prometheus::Counter>& messages;
+    prometheus::Counter& retries;
+    prometheus::Counter& assigned;
+    prometheus::Counter& revoked;
+    prometheus::Histogram& duration;
+  };
+  static Instruments MakeInstruments(observability::Metrics& metrics, const std::string& consumer);
+
   void Run(int member);
   void Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message);
   void DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason, int attempts,
-                  const std::string& message_id, const std::string& correlation_id);
+                  const std::string& message_id, const std::string& correlation_id, const std::string& type);
+  void Count(const std::string& type, const char* outcome);
   bool SleepUnlessStopped(std::chrono::milliseconds duration);
 
   ConsumerConfig config_;
@@ -106,6 +133,7 @@ class ReliableConsumer {
   MessageHandler handler_;
   std::function<void()> after_commit_;
   core::CircuitBreaker* db_breaker_;
+  Instruments instruments_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> threads_;
   std::atomic<std::uint64_t> processed_{0};

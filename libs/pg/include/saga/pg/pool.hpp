@@ -4,6 +4,10 @@
 // of work and gives it back by destroying the Lease. Broken connections are dropped on return
 // and replaced lazily.
 //
+// Metrics (docs/observability.md): saga_db_pool_connections{state}, saga_db_pool_max_connections
+// (refreshed at each scrape), saga_db_pool_acquire_duration_seconds,
+// saga_db_pool_acquire_timeouts_total.
+//
 // Thread-safety: Acquire() may be called from any thread. The pool must outlive its leases.
 
 #include <chrono>
@@ -15,6 +19,7 @@
 
 #include <pqxx/connection>
 
+#include "saga/observability/metrics.hpp"
 #include "saga/pg/connection.hpp"
 
 namespace saga::pg {
@@ -43,7 +48,8 @@ class ConnectionPool {
   };
 
   /// `max_size` connections at most; Acquire() waits up to `acquire_timeout` for one.
-  ConnectionPool(PgConfig config, std::size_t max_size, std::chrono::milliseconds acquire_timeout);
+  ConnectionPool(PgConfig config, std::size_t max_size, std::chrono::milliseconds acquire_timeout,
+                 observability::Metrics& metrics = observability::DefaultMetrics());
 
   /// A connection for this thread. Throws ConnectionError (retryable) when none frees up in
   /// time or a new one cannot be opened.
@@ -66,6 +72,9 @@ class ConnectionPool {
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mu_
   std::size_t in_use_ = 0;                               // guarded by mu_
+  prometheus::Histogram& acquire_duration_;
+  prometheus::Counter& acquire_timeouts_;
+  observability::ScrapeHook scrape_hook_;  // last: removed before the members it reads
 };
 
 }  // namespace saga::pg

@@ -9,6 +9,7 @@
 
 #include "saga/http/middleware.hpp"
 #include "saga/http/router.hpp"
+#include "saga/observability/metrics.hpp"
 
 namespace saga::service {
 
@@ -22,8 +23,13 @@ namespace saga::service {
 /// GET /openapi.json.
 void AddOpenApiRoute(http::Router& router, const nlohmann::json& document);
 
-/// Rate limiting per client (health probes exempt), then ETags and 304s on GET.
-void AddStandardMiddleware(http::Router& router, std::shared_ptr<http::RateLimiter> limiter);
+/// GET /metrics: `metrics` in the Prometheus text format 0.0.4.
+void AddMetricsRoute(http::Router& router, observability::Metrics& metrics);
+
+/// Telemetry (trace, access log, HTTP metrics into `metrics`) outermost, then rate limiting per
+/// client (health probes and /metrics exempt), then ETags and 304s on GET.
+void AddStandardMiddleware(http::Router& router, std::shared_ptr<http::RateLimiter> limiter,
+                           observability::Metrics& metrics);
 
 /// The text of libs/service/openapi/common.json (embedded at build time).
 [[nodiscard]] std::string_view CommonOpenApi();

@@ -16,6 +16,7 @@
 #include "saga/kafka/topics.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/migrations.hpp"
+#include "saga/observability/metrics.hpp"
 #include "saga/pg/pool.hpp"
 #include "saga/service/readiness.hpp"
 
@@ -40,7 +41,9 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor);
 
 /// Reports the outbox backlog (pending rows, age of the oldest); fails when the oldest pending
 /// row is older than `max_age` (the relay is stuck or the broker has been away that long).
-[[nodiscard]] Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age);
+/// Also sets saga_outbox_pending_rows and saga_outbox_oldest_pending_age_seconds in `metrics`.
+[[nodiscard]] Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age,
+                                    observability::Metrics& metrics = observability::DefaultMetrics());
 
 /// Reports a consumer's group membership, partitions and lag; fails when the lag exceeds
 /// `max_lag` messages.

@@ -2,7 +2,7 @@
 // The common start-up and shutdown of a service process, so each services/<svc>/main.cpp only
 // wires what is its own. Order of events:
 //   block SIGINT/SIGTERM -> parse --config -> load config (file + SAGA_* environment) ->
-//   JSON logging -> messaging runtime (pool, producer, outbox relay, breakers) -> readiness
+//   JSON logging -> metrics (GET /metrics) -> messaging runtime (pool, producer, outbox relay, breakers) -> readiness
 //   checks (postgres, schema, kafka + topics, outbox backlog, breakers) -> service wiring ->
 //   relay and HTTP server -> wait for SIGINT/SIGTERM -> stop HTTP (drain in-flight) ->
 //   stop consumers (on_stop) -> stop readiness -> drain the relay last.
@@ -27,6 +27,8 @@
 #include "saga/pg/connection.hpp"
 #include "saga/pg/migrations.hpp"
 #include "saga/pg/pool.hpp"
+#include "saga/observability/metrics.hpp"
+#include "saga/service/db_gauges.hpp"
 #include "saga/service/idempotency.hpp"
 #include "saga/service/readiness.hpp"
 
@@ -47,6 +49,11 @@ struct ServiceContext {
   IdempotencyStore& idempotency;
   /// "Now" for the app layer.
   const core::Clock& clock;
+  /// The registry served at GET /metrics.
+  observability::Metrics& metrics;
+  /// Gauges read from the database every metrics.sample_interval_ms (add the service's queries
+  /// while wiring; started and stopped by RunService).
+  DbGaugeSampler& db_gauges;
   /// Consumers added by AddConsumer(): started after the relay, stopped right after the HTTP
   /// server (before on_stop).
   std::vector<std::unique_ptr<outbox::ReliableConsumer>> consumers;

@@ -1,0 +1,97 @@
+#include "saga/service/db_gauges.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <pqxx/pqxx>
+
+#include "saga/pg/errors.hpp"
+
+namespace saga::service {
+
+DbGaugeSampler::DbGaugeSampler(pg::ConnectionPool& pool, std::chrono::milliseconds interval,
+                               observability::Metrics& metrics)
+    : pool_(pool),
+      interval_(interval),
+      metrics_(metrics),
+      errors_(metrics.CounterFamily("saga_metrics_sample_errors_total", "Failed samples of the database gauges")
+                  .Add({})) {}
+
+DbGaugeSampler::~DbGaugeSampler() {
+  Stop();
+}
+
+void DbGaugeSampler::Add(const std::string& name, const std::string& help, std::vector<std::string> labels,
+                         std::string sql) {
+  std::lock_guard lock(sample_mu_);
+  queries_.push_back(Query{&metrics_.GaugeFamily(name, help), std::move(labels), std::move(sql), {}});
+}
+
+void DbGaugeSampler::SampleOnce() {
+  std::lock_guard lock(sample_mu_);
+  auto lease = pool_.Acquire();
+  pg::Translated([&] {
+    pqxx::read_transaction tx(*lease);
+    for (auto& query : queries_) {
+      std::map<std::vector<std::string>, double> values;
+      for (const auto& row : tx.exec(query.sql)) {
+        if (row.size() != query.labels.size() + 1) {
+          throw core::InfraError("gauge query returned " + std::to_string(row.size()) + " columns, expected " +
+                                     std::to_string(query.labels.size() + 1),
+                                 false);
+        }
+        std::vector<std::string> key;
+        for (std::size_t i = 0; i < query.labels.size(); ++i) {
+          key.push_back(row[static_cast<int>(i)].is_null() ? "" : row[static_cast<int>(i)].c_str());
+        }
+        const auto& value = row[static_cast<int>(query.labels.size())];
+        values[key] = value.is_null() ? 0.0 : value.as<double>();
+      }
+      for (auto& [key, gauge] : query.series) {
+        if (values.count(key) == 0) gauge->Set(0);
+      }
+      for (const auto& [key, value] : values) {
+        auto& gauge = query.series[key];
+        if (gauge == nullptr) {
+          std::map<std::string, std::string> labels;
+          for (std::size_t i = 0; i < key.size(); ++i) labels[query.labels[i]] = key[i];
+          gauge = &query.family->Add(labels);
+        }
+        gauge->Set(value);
+      }
+    }
+  });
+}
+
+void DbGaugeSampler::Start() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+void DbGaugeSampler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DbGaugeSampler::Run() {
+  int failures = 0;
+  while (true) {
+    try {
+      SampleOnce();
+      failures = 0;
+    } catch (const std::exception& e) {
+      errors_.Increment();
+      if (failures++ % 20 == 0) spdlog::warn("database gauges: sample failed: {}", e.what());
+    }
+    std::unique_lock lock(mu_);
+    if (wake_.wait_for(lock, interval_, [&] { return stop_; })) return;
+  }
+}
+
+}  // namespace saga::service
