@@ -337,16 +337,16 @@ TEST_F(InventoryCommandsTest, TheKafkaHandlerRefusesWhatIsNotItsCommand) {
       contracts::MakeEnvelope("InventoryReleased", {{"orderId", order.Get().ToString()}, {"reason", "x"}},
                               {"c", std::nullopt, std::nullopt, order, "x", kTrace, kT0})
           .Value();
-  outbox::HandlerContext not_a_command{tx, event, raw};
+  outbox::HandlerContext not_a_command{tx, event, raw, {}};
   EXPECT_THROW(handler(not_a_command), outbox::PermanentError);
 
   auto mismatch = Command("CommitInventory", {}, order);
   mismatch.payload["orderId"] = core::NewId<core::OrderId>().Get().ToString();
-  outbox::HandlerContext wrong_order{tx, mismatch, raw};
+  outbox::HandlerContext wrong_order{tx, mismatch, raw, {}};
   EXPECT_THROW(handler(wrong_order), outbox::PermanentError);
 
   const auto commit = Command("CommitInventory", {}, order);
-  outbox::HandlerContext ok{tx, commit, raw};
+  outbox::HandlerContext ok{tx, commit, raw, {}};
   handler(ok);
   tx.commit();
   EXPECT_EQ(Types(Outbox()), (std::vector<std::string>{"InventoryReservationFailed"}));
