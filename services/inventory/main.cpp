@@ -11,6 +11,7 @@
 #include "services/inventory/app/seed_catalogue.hpp"
 #include "services/inventory/infra/catalogue_file.hpp"
 #include "services/inventory/infra/inventory_command_handler.hpp"
+#include "services/inventory/infra/inventory_gauges.hpp"
 #include "services/inventory/infra/migrations.hpp"
 #include "services/inventory/infra/pg_inventory_repository.hpp"
 #include "services/inventory/infra/pg_unit_of_work.hpp"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
       {"seed", "load a catalogue file (products with stock); existing SKUs are kept", "file", Seed});
   definition.openapi = saga::inventory::InventoryOpenApi();
   definition.wire = [&](saga::service::ServiceContext& context) {
+    saga::inventory::AddInventoryGauges(context.db_gauges);
     repository = std::make_unique<saga::inventory::PgInventoryRepository>(context.pool);
     unit = std::make_unique<saga::inventory::PgUnitOfWork>(context.pool);
     app = std::make_unique<saga::inventory::InventoryApp>(*repository, *unit, context.clock);

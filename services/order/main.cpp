@@ -10,6 +10,7 @@
 #include "services/order/infra/migrations.hpp"
 #include "services/order/infra/pg_order_repository.hpp"
 #include "services/order/infra/pg_saga_store.hpp"
+#include "services/order/infra/prometheus_saga_metrics.hpp"
 #include "services/order/infra/topics.hpp"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<saga::order::HttpCatalogue> catalogue;
   std::unique_ptr<saga::order::PgSagaTransactions> transactions;
   std::unique_ptr<saga::order::PgSagaQueries> queries;
+  std::unique_ptr<saga::order::PrometheusSagaMetrics> saga_metrics;
   std::unique_ptr<saga::order::SagaOrchestrator> orchestrator;
   std::unique_ptr<saga::order::SagaSweeper> sweeper;
   std::unique_ptr<saga::order::OrderApp> app;
@@ -55,14 +57,16 @@ int main(int argc, char** argv) {
         source.GetInt("saga.abandoned_after_s", settings.abandoned_after.count(), 1, 86400 * 30));
     transactions = std::make_unique<saga::order::PgSagaTransactions>(context.pool);
     queries = std::make_unique<saga::order::PgSagaQueries>(context.pool);
-    orchestrator = std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings);
+    saga_metrics = std::make_unique<saga::order::PrometheusSagaMetrics>(context.metrics);
+    saga::order::AddOrderGauges(context.db_gauges);
+    orchestrator = std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings, *saga_metrics);
     app = std::make_unique<saga::order::OrderApp>(*repository, *catalogue, context.clock, *orchestrator,
                                                   *transactions, *queries);
     saga::order::AddOrderRoutes(context.router, *app, context.idempotency);
     // The saga's replies: one inbox transaction per reply, with the transition it causes.
     saga::service::AddConsumer(context, {"order-saga", {"saga.inventory.events", "saga.payment.events"}},
                                [&orchestrator = *orchestrator](saga::outbox::HandlerContext& handler) {
-                                 saga::order::PgSagaUnitOfWork uow(handler.tx);
+                                 saga::order::PgSagaUnitOfWork uow(handler.tx, handler.after_commit);
                                  orchestrator.OnReply(uow, handler.envelope);
                                });
     sweeper = std::make_unique<saga::order::SagaSweeper>(

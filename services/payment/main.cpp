@@ -10,6 +10,7 @@
 #include "services/payment/app/payment_commands.hpp"
 #include "services/payment/infra/http_order_directory.hpp"
 #include "services/payment/infra/migrations.hpp"
+#include "services/payment/infra/payment_metrics.hpp"
 #include "services/payment/infra/pg_payment_repository.hpp"
 #include "services/payment/infra/simulated_gateway.hpp"
 #include "services/payment/infra/topics.hpp"
@@ -20,7 +21,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<saga::payment::PgPaymentRepository> repository;
   std::unique_ptr<saga::payment::HttpOrderDirectory> orders;
   std::unique_ptr<saga::payment::PaymentApp> app;
-  std::unique_ptr<saga::payment::SimulatedGateway> gateway;
+  std::unique_ptr<saga::payment::SimulatedGateway> simulator;
+  std::unique_ptr<saga::payment::MeteredGateway> gateway;
 
   saga::service::ServiceDefinition definition;
   definition.name = "payment";
@@ -41,7 +43,9 @@ int main(int argc, char** argv) {
     saga::payment::SimulatedGatewayConfig gateway_config;
     gateway_config.timeout = context.source.GetMillis("gateway.timeout_ms", gateway_config.timeout);
     gateway_config.slow = context.source.GetMillis("gateway.slow_ms", gateway_config.slow);
-    gateway = std::make_unique<saga::payment::SimulatedGateway>(gateway_config);
+    simulator = std::make_unique<saga::payment::SimulatedGateway>(gateway_config);
+    gateway = std::make_unique<saga::payment::MeteredGateway>(*simulator, context.metrics);
+    saga::payment::AddPaymentGauges(context.db_gauges);
 
     // The saga's commands: each in the consumer's inbox transaction, with the payment rows and
     // the replies' outbox rows.

@@ -86,7 +86,14 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   AppendField(dest, "level", std::string_view(level.data(), level.size()));
   AppendField(dest, "service", service_);
   AppendField(dest, "msg", std::string_view(msg.payload.data(), msg.payload.size()));
-  for (const auto& [key, value] : tls_fields) AppendField(dest, key, value);
+  // A nested scope may set a key again (the saga's ids inside a consumer's): the innermost wins.
+  for (std::size_t i = 0; i < tls_fields.size(); ++i) {
+    bool shadowed = false;
+    for (std::size_t j = i + 1; j < tls_fields.size() && !shadowed; ++j) {
+      shadowed = tls_fields[j].first == tls_fields[i].first;
+    }
+    if (!shadowed && !tls_fields[i].second.empty()) AppendField(dest, tls_fields[i].first, tls_fields[i].second);
+  }
   Append(dest, "}\n");
 }
 

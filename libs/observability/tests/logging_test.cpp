@@ -61,6 +61,21 @@ TEST(LoggingTest, ScopedFieldsAreAddedAndRemoved) {
   EXPECT_FALSE(plain.contains("correlation_id"));
 }
 
+TEST(LoggingTest, AnInnerScopeOverridesAKeyOnceAndEmptyValuesAreLeftOut) {
+  CapturedLogger captured;
+  {
+    ScopedLogFields outer({{"trace_id", "outer"}, {"saga_id", ""}});
+    ScopedLogFields inner({{"trace_id", "inner"}});
+    captured.logger->info("inside");
+  }
+  const auto text = captured.out.str();
+  EXPECT_EQ(text.find("outer"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"trace_id\"", text.find("\"trace_id\"") + 1), std::string::npos) << "one key once";
+  auto line = captured.Line();
+  EXPECT_EQ(line["trace_id"], "inner");
+  EXPECT_FALSE(line.contains("saga_id"));
+}
+
 TEST(LoggingTest, RejectsUnknownLevel) {
   LogConfig config;
   config.level = "loud";

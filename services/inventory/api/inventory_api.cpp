@@ -60,7 +60,7 @@ nlohmann::json PageOf(const core::Page<ProductStock>& page, const core::PageRequ
                            std::string(ToString(error)), std::move(extra));
 }
 
-http::Response Create(InventoryApp& app, const http::Request& request) {
+http::Response Create(InventoryApp& app, const http::Request& request, const http::RequestContext& context) {
   const auto body = http::ParseJsonObject(request);
   std::vector<http::FieldError> errors;
   http::JsonReader reader(body, "", errors);
@@ -72,7 +72,7 @@ http::Response Create(InventoryApp& app, const http::Request& request) {
   reader.RejectUnknown();
   if (sku && !Sku::Parse(*sku)) errors.push_back({"sku", std::string(ToString(InventoryError::kInvalidSku))});
   http::ThrowIfInvalid(errors);
-  auto created = app.CreateProduct(CreateProductCommand{*name, *sku, *price, *quantity});
+  auto created = app.CreateProduct(CreateProductCommand{*name, *sku, *price, *quantity, context.traceparent});
   if (!created) {
     const auto& error = created.Error();
     if (error.kind == AppError::Kind::kSkuTaken) {
@@ -118,7 +118,7 @@ http::Response LowStock(InventoryApp& app, const http::RequestContext& context) 
   return http::JsonResponse(http::Status::ok, body);
 }
 
-http::Response Reserve(InventoryApp& app, const http::Request& request) {
+http::Response Reserve(InventoryApp& app, const http::Request& request, const http::RequestContext& context) {
   const auto body = http::ParseJsonObject(request);
   std::vector<http::FieldError> errors;
   http::JsonReader reader(body, "", errors);
@@ -136,7 +136,7 @@ http::Response Reserve(InventoryApp& app, const http::Request& request) {
   });
   reader.RejectUnknown();
   http::ThrowIfInvalid(errors);
-  auto reserved = app.Reserve(*order_id, lines, std::chrono::seconds(ttl));
+  auto reserved = app.Reserve(*order_id, lines, std::chrono::seconds(ttl), context.traceparent);
   if (!reserved) {
     const auto& failure = reserved.Error();
     ThrowRule(failure.error,
@@ -159,7 +159,7 @@ http::Response SetStock(InventoryApp& app, const http::Request& request,
   reader.RejectUnknown();
   http::ThrowIfInvalid(errors);
   const auto expected = http::IfMatchVersion(request);
-  auto updated = app.SetStock(id, *quantity, expected);
+  auto updated = app.SetStock(id, *quantity, expected, context.traceparent);
   if (!updated) {
     const auto& error = updated.Error();
     switch (error.kind) {
@@ -187,9 +187,10 @@ http::Response SetStock(InventoryApp& app, const http::Request& request,
 
 void AddInventoryRoutes(http::Router& router, InventoryApp& app) {
   using http::Verb;
-  router.Add(Verb::post, "/api/inventory", [&app](const http::Request& request, const http::RequestContext&) {
-    return Create(app, request);
-  });
+  router.Add(Verb::post, "/api/inventory",
+             [&app](const http::Request& request, const http::RequestContext& context) {
+               return Create(app, request, context);
+             });
   router.Add(Verb::get, "/api/inventory", [&app](const http::Request&, const http::RequestContext& context) {
     return List(app, context);
   });
@@ -198,7 +199,9 @@ void AddInventoryRoutes(http::Router& router, InventoryApp& app) {
       [&app](const http::Request&, const http::RequestContext& context) { return LowStock(app, context); });
   router.Add(
       Verb::post, "/api/inventory/reserve",
-      [&app](const http::Request& request, const http::RequestContext&) { return Reserve(app, request); });
+      [&app](const http::Request& request, const http::RequestContext& context) {
+        return Reserve(app, request, context);
+      });
   router.Add(Verb::get, "/api/inventory/{id}",
              [&app](const http::Request&, const http::RequestContext& context) { return Get(app, context); });
   router.Add(Verb::put, "/api/inventory/{id}/stock",

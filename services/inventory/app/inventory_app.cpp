@@ -30,7 +30,7 @@ core::Result<ProductStock, AppError> InventoryApp::CreateProduct(const CreatePro
   try {
     RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) {
       repository.CreateProduct(product.Value(), item.Value());
-      PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
+      PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(command.traceparent), now);
     });
   } catch (const pg::ConstraintViolation& e) {
     if (e.Constraint() == "products_sku_key") return core::Fail(AppError{AppError::Kind::kSkuTaken, {}, 0});
@@ -52,7 +52,8 @@ core::Page<ProductStock> InventoryApp::LowStock(std::int64_t threshold, const co
 }
 
 core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductId& id, std::int64_t quantity,
-                                                            std::optional<std::int64_t> expected_version) {
+                                                            std::optional<std::int64_t> expected_version,
+                                                            const std::string& traceparent) {
   for (int attempt = 0;; ++attempt) {
     try {
       return RunInUnitOfWork(
@@ -68,7 +69,7 @@ core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductI
             const auto now = clock_.Now();
             if (auto set = item.SetStock(quantity, now); !set) return core::Fail(Rule(set.Error()));
             repository.UpdateStock(item);
-            PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
+            PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(traceparent), now);
             return std::move(*stock);
           });
     } catch (const core::ConcurrencyConflict&) {
@@ -82,13 +83,14 @@ core::Result<ProductStock, AppError> InventoryApp::SetStock(const core::ProductI
 }
 
 core::Result<std::vector<Reservation>, ReserveFailure> InventoryApp::Reserve(
-    const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl) {
+    const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl,
+    const std::string& traceparent) {
   const auto now = clock_.Now();
   auto reserved =
       RunInUnitOfWork(unit_, [&](IInventoryRepository& repository, outbox::IMessageOutbox& outbox) {
         auto result = repository.Reserve(order_id, lines, now,
                                          now + std::chrono::duration_cast<std::chrono::microseconds>(ttl));
-        PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(), now);
+        PublishStockWrites(outbox, repository.TakeStockWrites(), NewOrigin(traceparent), now);
         return result;
       });
   if (reserved) {

@@ -25,6 +25,8 @@ struct CreateProductCommand {
   std::string sku;
   core::Money price;
   std::int64_t quantity = 0;
+  /// W3C traceparent of the request (the parent of the StockUpdated it causes); "" for a new trace.
+  std::string traceparent;
 };
 
 /// Why a use case refused: a domain rule, or one of these.
@@ -55,12 +57,14 @@ class InventoryApp {
   /// stock is at that version; without it, a lost race with another writer is retried.
   [[nodiscard]] core::Result<ProductStock, AppError> SetStock(const core::ProductId& id,
                                                               std::int64_t quantity,
-                                                              std::optional<std::int64_t> expected_version);
+                                                              std::optional<std::int64_t> expected_version,
+                                                              const std::string& traceparent = {});
 
   /// Holds stock for an order until now + ttl, all lines or none; repeating it for the same
   /// order returns the reservations it already has.
   [[nodiscard]] core::Result<std::vector<Reservation>, ReserveFailure> Reserve(
-      const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl);
+      const core::OrderId& order_id, const std::vector<ReservationLine>& lines, std::chrono::seconds ttl,
+      const std::string& traceparent = {});
 
  private:
   IInventoryRepository& repository_;

@@ -10,9 +10,10 @@ MessageOrigin OriginOf(const contracts::Envelope& command) {
   return MessageOrigin{command.correlation_id, command.message_id, command.saga_id, command.traceparent};
 }
 
-MessageOrigin NewOrigin() {
+MessageOrigin NewOrigin(const std::string& traceparent) {
   return MessageOrigin{core::Uuid::Random().ToString(), std::nullopt, std::nullopt,
-                       contracts::NewTraceparent(core::Uuid::Random())};
+                       contracts::IsValidTraceparent(traceparent) ? traceparent
+                                                                  : contracts::NewTraceparent(core::Uuid::Random())};
 }
 
 contracts::Envelope BuildMessage(std::string_view type, nlohmann::json payload, const MessageOrigin& origin,

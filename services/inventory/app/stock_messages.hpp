@@ -36,9 +36,9 @@ struct MessageOrigin {
 /// The origin of the replies to `command`: its correlation id, saga id and traceparent, and
 /// the command's message id as the causation id.
 [[nodiscard]] MessageOrigin OriginOf(const contracts::Envelope& command);
-/// The origin of a change no message caused (a REST call, an expiry): a new correlation id and
-/// a new trace.
-[[nodiscard]] MessageOrigin NewOrigin();
+/// The origin of a change no message caused (a REST call, an expiry): a new correlation id, and
+/// `traceparent` (the request's span) or, when it is not a valid one, a new trace.
+[[nodiscard]] MessageOrigin NewOrigin(const std::string& traceparent = {});
 
 /// A registered message with a fresh id, keyed by `key`. A payload that does not match the
 /// registered schema is a programmer error: throws std::logic_error.

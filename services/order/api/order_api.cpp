@@ -4,6 +4,7 @@
 #include <set>
 
 #include "saga/core/card_data.hpp"
+#include "saga/core/trace_context.hpp"
 #include "saga/http/json_body.hpp"
 #include "saga/http/middleware.hpp"
 
@@ -49,7 +50,8 @@ http::Response OrderResponse(http::Status status, const Order& order) {
   throw http::ProblemError(http::Status::not_found, "Not Found", "no order " + id.Get().ToString());
 }
 
-http::Response Place(OrderApp& app, const http::Request& request, const core::Uuid& order_id) {
+http::Response Place(OrderApp& app, const http::Request& request, const http::RequestContext& context,
+                     const core::Uuid& order_id) {
   const auto body = http::ParseJsonObject(request);
   std::vector<http::FieldError> errors;
   http::JsonReader reader(body, "", errors);
@@ -77,7 +79,7 @@ http::Response Place(OrderApp& app, const http::Request& request, const core::Uu
   std::string correlation(request_id.data(), std::min<std::size_t>(request_id.size(), 128));
   if (correlation.empty()) correlation = "order-" + order_id.ToString();
   auto placed = app.PlaceOrder(PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines), *token,
-                                                 std::move(correlation)});
+                                                 std::move(correlation), context.traceparent});
   if (!placed) {
     const auto& error = placed.Error();
     nlohmann::json extra{{"type", "urn:saga:problem:order-rule"}};
@@ -246,6 +248,7 @@ http::Response Saga(OrderApp& app, const http::RequestContext& context) {
   if (saga.Target()) body["compensationTarget"] = ToString(*saga.Target());
   if (!saga.Outcome().empty()) body["outcome"] = saga.Outcome();
   if (saga.Deadline()) body["deadline"] = core::ToRfc3339(*saga.Deadline());
+  if (const auto trace = core::TraceContext::Parse(saga.Traceparent())) body["traceId"] = trace->TraceId();
   auto res = http::JsonResponse(http::Status::ok, body);
   res.set(field::etag, http::VersionETag(saga.Version()));
   return res;
@@ -259,7 +262,7 @@ void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencySto
              [&app, &idempotency](const http::Request& request, const http::RequestContext& context) {
                return service::Idempotent(
                    idempotency, request, context, "POST /api/orders",
-                   [&](const core::Uuid& order_id) { return Place(app, request, order_id); });
+                   [&](const core::Uuid& order_id) { return Place(app, request, context, order_id); });
              });
   router.Add(Verb::get, "/api/orders", [&app](const http::Request&, const http::RequestContext& context) {
     return List(app, context);

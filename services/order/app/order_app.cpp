@@ -39,7 +39,8 @@ core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand&
   if (!order) return core::Fail(Rule(order.Error()));
   try {
     transactions_.Run([&](ISagaUnitOfWork& uow) {
-      orchestrator_.Start(uow, order.Value(), command.payment_token, command.correlation_id);
+      orchestrator_.Start(uow, order.Value(), command.payment_token, command.correlation_id,
+                          command.traceparent);
     });
   } catch (const pg::ConstraintViolation& e) {
     // A concurrent attempt with the same id (a retried request) stored it first.

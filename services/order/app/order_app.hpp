@@ -33,6 +33,8 @@ struct PlaceOrderCommand {
   std::string payment_token;
   /// Ties the saga's messages and logs together (the request id, or the order id).
   std::string correlation_id;
+  /// W3C traceparent of the request's span: the saga's trace ("" starts a new one).
+  std::string traceparent;
 };
 
 /// An order's saga and its timeline.

@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 #include "saga/contracts/message_types.hpp"
 #include "saga/core/errors.hpp"
+#include "saga/core/trace_context.hpp"
+#include "saga/observability/logging.hpp"
 
 namespace saga::order {
 namespace {
@@ -39,6 +42,60 @@ std::vector<OrderStatus> PathTo(OrderStatus from, OrderStatus to) {
   return {to};
 }
 
+// The traceparent a saga's own messages carry (those no reply caused).
+std::string SagaTraceparent(const SagaInstance& saga) {
+  return saga.Traceparent().empty() ? contracts::NewTraceparent(saga.Id().Get()) : saga.Traceparent();
+}
+
+std::string TraceIdOf(const std::string& traceparent) {
+  const auto trace = core::TraceContext::Parse(traceparent);
+  return trace ? trace->TraceId() : std::string();
+}
+
+// The command a saga waits on in `state`, if any.
+std::optional<SagaCommand> StepOf(SagaState state) {
+  switch (state) {
+    case SagaState::kReservingInventory:
+      return SagaCommand::kReserveInventory;
+    case SagaState::kProcessingPayment:
+      return SagaCommand::kProcessPayment;
+    case SagaState::kCommittingInventory:
+      return SagaCommand::kCommitInventory;
+    case SagaState::kRefundingPayment:
+      return SagaCommand::kRefundPayment;
+    case SagaState::kReleasingInventory:
+      return SagaCommand::kReleaseInventory;
+    default:
+      return std::nullopt;
+  }
+}
+
+bool IsCompensating(SagaState state) {
+  return state == SagaState::kRefundingPayment || state == SagaState::kReleasingInventory ||
+         state == SagaState::kCompensationFailed;
+}
+
+bool IsEnd(SagaState state) {
+  return state == SagaState::kCompleted || state == SagaState::kFailed || state == SagaState::kCancelled ||
+         state == SagaState::kCompensationFailed;
+}
+
+// A bounded metric label for why a compensation started: cancellations are "Cancelled" (their
+// reason is the caller's text), participants' reasons are words ("Declined"), anything else "Other".
+std::string ReasonLabel(const SagaInstance& saga) {
+  if (saga.Target() == SagaState::kCancelled) return "Cancelled";
+  const auto& reason = saga.Outcome();
+  const bool word = !reason.empty() && reason.size() <= 40 &&
+                    std::all_of(reason.begin(), reason.end(), [](char c) {
+                      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+                    });
+  return word ? reason : std::string("Other");
+}
+
+std::chrono::duration<double> Between(core::Timestamp from, core::Timestamp to) {
+  return std::chrono::duration<double>(to - from);
+}
+
 }  // namespace
 
 contracts::Envelope SagaOrchestrator::Message(const SagaInstance& saga, std::string_view type,
@@ -50,7 +107,7 @@ contracts::Envelope SagaOrchestrator::Message(const SagaInstance& saga, std::str
   context.saga_id = saga.Id();
   context.order_id = saga.OrderId();
   context.producer = kProducer;
-  context.traceparent = cause != nullptr ? cause->traceparent : contracts::NewTraceparent(saga.Id().Get());
+  context.traceparent = cause != nullptr ? cause->traceparent : SagaTraceparent(saga);
   context.occurred_at = clock_.Now();
   auto envelope = contracts::MakeEnvelope(type, std::move(payload), context);
   if (!envelope)
@@ -96,11 +153,17 @@ void SagaOrchestrator::Send(ISagaUnitOfWork& uow, const SagaInstance& saga, cons
 }
 
 void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::string& payment_token,
-                             const std::string& correlation_id) const {
+                             const std::string& correlation_id, const std::string& traceparent) const {
   const auto now = clock_.Now();
   uow.Orders().Create(order);
-  auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, correlation_id, now,
-                                  settings_.policy);
+  const auto trace = core::TraceContext::Parse(traceparent);
+  auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, correlation_id,
+                                  trace ? trace->ToTraceparent() : core::TraceContext::NewRoot().ToTraceparent(),
+                                  now, settings_.policy);
+  const observability::ScopedLogFields fields{{"saga_id", saga.Id().Get().ToString()},
+                                              {"order_id", order.Id().Get().ToString()},
+                                              {"correlation_id", correlation_id},
+                                              {"trace_id", TraceIdOf(saga.Traceparent())}};
   uow.CreateSaga(saga);
   uow.AppendLog(saga, SagaLogEntry{now, "started", "", std::string(ToString(saga.State())), "", std::nullopt,
                                    "order placed; total " + order.TotalAmount().ToString()});
@@ -117,13 +180,50 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
                                                      {"total", contracts::MoneyJson(order.TotalAmount())}},
                                                     nullptr));
   Send(uow, saga, order, SagaCommand::kReserveInventory, nullptr);
+  uow.AfterCommit([&metrics = metrics_] { metrics.Started(); });
   spdlog::info("saga {} started for order {} (correlation {})", saga.Id().Get().ToString(),
                order.Id().Get().ToString(), correlation_id);
 }
 
+void SagaOrchestrator::Report(ISagaUnitOfWork& uow, const SagaInstance& saga, const SagaDecision& decision,
+                              const std::string& input, bool is_reply, Before before) const {
+  auto& metrics = metrics_;
+  if (!decision.applied) {
+    if (is_reply) uow.AfterCommit([&metrics, input] { metrics.ReplyIgnored(input); });
+    return;
+  }
+  const auto now = clock_.Now();
+  const auto from = before.state;
+  const auto to = saga.State();
+  if (input == "DeadlinePassed") {
+    uow.AfterCommit([&metrics, from] { metrics.DeadlineExpired(from); });
+    if (to == from && !decision.commands.empty()) {
+      uow.AfterCommit([&metrics, command = decision.commands.front()] { metrics.StepRetried(command); });
+    }
+  }
+  if (to == from) return;
+  if (const auto step = StepOf(from); step && is_reply) {
+    uow.AfterCommit([&metrics, step = *step, took = Between(before.since, now)] { metrics.StepFinished(step, took); });
+  }
+  if ((to == SagaState::kRefundingPayment || to == SagaState::kReleasingInventory) && !IsCompensating(from)) {
+    uow.AfterCommit([&metrics, reason = ReasonLabel(saga)] { metrics.CompensationStarted(reason); });
+  }
+  if (IsEnd(to)) {
+    uow.AfterCommit([&metrics, to, took = Between(saga.CreatedAt(), now)] { metrics.Ended(to, took); });
+  }
+  if ((to == SagaState::kFailed || to == SagaState::kCancelled) && IsCompensating(from)) {
+    uow.AfterCommit([&metrics, to] { metrics.Compensated(to); });
+  }
+}
+
 void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order,
                              const SagaDecision& decision, const std::string& input,
-                             const contracts::Envelope* cause) const {
+                             const contracts::Envelope* cause, Before before) const {
+  const observability::ScopedLogFields fields{{"saga_id", saga.Id().Get().ToString()},
+                                              {"order_id", order.Id().Get().ToString()},
+                                              {"correlation_id", saga.CorrelationId()},
+                                              {"trace_id", TraceIdOf(SagaTraceparent(saga))}};
+  Report(uow, saga, decision, input, cause != nullptr, before);
   const auto now = clock_.Now();
   const std::string from =
       decision.from ? std::string(ToString(*decision.from)) : std::string(ToString(saga.State()));
@@ -201,8 +301,9 @@ void SagaOrchestrator::OnReply(ISagaUnitOfWork& uow, const contracts::Envelope& 
       reply.payload.is_object() && reply.payload.contains("reason") && reply.payload["reason"].is_string()
           ? reply.payload["reason"].get<std::string>()
           : std::string();
+  const Before before{saga->State(), saga->UpdatedAt()};
   const auto decision = saga->Handle(*input, reason, clock_.Now(), settings_.policy);
-  Apply(uow, *saga, *order, decision, reply.type, &reply);
+  Apply(uow, *saga, *order, decision, reply.type, &reply, before);
 }
 
 core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow,
@@ -217,6 +318,7 @@ core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow
   }
   auto saga = uow.LockSaga(order_id);
   if (!saga) return core::Fail(CancelRefusal{CancelRefusal::Kind::kAlreadyEnded, order->Version(), status});
+  const Before before{saga->State(), saga->UpdatedAt()};
   auto decision = saga->Cancel(reason, clock_.Now(), settings_.policy);
   if (!decision) {
     return core::Fail(CancelRefusal{decision.Error() == SagaError::kCompensating
@@ -224,7 +326,7 @@ core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow
                                         : CancelRefusal::Kind::kAlreadyEnded,
                                     order->Version(), status});
   }
-  Apply(uow, *saga, *order, decision.Value(), "CancelRequested", nullptr);
+  Apply(uow, *saga, *order, decision.Value(), "CancelRequested", nullptr, before);
   return std::move(*order);
 }
 
@@ -234,8 +336,9 @@ int SagaOrchestrator::SweepDeadlines(ISagaUnitOfWork& uow, int limit) const {
   for (auto& saga : due) {
     auto order = uow.Orders().Get(saga.OrderId());
     if (!order) continue;
+    const Before before{saga.State(), saga.UpdatedAt()};
     const auto decision = saga.Handle(SagaInput::kDeadlinePassed, "", now, settings_.policy);
-    Apply(uow, saga, *order, decision, "DeadlinePassed", nullptr);
+    Apply(uow, saga, *order, decision, "DeadlinePassed", nullptr, before);
   }
   return static_cast<int>(due.size());
 }

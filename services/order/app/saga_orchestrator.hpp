@@ -4,7 +4,9 @@
 // and its saga, lets the state machine decide, moves the order's status, appends the commands
 // and events to the outbox, writes the saga log, and stores the saga (version-checked).
 // Messages are keyed by order id, so one order's commands reach a participant in the order
-// they were sent. Thread-safety: stateless apart from its configuration.
+// they were sent. Each committed change is reported to ISagaMetrics (after the commit), and every
+// line logged while working on a saga carries its saga, order, correlation and trace ids.
+// Thread-safety: stateless apart from its configuration.
 
 #include <chrono>
 #include <optional>
@@ -13,6 +15,7 @@
 #include "saga/contracts/envelope.hpp"
 #include "saga/core/result.hpp"
 #include "saga/core/time.hpp"
+#include "services/order/app/saga_metrics.hpp"
 #include "services/order/app/saga_store.hpp"
 
 namespace saga::order {
@@ -34,12 +37,14 @@ struct CancelRefusal {
 
 class SagaOrchestrator {
  public:
-  SagaOrchestrator(const core::Clock& clock, SagaSettings settings) : clock_(clock), settings_(settings) {}
+  SagaOrchestrator(const core::Clock& clock, SagaSettings settings, ISagaMetrics& metrics)
+      : clock_(clock), settings_(settings), metrics_(metrics) {}
 
   /// Stores a new order (version 1) and starts its saga: OrderCreated and ReserveInventory go
-  /// out with it. The order must be new (Status Created, not stored).
+  /// out with it. The order must be new (Status Created, not stored). `traceparent` (the
+  /// request's span; invalid or "" starts a new trace) becomes the parent of its messages.
   void Start(ISagaUnitOfWork& uow, Order& order, const std::string& payment_token,
-             const std::string& correlation_id) const;
+             const std::string& correlation_id, const std::string& traceparent) const;
 
   /// Applies a reply of a participant (inventory and payment events). Replies for unknown
   /// orders and types the saga does not use are ignored.
@@ -60,9 +65,17 @@ class SagaOrchestrator {
   [[nodiscard]] const SagaSettings& Settings() const noexcept { return settings_; }
 
  private:
+  /// Where a saga was before an input moved it (for step latencies).
+  struct Before {
+    SagaState state;
+    core::Timestamp since;
+  };
   /// Persists what a decision says, with `cause` (the reply, if any) in the log.
   void Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order, const SagaDecision& decision,
-             const std::string& input, const contracts::Envelope* cause) const;
+             const std::string& input, const contracts::Envelope* cause, Before before) const;
+  /// Reports what the decision did to ISagaMetrics once `uow` committed.
+  void Report(ISagaUnitOfWork& uow, const SagaInstance& saga, const SagaDecision& decision,
+              const std::string& input, bool is_reply, Before before) const;
   [[nodiscard]] contracts::Envelope Message(const SagaInstance& saga,
                                             std::string_view type, nlohmann::json payload,
                                             const contracts::Envelope* cause) const;
@@ -71,6 +84,7 @@ class SagaOrchestrator {
 
   const core::Clock& clock_;
   SagaSettings settings_;
+  ISagaMetrics& metrics_;
 };
 
 }  // namespace saga::order

@@ -51,6 +51,8 @@ class ISagaUnitOfWork {
   /// are not ended, created before `created_before`; locked, SKIP LOCKED.
   [[nodiscard]] virtual std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before,
                                                                  int limit) = 0;
+  /// Runs `action` once this unit of work committed (never if it rolls back). Must not throw.
+  virtual void AfterCommit(std::function<void()> action) = 0;
 };
 
 /// Runs a unit of work in a transaction of its own (REST requests, the sweeper).

@@ -111,8 +111,10 @@ std::string_view ToString(SagaError error) noexcept {
 }
 
 SagaInstance SagaInstance::Start(core::SagaId id, core::OrderId order_id, std::string payment_token,
-                                 std::string correlation_id, core::Timestamp now, const SagaPolicy& policy) {
+                                 std::string correlation_id, std::string traceparent, core::Timestamp now,
+                                 const SagaPolicy& policy) {
   SagaInstance saga;
+  saga.traceparent_ = std::move(traceparent);
   saga.id_ = id;
   saga.order_id_ = order_id;
   saga.payment_token_ = std::move(payment_token);
@@ -127,7 +129,7 @@ SagaInstance SagaInstance::Start(core::SagaId id, core::OrderId order_id, std::s
 SagaInstance SagaInstance::Restore(core::SagaId id, core::OrderId order_id, SagaState state,
                                    std::optional<SagaState> target, std::string outcome,
                                    std::string payment_token, std::string correlation_id,
-                                   std::optional<core::Timestamp> deadline,
+                                   std::string traceparent, std::optional<core::Timestamp> deadline,
                                    int step_attempts, int compensation_attempts, int definition_version,
                                    core::Timestamp created_at, core::Timestamp updated_at,
                                    std::int64_t version) {
@@ -139,6 +141,7 @@ SagaInstance SagaInstance::Restore(core::SagaId id, core::OrderId order_id, Saga
   saga.outcome_ = std::move(outcome);
   saga.payment_token_ = std::move(payment_token);
   saga.correlation_id_ = std::move(correlation_id);
+  saga.traceparent_ = std::move(traceparent);
   saga.deadline_ = deadline;
   saga.step_attempts_ = step_attempts;
   saga.compensation_attempts_ = compensation_attempts;

@@ -109,14 +109,16 @@ class SagaInstance {
   static constexpr int kDefinitionVersion = 1;
 
   /// A new saga for an order: ReservingInventory, deadline set; commands: ReserveInventory.
-  /// `correlation_id` ties the saga's messages and log lines together.
+  /// `correlation_id` ties the saga's messages and log lines together; `traceparent` (W3C) is
+  /// the span of the request that placed the order, the parent of the saga's messages.
   [[nodiscard]] static SagaInstance Start(core::SagaId id, core::OrderId order_id, std::string payment_token,
-                                          std::string correlation_id, core::Timestamp now,
-                                          const SagaPolicy& policy);
+                                          std::string correlation_id, std::string traceparent,
+                                          core::Timestamp now, const SagaPolicy& policy);
   /// Rebuilds a stored saga (repositories only).
   [[nodiscard]] static SagaInstance Restore(core::SagaId id, core::OrderId order_id, SagaState state,
                                             std::optional<SagaState> target, std::string outcome,
                                             std::string payment_token, std::string correlation_id,
+                                            std::string traceparent,
                                             std::optional<core::Timestamp> deadline, int step_attempts,
                                             int compensation_attempts, int definition_version,
                                             core::Timestamp created_at, core::Timestamp updated_at,
@@ -139,6 +141,8 @@ class SagaInstance {
   [[nodiscard]] const std::string& Outcome() const noexcept { return outcome_; }
   [[nodiscard]] const std::string& PaymentToken() const noexcept { return payment_token_; }
   [[nodiscard]] const std::string& CorrelationId() const noexcept { return correlation_id_; }
+  /// The W3C traceparent that started the saga ("" for sagas stored before it was kept).
+  [[nodiscard]] const std::string& Traceparent() const noexcept { return traceparent_; }
   [[nodiscard]] const std::optional<core::Timestamp>& Deadline() const noexcept { return deadline_; }
   [[nodiscard]] int StepAttempts() const noexcept { return step_attempts_; }
   [[nodiscard]] int CompensationAttempts() const noexcept { return compensation_attempts_; }
@@ -169,6 +173,7 @@ class SagaInstance {
   std::string outcome_;
   std::string payment_token_;
   std::string correlation_id_;
+  std::string traceparent_;
   std::optional<core::Timestamp> deadline_;
   int step_attempts_ = 0;
   int compensation_attempts_ = 0;

@@ -15,7 +15,8 @@ const std::string kSagaColumns = "id::text, order_id::text, state, target, outco
                                  pg::MicrosOf("deadline") +
                                  ", step_attempts, compensation_attempts, "
                                  "definition_version, " +
-                                 pg::MicrosOf("created_at") + ", " + pg::MicrosOf("updated_at") + ", version";
+                                 pg::MicrosOf("created_at") + ", " + pg::MicrosOf("updated_at") +
+                                 ", version, traceparent";
 
 SagaInstance SagaOf(const pqxx::row& row) {
   const auto state = ParseSagaState(row[2].c_str());
@@ -25,7 +26,8 @@ SagaInstance SagaOf(const pqxx::row& row) {
   std::optional<core::Timestamp> deadline;
   if (!row[7].is_null()) deadline = pg::TimestampOf(row[7]);
   return SagaInstance::Restore(core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state, target,
-                               row[4].c_str(), row[5].c_str(), row[6].c_str(), deadline, row[8].as<int>(),
+                               row[4].c_str(), row[5].c_str(), row[6].c_str(), row[14].c_str(), deadline,
+                               row[8].as<int>(),
                                row[9].as<int>(), row[10].as<int>(), pg::TimestampOf(row[11]),
                                pg::TimestampOf(row[12]), row[13].as<std::int64_t>());
 }
@@ -56,15 +58,14 @@ void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
     tx_.exec_params0(
         "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
         "correlation_id, "
-        "deadline, step_attempts, compensation_attempts, created_at, updated_at, version) VALUES ($1, $2, "
-        "$3, $4, $5, "
-        "$6, $7, $8, " +
+        "deadline, step_attempts, compensation_attempts, created_at, updated_at, version, traceparent) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " +
             pg::TimestampParam(9) + ", $10, $11, " + pg::TimestampParam(12) + ", " + pg::TimestampParam(13) +
-            ", 1)",
+            ", 1, $14)",
         saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
         std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
         saga.CorrelationId(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
-        core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()));
+        core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()), saga.Traceparent());
   });
   saga.MarkPersisted(1);
 }
@@ -141,10 +142,13 @@ std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp creat
 }
 
 void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) {
+  std::vector<std::function<void()>> committed;
   pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
-    PgSagaUnitOfWork uow(tx);
+    committed.clear();  // a retried attempt starts over
+    PgSagaUnitOfWork uow(tx, committed);
     work(uow);
   });
+  for (auto& action : committed) action();
 }
 
 std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {

@@ -11,7 +11,10 @@ namespace saga::order {
 
 class PgSagaUnitOfWork final : public ISagaUnitOfWork {
  public:
-  explicit PgSagaUnitOfWork(pqxx::transaction_base& tx) : tx_(tx), orders_(tx) {}
+  /// `after_commit` collects what AfterCommit() is given; its owner runs it after the commit
+  /// (the consumer's HandlerContext::after_commit, or PgSagaTransactions).
+  PgSagaUnitOfWork(pqxx::transaction_base& tx, std::vector<std::function<void()>>& after_commit)
+      : tx_(tx), orders_(tx), after_commit_(after_commit) {}
 
   IOrderRepository& Orders() override { return orders_; }
   [[nodiscard]] std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) override;
@@ -21,10 +24,12 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork {
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override;
   [[nodiscard]] std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) override;
   [[nodiscard]] std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before, int limit) override;
+  void AfterCommit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
 
  private:
   pqxx::transaction_base& tx_;
   PgOrderRepository orders_;
+  std::vector<std::function<void()>>& after_commit_;
 };
 
 class PgSagaTransactions final : public ISagaTransactions {

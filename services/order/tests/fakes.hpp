@@ -7,6 +7,7 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "services/order/app/catalogue.hpp"
+#include "services/order/app/saga_metrics.hpp"
 #include "services/order/app/saga_store.hpp"
 #include "services/order/domain/order_repository.hpp"
 
@@ -125,7 +126,18 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
     return due;
   }
   [[nodiscard]] std::vector<core::OrderId> LockAbandoned(core::Timestamp, int) override { return {}; }
-  void Run(const std::function<void(ISagaUnitOfWork&)>& work) override { work(*this); }
+  /// Nothing rolls back here: the action runs when the unit of work that gave it ends.
+  void AfterCommit(std::function<void()> action) override { pending_.push_back(std::move(action)); }
+  void Run(const std::function<void(ISagaUnitOfWork&)>& work) override {
+    work(*this);
+    Commit();
+  }
+  /// Runs what AfterCommit() collected (tests that drive the orchestrator without Run call it).
+  void Commit() {
+    auto actions = std::move(pending_);
+    pending_.clear();
+    for (auto& action : actions) action();
+  }
   [[nodiscard]] std::optional<SagaInstance> GetSaga(const core::OrderId& order_id) override {
     auto it = sagas_.find(order_id);
     if (it == sagas_.end()) return std::nullopt;
@@ -153,9 +165,36 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
   std::vector<std::pair<std::string, contracts::Envelope>> published;
 
  private:
+  std::vector<std::function<void()>> pending_;
   FakeOrderRepository& orders_;
   std::map<core::OrderId, SagaInstance> sagas_;
   std::map<core::SagaId, std::vector<SagaLogEntry>> log_;
+};
+
+/// Records what the orchestrator reported, as "Event:label" strings in order.
+class RecordingSagaMetrics final : public ISagaMetrics {
+ public:
+  void Started() override { events.emplace_back("Started"); }
+  void Ended(SagaState end, std::chrono::duration<double> duration) override {
+    events.push_back("Ended:" + std::string(ToString(end)));
+    last_duration = duration;
+  }
+  void CompensationStarted(const std::string& reason) override {
+    events.push_back("CompensationStarted:" + reason);
+  }
+  void Compensated(SagaState target) override { events.push_back("Compensated:" + std::string(ToString(target))); }
+  void DeadlineExpired(SagaState state) override {
+    events.push_back("DeadlineExpired:" + std::string(ToString(state)));
+  }
+  void StepRetried(SagaCommand command) override { events.push_back("StepRetried:" + std::string(ToString(command))); }
+  void StepFinished(SagaCommand step, std::chrono::duration<double> duration) override {
+    events.push_back("StepFinished:" + std::string(ToString(step)));
+    last_duration = duration;
+  }
+  void ReplyIgnored(const std::string& type) override { events.push_back("ReplyIgnored:" + type); }
+
+  std::vector<std::string> events;
+  std::chrono::duration<double> last_duration{};
 };
 
 }  // namespace saga::order::testing

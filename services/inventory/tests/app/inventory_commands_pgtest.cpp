@@ -400,7 +400,8 @@ TEST_F(InventoryCommandsTest, TheExpiryWorkerRunsUntilStopped) {
 TEST_F(InventoryCommandsTest, RestUseCasesPublishTheirStockChangesInTheSameTransaction) {
   PgUnitOfWork unit(db_.Pool());
   InventoryApp app(repo_, unit, clock_);
-  auto created = app.CreateProduct({"Lamp", "LAMP-1", core::Money(4500, testing::kEur), 11});
+  const std::string request_span = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  auto created = app.CreateProduct({"Lamp", "LAMP-1", core::Money(4500, testing::kEur), 11, request_span});
   ASSERT_TRUE(created.HasValue());
   const auto id = created.Value().product.Id();
   auto rows = Outbox();
@@ -408,12 +409,15 @@ TEST_F(InventoryCommandsTest, RestUseCasesPublishTheirStockChangesInTheSameTrans
   EXPECT_EQ(rows[0].key, id.Get().ToString()) << "no order caused it: keyed by the product";
   EXPECT_FALSE(rows[0].envelope.causation_id.has_value());
   EXPECT_EQ(rows[0].envelope.payload["quantity"], 11);
+  EXPECT_EQ(rows[0].envelope.traceparent, request_span) << "the request's span is the parent";
 
-  ASSERT_FALSE(app.CreateProduct({"Lamp", "LAMP-1", core::Money(4500, testing::kEur), 1}).HasValue());
+  ASSERT_FALSE(app.CreateProduct({"Lamp", "LAMP-1", core::Money(4500, testing::kEur), 1, ""}).HasValue());
   EXPECT_TRUE(Outbox().empty()) << "a refused creation publishes nothing";
 
   ASSERT_TRUE(app.SetStock(id, 9, std::nullopt).HasValue());
   rows = Outbox();
+  EXPECT_TRUE(contracts::IsValidTraceparent(rows[0].envelope.traceparent)) << "without a request span: a new trace";
+  EXPECT_NE(rows[0].envelope.traceparent.substr(3, 32), request_span.substr(3, 32));
   ASSERT_EQ(Types(rows), (std::vector<std::string>{"StockUpdated", "LowStockNotification"}));
   EXPECT_EQ(rows[1].envelope.payload["available"], 9);
   EXPECT_EQ(Stock(id).Received(), 9);

@@ -20,7 +20,8 @@ class OrderRoutesTest : public ::testing::Test {
   testing::FakeCatalogue catalogue_;
   saga::testing::ManualClock clock_;
   testing::FakeSagaStore sagas_{orders_};
-  SagaOrchestrator orchestrator_{clock_, SagaSettings{}};
+  testing::RecordingSagaMetrics metrics_;
+  SagaOrchestrator orchestrator_{clock_, SagaSettings{}, metrics_};
   OrderApp app_{orders_, catalogue_, clock_, orchestrator_, sagas_, sagas_};
   http::Router router_;
 

@@ -21,14 +21,15 @@ class OrderAppTest : public ::testing::Test {
   }
   PlaceOrderCommand Command(std::vector<OrderLine> lines) {
     return PlaceOrderCommand{core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(), std::move(lines),
-                             "tok_sim_approve", "test"};
+                             "tok_sim_approve", "test", ""};
   }
 
   testing::FakeOrderRepository orders_;
   testing::FakeCatalogue catalogue_;
   saga::testing::ManualClock clock_;
   testing::FakeSagaStore sagas_{orders_};
-  SagaOrchestrator orchestrator_{clock_, SagaSettings{}};
+  testing::RecordingSagaMetrics metrics_;
+  SagaOrchestrator orchestrator_{clock_, SagaSettings{}, metrics_};
   OrderApp app_{orders_, catalogue_, clock_, orchestrator_, sagas_, sagas_};
 };
 

@@ -18,7 +18,7 @@ class OrderSagaTest : public ::testing::Test {
   SagaPolicy policy_;
   core::Timestamp now_ = kT0;
   SagaInstance saga_ = SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(),
-                                           "tok_sim_approve", "corr", kT0, policy_);
+                                           "tok_sim_approve", "corr", "", kT0, policy_);
 
   SagaDecision On(SagaInput input, const std::string& reason = "") {
     return saga_.Handle(input, reason, now_, policy_);
@@ -104,7 +104,7 @@ TEST_F(OrderSagaTest, CancelAtEveryStage) {
 
   for (const auto stage : {S::kProcessingPayment, S::kCommittingInventory, S::kCompleted}) {
     SagaInstance saga =
-        SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(), "t", "corr", kT0, policy_);
+        SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(), "t", "corr", "", kT0, policy_);
     (void)saga.Handle(I::kInventoryReserved, "", kT0, policy_);
     if (stage != S::kProcessingPayment) (void)saga.Handle(I::kPaymentCompleted, "", kT0, policy_);
     if (stage == S::kCompleted) (void)saga.Handle(I::kInventoryCommitted, "", kT0, policy_);

@@ -45,7 +45,8 @@ class JsonFormatter final : public spdlog::formatter {
   std::string service_;
 };
 
-/// Adds key/value fields to every log line of the current thread until destroyed. Nestable.
+/// Adds key/value fields to every log line of the current thread until destroyed. Nestable: a key
+/// set again by an inner scope shows the inner value once; empty values are left out.
 class ScopedLogFields {
  public:
   explicit ScopedLogFields(std::initializer_list<std::pair<std::string, std::string>> fields);
