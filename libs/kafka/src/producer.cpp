@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <unordered_map>
 
 #include "client.hpp"
 #include "saga/kafka/errors.hpp"
@@ -10,18 +12,43 @@
 namespace saga::kafka {
 namespace {
 
-struct ProducerMetrics {
-  prometheus::Family<prometheus::Counter>& produced;
-  prometheus::Family<prometheus::Counter>& errors;
-  prometheus::Family<prometheus::Histogram>& latency;
+// The series of each topic, created together on first use (so a topic's error counter exists,
+// at 0, as soon as it is produced to) and looked up once per message.
+class ProducerMetrics {
+ public:
+  struct Topic {
+    prometheus::Counter& produced;
+    prometheus::Counter& errors;
+    prometheus::Histogram& latency;
+  };
 
   explicit ProducerMetrics(observability::Metrics& metrics)
-      : produced(metrics.CounterFamily("saga_kafka_messages_produced_total",
-                                       "Messages acknowledged by the broker (acks=all), by topic")),
-        errors(metrics.CounterFamily("saga_kafka_produce_errors_total",
-                                     "Messages that failed for good or could not be enqueued, by topic")),
-        latency(metrics.HistogramFamily("saga_kafka_delivery_latency_seconds",
-                                        "Time from enqueue to the broker's acknowledgement, by topic")) {}
+      : produced_(metrics.CounterFamily("saga_kafka_messages_produced_total",
+                                        "Messages acknowledged by the broker (acks=all), by topic")),
+        errors_(metrics.CounterFamily("saga_kafka_produce_errors_total",
+                                      "Messages that failed for good or could not be enqueued, by topic")),
+        latency_(metrics.HistogramFamily("saga_kafka_delivery_latency_seconds",
+                                         "Time from enqueue to the broker's acknowledgement, by topic")) {}
+
+  Topic& Of(const std::string& topic) {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) {
+      const prometheus::Labels labels{{"topic", topic}};
+      it = topics_
+               .emplace(topic, Topic{produced_.Add(labels), errors_.Add(labels),
+                                     latency_.Add(labels, observability::LatencyBuckets())})
+               .first;
+    }
+    return it->second;
+  }
+
+ private:
+  prometheus::Family<prometheus::Counter>& produced_;
+  prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Topic> topics_;  // guarded by mu_; entries never move
 };
 
 // Travels with each message as its opaque and comes back in the delivery report.
@@ -33,10 +60,10 @@ struct Pending {
 void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
   std::unique_ptr<Pending> pending(static_cast<Pending*>(msg->_private));
   if (!pending) return;
-  auto* metrics = static_cast<ProducerMetrics*>(opaque);
   const std::string topic = rd_kafka_topic_name(msg->rkt);
+  auto& series = static_cast<ProducerMetrics*>(opaque)->Of(topic);
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    metrics->errors.Add({{"topic", topic}}).Increment();
+    series.errors.Increment();
     try {
       ThrowKafkaError(msg->err, "delivery to " + topic + " failed");
     } catch (...) {
@@ -44,9 +71,8 @@ void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque)
     }
     return;
   }
-  metrics->produced.Add({{"topic", topic}}).Increment();
-  metrics->latency.Add({{"topic", topic}}, observability::LatencyBuckets())
-      .Observe(observability::SecondsSince<std::chrono::steady_clock>(pending->enqueued));
+  series.produced.Increment();
+  series.latency.Observe(observability::SecondsSince<std::chrono::steady_clock>(pending->enqueued));
   pending->promise.set_value(DeliveryReport{topic, msg->partition, msg->offset});
 }
 
@@ -125,7 +151,7 @@ std::future<DeliveryReport> Producer::Produce(const OutgoingMessage& message) {
     const auto code = rd_kafka_error_code(error);
     rd_kafka_error_destroy(error);
     rd_kafka_headers_destroy(headers);  // still ours when the message was not enqueued
-    impl_->metrics.errors.Add({{"topic", message.topic}}).Increment();
+    impl_->metrics.Of(message.topic).errors.Increment();
     ThrowKafkaError(code, "cannot enqueue message for " + message.topic);
   }
   (void)pending.release();  // owned by the delivery callback now

@@ -1,5 +1,6 @@
 #include "saga/observability/logging.hpp"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <chrono>
 #include <ctime>
@@ -22,6 +23,35 @@ void AppendField(spdlog::memory_buf_t& out, std::string_view key, std::string_vi
   AppendJsonEscaped(value, out);
   Append(out, "\"");
 }
+
+// Calls `emit(key, value)` for each context field of this thread: innermost value of a key,
+// empty values left out.
+template <typename Emit>
+void ForEachField(Emit&& emit) {
+  for (std::size_t i = 0; i < tls_fields.size(); ++i) {
+    bool shadowed = false;
+    for (std::size_t j = i + 1; j < tls_fields.size() && !shadowed; ++j) {
+      shadowed = tls_fields[j].first == tls_fields[i].first;
+    }
+    if (!shadowed && !tls_fields[i].second.empty()) emit(tls_fields[i].first, tls_fields[i].second);
+  }
+}
+
+// "%*" in the text pattern: " key=value" for each context field.
+class FieldsFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& /*msg*/, const std::tm& /*tm*/, spdlog::memory_buf_t& dest) override {
+    ForEachField([&](std::string_view key, std::string_view value) {
+      Append(dest, " ");
+      Append(dest, key);
+      Append(dest, "=");
+      Append(dest, value);
+    });
+  }
+  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<FieldsFlag>();
+  }
+};
 
 }  // namespace
 
@@ -87,13 +117,7 @@ void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_b
   AppendField(dest, "service", service_);
   AppendField(dest, "msg", std::string_view(msg.payload.data(), msg.payload.size()));
   // A nested scope may set a key again (the saga's ids inside a consumer's): the innermost wins.
-  for (std::size_t i = 0; i < tls_fields.size(); ++i) {
-    bool shadowed = false;
-    for (std::size_t j = i + 1; j < tls_fields.size() && !shadowed; ++j) {
-      shadowed = tls_fields[j].first == tls_fields[i].first;
-    }
-    if (!shadowed && !tls_fields[i].second.empty()) AppendField(dest, tls_fields[i].first, tls_fields[i].second);
-  }
+  ForEachField([&](std::string_view key, std::string_view value) { AppendField(dest, key, value); });
   Append(dest, "}\n");
 }
 
@@ -110,6 +134,12 @@ ScopedLogFields::~ScopedLogFields() {
   tls_fields.resize(tls_fields.size() - added_);
 }
 
+std::unique_ptr<spdlog::formatter> MakeTextFormatter(const std::string& service) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<FieldsFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [" + service + "] %v%*");
+  return formatter;
+}
+
 void InitLogging(const LogConfig& config) {
   config.Validate();
   auto logger =
@@ -117,7 +147,7 @@ void InitLogging(const LogConfig& config) {
   if (config.json) {
     logger->set_formatter(std::make_unique<JsonFormatter>(config.service));
   } else {
-    logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ [" + config.service + "] %v");
+    logger->set_formatter(MakeTextFormatter(config.service));
   }
   logger->set_level(spdlog::level::from_str(config.level));
   logger->flush_on(spdlog::level::info);

@@ -76,6 +76,19 @@ TEST(LoggingTest, AnInnerScopeOverridesAKeyOnceAndEmptyValuesAreLeftOut) {
   EXPECT_FALSE(line.contains("saga_id"));
 }
 
+TEST(LoggingTest, TheTextFormatShowsTheContextFieldsToo) {
+  std::ostringstream out;
+  auto logger = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  logger->set_formatter(MakeTextFormatter("payment"));
+  {
+    ScopedLogFields fields({{"trace_id", "abc"}, {"order_id", "o-1"}});
+    logger->info("charged");
+  }
+  logger->flush();
+  const auto text = out.str();
+  EXPECT_NE(text.find("[payment] charged trace_id=abc order_id=o-1"), std::string::npos) << text;
+}
+
 TEST(LoggingTest, RejectsUnknownLevel) {
   LogConfig config;
   config.level = "loud";

@@ -47,7 +47,10 @@ ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::M
       rebalances.Add({{"consumer", consumer}, {"kind", "revoked"}}),
       metrics.HistogramFamily("saga_consumer_handle_duration_seconds",
                               "One message's inbox transaction, handler included, by consumer")
-          .Add({{"consumer", consumer}}, observability::LatencyBuckets())};
+          .Add({{"consumer", consumer}}, observability::LatencyBuckets()),
+      metrics.GaugeFamily("saga_kafka_consumer_assigned_partitions",
+                          "Partitions the consumer's members in this process own now")
+          .Add({{"consumer", consumer}})};
 }
 
 ReliableConsumer::ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kafka, pg::ConnectionPool& pool,
@@ -61,7 +64,10 @@ ReliableConsumer::ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kaf
       handler_(std::move(handler)),
       after_commit_(std::move(after_commit)),
       db_breaker_(db_breaker),
-      instruments_(MakeInstruments(metrics, config_.name)) {}
+      instruments_(MakeInstruments(metrics, config_.name)) {
+  // A dead-letter series per subscribed topic from the start: increase() sees the first one.
+  for (const auto& topic : config_.topics) instruments_.dead_letters.Add({{"consumer", config_.name}, {"topic", topic}});
+}
 
 void ReliableConsumer::Count(const std::string& type, const char* outcome) {
   instruments_.messages.Add({{"consumer", config_.name}, {"type", type}, {"outcome", outcome}}).Increment();
@@ -115,6 +121,14 @@ void ReliableConsumer::Run(int member) {
   while (!stop_) {
     // This member's lag series, removed when its partition is revoked or the member leaves.
     std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> lag_series;
+    // Membership and lag for health; the partitions of all members for the metric.
+    const auto set_membership = [&](const Membership& state) {
+      std::lock_guard lock(membership_mu_);
+      membership_[static_cast<std::size_t>(member)] = state;
+      int partitions = 0;
+      for (const auto& each : membership_) partitions += each.partitions;
+      instruments_.assigned_partitions.Set(partitions);
+    };
     const auto drop_lag_series = [&] {
       for (auto& [key, gauge] : lag_series) instruments_.lag.Remove(gauge);
       lag_series.clear();
@@ -155,17 +169,14 @@ void ReliableConsumer::Run(int member) {
           }
           drop_lag_series();  // what is left was revoked
           lag_series = std::move(current);
-          std::lock_guard lock(membership_mu_);
-          membership_[static_cast<std::size_t>(member)] = state;
+          set_membership(state);
         }
       }
-      {
-        std::lock_guard lock(membership_mu_);
-        membership_[static_cast<std::size_t>(member)] = Membership{};
-      }
+      set_membership(Membership{});
       drop_lag_series();
       consumer.Close();
     } catch (const std::exception& e) {
+      set_membership(Membership{});
       drop_lag_series();
       // Leaving the loop without committing: the message comes again to whoever owns the partition.
       spdlog::error("consumer {} member {}: {}; rejoining", config_.name, member, e.what());

@@ -45,9 +45,18 @@ PrometheusSagaMetrics::PrometheusSagaMetrics(observability::Metrics& metrics)
     duration_.Add({{"outcome", outcome}}, observability::SagaDurationBuckets());
   }
   for (const char* target : {"failed", "cancelled"}) compensated_.Add({{"target", target}});
+  for (const char* state : {"ReservingInventory", "ProcessingPayment", "CommittingInventory", "RefundingPayment",
+                            "ReleasingInventory"}) {
+    deadline_expiries_.Add({{"state", state}});
+  }
+  for (const char* type : {"InventoryReserved", "InventoryReservationFailed", "PaymentCompleted", "PaymentFailed",
+                           "InventoryCommitted", "InventoryReleased", "RefundCompleted"}) {
+    replies_ignored_.Add({{"type", type}});
+  }
   for (const auto step : {SagaCommand::kReserveInventory, SagaCommand::kProcessPayment, SagaCommand::kCommitInventory,
                           SagaCommand::kRefundPayment, SagaCommand::kReleaseInventory}) {
     step_duration_.Add({{"step", std::string(ToString(step))}}, observability::LatencyBuckets());
+    step_retries_.Add({{"command", std::string(ToString(step))}});
   }
 }
 

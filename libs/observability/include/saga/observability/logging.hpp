@@ -45,6 +45,10 @@ class JsonFormatter final : public spdlog::formatter {
   std::string service_;
 };
 
+/// The human-readable format (log.format "text"): time, level, [service], message, then the
+/// context fields as " key=value".
+[[nodiscard]] std::unique_ptr<spdlog::formatter> MakeTextFormatter(const std::string& service);
+
 /// Adds key/value fields to every log line of the current thread until destroyed. Nestable: a key
 /// set again by an inner scope shows the inner value once; empty values are left out.
 class ScopedLogFields {

@@ -21,7 +21,8 @@
 // copy it continue the trace, and every line logged while handling it carries trace_id, span_id,
 // correlation_id, saga_id, order_id, message_id and message_type.
 // Metrics (docs/observability.md): saga_kafka_messages_consumed_total, saga_kafka_consumer_lag,
-// saga_kafka_rebalances_total, saga_kafka_dead_letters_total, saga_consumer_messages_total,
+// saga_kafka_rebalances_total, saga_kafka_consumer_assigned_partitions, saga_kafka_dead_letters_total
+// (at 0 for each subscribed topic from the start), saga_consumer_messages_total,
 // saga_consumer_retries_total, saga_consumer_handle_duration_seconds.
 //
 // Parallelism: `threads` group members, each with its own Kafka consumer; Kafka spreads the
@@ -116,6 +117,7 @@ class ReliableConsumer {
     prometheus::Counter& assigned;
     prometheus::Counter& revoked;
     prometheus::Histogram& duration;
+    prometheus::Gauge& assigned_partitions;
   };
   static Instruments MakeInstruments(observability::Metrics& metrics, const std::string& consumer);
 
