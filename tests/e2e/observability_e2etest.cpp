@@ -167,6 +167,8 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
             1);
   EXPECT_EQ(order.Find("saga_http_request_duration_seconds_count", {{"method", "POST"}, {"route", "/api/orders"}}),
             5);
+  EXPECT_EQ(order.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "2xx"}}), 5)
+      << "one price lookup per order line";
   const auto& prefix = System::Get().TopicPrefix();
   // ReserveInventory x5, CommitInventory x3, ReleaseInventory x2, plus any command sent again.
   EXPECT_EQ(order.Find("saga_kafka_messages_produced_total", {{"topic", prefix + "saga.inventory.commands"}}),

@@ -11,6 +11,7 @@
 #include <charconv>
 
 #include "saga/core/errors.hpp"
+#include "saga/observability/logging.hpp"
 
 namespace saga::http {
 
@@ -80,9 +81,17 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
   return reply;
 }
 
-HttpClient::HttpClient(const std::string& name, const std::string& base_url,
-                       std::chrono::milliseconds timeout)
-    : name_(name), base_url_(base_url), timeout_(timeout) {
+HttpClient::HttpClient(const std::string& name, const std::string& base_url, std::chrono::milliseconds timeout,
+                       observability::Metrics& metrics)
+    : name_(name),
+      base_url_(base_url),
+      timeout_(timeout),
+      requests_(&metrics.CounterFamily("saga_http_client_requests_total",
+                                       "Calls to other services, by peer (config key) and outcome")),
+      duration_(&metrics
+                     .HistogramFamily("saga_http_client_request_duration_seconds",
+                                      "Time of calls to other services, by peer")
+                     .Add({{"peer", name}}, observability::LatencyBuckets())) {
   const std::string scheme = "http://";
   const auto bad = [&] {
     return core::ConfigError(name + " must be http://HOST:PORT with a numeric host or localhost, not '" +
@@ -108,7 +117,14 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url,
 }
 
 ClientReply HttpClient::Get(const std::string& target) const {
-  auto reply = Exchange(host_, port_, "GET", target, {}, {{"Accept", "application/json"}}, timeout_);
+  std::map<std::string, std::string> headers{{"Accept", "application/json"}};
+  if (const auto& trace = observability::CurrentTraceparent(); !trace.empty()) headers["traceparent"] = trace;
+  const auto started = std::chrono::steady_clock::now();
+  auto reply = Exchange(host_, port_, "GET", target, {}, headers, timeout_);
+  duration_->Observe(observability::SecondsSince<std::chrono::steady_clock>(started));
+  requests_->Add({{"peer", name_}, {"outcome", reply.status == 0 ? std::string("error")
+                                                                  : std::to_string(reply.status / 100) + "xx"}})
+      .Increment();
   if (reply.status == 0)
     throw core::InfraError(name_ + " (" + base_url_ + ") unreachable: " + reply.error, true);
   if (reply.status >= 500) {

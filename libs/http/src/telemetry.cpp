@@ -38,6 +38,7 @@ Middleware Telemetry(observability::Metrics& metrics, std::vector<std::string> q
     const auto span = parent ? parent->Child() : core::TraceContext::NewRoot();
     context.traceparent = span.ToTraceparent();
     const observability::ScopedLogFields fields{{"trace_id", span.TraceId()}, {"span_id", span.SpanId()}};
+    const observability::ScopedTrace current(context.traceparent);
 
     in_flight.Increment();
     Response response;

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "saga/core/errors.hpp"
 #include "saga/core/trace_context.hpp"
+#include "saga/http/client.hpp"
+#include "saga/http/server.hpp"
+#include "saga/observability/logging.hpp"
 #include "saga/testing/metric_samples.hpp"
 
 namespace saga::http {
@@ -83,6 +88,45 @@ TEST(TelemetryTest, StartsANewTraceWithoutOrWithAnInvalidHeader) {
   const auto second = core::TraceContext::Parse(seen.traceparent);
   ASSERT_TRUE(second);
   EXPECT_NE(second->TraceId(), first->TraceId());
+}
+
+// A call made while handling a request carries the handler's span to the callee, which
+// continues the same trace; the caller counts and times it per peer.
+TEST(TelemetryTest, CallsToOtherServicesCarryTheTraceAndAreMeasured) {
+  observability::Metrics metrics;
+  std::mutex mu;
+  std::string received;
+  Router callee_routes;
+  callee_routes.Use(Telemetry(metrics));
+  callee_routes.Add(Verb::get, "/price", [&](const Request& request, const RequestContext& ctx) {
+    std::lock_guard lock(mu);
+    received = std::string(request["traceparent"]) + " " + ctx.traceparent;
+    return JsonResponse(Status::ok, {});
+  });
+  HttpServerConfig config;
+  config.port = 0;
+  HttpServer callee(config, std::move(callee_routes));
+  callee.Start();
+  const HttpClient client("inventory.url", "http://127.0.0.1:" + std::to_string(callee.Port()),
+                          std::chrono::seconds(5), metrics);
+  const std::string span = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  {
+    const observability::ScopedTrace current(span);
+    EXPECT_EQ(client.Get("/price").status, 200);
+  }
+  EXPECT_EQ(client.Get("/nothing").status, 404);
+  callee.Stop();
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(received.substr(0, span.size()), span) << "the caller's span is the callee's parent";
+    EXPECT_EQ(received.substr(span.size() + 1 + 3, 32), "4bf92f3577b34da6a3ce929d0e0e4736");
+  }
+  EXPECT_THROW((void)client.Get("/price"), core::InfraError) << "the callee is gone";
+  const auto samples = MetricSamples::Parse(metrics.Expose());
+  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "2xx"}}), 1);
+  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "4xx"}}), 1);
+  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "error"}}), 1);
+  EXPECT_EQ(samples.Find("saga_http_client_request_duration_seconds_count", {{"peer", "inventory.url"}}), 3);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@ namespace saga::observability {
 namespace {
 
 thread_local std::vector<std::pair<std::string, std::string>> tls_fields;
+thread_local std::string tls_traceparent;
 
 void Append(spdlog::memory_buf_t& out, std::string_view text) {
   out.append(text.data(), text.data() + text.size());
@@ -132,6 +133,18 @@ ScopedLogFields::ScopedLogFields(std::initializer_list<std::pair<std::string, st
 
 ScopedLogFields::~ScopedLogFields() {
   tls_fields.resize(tls_fields.size() - added_);
+}
+
+ScopedTrace::ScopedTrace(std::string traceparent) : previous_(std::move(tls_traceparent)) {
+  tls_traceparent = std::move(traceparent);
+}
+
+ScopedTrace::~ScopedTrace() {
+  tls_traceparent = std::move(previous_);
+}
+
+const std::string& CurrentTraceparent() noexcept {
+  return tls_traceparent;
 }
 
 std::unique_ptr<spdlog::formatter> MakeTextFormatter(const std::string& service) {

@@ -206,6 +206,7 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       {"order_id", envelope.order_id.Get().ToString()},
       {"message_id", message_id},
       {"message_type", envelope.type}};
+  const observability::ScopedTrace current(envelope.traceparent);
   int outage_waits = 0;
   for (int attempt = 1;; ++attempt) {
     if (stop_) return;                                      // not committed: redelivered after the restart

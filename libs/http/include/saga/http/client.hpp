@@ -10,6 +10,8 @@
 #include <map>
 #include <string>
 
+#include "saga/observability/metrics.hpp"
+
 namespace saga::http {
 
 struct ClientReply {
@@ -29,10 +31,14 @@ struct ClientReply {
 class HttpClient {
  public:
   /// `base_url` is "http://host:port" with a numeric IPv4/IPv6 host or "localhost". Throws
-  /// core::ConfigError naming `name` (the config key) when it is not.
-  HttpClient(const std::string& name, const std::string& base_url, std::chrono::milliseconds timeout);
+  /// core::ConfigError naming `name` (the config key) when it is not. Calls are counted in
+  /// saga_http_client_requests_total{peer,outcome} and timed in
+  /// saga_http_client_request_duration_seconds{peer} (peer = `name`).
+  HttpClient(const std::string& name, const std::string& base_url, std::chrono::milliseconds timeout,
+             observability::Metrics& metrics = observability::DefaultMetrics());
 
-  /// GET base_url + target. Throws core::InfraError (retryable) when the peer cannot be reached,
+  /// GET base_url + target, with the thread's span (observability::CurrentTraceparent) as the
+  /// `traceparent` header. Throws core::InfraError (retryable) when the peer cannot be reached,
   /// times out, or answers 5xx; other statuses are returned.
   [[nodiscard]] ClientReply Get(const std::string& target) const;
 
@@ -44,6 +50,8 @@ class HttpClient {
   std::string host_;
   std::uint16_t port_ = 0;
   std::chrono::milliseconds timeout_;
+  prometheus::Family<prometheus::Counter>* requests_;
+  prometheus::Histogram* duration_;
 };
 
 }  // namespace saga::http

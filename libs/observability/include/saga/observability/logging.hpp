@@ -62,6 +62,23 @@ class ScopedLogFields {
   std::size_t added_;
 };
 
+/// The span the current thread works in (W3C traceparent), set by the HTTP telemetry middleware
+/// and the consumers for the duration of a request or message; calls to other services carry it
+/// as their `traceparent` header. Nestable like ScopedLogFields.
+class ScopedTrace {
+ public:
+  explicit ScopedTrace(std::string traceparent);
+  ~ScopedTrace();
+  ScopedTrace(const ScopedTrace&) = delete;
+  ScopedTrace& operator=(const ScopedTrace&) = delete;
+
+ private:
+  std::string previous_;
+};
+
+/// The current thread's span ("" outside a request or message).
+[[nodiscard]] const std::string& CurrentTraceparent() noexcept;
+
 /// Appends `text` to `out` as the body of a JSON string (without quotes), escaping as needed.
 void AppendJsonEscaped(std::string_view text, spdlog::memory_buf_t& out);
 
