@@ -46,18 +46,39 @@ std::vector<std::pair<Verb, std::string>> Router::Routes() const {
 Response Router::Dispatch(const Request& request, RequestContext context) const {
   std::string path;
   const auto target = request.target();
-  if (!ParseTarget(std::string_view(target.data(), target.size()), path, context.query)) {
-    return ProblemResponse(Status::bad_request, "Bad Request", "the request target is malformed");
-  }
-  context.path = path;
-  // Middleware from the innermost outwards: middleware_[0] ends up outermost.
-  Next next = [this, &request, &context] { return Match(request, context); };
+  const bool well_formed = ParseTarget(std::string_view(target.data(), target.size()), path, context.query);
+  context.path = well_formed ? path : std::string();
+  // The route is known to every middleware (a rate-limited request counts under its route).
+  if (well_formed) context.route = BestPattern(Split(context.path));
+  // Middleware from the innermost outwards: middleware_[0] ends up outermost. A malformed target
+  // goes through them too (it is logged and counted), and is answered 400 inside.
+  Next next = [this, &request, &context, well_formed] {
+    if (!well_formed) return ProblemResponse(Status::bad_request, "Bad Request", "the request target is malformed");
+    return Match(request, context);
+  };
   for (auto it = middleware_.rbegin(); it != middleware_.rend(); ++it) {
     next = [&middleware = *it, &request, &context, inner = std::move(next)] {
       return middleware(request, context, inner);
     };
   }
   return next();
+}
+
+std::string Router::BestPattern(const std::vector<std::string>& segments) const {
+  int best_literals = -1;
+  std::string best;
+  for (const auto& route : routes_) {
+    if (route.segments.size() != segments.size() || route.literals <= best_literals) continue;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      match = IsCapture(route.segments[i]) ? !segments[i].empty() : route.segments[i] == segments[i];
+    }
+    if (match) {
+      best_literals = route.literals;
+      best = route.pattern;
+    }
+  }
+  return best;
 }
 
 Response Router::Match(const Request& request, RequestContext& context) const {

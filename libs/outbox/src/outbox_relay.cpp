@@ -149,6 +149,7 @@ int OutboxRelay::PublishOnce() {
       }
     }
     std::vector<std::int64_t> done;
+    std::vector<double> delays;  // observed once the rows are marked
     std::vector<std::pair<std::int64_t, std::string>> failed;
     const auto deadline = std::chrono::steady_clock::now() + config_.ack_timeout;
     for (std::size_t i = 0; i < enqueued; ++i) {
@@ -159,8 +160,8 @@ int OutboxRelay::PublishOnce() {
         }
         acks[i].get();
         done.push_back(rows[i].id);
-        publish_delay_.Observe(std::max(0.0, rows[i].age_seconds) +
-                               observability::SecondsSince<std::chrono::steady_clock>(selected_at));
+        delays.push_back(std::max(0.0, rows[i].age_seconds) +
+                         observability::SecondsSince<std::chrono::steady_clock>(selected_at));
       } catch (const std::exception& e) {
         failed.emplace_back(rows[i].id, e.what());
       }
@@ -186,6 +187,7 @@ int OutboxRelay::PublishOnce() {
     });
     published_ += done.size();
     published_total_.Increment(static_cast<double>(done.size()));
+    for (const double delay : delays) publish_delay_.Observe(delay);
     if (producer_breaker_ != nullptr) {
       if (failed.empty()) {
         producer_breaker_->RecordSuccess();

@@ -105,6 +105,34 @@ ConsumerStats ReliableConsumer::Stats() const {
   return stats;
 }
 
+void ReliableConsumer::SetMembership(int member, Membership state) {
+  std::lock_guard lock(membership_mu_);
+  membership_[static_cast<std::size_t>(member)] = std::move(state);
+  int partitions = 0;
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> owned;
+  for (const auto& each : membership_) {
+    partitions += each.partitions;
+    for (const auto& lag : each.lags) owned[{lag.topic, lag.partition}] = lag.lag;
+  }
+  instruments_.assigned_partitions.Set(partitions);
+  for (auto it = lag_gauges_.begin(); it != lag_gauges_.end();) {  // revoked from every member
+    if (owned.count(it->first) == 0) {
+      instruments_.lag.Remove(it->second);
+      it = lag_gauges_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [key, lag] : owned) {
+    auto& gauge = lag_gauges_[key];
+    if (gauge == nullptr) {
+      gauge = &instruments_.lag.Add(
+          {{"consumer", config_.name}, {"topic", key.first}, {"partition", std::to_string(key.second)}});
+    }
+    gauge->Set(static_cast<double>(lag));
+  }
+}
+
 bool ReliableConsumer::SleepUnlessStopped(std::chrono::milliseconds duration) {
   const auto until = std::chrono::steady_clock::now() + duration;
   while (std::chrono::steady_clock::now() < until) {
@@ -119,20 +147,6 @@ bool ReliableConsumer::SleepUnlessStopped(std::chrono::milliseconds duration) {
 
 void ReliableConsumer::Run(int member) {
   while (!stop_) {
-    // This member's lag series, removed when its partition is revoked or the member leaves.
-    std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> lag_series;
-    // Membership and lag for health; the partitions of all members for the metric.
-    const auto set_membership = [&](const Membership& state) {
-      std::lock_guard lock(membership_mu_);
-      membership_[static_cast<std::size_t>(member)] = state;
-      int partitions = 0;
-      for (const auto& each : membership_) partitions += each.partitions;
-      instruments_.assigned_partitions.Set(partitions);
-    };
-    const auto drop_lag_series = [&] {
-      for (auto& [key, gauge] : lag_series) instruments_.lag.Remove(gauge);
-      lag_series.clear();
-    };
     try {
       kafka::ConsumerOptions options{config_.name, config_.topics, "earliest", {}};
       options.on_rebalance = [this](bool assigned, int /*partitions*/) {
@@ -150,34 +164,18 @@ void ReliableConsumer::Run(int member) {
         }
         if (std::chrono::steady_clock::now() >= next_report) {  // membership and lag: health, metrics
           next_report = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-          Membership state{true, 0, 0};
-          std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> current;
-          for (const auto& partition : consumer.Lag()) {
+          Membership state{true, 0, 0, consumer.Lag()};
+          for (const auto& partition : state.lags) {
             ++state.partitions;
             state.lag += partition.lag;
-            const auto key = std::make_pair(partition.topic, partition.partition);
-            auto found = lag_series.find(key);
-            prometheus::Gauge* gauge =
-                found != lag_series.end()
-                    ? found->second
-                    : &instruments_.lag.Add({{"consumer", config_.name},
-                                             {"topic", partition.topic},
-                                             {"partition", std::to_string(partition.partition)}});
-            if (found != lag_series.end()) lag_series.erase(found);
-            gauge->Set(static_cast<double>(partition.lag));
-            current.emplace(key, gauge);
           }
-          drop_lag_series();  // what is left was revoked
-          lag_series = std::move(current);
-          set_membership(state);
+          SetMembership(member, std::move(state));
         }
       }
-      set_membership(Membership{});
-      drop_lag_series();
+      SetMembership(member, Membership{});
       consumer.Close();
     } catch (const std::exception& e) {
-      set_membership(Membership{});
-      drop_lag_series();
+      SetMembership(member, Membership{});
       // Leaving the loop without committing: the message comes again to whoever owns the partition.
       spdlog::error("consumer {} member {}: {}; rejoining", config_.name, member, e.what());
       SleepUnlessStopped(std::chrono::seconds(1));
@@ -188,6 +186,9 @@ void ReliableConsumer::Run(int member) {
 void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message) {
   auto decoded = contracts::Decode(message.payload);
   if (!decoded) {
+    const auto trace = core::TraceContext::Parse(message.Header("traceparent").value_or(""));
+    const observability::ScopedLogFields fields{{"trace_id", trace ? trace->TraceId() : std::string()},
+                                                {"message_id", message.Header("message-id").value_or("")}};
     DeadLetter(message, decoded.Error().Reason(), 0, message.Header("message-id").value_or(""),
                message.Header("correlation-id").value_or(""), "undecodable");
     consumer.Commit(message);
@@ -208,6 +209,10 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       {"message_type", envelope.type}};
   const observability::ScopedTrace current(envelope.traceparent);
   int outage_waits = 0;
+  // What the committed transaction did; reported after the loop, where nothing can send the
+  // message to the dead letters any more.
+  enum class Done { kNothing, kApplied, kDuplicate } done = Done::kNothing;
+  std::vector<std::function<void()>> committed;
   for (int attempt = 1;; ++attempt) {
     if (stop_) return;                                      // not committed: redelivered after the restart
     if (db_breaker_ != nullptr && !db_breaker_->Allow()) {  // open: wait without trying
@@ -219,7 +224,6 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       const auto started = std::chrono::steady_clock::now();
       auto lease = pool_.Acquire();
       bool duplicate = false;
-      std::vector<std::function<void()>> committed;
       pg::Translated([&] {
         pqxx::work tx(*lease);
         const auto inserted = tx.exec_params(
@@ -234,18 +238,9 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
         tx.commit();
         committed = std::move(context.after_commit);
       });
+      done = duplicate ? Done::kDuplicate : Done::kApplied;
       instruments_.duration.Observe(observability::SecondsSince<std::chrono::steady_clock>(started));
       if (db_breaker_ != nullptr) db_breaker_->RecordSuccess();
-      if (duplicate) {
-        ++duplicates_;
-        Count(envelope.type, "duplicate");
-        spdlog::info("consumer {}: message {} already processed, skipped", config_.name, message_id);
-      } else {
-        ++processed_;
-        Count(envelope.type, "applied");
-        for (auto& hook : committed) hook();
-        if (after_commit_) after_commit_();
-      }
       break;
     } catch (const pg::ConnectionError& e) {
       // The database is away: wait for it, however long, without using up the attempts.
@@ -274,6 +269,20 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       DeadLetter(message, e.what(), attempt, message_id, envelope.correlation_id, envelope.type);
       break;
     }
+  }
+  try {
+    if (done == Done::kDuplicate) {
+      ++duplicates_;
+      Count(envelope.type, "duplicate");
+      spdlog::info("consumer {}: message {} already processed, skipped", config_.name, message_id);
+    } else if (done == Done::kApplied) {
+      ++processed_;
+      Count(envelope.type, "applied");
+      for (auto& hook : committed) hook();
+      if (after_commit_) after_commit_();
+    }
+  } catch (const std::exception& e) {  // the effect is committed: only a report went missing
+    spdlog::error("consumer {}: after committing message {}: {}", config_.name, message_id, e.what());
   }
   consumer.Commit(message);
 }

@@ -23,6 +23,7 @@
 #include "saga/outbox/outbox_relay.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/testing/metric_samples.hpp"
 #include "saga/testing/test_env.hpp"
 
 namespace saga::outbox {
@@ -43,11 +44,20 @@ TEST_F(OutboxTest, RelayPublishesCommittedRowsInOrderAndMarksThem) {
     pqxx::work tx(*lease);
     Append(tx, topic_, Message(a, 999));  // rolled back: must never be published
   }
-  kafka::Producer producer(kafka_);
-  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  observability::Metrics metrics;
+  kafka::Producer producer(kafka_, metrics);
+  OutboxRelay relay(RelayConfig{}, pg_, producer, nullptr, metrics);
   EXPECT_EQ(relay.PublishOnce(), 40);
   EXPECT_EQ(relay.PublishOnce(), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+  const auto samples = testing::MetricSamples::Parse(metrics.Expose());
+  EXPECT_EQ(samples.Find("saga_outbox_published_total"), 40);
+  EXPECT_EQ(samples.Find("saga_outbox_publish_delay_seconds_count"), 40);
+  EXPECT_EQ(samples.Find("saga_outbox_relay_leader"), 1);
+  EXPECT_EQ(samples.Find("saga_outbox_failed_passes_total"), 0);
+  EXPECT_EQ(samples.Find("saga_kafka_messages_produced_total", {{"topic", topic_}}), 40);
+  EXPECT_EQ(samples.Find("saga_kafka_produce_errors_total", {{"topic", topic_}}), 0);
+  EXPECT_EQ(samples.Find("saga_kafka_delivery_latency_seconds_count", {{"topic", topic_}}), 40);
 
   auto messages = ReadTopic(topic_, 40);
   ASSERT_EQ(messages.size(), 40U);
@@ -161,12 +171,16 @@ TEST_F(OutboxTest, PoisonMessagesGoToTheDlqAndThePartitionMovesOn) {
   send(contracts::Encode(transient));
   send(contracts::Encode(Message(order, 5)));
 
+  std::atomic<int> reported{0};
   auto handler = [&](HandlerContext& c) {
+    c.after_commit.emplace_back([&reported] { ++reported; });  // dropped when the attempt fails
     if (c.envelope.message_id == permanent.message_id) throw PermanentError("business rule says no");
     if (c.envelope.message_id == transient.message_id) throw core::InfraError("database briefly away", true);
     RecordEffect()(c);
   };
-  ReliableConsumer consumer(Config(), kafka_, pool_, producer, handler);
+  observability::Metrics metrics;
+  const auto config = Config();
+  ReliableConsumer consumer(config, kafka_, pool_, producer, handler, {}, nullptr, metrics);
   consumer.Start();
   ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects WHERE version = 5") == 1; },
                                seconds(30)))
@@ -175,6 +189,20 @@ TEST_F(OutboxTest, PoisonMessagesGoToTheDlqAndThePartitionMovesOn) {
   consumer.Stop();
   EXPECT_EQ(consumer.Stats().retries, 2U) << "the transient failure was retried up to max_attempts";
   EXPECT_EQ(Count("SELECT count(*) FROM effects"), 2);
+  EXPECT_EQ(reported, 2) << "after-commit actions of committed messages only";
+  const auto samples = testing::MetricSamples::Parse(metrics.Expose());
+  const testing::MetricSamples::Labels consumer_label{{"consumer", config.name}};
+  EXPECT_EQ(samples.Find("saga_kafka_dead_letters_total", {{"consumer", config.name}, {"topic", topic_}}), 4);
+  EXPECT_EQ(samples.Find("saga_consumer_messages_total",
+                         {{"consumer", config.name}, {"type", "undecodable"}, {"outcome", "dead_lettered"}}),
+            2);
+  EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "dead_lettered"}}),
+            4);
+  EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "applied"}}), 2);
+  EXPECT_EQ(samples.Find("saga_consumer_retries_total", consumer_label), 2);
+  EXPECT_EQ(samples.Find("saga_kafka_messages_consumed_total", {{"consumer", config.name}, {"topic", topic_}}), 6);
+  EXPECT_EQ(samples.Find("saga_consumer_handle_duration_seconds_count", consumer_label), 2);
+  EXPECT_EQ(samples.Count("saga_kafka_consumer_lag", consumer_label), 0U) << "the stopped member's series went";
 
   auto dead = ReadTopic(topic_ + ".dlq", 4);
   ASSERT_EQ(dead.size(), 4U);
@@ -264,7 +292,9 @@ TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
   OutboxRelay relay(RelayConfig{}, pg_, producer);
   ASSERT_EQ(relay.PublishOnce(), kKeys * kPerKey);
 
-  ReliableConsumer consumer(Config(3), kafka_, pool_, producer, RecordEffect());
+  observability::Metrics metrics;
+  const auto config = Config(3);
+  ReliableConsumer consumer(config, kafka_, pool_, producer, RecordEffect(), {}, nullptr, metrics);
   consumer.Start();
   ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == kKeys * kPerKey; },
                                seconds(60)));
@@ -277,7 +307,24 @@ TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
       seconds(30)))
       << consumer.Stats().members << " members, " << consumer.Stats().assigned_partitions
       << " partitions, lag " << consumer.Stats().lag;
+  // The metrics agree: one lag series per partition whichever member owns it, all at 0.
+  const testing::MetricSamples::Labels label{{"consumer", config.name}};
+  testing::MetricSamples samples;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        samples = testing::MetricSamples::Parse(metrics.Expose());
+        return samples.Find("saga_kafka_consumer_assigned_partitions", label) == 6 &&
+               samples.Count("saga_kafka_consumer_lag", label) == 6U;
+      },
+      seconds(10)));
+  EXPECT_EQ(samples.Sum("saga_kafka_consumer_lag", label), 0);
+  EXPECT_GE(samples.Find("saga_kafka_rebalances_total", {{"consumer", config.name}, {"kind", "assigned"}}), 3);
+  EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "applied"}}),
+            kKeys * kPerKey);
   consumer.Stop();
+  samples = testing::MetricSamples::Parse(metrics.Expose());
+  EXPECT_EQ(samples.Find("saga_kafka_consumer_assigned_partitions", label), 0);
+  EXPECT_EQ(samples.Count("saga_kafka_consumer_lag", label), 0U);
   EXPECT_EQ(consumer.Stats().members, 0);
   // effects.seq is the order in which effects committed: per order it must follow version.
   auto lease = pool_.Acquire();

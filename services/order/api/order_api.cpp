@@ -248,7 +248,9 @@ http::Response Saga(OrderApp& app, const http::RequestContext& context) {
   if (saga.Target()) body["compensationTarget"] = ToString(*saga.Target());
   if (!saga.Outcome().empty()) body["outcome"] = saga.Outcome();
   if (saga.Deadline()) body["deadline"] = core::ToRfc3339(*saga.Deadline());
-  if (const auto trace = core::TraceContext::Parse(saga.Traceparent())) body["traceId"] = trace->TraceId();
+  // Sagas stored before the traceparent was kept use a trace derived from their id.
+  const auto trace = core::TraceContext::Parse(saga.Traceparent());
+  body["traceId"] = trace ? trace->TraceId() : core::TraceContext::ForTrace(saga.Id().Get()).TraceId();
   auto res = http::JsonResponse(http::Status::ok, body);
   res.set(field::etag, http::VersionETag(saga.Version()));
   return res;

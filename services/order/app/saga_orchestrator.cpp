@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <random>
+#include <set>
 
 #include "saga/contracts/message_types.hpp"
 #include "saga/core/errors.hpp"
@@ -81,15 +81,15 @@ bool IsEnd(SagaState state) {
 }
 
 // A bounded metric label for why a compensation started: cancellations are "Cancelled" (their
-// reason is the caller's text), participants' reasons are words ("Declined"), anything else "Other".
+// reason is the caller's text), the reasons the participants and the saga know are themselves,
+// anything else "Other".
 std::string ReasonLabel(const SagaInstance& saga) {
   if (saga.Target() == SagaState::kCancelled) return "Cancelled";
-  const auto& reason = saga.Outcome();
-  const bool word = !reason.empty() && reason.size() <= 40 &&
-                    std::all_of(reason.begin(), reason.end(), [](char c) {
-                      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-                    });
-  return word ? reason : std::string("Other");
+  static const std::set<std::string, std::less<>> kKnown{
+      "Declined",         "InsufficientFunds", "GatewayTimeout",     "InvalidToken",    "PaymentFailed",
+      "InventoryTimeout", "PaymentTimeout",    "CommitTimeout",      "ReservationExpired", "InsufficientStock",
+      "UnknownProduct",   "InvalidQuantity",   "AlreadyCompensated", "InventoryUnavailable"};
+  return kKnown.count(saga.Outcome()) != 0 ? saga.Outcome() : std::string("Other");
 }
 
 std::chrono::duration<double> Between(core::Timestamp from, core::Timestamp to) {
@@ -219,10 +219,18 @@ void SagaOrchestrator::Report(ISagaUnitOfWork& uow, const SagaInstance& saga, co
 void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order,
                              const SagaDecision& decision, const std::string& input,
                              const contracts::Envelope* cause, Before before) const {
+  const auto saga_trace = TraceIdOf(SagaTraceparent(saga));
   const observability::ScopedLogFields fields{{"saga_id", saga.Id().Get().ToString()},
                                               {"order_id", order.Id().Get().ToString()},
                                               {"correlation_id", saga.CorrelationId()},
-                                              {"trace_id", TraceIdOf(SagaTraceparent(saga))}};
+                                              {"trace_id", saga_trace}};
+  // A request of another trace (a cancel) acts on the saga: its lines are the saga's trace, the
+  // request's trace id kept beside it, and the request's span (of the other trace) left out.
+  std::optional<observability::ScopedLogFields> request_trace;
+  if (const auto current = TraceIdOf(observability::CurrentTraceparent()); !current.empty() && current != saga_trace) {
+    request_trace.emplace(std::initializer_list<std::pair<std::string, std::string>>{{"span_id", ""},
+                                                                                    {"request_trace_id", current}});
+  }
   Report(uow, saga, decision, input, cause != nullptr, before);
   const auto now = clock_.Now();
   const std::string from =

@@ -1,5 +1,7 @@
 #include "services/order/infra/pg_saga_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <pqxx/pqxx>
 
 #include "saga/core/errors.hpp"
@@ -148,7 +150,13 @@ void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) 
     PgSagaUnitOfWork uow(tx, committed);
     work(uow);
   });
-  for (auto& action : committed) action();
+  for (auto& action : committed) {
+    try {
+      action();
+    } catch (const std::exception& e) {  // committed: only a report went missing
+      spdlog::error("after a committed saga transaction: {}", e.what());
+    }
+  }
 }
 
 std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {

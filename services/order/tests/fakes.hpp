@@ -129,7 +129,12 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
   /// Nothing rolls back here: the action runs when the unit of work that gave it ends.
   void AfterCommit(std::function<void()> action) override { pending_.push_back(std::move(action)); }
   void Run(const std::function<void(ISagaUnitOfWork&)>& work) override {
-    work(*this);
+    try {
+      work(*this);
+    } catch (...) {
+      pending_.clear();  // "rolled back": its after-commit actions never run
+      throw;
+    }
     Commit();
   }
   /// Runs what AfterCommit() collected (tests that drive the orchestrator without Run call it).

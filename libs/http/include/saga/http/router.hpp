@@ -5,8 +5,8 @@
 // Unknown paths answer 404, known paths with another method 405 with an Allow header, both as
 // problem+json.
 //
-// Middleware wraps every dispatch (matched or not), in the order added: the first added is the
-// outermost. A middleware may answer by itself (rate limit) or post-process the response of
+// Middleware wraps every dispatch (matched or not, malformed targets included), in the order
+// added: the first added is the outermost. RequestContext::route is set before they run. A middleware may answer by itself (rate limit) or post-process the response of
 // `next` (conditional GET).
 //
 // Thread-safety: build it fully, then share it read-only between server threads.
@@ -49,6 +49,8 @@ class Router {
     Handler handler;
   };
   [[nodiscard]] Response Match(const Request& request, RequestContext& context) const;
+  /// The most literal pattern matching the path's segments, whatever the method; "" for none.
+  [[nodiscard]] std::string BestPattern(const std::vector<std::string>& segments) const;
 
   std::vector<Route> routes_;
   std::vector<Middleware> middleware_;

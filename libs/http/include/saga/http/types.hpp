@@ -37,8 +37,9 @@ struct RequestContext {
   /// (405); "" when no route matched. Set by the router; metrics use it as a bounded label.
   std::string route;
   /// The span this server handles the request in (W3C traceparent, a child of the caller's
-  /// `traceparent` header or a new trace); "" outside a server with telemetry. Messages a
-  /// request causes carry it.
+  /// `traceparent` header or a new trace); "" outside a server with telemetry. Messages that
+  /// start with the request carry it (an order's saga keeps it; later messages of an existing
+  /// saga, a cancel's included, continue the saga's own trace).
   std::string traceparent;
 };
 

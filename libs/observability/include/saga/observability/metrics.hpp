@@ -3,9 +3,10 @@
 // every service. The catalogue of names, labels and meanings is docs/observability.md.
 //
 // Components register their families in a Metrics instance given to their constructor
-// (DefaultMetrics() unless a test passes its own) and keep references to the series they
-// update: Family::Add takes a lock, Counter::Increment and Gauge::Set do not, so look series up
-// once, not per event. Values that live in a component (breaker state, pool use) are copied into
+// (DefaultMetrics() unless a test passes its own) and keep references to the series whose labels
+// they know in advance: Family::Add takes the family's lock (as a scrape does), Counter::Increment
+// and Gauge::Set do not. Series with labels known only per event (route, message type) are
+// looked up per event; that costs a lock and a hash lookup. Values that live in a component (breaker state, pool use) are copied into
 // gauges by scrape hooks right before each exposition.
 //
 // Thread-safety: everything here may be used from any thread.

@@ -33,6 +33,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -146,9 +147,15 @@ class ReliableConsumer {
     bool joined = false;
     int partitions = 0;
     std::int64_t lag = 0;
+    std::vector<kafka::Consumer::PartitionLag> lags;
   };
+  /// Stores a member's state and brings the lag series in line with what all members own now
+  /// (a partition that moved between members of this process keeps its series).
+  void SetMembership(int member, Membership state);
+
   mutable std::mutex membership_mu_;
   std::vector<Membership> membership_;  // one per member thread, guarded by membership_mu_
+  std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> lag_gauges_;  // guarded by membership_mu_
 };
 
 /// Puts dead letters of `dlq_topic` back on their original topic (header dlq-original-topic),
