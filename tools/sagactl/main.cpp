@@ -1,10 +1,13 @@
 // sagactl: the command-line client of the order saga. Today: topic administration used by the
-// launcher, and the invariant checker. Exit codes: 0 success, 1 the operation failed (e.g.
-// broker or database unreachable), 2 usage or configuration error, 3 an invariant is violated.
+// launcher, the invariant checker and the audit-chain check. Exit codes: 0 success, 1 the
+// operation failed (e.g. broker or database unreachable), 2 usage or configuration error, 3 an
+// invariant is violated or the audit chain is broken.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "saga/audit/audit_log.hpp"
 #include "saga/core/errors.hpp"
+#include "saga/pg/connection.hpp"
 #include "saga/invariants/checker.hpp"
 #include "saga/kafka/errors.hpp"
 #include "saga/kafka/topics.hpp"
@@ -57,6 +60,18 @@ int main(int argc, char** argv) {
   bool running = false;
   invariants->add_flag("--running", running, "traffic may still be flowing: skip the at-rest checks");
 
+  std::string audit_dsn;
+  std::string expected_head;
+  auto* audit = app.add_subcommand("audit", "the services' audit trails");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand(
+      "verify", "check the hash chain of a service's audit_log (exit 3 on a modified, deleted or reordered entry)");
+  verify->add_option("--dsn", audit_dsn, "the service database's connection string")
+      ->envname("SAGA_AUDIT_PG_DSN")
+      ->required();
+  verify->add_option("--expect-head", expected_head,
+                     "a head hash recorded earlier: also detects the newest entries being cut off");
+
   CLI11_PARSE(app, argc, argv);
 
   saga::observability::LogConfig log_config;
@@ -70,6 +85,17 @@ int main(int argc, char** argv) {
   config.client_id = "sagactl";
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   try {
+    if (verify->parsed()) {
+      auto conn = saga::pg::Connect(saga::pg::PgConfig{audit_dsn, std::chrono::seconds(5)});
+      const auto verdict = saga::audit::VerifyAudit(*conn, expected_head);
+      if (verdict.intact) {
+        std::cout << "audit log: " << verdict.entries << " entries, chain intact, head " << verdict.head << "\n";
+        return 0;
+      }
+      std::cout << "audit log BROKEN at entry " << verdict.broken_at.value_or(0) << ": " << verdict.problem
+                << " (" << verdict.entries << " entries verified before it)\n";
+      return 3;
+    }
     if (invariants->parsed()) {
       check_input.at_rest = !running;
       const auto report = saga::invariants::Check(check_input);

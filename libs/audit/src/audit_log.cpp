@@ -1,0 +1,109 @@
+#include "saga/audit/audit_log.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+#include "saga/pg/errors.hpp"
+#include "saga/pg/sql.hpp"
+
+namespace saga::audit {
+namespace {
+
+const std::string kGenesis(64, '0');
+constexpr std::int64_t kAppendLock = 0x5A6A'0A0D;
+
+std::string Sha256Hex(const std::string& data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[digest[i] >> 4U];
+    hex += kHex[digest[i] & 0x0FU];
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::string AuditHash(std::int64_t seq, const AuditEntry& entry, const std::string& prev_hash) {
+  const nlohmann::json record = {seq,          core::ToUnixMicros(entry.at), entry.actor,
+                                 entry.action, entry.resource,               entry.outcome,
+                                 entry.remote, entry.correlation_id,         entry.detail,
+                                 prev_hash};
+  return Sha256Hex(record.dump());
+}
+
+std::int64_t AppendAudit(pqxx::transaction_base& tx, const AuditEntry& entry) {
+  return pg::Translated([&] {
+    (void)tx.exec_params("SELECT pg_advisory_xact_lock($1)", kAppendLock);
+    const auto last = tx.exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    const std::int64_t seq = last.empty() ? 1 : last[0][0].as<std::int64_t>() + 1;
+    const std::string prev = last.empty() ? kGenesis : last[0][1].as<std::string>();
+    // The stored time is what is hashed: microseconds, as PostgreSQL keeps them.
+    tx.exec_params0("INSERT INTO audit_log (seq, at, actor, action, resource, outcome, remote, correlation_id, "
+                    "detail, prev_hash, hash) VALUES ($1, " +
+                        pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    seq, core::ToUnixMicros(entry.at), entry.actor, entry.action, entry.resource, entry.outcome,
+                    entry.remote, entry.correlation_id, entry.detail, prev, AuditHash(seq, entry, prev));
+    return seq;
+  });
+}
+
+AuditVerdict VerifyAudit(pqxx::connection& conn, const std::string& expected_head) {
+  AuditVerdict verdict;
+  verdict.head = kGenesis;
+  bool head_seen = expected_head.empty() || expected_head == kGenesis;
+  pg::Translated([&] {
+    pqxx::transaction<pqxx::repeatable_read, pqxx::readwrite_policy::read_only> tx(conn);
+    const auto rows = tx.exec("SELECT seq, " + pg::MicrosOf("at") +
+                              ", actor, action, resource, outcome, remote, correlation_id, detail, prev_hash, hash "
+                              "FROM audit_log ORDER BY seq");
+    std::int64_t expected_seq = 1;
+    for (const auto& row : rows) {
+      const auto seq = row[0].as<std::int64_t>();
+      const auto fail = [&](std::int64_t at, std::string problem) {
+        verdict.intact = false;
+        verdict.broken_at = at;
+        verdict.problem = std::move(problem);
+      };
+      if (seq != expected_seq) {
+        fail(expected_seq, "entry " + std::to_string(expected_seq) + " is missing (deleted), next is " +
+                               std::to_string(seq));
+        return;
+      }
+      AuditEntry entry{pg::TimestampOf(row[1]), row[2].c_str(), row[3].c_str(), row[4].c_str(), row[5].c_str(),
+                       row[6].c_str(), row[7].c_str(), row[8].c_str()};
+      const std::string prev = row[9].c_str();
+      const std::string hash = row[10].c_str();
+      if (prev != verdict.head) {
+        fail(seq, "entry " + std::to_string(seq) + " does not follow entry " + std::to_string(seq - 1) +
+                      " (reordered, or an earlier entry was replaced)");
+        return;
+      }
+      if (AuditHash(seq, entry, prev) != hash) {
+        fail(seq, "entry " + std::to_string(seq) + " was modified (its content does not match its hash)");
+        return;
+      }
+      verdict.head = hash;
+      verdict.entries = seq;
+      head_seen = head_seen || hash == expected_head;
+      ++expected_seq;
+    }
+  });
+  if (verdict.intact && !head_seen) {
+    verdict.intact = false;
+    verdict.broken_at = verdict.entries + 1;
+    verdict.problem = "the recorded head " + expected_head + " is not in the chain (newest entries deleted)";
+  }
+  return verdict;
+}
+
+}  // namespace saga::audit
