@@ -119,12 +119,14 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
   const auto out_of_stock = Place(c, 5, "tok_sim_approve");
   const auto declined = Place(d, 1, "tok_sim_decline");
   const auto cancelled = Place(e, 1, "tok_sim_approve");
-  for (const auto& id : {completed_a, completed_b}) EXPECT_EQ(AwaitSaga(id, {"Completed"})["state"], "Completed");
+  for (const auto& id : {completed_a, completed_b})
+    EXPECT_EQ(AwaitSaga(id, {"Completed"})["state"], "Completed");
   for (const auto& id : {out_of_stock, declined}) EXPECT_EQ(AwaitSaga(id, {"Failed"})["state"], "Failed");
   ASSERT_EQ(AwaitSaga(cancelled, {"Completed"})["state"], "Completed");
   const auto version = orders_.Call("GET", "/api/orders/" + cancelled).json["version"].get<int>();
-  ASSERT_EQ(orders_.Call("PUT", "/api/orders/" + cancelled + "/cancel", std::string(),
-                         {{"If-Match", "\"" + std::to_string(version) + "\""}})
+  ASSERT_EQ(orders_
+                .Call("PUT", "/api/orders/" + cancelled + "/cancel", std::string(),
+                      {{"If-Match", "\"" + std::to_string(version) + "\""}})
                 .status,
             202);
   ASSERT_EQ(AwaitSaga(cancelled, {"Cancelled"})["state"], "Cancelled");
@@ -135,7 +137,8 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
     return m.Find("saga_sagas", {{"state", "Cancelled"}}) == 1 && m.Find("saga_outbox_pending_rows") == 0;
   });
   EXPECT_EQ(order.Find("saga_sagas_started_total"), 5);
-  EXPECT_EQ(order.Find("saga_sagas_ended_total", {{"outcome", "completed"}}), 3) << "a, b and e before its cancel";
+  EXPECT_EQ(order.Find("saga_sagas_ended_total", {{"outcome", "completed"}}), 3)
+      << "a, b and e before its cancel";
   EXPECT_EQ(order.Find("saga_sagas_ended_total", {{"outcome", "failed"}}), 2);
   EXPECT_EQ(order.Find("saga_sagas_ended_total", {{"outcome", "cancelled"}}), 1);
   EXPECT_EQ(order.Find("saga_sagas_ended_total", {{"outcome", "compensation_failed"}}), 0);
@@ -165,8 +168,9 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
   EXPECT_EQ(order.Find("saga_http_requests_total",
                        {{"method", "PUT"}, {"route", "/api/orders/{id}/cancel"}, {"status_class", "2xx"}}),
             1);
-  EXPECT_EQ(order.Find("saga_http_request_duration_seconds_count", {{"method", "POST"}, {"route", "/api/orders"}}),
-            5);
+  EXPECT_EQ(
+      order.Find("saga_http_request_duration_seconds_count", {{"method", "POST"}, {"route", "/api/orders"}}),
+      5);
   EXPECT_EQ(order.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "2xx"}}), 5)
       << "one price lookup per order line";
   const auto& prefix = System::Get().TopicPrefix();
@@ -179,7 +183,8 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
   EXPECT_GE(order.Find("saga_outbox_published_total").value_or(0), 5 * 3) << "OrderCreated, commands, events";
   EXPECT_EQ(order.Find("saga_outbox_relay_leader"), 1);
   EXPECT_EQ(order.Find("saga_outbox_oldest_pending_age_seconds"), 0);
-  EXPECT_GT(order.Sum("saga_consumer_messages_total", {{"consumer", "order-saga"}, {"outcome", "applied"}}), 0);
+  EXPECT_GT(order.Sum("saga_consumer_messages_total", {{"consumer", "order-saga"}, {"outcome", "applied"}}),
+            0);
   EXPECT_EQ(order.Sum("saga_consumer_messages_total", {{"outcome", "dead_lettered"}}), 0);
   EXPECT_EQ(order.Find("saga_circuit_breaker_state", {{"breaker", "postgres"}}), 0);
   EXPECT_GE(order.Find("saga_db_pool_max_connections").value_or(0), 1);
@@ -197,9 +202,10 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
   EXPECT_EQ(payment.Find("saga_payments", {{"status", "Failed"}}), 1);
   EXPECT_EQ(payment.Find("saga_payments_amount_minor", {{"status", "Completed"}, {"currency", "EUR"}}), 3700);
   EXPECT_EQ(payment.Find("saga_payments_amount_minor", {{"status", "Refunded"}, {"currency", "EUR"}}), 900);
-  EXPECT_EQ(payment.Find("saga_consumer_messages_total",
-                         {{"consumer", "payment-commands"}, {"type", "ProcessPayment"}, {"outcome", "applied"}}),
-            4 + order.Sum("saga_saga_step_retries_total", {{"command", "ProcessPayment"}}));
+  EXPECT_EQ(
+      payment.Find("saga_consumer_messages_total",
+                   {{"consumer", "payment-commands"}, {"type", "ProcessPayment"}, {"outcome", "applied"}}),
+      4 + order.Sum("saga_saga_step_retries_total", {{"command", "ProcessPayment"}}));
   EXPECT_GE(payment.Sum("saga_kafka_messages_consumed_total", {{"consumer", "payment-commands"}}), 5);
 
   // The inventory service: reservations by status, units over all products.
@@ -215,10 +221,12 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
   EXPECT_EQ(inventory.Find("saga_http_requests_total",
                            {{"method", "POST"}, {"route", "/api/inventory"}, {"status_class", "2xx"}}),
             5);
-  EXPECT_EQ(inventory.Find("saga_consumer_messages_total",
-                           {{"consumer", "inventory-commands"}, {"type", "ReserveInventory"}, {"outcome", "applied"}}),
+  EXPECT_EQ(inventory.Find(
+                "saga_consumer_messages_total",
+                {{"consumer", "inventory-commands"}, {"type", "ReserveInventory"}, {"outcome", "applied"}}),
             5 + order.Sum("saga_saga_step_retries_total", {{"command", "ReserveInventory"}}));
-  EXPECT_GT(inventory.Sum("saga_kafka_rebalances_total", {{"consumer", "inventory-commands"}, {"kind", "assigned"}}),
+  EXPECT_GT(inventory.Sum("saga_kafka_rebalances_total",
+                          {{"consumer", "inventory-commands"}, {"kind", "assigned"}}),
             0);
   EXPECT_EQ(inventory.Count("saga_kafka_consumer_lag", {{"consumer", "inventory-commands"}}), 6U)
       << "one series per assigned partition of saga.inventory.commands";
@@ -238,21 +246,27 @@ TEST_F(ObservabilityTest, DeadLettersAndInboxDuplicatesAreCounted) {
   context.traceparent = contracts::NewTraceparent(core::Uuid::Random());
   context.occurred_at = core::FromUnixMicros(1'790'000'000'000'000);
   const auto release =
-      contracts::MakeEnvelope("ReleaseInventory", {{"orderId", order_id}, {"reason", "e2e"}}, context).Value();
+      contracts::MakeEnvelope("ReleaseInventory", {{"orderId", order_id}, {"reason", "e2e"}}, context)
+          .Value();
   for (int i = 0; i < 2; ++i) {
     (void)producer.Produce({topic, order_id, contracts::Encode(release), outbox::HeadersFor(release)}).get();
   }
   const auto inventory = ScrapeUntil(System::Get().inventory(), [&](const MetricSamples& m) {
-    return m.Find("saga_kafka_dead_letters_total", {{"consumer", "inventory-commands"}, {"topic", topic}}) == 1 &&
-           m.Sum("saga_consumer_messages_total", {{"type", "ReleaseInventory"}, {"outcome", "duplicate"}}) >= 1;
+    return m.Find("saga_kafka_dead_letters_total", {{"consumer", "inventory-commands"}, {"topic", topic}}) ==
+               1 &&
+           m.Sum("saga_consumer_messages_total", {{"type", "ReleaseInventory"}, {"outcome", "duplicate"}}) >=
+               1;
   });
-  EXPECT_EQ(inventory.Find("saga_kafka_dead_letters_total", {{"consumer", "inventory-commands"}, {"topic", topic}}),
+  EXPECT_EQ(
+      inventory.Find("saga_kafka_dead_letters_total", {{"consumer", "inventory-commands"}, {"topic", topic}}),
+      1);
+  EXPECT_EQ(inventory.Find(
+                "saga_consumer_messages_total",
+                {{"consumer", "inventory-commands"}, {"type", "undecodable"}, {"outcome", "dead_lettered"}}),
             1);
-  EXPECT_EQ(inventory.Find("saga_consumer_messages_total",
-                           {{"consumer", "inventory-commands"}, {"type", "undecodable"}, {"outcome", "dead_lettered"}}),
-            1);
-  EXPECT_EQ(inventory.Find("saga_consumer_messages_total",
-                           {{"consumer", "inventory-commands"}, {"type", "ReleaseInventory"}, {"outcome", "duplicate"}}),
+  EXPECT_EQ(inventory.Find(
+                "saga_consumer_messages_total",
+                {{"consumer", "inventory-commands"}, {"type", "ReleaseInventory"}, {"outcome", "duplicate"}}),
             1)
       << "the second copy was skipped by the inbox";
 }
@@ -266,7 +280,8 @@ TEST_F(ObservabilityTest, OneTraceIdSpansTheSagaInAllThreeServices) {
                                  {"paymentToken", "tok_sim_approve"}},
                             {{"traceparent", caller_span}});
   ASSERT_EQ(reply.status, 202) << reply.body;
-  EXPECT_EQ(reply.Header("traceresponse").substr(3, 32), kTraceId) << "the server span is in the caller's trace";
+  EXPECT_EQ(reply.Header("traceresponse").substr(3, 32), kTraceId)
+      << "the server span is in the caller's trace";
   const auto saga = AwaitSaga(reply.json["id"], {"Completed"});
   EXPECT_EQ(saga["traceId"], kTraceId);
   const std::string field = std::string("\"trace_id\":\"") + kTraceId + "\"";
@@ -304,7 +319,8 @@ TEST_F(ObservabilityTest, EveryCatalogueMetricIsExposed) {
     const auto families = Scrape(*service).Families();
     exposed.insert(families.begin(), families.end());
   }
-  for (const auto& name : catalogue) EXPECT_TRUE(exposed.count(name)) << name << " is documented but not served";
+  for (const auto& name : catalogue)
+    EXPECT_TRUE(exposed.count(name)) << name << " is documented but not served";
   for (const auto& name : exposed) {
     if (name.rfind("saga_", 0) == 0) {
       EXPECT_TRUE(catalogue.count(name)) << name << " is served but not documented";
@@ -353,7 +369,8 @@ class Prometheus {
         "/usr/bin/prometheus",
         std::vector<std::string>{"--config.file=" + (dir / "prometheus.yml").string(),
                                  "--storage.tsdb.path=" + (dir / "prometheus-data").string(),
-                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_), "--log.level=warn"},
+                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                 "--log.level=warn"},
         std::map<std::string, std::string>{}, log_);
   }
   ~Prometheus() {
@@ -365,8 +382,8 @@ class Prometheus {
 
   bool Ready() {
     return testing::WaitFor(
-        [&] { return testing::HttpRequest("127.0.0.1", port_, "GET", "/-/ready").status == 200; }, seconds(30),
-        milliseconds(200));
+        [&] { return testing::HttpRequest("127.0.0.1", port_, "GET", "/-/ready").status == 200; },
+        seconds(30), milliseconds(200));
   }
   json Get(const std::string& target) {
     const auto reply = testing::HttpRequest("127.0.0.1", port_, "GET", target);
@@ -493,7 +510,8 @@ TEST_F(ObservabilityTest, ZzLogsHoldNoSecretsTokensOrCardNumbers) {
                        {{"Authorization", std::string("Bearer ") + kBearer}});
 
   std::vector<std::string> secrets{kCardNumber, kBearer, "Bearer ", "tok_sim_", "password="};
-  for (const auto& dsn : {System::Get().OrderDsn(), System::Get().InventoryDsn(), System::Get().PaymentDsn()}) {
+  for (const auto& dsn :
+       {System::Get().OrderDsn(), System::Get().InventoryDsn(), System::Get().PaymentDsn()}) {
     const auto at = dsn.find("password=");
     if (at != std::string::npos) secrets.push_back(dsn.substr(at + 9, dsn.find(' ', at) - at - 9));
   }
@@ -504,8 +522,8 @@ TEST_F(ObservabilityTest, ZzLogsHoldNoSecretsTokensOrCardNumbers) {
     for (const auto& secret : secrets) {
       if (secret.empty()) continue;
       const auto at = log.find(secret);
-      EXPECT_EQ(at, std::string::npos) << service->Name() << " logged '" << secret << "': "
-                                       << log.substr(at == std::string::npos ? 0 : at, 200);
+      EXPECT_EQ(at, std::string::npos) << service->Name() << " logged '" << secret
+                                       << "': " << log.substr(at == std::string::npos ? 0 : at, 200);
     }
     for (std::sregex_iterator it(log.begin(), log.end(), long_digits), end; it != end; ++it) {
       EXPECT_FALSE(LuhnValid(it->str())) << service->Name() << " logged a card-like number " << it->str();

@@ -34,10 +34,9 @@ std::string Sha256Hex(const std::string& data) {
 }  // namespace
 
 std::string AuditHash(std::int64_t seq, const AuditEntry& entry, const std::string& prev_hash) {
-  const nlohmann::json record = {seq,          core::ToUnixMicros(entry.at), entry.actor,
-                                 entry.action, entry.resource,               entry.outcome,
-                                 entry.remote, entry.correlation_id,         entry.detail,
-                                 prev_hash};
+  const nlohmann::json record = {
+      seq,          core::ToUnixMicros(entry.at), entry.actor,  entry.action, entry.resource, entry.outcome,
+      entry.remote, entry.correlation_id,         entry.detail, prev_hash};
   return Sha256Hex(record.dump());
 }
 
@@ -48,11 +47,12 @@ std::int64_t AppendAudit(pqxx::transaction_base& tx, const AuditEntry& entry) {
     const std::int64_t seq = last.empty() ? 1 : last[0][0].as<std::int64_t>() + 1;
     const std::string prev = last.empty() ? kGenesis : last[0][1].as<std::string>();
     // The stored time is what is hashed: microseconds, as PostgreSQL keeps them.
-    tx.exec_params0("INSERT INTO audit_log (seq, at, actor, action, resource, outcome, remote, correlation_id, "
-                    "detail, prev_hash, hash) VALUES ($1, " +
-                        pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    seq, core::ToUnixMicros(entry.at), entry.actor, entry.action, entry.resource, entry.outcome,
-                    entry.remote, entry.correlation_id, entry.detail, prev, AuditHash(seq, entry, prev));
+    tx.exec_params0(
+        "INSERT INTO audit_log (seq, at, actor, action, resource, outcome, remote, correlation_id, "
+        "detail, prev_hash, hash) VALUES ($1, " +
+            pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        seq, core::ToUnixMicros(entry.at), entry.actor, entry.action, entry.resource, entry.outcome,
+        entry.remote, entry.correlation_id, entry.detail, prev, AuditHash(seq, entry, prev));
     return seq;
   });
 }
@@ -63,9 +63,10 @@ AuditVerdict VerifyAudit(pqxx::connection& conn, const std::string& expected_hea
   bool head_seen = expected_head.empty() || expected_head == kGenesis;
   pg::Translated([&] {
     pqxx::transaction<pqxx::repeatable_read, pqxx::readwrite_policy::read_only> tx(conn);
-    const auto rows = tx.exec("SELECT seq, " + pg::MicrosOf("at") +
-                              ", actor, action, resource, outcome, remote, correlation_id, detail, prev_hash, hash "
-                              "FROM audit_log ORDER BY seq");
+    const auto rows =
+        tx.exec("SELECT seq, " + pg::MicrosOf("at") +
+                ", actor, action, resource, outcome, remote, correlation_id, detail, prev_hash, hash "
+                "FROM audit_log ORDER BY seq");
     std::int64_t expected_seq = 1;
     for (const auto& row : rows) {
       const auto seq = row[0].as<std::int64_t>();
@@ -79,8 +80,8 @@ AuditVerdict VerifyAudit(pqxx::connection& conn, const std::string& expected_hea
                                std::to_string(seq));
         return;
       }
-      AuditEntry entry{pg::TimestampOf(row[1]), row[2].c_str(), row[3].c_str(), row[4].c_str(), row[5].c_str(),
-                       row[6].c_str(), row[7].c_str(), row[8].c_str()};
+      AuditEntry entry{pg::TimestampOf(row[1]), row[2].c_str(), row[3].c_str(), row[4].c_str(),
+                       row[5].c_str(),          row[6].c_str(), row[7].c_str(), row[8].c_str()};
       const std::string prev = row[9].c_str();
       const std::string hash = row[10].c_str();
       if (prev != verdict.head) {

@@ -28,8 +28,13 @@ std::vector<pg::Migration> AuditOnly() {
 const core::Timestamp kT0 = core::FromUnixMicros(1'790'000'000'123'456);
 
 AuditEntry Entry(int i) {
-  return AuditEntry{kT0 + std::chrono::seconds(i), "customer-" + std::to_string(i), "order.cancel",
-                    "order/" + std::to_string(i), "succeeded", "10.0.0." + std::to_string(i), "corr-" + std::to_string(i),
+  return AuditEntry{kT0 + std::chrono::seconds(i),
+                    "customer-" + std::to_string(i),
+                    "order.cancel",
+                    "order/" + std::to_string(i),
+                    "succeeded",
+                    "10.0.0." + std::to_string(i),
+                    "corr-" + std::to_string(i),
                     R"({"reason":"test"})"};
 }
 
@@ -49,7 +54,8 @@ class AuditLogTest : public ::testing::Test {
   }
   // As someone with the owner's rights would: triggers off, change, triggers on.
   void Tamper(const std::string& sql) {
-    db_.Exec("ALTER TABLE audit_log DISABLE TRIGGER USER; " + sql + "; ALTER TABLE audit_log ENABLE TRIGGER USER");
+    db_.Exec("ALTER TABLE audit_log DISABLE TRIGGER USER; " + sql +
+             "; ALTER TABLE audit_log ENABLE TRIGGER USER");
   }
 
   saga::testing::MigratedDatabase db_{AuditOnly(), 6};
@@ -107,8 +113,9 @@ TEST_F(AuditLogTest, ADeletedEntryIsFound) {
 TEST_F(AuditLogTest, ReorderedEntriesAreFound) {
   Append(5);
   // Entries 2 and 3 swap places, hashes and all.
-  Tamper("UPDATE audit_log SET seq = seq + 100 WHERE seq IN (2, 3); "
-         "UPDATE audit_log SET seq = 3 WHERE seq = 102; UPDATE audit_log SET seq = 2 WHERE seq = 103");
+  Tamper(
+      "UPDATE audit_log SET seq = seq + 100 WHERE seq IN (2, 3); "
+      "UPDATE audit_log SET seq = 3 WHERE seq = 102; UPDATE audit_log SET seq = 2 WHERE seq = 103");
   const auto verdict = Verify();
   EXPECT_FALSE(verdict.intact);
   EXPECT_EQ(verdict.broken_at, 2);
@@ -150,7 +157,8 @@ TEST_F(AuditLogTest, SagactlAuditVerifyReportsAndExits3OnABrokenChain) {
       << saga::testing::ReadFile(dir + "/audit-ok.log");
   Tamper("UPDATE audit_log SET actor = 'admin' WHERE seq = 2");
   EXPECT_EQ(run(dir + "/audit-broken.log"), 3);
-  EXPECT_NE(saga::testing::ReadFile(dir + "/audit-broken.log").find("entry 2 was modified"), std::string::npos)
+  EXPECT_NE(saga::testing::ReadFile(dir + "/audit-broken.log").find("entry 2 was modified"),
+            std::string::npos)
       << saga::testing::ReadFile(dir + "/audit-broken.log");
 }
 

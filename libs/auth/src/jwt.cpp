@@ -45,7 +45,8 @@ std::optional<std::string> Base64UrlDecode(std::string_view in) {
     std::array<int, 256> table{};
     table.fill(-1);
     const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    for (std::size_t i = 0; i < alphabet.size(); ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+      table[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
     return table;
   }();
   if (in.size() % 4 == 1) return std::nullopt;
@@ -129,13 +130,17 @@ void JwtConfig::Validate() const {
   if (keys.empty()) throw core::ConfigError("auth: at least one verification key is required");
   std::set<std::string> kids;
   for (const auto& key : keys) {
-    if (keys.size() > 1 && key.kid.empty()) throw core::ConfigError("auth: every key needs a kid when several are configured");
-    if (!kids.insert(key.kid).second) throw core::ConfigError("auth: kid '" + key.kid + "' is configured twice");
+    if (keys.size() > 1 && key.kid.empty())
+      throw core::ConfigError("auth: every key needs a kid when several are configured");
+    if (!kids.insert(key.kid).second)
+      throw core::ConfigError("auth: kid '" + key.kid + "' is configured twice");
     if (algorithm == JwtAlgorithm::kHS256 && key.material.size() < 32) {
       throw core::ConfigError("auth: an HS256 secret must have at least 32 bytes");
     }
-    if (algorithm != JwtAlgorithm::kHS256 && key.material.find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
-      throw core::ConfigError("auth: an " + std::string(ToString(algorithm)) + " key must be a PEM public key");
+    if (algorithm != JwtAlgorithm::kHS256 &&
+        key.material.find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
+      throw core::ConfigError("auth: an " + std::string(ToString(algorithm)) +
+                              " key must be a PEM public key");
     }
   }
   if (issuer.empty()) throw core::ConfigError("auth: the expected issuer (iss) must be set");
@@ -156,12 +161,14 @@ JwtVerifier::JwtVerifier(JwtConfig config) : config_(std::move(config)) {
   config_.Validate();
 }
 
-core::Result<Principal, AuthFailure> JwtVerifier::VerifyBearer(std::string_view header, core::Timestamp now) const {
+core::Result<Principal, AuthFailure> JwtVerifier::VerifyBearer(std::string_view header,
+                                                               core::Timestamp now) const {
   if (header.empty()) return core::Fail(AuthFailure::kMissing);
   constexpr std::string_view kScheme = "bearer ";
   if (header.size() <= kScheme.size()) return core::Fail(AuthFailure::kMalformed);
   for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return core::Fail(AuthFailure::kMalformed);
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i])
+      return core::Fail(AuthFailure::kMalformed);
   }
   auto token = header.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
@@ -179,7 +186,8 @@ core::Result<Principal, AuthFailure> JwtVerifier::Verify(std::string_view token,
     return core::Fail(AuthFailure::kMalformed);
   }
   const auto header = JsonObjectOf(token.substr(0, first));
-  if (!header || !header->contains("alg") || !(*header)["alg"].is_string()) return core::Fail(AuthFailure::kMalformed);
+  if (!header || !header->contains("alg") || !(*header)["alg"].is_string())
+    return core::Fail(AuthFailure::kMalformed);
   // The configured algorithm only: "none", and HS256 signed with a public key, stop here.
   if ((*header)["alg"].get<std::string>() != ToString(config_.algorithm)) {
     return core::Fail(AuthFailure::kAlgorithmNotAllowed);
@@ -228,11 +236,13 @@ core::Result<Principal, AuthFailure> JwtVerifier::Verify(std::string_view token,
     const auto& aud = (*claims)["aud"];
     if (aud.is_string()) audience = aud.get<std::string>() == config_.audience;
     if (aud.is_array()) {
-      for (const auto& each : aud) audience = audience || (each.is_string() && each.get<std::string>() == config_.audience);
+      for (const auto& each : aud)
+        audience = audience || (each.is_string() && each.get<std::string>() == config_.audience);
     }
   }
   if (!audience) return core::Fail(AuthFailure::kWrongAudience);
-  if (!claims->contains("sub") || !(*claims)["sub"].is_string() || (*claims)["sub"].get<std::string>().empty()) {
+  if (!claims->contains("sub") || !(*claims)["sub"].is_string() ||
+      (*claims)["sub"].get<std::string>().empty()) {
     return core::Fail(AuthFailure::kNoSubject);
   }
 
@@ -265,7 +275,8 @@ std::string MintHs256(const std::string& secret, const TokenRequest& request, co
                         {"exp", seconds + request.lifetime.count()},
                         {"jti", core::Uuid::Random().ToString()},
                         {"roles", request.roles}};
-  if (jwt_add_grants_json(jwt.get(), claims.dump().c_str()) != 0) throw std::runtime_error("jwt claims refused");
+  if (jwt_add_grants_json(jwt.get(), claims.dump().c_str()) != 0)
+    throw std::runtime_error("jwt claims refused");
   if (!request.kid.empty() && jwt_add_header(jwt.get(), "kid", request.kid.c_str()) != 0) {
     throw std::runtime_error("jwt kid refused");
   }

@@ -62,8 +62,8 @@ const KeyPair& Ec() {
 }
 
 json Claims() {
-  return {{"sub", "customer-1"},  {"iss", "saga-dev"}, {"aud", "saga-api"}, {"exp", kNowS + 600},
-          {"iat", kNowS},         {"jti", "t-1"},      {"roles", {"customer"}}};
+  return {{"sub", "customer-1"}, {"iss", "saga-dev"}, {"aud", "saga-api"},    {"exp", kNowS + 600},
+          {"iat", kNowS},        {"jti", "t-1"},      {"roles", {"customer"}}};
 }
 
 // A token signed by libjwt with `alg` and `key` (a secret or a private key PEM).
@@ -74,7 +74,9 @@ std::string Sign(const json& claims, jwt_alg_t alg, const std::string& key, cons
   if (!kid.empty()) {
     EXPECT_EQ(jwt_add_header(jwt, "kid", kid.c_str()), 0);
   }
-  EXPECT_EQ(jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size())), 0);
+  EXPECT_EQ(
+      jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size())),
+      0);
   char* encoded = jwt_encode_str(jwt);
   std::string token = encoded != nullptr ? encoded : "";
   std::free(encoded);  // NOLINT(cppcoreguidelines-no-malloc)
@@ -161,7 +163,8 @@ TEST(JwtTest, MissingOrMalformedHeadersAndTokens) {
   EXPECT_EQ(Refusal(verifier, "abc.def"), AuthFailure::kMalformed);
   EXPECT_EQ(Refusal(verifier, "a.b.c.d"), AuthFailure::kMalformed);
   EXPECT_EQ(Refusal(verifier, "!!!.e30.sig"), AuthFailure::kMalformed);
-  EXPECT_EQ(Refusal(verifier, Base64Url("[1,2]") + ".e30.sig"), AuthFailure::kMalformed) << "header not an object";
+  EXPECT_EQ(Refusal(verifier, Base64Url("[1,2]") + ".e30.sig"), AuthFailure::kMalformed)
+      << "header not an object";
   const auto good = Sign(Claims(), JWT_ALG_HS256, kSecret);
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + ".%%%." + Part(good, 2)), AuthFailure::kBadSignature);
 }
@@ -174,7 +177,8 @@ TEST(JwtTest, AlgNoneIsRefused) {
     EXPECT_EQ(Refusal(verifier, header + "." + payload + "."), AuthFailure::kAlgorithmNotAllowed) << alg;
     EXPECT_EQ(Refusal(verifier, header + "." + payload + ".c2ln"), AuthFailure::kAlgorithmNotAllowed) << alg;
   }
-  EXPECT_EQ(Refusal(verifier, Base64Url(R"({"typ":"JWT"})") + "." + payload + ".c2ln"), AuthFailure::kMalformed)
+  EXPECT_EQ(Refusal(verifier, Base64Url(R"({"typ":"JWT"})") + "." + payload + ".c2ln"),
+            AuthFailure::kMalformed)
       << "no alg at all";
 }
 
@@ -190,7 +194,8 @@ TEST(JwtTest, AlgorithmConfusionIsRefused) {
 }
 
 TEST(JwtTest, AWrongKeyIsRefused) {
-  EXPECT_EQ(Refusal(JwtVerifier(Hs256()), Sign(Claims(), JWT_ALG_HS256, kOtherSecret)), AuthFailure::kBadSignature);
+  EXPECT_EQ(Refusal(JwtVerifier(Hs256()), Sign(Claims(), JWT_ALG_HS256, kOtherSecret)),
+            AuthFailure::kBadSignature);
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
   EXPECT_EQ(Refusal(rs, Sign(Claims(), JWT_ALG_RS256, OtherRsa().private_pem)), AuthFailure::kBadSignature);
 }
@@ -204,7 +209,8 @@ TEST(JwtTest, TamperedPayloadOrSignatureIsRefused) {
             AuthFailure::kBadSignature);
   auto signature = Part(good, 2);
   signature[3] = signature[3] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Part(good, 1) + "." + signature), AuthFailure::kBadSignature);
+  EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Part(good, 1) + "." + signature),
+            AuthFailure::kBadSignature);
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Part(good, 1) + "."), AuthFailure::kBadSignature);
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
   const auto rs_good = Sign(Claims(), JWT_ALG_RS256, Rsa().private_pem);
@@ -279,13 +285,16 @@ TEST(JwtTest, OversizedTokensAreRefusedBeforeParsing) {
 }
 
 TEST(JwtTest, MintedDevelopmentTokensVerify) {
-  const auto token = MintHs256(kSecret, {"admin-1", {"admin"}, "saga-dev", "saga-api", std::chrono::seconds(60), ""}, kNow);
+  const auto token =
+      MintHs256(kSecret, {"admin-1", {"admin"}, "saga-dev", "saga-api", std::chrono::seconds(60), ""}, kNow);
   const auto principal = JwtVerifier(Hs256()).Verify(token, kNow);
   ASSERT_TRUE(principal.HasValue()) << ToString(principal.Error());
   EXPECT_EQ(principal.Value().subject, "admin-1");
   EXPECT_TRUE(principal.Value().HasRole("admin"));
-  EXPECT_EQ(JwtVerifier(Hs256()).Verify(token, kNow + std::chrono::seconds(91)).Error(), AuthFailure::kExpired);
-  EXPECT_THROW((void)MintHs256("short", {"a", {}, "i", "a", std::chrono::seconds(60), ""}, kNow), std::invalid_argument);
+  EXPECT_EQ(JwtVerifier(Hs256()).Verify(token, kNow + std::chrono::seconds(91)).Error(),
+            AuthFailure::kExpired);
+  EXPECT_THROW((void)MintHs256("short", {"a", {}, "i", "a", std::chrono::seconds(60), ""}, kNow),
+               std::invalid_argument);
 }
 
 TEST(JwtTest, ConfigurationIsValidated) {

@@ -18,10 +18,10 @@ TEST(TraceContextTest, ParsesAndPrintsAW3cTraceparent) {
 
 TEST(TraceContextTest, RefusesMalformedValues) {
   for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
-                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",  // uppercase
-                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  // zero trace
-                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  // zero span
-                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",  // version ff
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",    // uppercase
+                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",    // zero trace
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",    // zero span
+                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",    // version ff
                           "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x",  // v00 extra
                           "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
                           "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01"}) {

@@ -26,15 +26,18 @@ std::string MethodLabel(const Request& request) {
 Middleware Telemetry(observability::Metrics& metrics, std::vector<std::string> quiet_prefixes) {
   auto& requests = metrics.CounterFamily("saga_http_requests_total",
                                          "HTTP requests answered, by method, route pattern and status class");
-  auto& durations = metrics.HistogramFamily("saga_http_request_duration_seconds",
-                                            "Time from the parsed request to the response, by method and route");
-  auto& in_flight = metrics.GaugeFamily("saga_http_requests_in_flight", "HTTP requests being handled now").Add({});
+  auto& durations =
+      metrics.HistogramFamily("saga_http_request_duration_seconds",
+                              "Time from the parsed request to the response, by method and route");
+  auto& in_flight =
+      metrics.GaugeFamily("saga_http_requests_in_flight", "HTTP requests being handled now").Add({});
   return [&requests, &durations, &in_flight, quiet = std::move(quiet_prefixes)](
              const Request& request, RequestContext& context, const Next& next) {
     const auto started = std::chrono::steady_clock::now();
     const auto header = request.find("traceparent");
     std::optional<core::TraceContext> parent;
-    if (header != request.end()) parent = core::TraceContext::Parse({header->value().data(), header->value().size()});
+    if (header != request.end())
+      parent = core::TraceContext::Parse({header->value().data(), header->value().size()});
     const auto span = parent ? parent->Child() : core::TraceContext::NewRoot();
     context.traceparent = span.ToTraceparent();
     const observability::ScopedLogFields fields{{"trace_id", span.TraceId()}, {"span_id", span.SpanId()}};
@@ -64,8 +67,8 @@ Middleware Telemetry(observability::Metrics& metrics, std::vector<std::string> q
                                                   {"status", std::to_string(status)},
                                                   {"duration_ms", fmt::format("{:.3f}", seconds * 1000)},
                                                   {"client", context.client_id}};
-      spdlog::log(level, "http {} {} {} {:.1f} ms", method, std::string_view(context.path).substr(0, 200), status,
-                  seconds * 1000);
+      spdlog::log(level, "http {} {} {} {:.1f} ms", method, std::string_view(context.path).substr(0, 200),
+                  status, seconds * 1000);
     }
     return response;
   };

@@ -45,18 +45,22 @@ TEST(TelemetryTest, CountsByRoutePatternAndStatusClassAndTimesRequests) {
   EXPECT_EQ(router.Dispatch(Request{Verb::post, "/api/fail", 11}).result(), Status::service_unavailable);
   EXPECT_EQ(router.Dispatch(Request{Verb::post, "/api/bad", 11}).result(), Status::unprocessable_entity);
   EXPECT_EQ(router.Dispatch(Request{Verb::get, "/nowhere/at/all", 11}).result(), Status::not_found);
-  EXPECT_EQ(router.Dispatch(Request{Verb::delete_, "/api/orders/3", 11}).result(), Status::method_not_allowed);
+  EXPECT_EQ(router.Dispatch(Request{Verb::delete_, "/api/orders/3", 11}).result(),
+            Status::method_not_allowed);
 
   const auto samples = MetricSamples::Parse(metrics.Expose());
   const auto count = [&](const std::string& method, const std::string& route, const std::string& klass) {
-    return samples.Find("saga_http_requests_total", {{"method", method}, {"route", route}, {"status_class", klass}});
+    return samples.Find("saga_http_requests_total",
+                        {{"method", method}, {"route", route}, {"status_class", klass}});
   };
   EXPECT_EQ(count("GET", "/api/orders/{id}", "2xx"), 2) << "ids do not become labels";
   EXPECT_EQ(count("POST", "/api/fail", "5xx"), 1) << "exceptions are mapped before counting";
   EXPECT_EQ(count("POST", "/api/bad", "4xx"), 1);
   EXPECT_EQ(count("GET", "unmatched", "4xx"), 1);
   EXPECT_EQ(count("DELETE", "/api/orders/{id}", "4xx"), 1);
-  EXPECT_EQ(samples.Find("saga_http_request_duration_seconds_count", {{"method", "GET"}, {"route", "/api/orders/{id}"}}), 2);
+  EXPECT_EQ(samples.Find("saga_http_request_duration_seconds_count",
+                         {{"method", "GET"}, {"route", "/api/orders/{id}"}}),
+            2);
   EXPECT_EQ(samples.Find("saga_http_requests_in_flight"), 0);
 }
 
@@ -123,9 +127,12 @@ TEST(TelemetryTest, CallsToOtherServicesCarryTheTraceAndAreMeasured) {
   }
   EXPECT_THROW((void)client.Get("/price"), core::InfraError) << "the callee is gone";
   const auto samples = MetricSamples::Parse(metrics.Expose());
-  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "2xx"}}), 1);
-  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "4xx"}}), 1);
-  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "error"}}), 1);
+  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "2xx"}}),
+            1);
+  EXPECT_EQ(samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "4xx"}}),
+            1);
+  EXPECT_EQ(
+      samples.Find("saga_http_client_requests_total", {{"peer", "inventory.url"}, {"outcome", "error"}}), 1);
   EXPECT_EQ(samples.Find("saga_http_client_request_duration_seconds_count", {{"peer", "inventory.url"}}), 3);
 }
 

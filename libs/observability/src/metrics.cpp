@@ -10,9 +10,8 @@
 namespace saga::observability {
 
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
-  static const prometheus::Histogram::BucketBoundaries buckets{0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                              0.025,  0.05,  0.1,    0.25,  0.5,
-                                                              1,      2.5,   5,      10,    30};
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
   return buckets;
 }
 
@@ -44,7 +43,8 @@ prometheus::Family<prometheus::Counter>& Metrics::CounterFamily(const std::strin
   return prometheus::BuildCounter().Name(name).Help(help).Register(registry_);
 }
 
-prometheus::Family<prometheus::Gauge>& Metrics::GaugeFamily(const std::string& name, const std::string& help) {
+prometheus::Family<prometheus::Gauge>& Metrics::GaugeFamily(const std::string& name,
+                                                            const std::string& help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(registry_);
 }
 
@@ -83,8 +83,8 @@ ScrapeHook AddProcessMetrics(Metrics& metrics, const std::string& service, const
   metrics.GaugeFamily("saga_service_info", "1; names the service and its version")
       .Add({{"service", service}, {"version", version}})
       .Set(1);
-  auto& cpu = metrics.CounterFamily("process_cpu_seconds_total", "User and system CPU time of the process")
-                  .Add({});
+  auto& cpu =
+      metrics.CounterFamily("process_cpu_seconds_total", "User and system CPU time of the process").Add({});
   auto& rss = metrics.GaugeFamily("process_resident_memory_bytes", "Resident set size").Add({});
   auto& start = metrics.GaugeFamily("process_start_time_seconds", "Process start time, Unix seconds").Add({});
   const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));

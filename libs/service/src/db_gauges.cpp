@@ -13,8 +13,9 @@ DbGaugeSampler::DbGaugeSampler(pg::ConnectionPool& pool, std::chrono::millisecon
     : pool_(pool),
       interval_(interval),
       metrics_(metrics),
-      errors_(metrics.CounterFamily("saga_metrics_sample_errors_total", "Failed samples of the database gauges")
-                  .Add({})) {}
+      errors_(
+          metrics.CounterFamily("saga_metrics_sample_errors_total", "Failed samples of the database gauges")
+              .Add({})) {}
 
 DbGaugeSampler::~DbGaugeSampler() {
   Stop();
@@ -35,8 +36,8 @@ void DbGaugeSampler::SampleOnce() {
       std::map<std::vector<std::string>, double> values;
       for (const auto& row : tx.exec(query.sql)) {
         if (row.size() != query.labels.size() + 1) {
-          throw core::InfraError("gauge query returned " + std::to_string(row.size()) + " columns, expected " +
-                                     std::to_string(query.labels.size() + 1),
+          throw core::InfraError("gauge query returned " + std::to_string(row.size()) +
+                                     " columns, expected " + std::to_string(query.labels.size() + 1),
                                  false);
         }
         std::vector<std::string> key;

@@ -75,7 +75,8 @@ MetricSamples MetricSamples::Parse(std::string_view text) {
       }
       while (i < line.size() && line[i] == ' ') ++i;
       const auto value_end = line.find(' ', i);
-      sample.value = ParseValue(line.substr(i, value_end == std::string::npos ? std::string::npos : value_end - i));
+      sample.value =
+          ParseValue(line.substr(i, value_end == std::string::npos ? std::string::npos : value_end - i));
       if (sample.name.empty()) throw std::invalid_argument("no name");
       out.samples_.push_back(std::move(sample));
     } catch (const std::exception& e) {

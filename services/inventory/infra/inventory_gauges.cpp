@@ -7,8 +7,8 @@ void AddInventoryGauges(service::DbGaugeSampler& sampler) {
               "SELECT s.status, count(r.id) FROM unnest(ARRAY['Active', 'Committed', 'Released', "
               "'Expired', 'Returned']) AS s(status) LEFT JOIN reservations r ON r.status = s.status "
               "GROUP BY s.status");
-  sampler.Add("saga_inventory_stock_units", "Units on hand, reserved and available over all products (database)",
-              {"kind"},
+  sampler.Add("saga_inventory_stock_units",
+              "Units on hand, reserved and available over all products (database)", {"kind"},
               "SELECT k.kind, CASE k.kind WHEN 'on_hand' THEN t.on_hand WHEN 'reserved' THEN t.reserved "
               "ELSE t.on_hand - t.reserved END::float8 FROM (SELECT coalesce(sum(quantity), 0) AS on_hand, "
               "coalesce(sum(reserved), 0) AS reserved FROM inventory_items) t, "

@@ -36,8 +36,8 @@ PrometheusSagaMetrics::PrometheusSagaMetrics(observability::Metrics& metrics)
       replies_ignored_(metrics.CounterFamily("saga_replies_ignored_total",
                                              "Replies that no longer fit the saga's state, by type")),
       duration_(metrics.HistogramFamily("saga_duration_seconds", "Saga start to its end, by outcome")),
-      step_duration_(metrics.HistogramFamily("saga_step_duration_seconds",
-                                             "A saga step's command sent to the reply that moved the saga on")) {
+      step_duration_(metrics.HistogramFamily(
+          "saga_step_duration_seconds", "A saga step's command sent to the reply that moved the saga on")) {
   // Every outcome and step exists from the start (rates of a series that never moved are 0, not
   // absent).
   for (const char* outcome : {"completed", "failed", "cancelled", "compensation_failed"}) {
@@ -45,16 +45,17 @@ PrometheusSagaMetrics::PrometheusSagaMetrics(observability::Metrics& metrics)
     duration_.Add({{"outcome", outcome}}, observability::SagaDurationBuckets());
   }
   for (const char* target : {"failed", "cancelled"}) compensated_.Add({{"target", target}});
-  for (const char* state : {"ReservingInventory", "ProcessingPayment", "CommittingInventory", "RefundingPayment",
-                            "ReleasingInventory"}) {
+  for (const char* state : {"ReservingInventory", "ProcessingPayment", "CommittingInventory",
+                            "RefundingPayment", "ReleasingInventory"}) {
     deadline_expiries_.Add({{"state", state}});
   }
-  for (const char* type : {"InventoryReserved", "InventoryReservationFailed", "PaymentCompleted", "PaymentFailed",
-                           "InventoryCommitted", "InventoryReleased", "RefundCompleted"}) {
+  for (const char* type : {"InventoryReserved", "InventoryReservationFailed", "PaymentCompleted",
+                           "PaymentFailed", "InventoryCommitted", "InventoryReleased", "RefundCompleted"}) {
     replies_ignored_.Add({{"type", type}});
   }
-  for (const auto step : {SagaCommand::kReserveInventory, SagaCommand::kProcessPayment, SagaCommand::kCommitInventory,
-                          SagaCommand::kRefundPayment, SagaCommand::kReleaseInventory}) {
+  for (const auto step :
+       {SagaCommand::kReserveInventory, SagaCommand::kProcessPayment, SagaCommand::kCommitInventory,
+        SagaCommand::kRefundPayment, SagaCommand::kReleaseInventory}) {
     step_duration_.Add({{"step", std::string(ToString(step))}}, observability::LatencyBuckets());
     step_retries_.Add({{"command", std::string(ToString(step))}});
   }
@@ -106,9 +107,10 @@ void AddOrderGauges(service::DbGaugeSampler& sampler) {
               "SELECT s.status, count(o.id) FROM unnest(ARRAY['Created', 'InventoryReserved', "
               "'PaymentProcessing', 'Completed', 'Failed', 'Cancelled']) AS s(status) "
               "LEFT JOIN orders o ON o.status = s.status GROUP BY s.status");
-  sampler.Add("saga_orders_revenue_minor", "Sum of the totals of Completed orders, minor units (database)",
-              {"currency"},
-              "SELECT currency, sum(total_minor)::float8 FROM orders WHERE status = 'Completed' GROUP BY currency");
+  sampler.Add(
+      "saga_orders_revenue_minor", "Sum of the totals of Completed orders, minor units (database)",
+      {"currency"},
+      "SELECT currency, sum(total_minor)::float8 FROM orders WHERE status = 'Completed' GROUP BY currency");
 }
 
 }  // namespace saga::order

@@ -22,7 +22,8 @@ const char* OutcomeLabel(ChargeOutcome outcome) {
 }
 
 prometheus::Family<prometheus::Histogram>& Durations(observability::Metrics& metrics) {
-  return metrics.HistogramFamily("saga_payment_gateway_duration_seconds", "Payment gateway call time, by operation");
+  return metrics.HistogramFamily("saga_payment_gateway_duration_seconds",
+                                 "Payment gateway call time, by operation");
 }
 
 }  // namespace
@@ -33,8 +34,9 @@ MeteredGateway::MeteredGateway(IPaymentGateway& inner, observability::Metrics& m
       refunds_(metrics.CounterFamily("saga_payment_refunds_total", "Refunds made at the gateway").Add({})),
       charge_duration_(Durations(metrics).Add({{"operation", "charge"}}, observability::LatencyBuckets())),
       refund_duration_(Durations(metrics).Add({{"operation", "refund"}}, observability::LatencyBuckets())) {
-  for (const auto outcome : {ChargeOutcome::kApproved, ChargeOutcome::kDeclined, ChargeOutcome::kInsufficientFunds,
-                             ChargeOutcome::kTimeout, ChargeOutcome::kInvalidToken}) {
+  for (const auto outcome :
+       {ChargeOutcome::kApproved, ChargeOutcome::kDeclined, ChargeOutcome::kInsufficientFunds,
+        ChargeOutcome::kTimeout, ChargeOutcome::kInvalidToken}) {
     charges_.Add({{"outcome", OutcomeLabel(outcome)}});
   }
 }
@@ -56,10 +58,12 @@ RefundResult MeteredGateway::Refund(const std::string& transaction_id, const cor
 }
 
 void AddPaymentGauges(service::DbGaugeSampler& sampler) {
-  sampler.Add("saga_payments", "Payments by status (database); Refunded counts refunds", {"status"},
-              "SELECT s.status, count(p.id) FROM unnest(ARRAY['Pending', 'Processing', 'Completed', 'Failed', "
-              "'Refunded']) AS s(status) LEFT JOIN payments p ON p.status = s.status GROUP BY s.status");
-  sampler.Add("saga_payments_amount_minor", "Amounts of the payments by status and currency, minor units (database)",
+  sampler.Add(
+      "saga_payments", "Payments by status (database); Refunded counts refunds", {"status"},
+      "SELECT s.status, count(p.id) FROM unnest(ARRAY['Pending', 'Processing', 'Completed', 'Failed', "
+      "'Refunded']) AS s(status) LEFT JOIN payments p ON p.status = s.status GROUP BY s.status");
+  sampler.Add("saga_payments_amount_minor",
+              "Amounts of the payments by status and currency, minor units (database)",
               {"status", "currency"},
               "SELECT status, currency, sum(amount_minor)::float8 FROM payments GROUP BY status, currency");
 }

@@ -27,8 +27,12 @@ class SagaOrchestratorTest : public ::testing::Test {
   core::OrderId Place(const std::string& traceparent = kRequestSpan) {
     const auto product = core::NewId<core::ProductId>();
     catalogue_.prices.emplace(product, core::Money(1000, *core::Currency::Parse("EUR")));
-    auto placed = app_.PlaceOrder(PlaceOrderCommand{core::NewId<core::OrderId>(), core::NewId<core::CustomerId>(),
-                                                    {{product, 2}}, "tok_sim_approve", "corr-1", traceparent});
+    auto placed = app_.PlaceOrder(PlaceOrderCommand{core::NewId<core::OrderId>(),
+                                                    core::NewId<core::CustomerId>(),
+                                                    {{product, 2}},
+                                                    "tok_sim_approve",
+                                                    "corr-1",
+                                                    traceparent});
     return placed.Value().Id();
   }
 
@@ -38,7 +42,8 @@ class SagaOrchestratorTest : public ::testing::Test {
     reply.message_id = core::NewId<core::MessageId>();
     reply.type = type;
     reply.order_id = order;
-    reply.traceparent = core::TraceContext::Parse(sagas_.published.back().second.traceparent)->Child().ToTraceparent();
+    reply.traceparent =
+        core::TraceContext::Parse(sagas_.published.back().second.traceparent)->Child().ToTraceparent();
     if (!reason.empty()) reply.payload = {{"orderId", order.Get().ToString()}, {"reason", reason}};
     sagas_.Run([&](ISagaUnitOfWork& uow) { orchestrator_.OnReply(uow, reply); });
     last_reply_ = reply;
@@ -67,8 +72,9 @@ TEST_F(SagaOrchestratorTest, HappyPathReportsStartStepsAndEnd) {
   clock_.Advance(std::chrono::milliseconds(10));
   Reply(order, "PaymentCompleted");
   Reply(order, "InventoryCommitted");
-  EXPECT_EQ(metrics_.events, (Events{"Started", "StepFinished:ReserveInventory", "StepFinished:ProcessPayment",
-                                     "StepFinished:CommitInventory", "Ended:Completed"}));
+  EXPECT_EQ(metrics_.events,
+            (Events{"Started", "StepFinished:ReserveInventory", "StepFinished:ProcessPayment",
+                    "StepFinished:CommitInventory", "Ended:Completed"}));
   EXPECT_DOUBLE_EQ(metrics_.last_duration.count(), 0.050) << "the whole saga";
 }
 
@@ -83,10 +89,9 @@ TEST_F(SagaOrchestratorTest, DeclineCompensatesWithItsReason) {
   Reply(order, "InventoryReserved");
   Reply(order, "PaymentFailed", "Declined");
   Reply(order, "InventoryReleased");
-  EXPECT_EQ(metrics_.events,
-            (Events{"Started", "StepFinished:ReserveInventory", "StepFinished:ProcessPayment",
-                    "CompensationStarted:Declined", "StepFinished:ReleaseInventory", "Ended:Failed",
-                    "Compensated:Failed"}));
+  EXPECT_EQ(metrics_.events, (Events{"Started", "StepFinished:ReserveInventory",
+                                     "StepFinished:ProcessPayment", "CompensationStarted:Declined",
+                                     "StepFinished:ReleaseInventory", "Ended:Failed", "Compensated:Failed"}));
 }
 
 TEST_F(SagaOrchestratorTest, CancellationIsReportedUnderABoundedReason) {

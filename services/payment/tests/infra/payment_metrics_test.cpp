@@ -26,7 +26,8 @@ TEST(MeteredGatewayTest, CountsChargesByOutcomeRefundsAndTimesCalls) {
   const auto samples = MetricSamples::Parse(metrics.Expose());
   EXPECT_EQ(samples.Find("saga_payment_charges_total", {{"outcome", "approved"}}), 1);
   EXPECT_EQ(samples.Find("saga_payment_charges_total", {{"outcome", "declined"}}), 1);
-  EXPECT_EQ(samples.Find("saga_payment_charges_total", {{"outcome", "timeout"}}), 0) << "every outcome exists";
+  EXPECT_EQ(samples.Find("saga_payment_charges_total", {{"outcome", "timeout"}}), 0)
+      << "every outcome exists";
   EXPECT_EQ(samples.Find("saga_payment_refunds_total"), 1) << "a rejected refund returned nothing";
   EXPECT_EQ(samples.Find("saga_payment_gateway_duration_seconds_count", {{"operation", "charge"}}), 2);
   EXPECT_EQ(samples.Find("saga_payment_gateway_duration_seconds_count", {{"operation", "refund"}}), 2);

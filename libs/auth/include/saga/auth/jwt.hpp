@@ -77,7 +77,7 @@ enum class AuthFailure {
   kNotYetValid,          // nbf (- leeway) in the future
   kWrongIssuer,
   kWrongAudience,
-  kNoSubject,            // sub missing or empty
+  kNoSubject,  // sub missing or empty
 };
 
 [[nodiscard]] std::string_view ToString(AuthFailure failure) noexcept;
@@ -87,7 +87,8 @@ class JwtVerifier {
   /// Validates the configuration (core::ConfigError) and loads the keys.
   explicit JwtVerifier(JwtConfig config);
 
-  [[nodiscard]] core::Result<Principal, AuthFailure> Verify(std::string_view token, core::Timestamp now) const;
+  [[nodiscard]] core::Result<Principal, AuthFailure> Verify(std::string_view token,
+                                                            core::Timestamp now) const;
   /// `header` is the Authorization header's value: "Bearer <token>" (scheme case-insensitive).
   [[nodiscard]] core::Result<Principal, AuthFailure> VerifyBearer(std::string_view header,
                                                                   core::Timestamp now) const;
@@ -111,6 +112,7 @@ struct TokenRequest {
 /// An HS256 token signed with `secret` (development and tests; production tokens come from an
 /// identity provider). Throws std::invalid_argument for a secret under 32 bytes or an empty
 /// subject.
-[[nodiscard]] std::string MintHs256(const std::string& secret, const TokenRequest& request, core::Timestamp now);
+[[nodiscard]] std::string MintHs256(const std::string& secret, const TokenRequest& request,
+                                    core::Timestamp now);
 
 }  // namespace saga::auth

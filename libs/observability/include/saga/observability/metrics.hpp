@@ -6,8 +6,8 @@
 // (DefaultMetrics() unless a test passes its own) and keep references to the series whose labels
 // they know in advance: Family::Add takes the family's lock (as a scrape does), Counter::Increment
 // and Gauge::Set do not. Series with labels known only per event (route, message type) are
-// looked up per event; that costs a lock and a hash lookup. Values that live in a component (breaker state, pool use) are copied into
-// gauges by scrape hooks right before each exposition.
+// looked up per event; that costs a lock and a hash lookup. Values that live in a component (breaker state,
+// pool use) are copied into gauges by scrape hooks right before each exposition.
 //
 // Thread-safety: everything here may be used from any thread.
 
@@ -40,7 +40,9 @@ class Metrics;
 class ScrapeHook {
  public:
   ScrapeHook() = default;
-  ScrapeHook(ScrapeHook&& other) noexcept : metrics_(other.metrics_), id_(other.id_) { other.metrics_ = nullptr; }
+  ScrapeHook(ScrapeHook&& other) noexcept : metrics_(other.metrics_), id_(other.id_) {
+    other.metrics_ = nullptr;
+  }
   ScrapeHook& operator=(ScrapeHook&& other) noexcept;
   ScrapeHook(const ScrapeHook&) = delete;
   ScrapeHook& operator=(const ScrapeHook&) = delete;
@@ -65,7 +67,8 @@ class Metrics {
   /// and help texts are those of docs/observability.md.
   prometheus::Family<prometheus::Counter>& CounterFamily(const std::string& name, const std::string& help);
   prometheus::Family<prometheus::Gauge>& GaugeFamily(const std::string& name, const std::string& help);
-  prometheus::Family<prometheus::Histogram>& HistogramFamily(const std::string& name, const std::string& help);
+  prometheus::Family<prometheus::Histogram>& HistogramFamily(const std::string& name,
+                                                             const std::string& help);
 
   /// Runs `refresh` right before every exposition (it sets gauges from a component's state).
   /// Must not block for long: it runs on the scraping request's thread.
@@ -80,8 +83,8 @@ class Metrics {
 
   prometheus::Registry registry_;
   std::mutex hooks_mu_;
-  std::uint64_t next_hook_ = 1;                                  // guarded by hooks_mu_
-  std::map<std::uint64_t, std::function<void()>> hooks_;         // guarded by hooks_mu_
+  std::uint64_t next_hook_ = 1;                           // guarded by hooks_mu_
+  std::map<std::uint64_t, std::function<void()>> hooks_;  // guarded by hooks_mu_
 };
 
 /// The process-wide registry the services expose (components use it unless given another).

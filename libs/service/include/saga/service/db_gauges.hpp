@@ -34,7 +34,8 @@ class DbGaugeSampler {
   DbGaugeSampler& operator=(const DbGaugeSampler&) = delete;
 
   /// Registers gauge family `name` filled by `sql` (read-only; see above for its columns).
-  void Add(const std::string& name, const std::string& help, std::vector<std::string> labels, std::string sql);
+  void Add(const std::string& name, const std::string& help, std::vector<std::string> labels,
+           std::string sql);
 
   void Start();
   void Stop();
