@@ -1,11 +1,13 @@
 // sagactl: the command-line client of the order saga. Today: topic administration used by the
-// launcher, the invariant checker and the audit-chain check. Exit codes: 0 success, 1 the
+// launcher, the invariant checker, the audit-chain check and development tokens. Exit codes: 0 success, 1 the
 // operation failed (e.g. broker or database unreachable), 2 usage or configuration error, 3 an
 // invariant is violated or the audit chain is broken.
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 
 #include "saga/audit/audit_log.hpp"
+#include "saga/auth/jwt.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/pg/connection.hpp"
 #include "saga/invariants/checker.hpp"
@@ -72,7 +74,30 @@ int main(int argc, char** argv) {
   verify->add_option("--expect-head", expected_head,
                      "a head hash recorded earlier: also detects the newest entries being cut off");
 
-  CLI11_PARSE(app, argc, argv);
+  saga::auth::TokenRequest token_request{"", {}, "saga-dev", "saga-api", std::chrono::seconds(3600), ""};
+  std::string secret_file;
+  int ttl_s = 3600;
+  auto* token = app.add_subcommand(
+      "token", "mint a development bearer token (HS256, signed with the development secret)");
+  token->add_option("--sub", token_request.subject, "the subject (customer id, admin or service name)")
+      ->required();
+  token->add_option("--role", token_request.roles, "customer, admin or service (repeatable)")
+      ->required()
+      ->check(CLI::IsMember({"customer", "admin", "service"}));
+  token->add_option("--ttl", ttl_s, "lifetime in seconds")->check(CLI::Range(1, 86400))->capture_default_str();
+  token->add_option("--issuer", token_request.issuer, "iss claim")->capture_default_str();
+  token->add_option("--audience", token_request.audience, "aud claim")->capture_default_str();
+  token->add_option("--kid", token_request.kid, "kid header (which configured key signs)");
+  token->add_option("--secret-file", secret_file, "file holding the HS256 secret (at least 32 bytes)")
+      ->envname("SAGA_AUTH_SECRET_FILE")
+      ->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints the help or the usage error
+    return code == 0 ? 0 : 2;      // usage errors are exit code 2, as documented
+  }
 
   saga::observability::LogConfig log_config;
   log_config.service = "sagactl";
@@ -85,6 +110,16 @@ int main(int argc, char** argv) {
   config.client_id = "sagactl";
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   try {
+    if (token->parsed()) {
+      std::ifstream in(secret_file);
+      std::string secret;
+      std::getline(in, secret);
+      if (!in && secret.empty()) throw saga::core::ConfigError("cannot read the secret file " + secret_file);
+      if (secret.size() < 32) throw saga::core::ConfigError("the secret in " + secret_file + " is under 32 bytes");
+      token_request.lifetime = std::chrono::seconds(ttl_s);
+      std::cout << saga::auth::MintHs256(secret, token_request, saga::core::SystemClock().Now()) << '\n';
+      return 0;
+    }
     if (verify->parsed()) {
       auto conn = saga::pg::Connect(saga::pg::PgConfig{audit_dsn, std::chrono::seconds(5)});
       const auto verdict = saga::audit::VerifyAudit(*conn, expected_head);
