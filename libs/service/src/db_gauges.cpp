@@ -83,6 +83,11 @@ void DbGaugeSampler::Stop() {
 void DbGaugeSampler::Run() {
   int failures = 0;
   while (true) {
+    {
+      // First wait, then sample: at start-up the schema may still be migrating.
+      std::unique_lock lock(mu_);
+      if (wake_.wait_for(lock, interval_, [&] { return stop_; })) return;
+    }
     try {
       SampleOnce();
       failures = 0;
@@ -90,8 +95,6 @@ void DbGaugeSampler::Run() {
       errors_.Increment();
       if (failures++ % 20 == 0) spdlog::warn("database gauges: sample failed: {}", e.what());
     }
-    std::unique_lock lock(mu_);
-    if (wake_.wait_for(lock, interval_, [&] { return stop_; })) return;
   }
 }
 

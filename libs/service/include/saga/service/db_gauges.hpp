@@ -9,8 +9,8 @@
 // A failed sample is logged (first and every 20th), counted in saga_metrics_sample_errors_total,
 // and leaves the previous values.
 //
-// Lifecycle: add queries, Start(), Stop() (also in the destructor). SampleOnce() runs one
-// sample on the caller's thread (tests).
+// Lifecycle: add queries, Start() (the first sample comes one interval later), Stop() (also in
+// the destructor). SampleOnce() runs one sample on the caller's thread (tests).
 
 #include <chrono>
 #include <condition_variable>
