@@ -1,12 +1,10 @@
 #include "saga/audit/audit_log.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
+#include "saga/crypto/digest.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/sql.hpp"
 
@@ -16,28 +14,13 @@ namespace {
 const std::string kGenesis(64, '0');
 constexpr std::int64_t kAppendLock = 0x5A6A'0A0D;
 
-std::string Sha256Hex(const std::string& data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4U];
-    hex += kHex[digest[i] & 0x0FU];
-  }
-  return hex;
-}
-
 }  // namespace
 
 std::string AuditHash(std::int64_t seq, const AuditEntry& entry, const std::string& prev_hash) {
   const nlohmann::json record = {
       seq,          core::ToUnixMicros(entry.at), entry.actor,  entry.action, entry.resource, entry.outcome,
       entry.remote, entry.correlation_id,         entry.detail, prev_hash};
-  return Sha256Hex(record.dump());
+  return crypto::Sha256Hex(record.dump());
 }
 
 std::int64_t AppendAudit(pqxx::transaction_base& tx, const AuditEntry& entry) {

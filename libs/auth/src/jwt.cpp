@@ -3,7 +3,6 @@
 #include <jwt.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "saga/core/encoding.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/core/uuid.hpp"
 
@@ -39,36 +39,8 @@ jwt_alg_t LibAlgorithm(JwtAlgorithm algorithm) {
   return JWT_ALG_INVAL;
 }
 
-// RFC 4648 base64url without padding (as JWTs use it); nullopt for anything else.
-std::optional<std::string> Base64UrlDecode(std::string_view in) {
-  static const std::array<int, 256> kTable = [] {
-    std::array<int, 256> table{};
-    table.fill(-1);
-    const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    for (std::size_t i = 0; i < alphabet.size(); ++i)
-      table[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
-    return table;
-  }();
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    const int value = kTable[static_cast<unsigned char>(c)];
-    if (value < 0) return std::nullopt;
-    buffer = (buffer << 6U) | static_cast<unsigned>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
-    }
-  }
-  return out;
-}
-
 std::optional<nlohmann::json> JsonObjectOf(std::string_view part) {
-  const auto text = Base64UrlDecode(part);
+  const auto text = core::Base64UrlDecode(part);
   if (!text) return std::nullopt;
   auto json = nlohmann::json::parse(*text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return std::nullopt;

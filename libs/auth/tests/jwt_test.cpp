@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "saga/core/encoding.hpp"
 #include "saga/core/errors.hpp"
 
 namespace saga::auth {
@@ -84,23 +85,6 @@ std::string Sign(const json& claims, jwt_alg_t alg, const std::string& key, cons
   return token;
 }
 
-std::string Base64Url(const std::string& in) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    buffer = (buffer << 8U) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(buffer >> static_cast<unsigned>(bits)) & 0x3FU]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << static_cast<unsigned>(6 - bits)) & 0x3FU]);
-  return out;
-}
-
 std::string Part(const std::string& token, int index) {
   std::size_t start = 0;
   for (int i = 0; i < index; ++i) start = token.find('.', start) + 1;
@@ -163,7 +147,7 @@ TEST(JwtTest, MissingOrMalformedHeadersAndTokens) {
   EXPECT_EQ(Refusal(verifier, "abc.def"), AuthFailure::kMalformed);
   EXPECT_EQ(Refusal(verifier, "a.b.c.d"), AuthFailure::kMalformed);
   EXPECT_EQ(Refusal(verifier, "!!!.e30.sig"), AuthFailure::kMalformed);
-  EXPECT_EQ(Refusal(verifier, Base64Url("[1,2]") + ".e30.sig"), AuthFailure::kMalformed)
+  EXPECT_EQ(Refusal(verifier, core::Base64UrlEncode("[1,2]") + ".e30.sig"), AuthFailure::kMalformed)
       << "header not an object";
   const auto good = Sign(Claims(), JWT_ALG_HS256, kSecret);
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + ".%%%." + Part(good, 2)), AuthFailure::kBadSignature);
@@ -171,13 +155,13 @@ TEST(JwtTest, MissingOrMalformedHeadersAndTokens) {
 
 TEST(JwtTest, AlgNoneIsRefused) {
   const JwtVerifier verifier(Hs256());
-  const auto payload = Base64Url(Claims().dump());
+  const auto payload = core::Base64UrlEncode(Claims().dump());
   for (const char* alg : {"none", "None", "NONE"}) {
-    const auto header = Base64Url(json{{"alg", alg}, {"typ", "JWT"}}.dump());
+    const auto header = core::Base64UrlEncode(json{{"alg", alg}, {"typ", "JWT"}}.dump());
     EXPECT_EQ(Refusal(verifier, header + "." + payload + "."), AuthFailure::kAlgorithmNotAllowed) << alg;
     EXPECT_EQ(Refusal(verifier, header + "." + payload + ".c2ln"), AuthFailure::kAlgorithmNotAllowed) << alg;
   }
-  EXPECT_EQ(Refusal(verifier, Base64Url(R"({"typ":"JWT"})") + "." + payload + ".c2ln"),
+  EXPECT_EQ(Refusal(verifier, core::Base64UrlEncode(R"({"typ":"JWT"})") + "." + payload + ".c2ln"),
             AuthFailure::kMalformed)
       << "no alg at all";
 }
@@ -205,7 +189,7 @@ TEST(JwtTest, TamperedPayloadOrSignatureIsRefused) {
   const auto good = Sign(Claims(), JWT_ALG_HS256, kSecret);
   auto admin = Claims();
   admin["roles"] = {"admin"};
-  EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Base64Url(admin.dump()) + "." + Part(good, 2)),
+  EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(good, 2)),
             AuthFailure::kBadSignature);
   auto signature = Part(good, 2);
   signature[3] = signature[3] == 'A' ? 'B' : 'A';
@@ -214,7 +198,7 @@ TEST(JwtTest, TamperedPayloadOrSignatureIsRefused) {
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Part(good, 1) + "."), AuthFailure::kBadSignature);
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
   const auto rs_good = Sign(Claims(), JWT_ALG_RS256, Rsa().private_pem);
-  EXPECT_EQ(Refusal(rs, Part(rs_good, 0) + "." + Base64Url(admin.dump()) + "." + Part(rs_good, 2)),
+  EXPECT_EQ(Refusal(rs, Part(rs_good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(rs_good, 2)),
             AuthFailure::kBadSignature);
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "saga/core/encoding.hpp"
 #include "saga/core/errors.hpp"
 
 namespace saga::crypto {
@@ -74,43 +75,10 @@ std::string GcmOpen(std::string_view key, std::string_view sealed, std::string_v
   return out;
 }
 
-std::string Base64Url(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    buffer = (buffer << 8U) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(buffer >> static_cast<unsigned>(bits)) & 0x3FU]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << static_cast<unsigned>(6 - bits)) & 0x3FU]);
-  return out;
-}
-
 std::string FromBase64Url(std::string_view in) {
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    if (c >= '0' && c <= '9') v = c - '0' + 52;
-    if (c == '-') v = 62;
-    if (c == '_') v = 63;
-    if (v < 0) throw CryptoError("sealed value is malformed");
-    buffer = (buffer << 6U) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU));
-    }
-  }
-  return out;
+  auto bytes = core::Base64UrlDecode(in);
+  if (!bytes) throw CryptoError("sealed value is malformed");
+  return std::move(*bytes);
 }
 
 struct Parts {
@@ -135,7 +103,8 @@ Parts Split(std::string_view sealed) {
 }
 
 std::string Join(const std::string& kek_id, std::string_view wrapped, std::string_view body) {
-  return std::string(kVersion) + "." + kek_id + "." + Base64Url(wrapped) + "." + Base64Url(body);
+  return std::string(kVersion) + "." + kek_id + "." + core::Base64UrlEncode(wrapped) + "." +
+         core::Base64UrlEncode(body);
 }
 
 bool ValidId(const std::string& id) {
@@ -166,16 +135,12 @@ LocalKeyRing::LocalKeyRing(const std::string& dir) {
     std::ifstream in(file.path());
     std::string hex;
     in >> hex;
-    std::string raw;
-    for (std::size_t i = 0; i + 1 < hex.size() && hex.size() == 2 * kKeyBytes; i += 2) {
-      raw.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-    if (!ValidId(id) || raw.size() != kKeyBytes ||
-        hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    const auto raw = core::HexDecode(hex);
+    if (!ValidId(id) || !raw || raw->size() != kKeyBytes) {
       throw core::ConfigError("key ring: " + file.path().string() +
                               " must hold 64 hex digits (a 256-bit key)");
     }
-    keys_[id] = raw;
+    keys_[id] = *raw;
   }
   if (keys_.empty()) throw core::ConfigError("key ring: no <id>.key file in " + dir);
   std::ifstream active(fs::path(dir) / "active");
@@ -191,16 +156,9 @@ void LocalKeyRing::CreateKey(const std::string& dir, const std::string& id, bool
   fs::create_directories(dir);
   const auto path = fs::path(dir) / (id + ".key");
   if (fs::exists(path)) throw core::ConfigError("key ring: " + path.string() + " exists");
-  const auto key = RandomBytes(kKeyBytes);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : key) {
-    hex += kHex[c >> 4U];
-    hex += kHex[c & 0x0FU];
-  }
   {
     std::ofstream out(path);
-    out << hex << '\n';
+    out << core::HexEncode(RandomBytes(kKeyBytes)) << '\n';
     if (!out) throw core::ConfigError("key ring: cannot write " + path.string());
   }
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);

@@ -1,36 +1,18 @@
 #include "saga/service/idempotency.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <pqxx/pqxx>
 #include <random>
 
+#include "saga/crypto/digest.hpp"
 #include "saga/pg/errors.hpp"
 
 namespace saga::service {
 namespace {
 
-std::string Sha256Hex(const std::string& data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(static_cast<std::size_t>(length) * 2U);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4U]);
-    out.push_back(kHex[digest[i] & 0xFU]);
-  }
-  return out;
-}
-
 // The same JSON with other white space or member order hashes the same.
 std::string RequestHash(const http::Request& request) {
   auto parsed = nlohmann::json::parse(request.body(), nullptr, false);
-  return Sha256Hex(parsed.is_discarded() ? request.body() : parsed.dump());
+  return crypto::Sha256Hex(parsed.is_discarded() ? request.body() : parsed.dump());
 }
 
 bool ValidKey(std::string_view key) {
