@@ -11,11 +11,22 @@ namespace saga::service {
 DbGaugeSampler::DbGaugeSampler(pg::ConnectionPool& pool, std::chrono::milliseconds interval,
                                observability::Metrics& metrics)
     : pool_(pool),
-      interval_(interval),
       metrics_(metrics),
       errors_(
           metrics.CounterFamily("saga_metrics_sample_errors_total", "Failed samples of the database gauges")
-              .Add({})) {}
+              .Add({})),
+      // The first sample waits an interval: at start-up the schema may still be migrating.
+      task_(
+          interval,
+          [this] {
+            SampleOnce();
+            failures_ = 0;
+          },
+          [this](const std::exception& e) {
+            errors_.Increment();
+            if (failures_++ % 20 == 0) spdlog::warn("database gauges: sample failed: {}", e.what());
+          },
+          /*wait_first=*/true) {}
 
 DbGaugeSampler::~DbGaugeSampler() {
   Stop();
@@ -61,41 +72,6 @@ void DbGaugeSampler::SampleOnce() {
       }
     }
   });
-}
-
-void DbGaugeSampler::Start() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = false;
-  }
-  thread_ = std::thread([this] { Run(); });
-}
-
-void DbGaugeSampler::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void DbGaugeSampler::Run() {
-  int failures = 0;
-  while (true) {
-    {
-      // First wait, then sample: at start-up the schema may still be migrating.
-      std::unique_lock lock(mu_);
-      if (wake_.wait_for(lock, interval_, [&] { return stop_; })) return;
-    }
-    try {
-      SampleOnce();
-      failures = 0;
-    } catch (const std::exception& e) {
-      errors_.Increment();
-      if (failures++ % 20 == 0) spdlog::warn("database gauges: sample failed: {}", e.what());
-    }
-  }
 }
 
 }  // namespace saga::service

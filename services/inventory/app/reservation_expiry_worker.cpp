@@ -18,7 +18,19 @@ void ExpiryConfig::Validate() const {
 
 ReservationExpiryWorker::ReservationExpiryWorker(IUnitOfWork& unit, const core::Clock& clock,
                                                  ExpiryConfig config)
-    : unit_(unit), clock_(clock), config_(config) {
+    : unit_(unit),
+      clock_(clock),
+      config_(config),
+      task_(
+          config.interval,
+          [this] {
+            if (const auto expired = SweepOnce(); expired > 0) {
+              spdlog::info("reservation expiry: {} expired", expired);
+            }
+          },
+          [interval = config.interval](const std::exception& e) {
+            spdlog::warn("reservation expiry sweep failed (retrying in {} ms): {}", interval.count(), e.what());
+          }) {
   config_.Validate();
 }
 
@@ -27,18 +39,9 @@ ReservationExpiryWorker::~ReservationExpiryWorker() {
 }
 
 void ReservationExpiryWorker::Start() {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable() || stop_) return;
-  thread_ = std::thread([this] { Run(); });
-}
-
-void ReservationExpiryWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  spdlog::info("reservation expiry: sweeping every {} ms, {} per transaction", config_.interval.count(),
+               config_.batch_size);
+  task_.Start();
 }
 
 std::size_t ReservationExpiryWorker::SweepOnce() {
@@ -48,26 +51,7 @@ std::size_t ReservationExpiryWorker::SweepOnce() {
     total += expired;
     expired_ += expired;
     if (expired < static_cast<std::size_t>(config_.batch_size)) return total;
-    std::lock_guard lock(mu_);
-    if (stop_) return total;
-  }
-}
-
-void ReservationExpiryWorker::Run() {
-  spdlog::info("reservation expiry: sweeping every {} ms, {} per transaction", config_.interval.count(),
-               config_.batch_size);
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
-    try {
-      if (const auto expired = SweepOnce(); expired > 0)
-        spdlog::info("reservation expiry: {} expired", expired);
-    } catch (const std::exception& e) {
-      spdlog::warn("reservation expiry sweep failed (retrying in {} ms): {}", config_.interval.count(),
-                   e.what());
-    }
-    lock.lock();
-    wake_.wait_for(lock, config_.interval, [this] { return stop_; });
+    if (task_.StopRequested()) return total;
   }
 }
 

@@ -11,12 +11,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
+#include "saga/core/periodic_task.hpp"
 #include "saga/core/time.hpp"
 #include "services/inventory/app/unit_of_work.hpp"
 
@@ -39,7 +37,7 @@ class ReservationExpiryWorker {
   ReservationExpiryWorker& operator=(const ReservationExpiryWorker&) = delete;
 
   void Start();
-  void Stop();
+  void Stop() { task_.Stop(); }
 
   /// One sweep now, on the caller's thread: batches until one comes back short. Returns how many
   /// reservations expired. Throws what the unit of work throws.
@@ -48,16 +46,11 @@ class ReservationExpiryWorker {
   [[nodiscard]] std::uint64_t ExpiredCount() const noexcept { return expired_.load(); }
 
  private:
-  void Run();
-
   IUnitOfWork& unit_;
   const core::Clock& clock_;
   ExpiryConfig config_;
   std::atomic<std::uint64_t> expired_{0};
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
+  core::PeriodicTask task_;  // last: stopped before the members its passes use
 };
 
 }  // namespace saga::inventory

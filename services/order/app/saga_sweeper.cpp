@@ -4,35 +4,16 @@
 
 namespace saga::order {
 
-void SagaSweeper::Start() {
-  if (thread_.joinable()) return;
-  {
-    std::lock_guard lock(mu_);
-    stop_ = false;
-  }
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      try {
-        (void)SweepOnce();
-      } catch (const std::exception& e) {
-        spdlog::warn("saga sweeper: {} (retrying in {} ms)", e.what(), interval_.count());
-      }
-      lock.lock();
-      wake_.wait_for(lock, interval_, [this] { return stop_; });
-    }
-  });
-}
-
-void SagaSweeper::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+SagaSweeper::SagaSweeper(const SagaOrchestrator& orchestrator, ISagaTransactions& transactions,
+                         std::chrono::milliseconds interval, int batch)
+    : orchestrator_(orchestrator),
+      transactions_(transactions),
+      batch_(batch),
+      task_(
+          interval, [this] { (void)SweepOnce(); },
+          [interval](const std::exception& e) {
+            spdlog::warn("saga sweeper: {} (retrying in {} ms)", e.what(), interval.count());
+          }) {}
 
 int SagaSweeper::SweepOnce() {
   int total = 0;

@@ -9,9 +9,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+
+#include "saga/core/periodic_task.hpp"
 
 #include "services/order/app/saga_orchestrator.hpp"
 
@@ -20,14 +19,13 @@ namespace saga::order {
 class SagaSweeper {
  public:
   SagaSweeper(const SagaOrchestrator& orchestrator, ISagaTransactions& transactions,
-              std::chrono::milliseconds interval, int batch = 50)
-      : orchestrator_(orchestrator), transactions_(transactions), interval_(interval), batch_(batch) {}
+              std::chrono::milliseconds interval, int batch = 50);
   ~SagaSweeper() { Stop(); }
   SagaSweeper(const SagaSweeper&) = delete;
   SagaSweeper& operator=(const SagaSweeper&) = delete;
 
-  void Start();
-  void Stop();
+  void Start() { task_.Start(); }
+  void Stop() { task_.Stop(); }
   /// Handles every due deadline now (also what each tick does); returns how many fired.
   int SweepOnce();
   [[nodiscard]] std::uint64_t Fired() const noexcept { return fired_.load(); }
@@ -37,14 +35,10 @@ class SagaSweeper {
  private:
   const SagaOrchestrator& orchestrator_;
   ISagaTransactions& transactions_;
-  std::chrono::milliseconds interval_;
   int batch_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
   std::atomic<std::uint64_t> fired_{0};
   std::atomic<std::uint64_t> abandoned_{0};
+  core::PeriodicTask task_;  // last: stopped before the members its passes use
 };
 
 }  // namespace saga::order

@@ -13,13 +13,12 @@
 // the destructor). SampleOnce() runs one sample on the caller's thread (tests).
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "saga/core/periodic_task.hpp"
 #include "saga/observability/metrics.hpp"
 #include "saga/pg/pool.hpp"
 
@@ -37,8 +36,8 @@ class DbGaugeSampler {
   void Add(const std::string& name, const std::string& help, std::vector<std::string> labels,
            std::string sql);
 
-  void Start();
-  void Stop();
+  void Start() { task_.Start(); }
+  void Stop() { task_.Stop(); }
   /// One sample of every query in one read-only transaction. Throws core::InfraError.
   void SampleOnce();
 
@@ -49,18 +48,13 @@ class DbGaugeSampler {
     std::string sql;
     std::map<std::vector<std::string>, prometheus::Gauge*> series;
   };
-  void Run();
-
   pg::ConnectionPool& pool_;
-  std::chrono::milliseconds interval_;
   observability::Metrics& metrics_;
   prometheus::Counter& errors_;
+  int failures_ = 0;            // consecutive failed samples; on the task's thread only
   std::mutex sample_mu_;        // one sample at a time
   std::vector<Query> queries_;  // guarded by sample_mu_
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;  // guarded by mu_
-  std::thread thread_;
+  core::PeriodicTask task_;     // last: stopped before the members its passes use
 };
 
 }  // namespace saga::service
