@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   definition.commands.push_back(
       {"seed", "load a catalogue file (products with stock); existing SKUs are kept", "file", Seed});
   definition.openapi = saga::inventory::InventoryOpenApi();
+  definition.policies = saga::inventory::InventoryRoutePolicies();
   definition.wire = [&](saga::service::ServiceContext& context) {
     saga::inventory::AddInventoryGauges(context.db_gauges);
     repository = std::make_unique<saga::inventory::PgInventoryRepository>(context.pool);

@@ -31,12 +31,15 @@ int main(int argc, char** argv) {
   definition.required_topics = saga::order::RequiredTopics();
   definition.migrations = saga::order::Migrations();
   definition.openapi = saga::order::OrderOpenApi();
+  definition.policies = saga::order::OrderRoutePolicies();
   definition.wire = [&](saga::service::ServiceContext& context) {
     repository = std::make_unique<saga::order::PgOrderRepository>(context.pool);
     // inventory.url (SAGA_INVENTORY_URL): where prices come from.
-    catalogue = std::make_unique<saga::order::HttpCatalogue>(saga::http::HttpClient(
+    saga::http::HttpClient inventory(
         "inventory.url", context.source.GetString("inventory.url", "http://127.0.0.1:8082"),
-        context.source.GetMillis("inventory.timeout_ms", std::chrono::milliseconds(2000))));
+        context.source.GetMillis("inventory.timeout_ms", std::chrono::milliseconds(2000)));
+    inventory.SetAuthorization(context.service_token.Provider());
+    catalogue = std::make_unique<saga::order::HttpCatalogue>(std::move(inventory));
     const auto& source = context.source;
     saga::order::SagaSettings settings;
     auto& policy = settings.policy;

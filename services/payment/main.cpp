@@ -30,12 +30,15 @@ int main(int argc, char** argv) {
   definition.required_topics = saga::payment::RequiredTopics();
   definition.migrations = saga::payment::Migrations();
   definition.openapi = saga::payment::PaymentOpenApi();
+  definition.policies = saga::payment::PaymentRoutePolicies();
   definition.wire = [&](saga::service::ServiceContext& context) {
     repository = std::make_unique<saga::payment::PgPaymentRepository>(context.pool);
     // order.url (SAGA_ORDER_URL): where order totals come from.
-    orders = std::make_unique<saga::payment::HttpOrderDirectory>(saga::http::HttpClient(
+    saga::http::HttpClient order_service(
         "order.url", context.source.GetString("order.url", "http://127.0.0.1:8081"),
-        context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000))));
+        context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000)));
+    order_service.SetAuthorization(context.service_token.Provider());
+    orders = std::make_unique<saga::payment::HttpOrderDirectory>(std::move(order_service));
     app = std::make_unique<saga::payment::PaymentApp>(*repository, *orders, context.clock);
     saga::payment::AddPaymentRoutes(context.router, *app, context.idempotency);
 

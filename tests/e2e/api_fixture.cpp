@@ -24,6 +24,7 @@ ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
   env.emplace("SAGA_KAFKA_BROKERS", testing::KafkaBrokers());
   env.emplace("SAGA_KAFKA_TOPICS_FILE", testing::RequiredEnv("SAGA_TOPICS_FILE"));
   env.emplace("SAGA_LOG_LEVEL", "warn");
+  env.emplace("SAGA_AUTH_KEY_FILE", testing::AuthKeyFile());
   env_ = std::move(env);
   Launch();
 }
@@ -82,7 +83,8 @@ std::vector<std::string> ApiReply::ErrorFields() const {
   return fields;
 }
 
-ApiClient::ApiClient(ServiceUnderTest& service) : service_(service) {
+ApiClient::ApiClient(ServiceUnderTest& service, std::map<std::string, std::string> auth)
+    : service_(service), auth_(std::move(auth)) {
   static std::map<std::string, std::shared_ptr<testing::OpenApiValidator>> cache;
   auto& validator = cache[service.Name() + ":" + std::to_string(service.Port())];
   if (!validator) {
@@ -96,7 +98,12 @@ ApiClient::ApiClient(ServiceUnderTest& service) : service_(service) {
 
 ApiReply ApiClient::Raw(const std::string& method, const std::string& target, const std::string& body,
                         const std::map<std::string, std::string>& headers) {
-  const auto reply = testing::HttpRequest("127.0.0.1", service_.Port(), method, target, body, headers);
+  auto sent = auth_;
+  for (const auto& [name, value] : headers) {
+    if (name == "Authorization") sent.erase(name);
+    if (!(name == "Authorization" && value.empty())) sent[name] = value;
+  }
+  const auto reply = testing::HttpRequest("127.0.0.1", service_.Port(), method, target, body, sent);
   ApiReply out{reply.status, reply.headers, reply.body, nullptr};
   if (!reply.body.empty()) {
     out.json = nlohmann::json::parse(reply.body, nullptr, false);

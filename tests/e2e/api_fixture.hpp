@@ -15,6 +15,7 @@
 #include "saga/testing/http_client.hpp"
 #include "saga/testing/openapi_validator.hpp"
 #include "saga/testing/process.hpp"
+#include "saga/testing/test_auth.hpp"
 #include "saga/testing/test_env.hpp"
 
 namespace saga::e2e {
@@ -69,10 +70,12 @@ struct ApiReply {
 };
 
 /// Calls one service and checks each answer against its OpenAPI document (gtest failures name
-/// the exchange). Counts the exchanges it checked.
+/// the exchange). Counts the exchanges it checked. Every call carries `auth` (by default an
+/// admin's bearer token) unless its own headers set "Authorization" (an empty value: none).
 class ApiClient {
  public:
-  explicit ApiClient(ServiceUnderTest& service);
+  explicit ApiClient(ServiceUnderTest& service,
+                     std::map<std::string, std::string> auth = testing::AdminHeaders());
 
   ApiReply Call(const std::string& method, const std::string& target, const std::string& body = {},
                 const std::map<std::string, std::string>& headers = {});
@@ -91,6 +94,7 @@ class ApiClient {
 
  private:
   ServiceUnderTest& service_;
+  std::map<std::string, std::string> auth_;
   std::shared_ptr<testing::OpenApiValidator> validator_;
 };
 

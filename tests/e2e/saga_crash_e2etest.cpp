@@ -67,17 +67,22 @@ TEST(SagaCrashTest, EverySagaEndsConsistentlyAfterRandomKills) {
                                           "tok_sim_timeout"};
     while (!stop.load()) {
       const auto& product = products[rng() % products.size()];
-      const json body{{"customerId", core::Uuid::Random().ToString()},
+      // Each order by a customer of its own, with that customer's token.
+      const auto customer = core::Uuid::Random().ToString();
+      auto headers = testing::AuthHeaders(customer, {"customer"});
+      const json body{{"customerId", customer},
                       {"items", {{{"productId", product}, {"quantity", static_cast<int>(1 + rng() % 3)}}}},
                       {"paymentToken", tokens[rng() % tokens.size()]}};
       const auto key = "crash-" + core::Uuid::Random().ToString();
+      auto post_headers = headers;
+      post_headers["Idempotency-Key"] = key;
       // A steady load with headroom (about 10 orders/s): the test is about crashes, not capacity
       // (a backlog makes deadlines fire and retries pile onto it; the benchmark measures that).
       std::this_thread::sleep_for(milliseconds(300 + rng() % 200));
       for (int attempt = 0; attempt < 20 && !stop.load(); ++attempt) {
         ++attempts;
         const auto reply = testing::HttpRequest("127.0.0.1", system.order().Port(), "POST", "/api/orders",
-                                                body.dump(), {{"Idempotency-Key", key}}, seconds(5));
+                                                body.dump(), post_headers, seconds(5));
         if (reply.status == 202) {
           const auto id = json::parse(reply.body)["id"].get<std::string>();
           std::lock_guard lock(acknowledged_mu);
@@ -85,7 +90,7 @@ TEST(SagaCrashTest, EverySagaEndsConsistentlyAfterRandomKills) {
           // Now and then the customer changes their mind.
           if (rng() % 8 == 0) {
             (void)testing::HttpRequest("127.0.0.1", system.order().Port(), "PUT",
-                                       "/api/orders/" + id + "/cancel", "", {}, seconds(5));
+                                       "/api/orders/" + id + "/cancel", "", headers, seconds(5));
           }
           break;
         }
@@ -139,17 +144,17 @@ TEST(SagaCrashTest, EverySagaEndsConsistentlyAfterRandomKills) {
     // What the first unsettled sagas went through, and what the participants hold for them.
     int shown = 0;
     for (const auto& id : acknowledged) {
-      const auto saga =
-          testing::HttpRequest("127.0.0.1", system.order().Port(), "GET", "/api/orders/" + id + "/saga");
+      const auto saga = testing::HttpRequest("127.0.0.1", system.order().Port(), "GET",
+                                             "/api/orders/" + id + "/saga", "", testing::AdminHeaders());
       const auto state = json::parse(saga.body, nullptr, false);
       if (state.is_discarded() || state.value("state", "") == "Completed" ||
           state.value("state", "") == "Failed" || state.value("state", "") == "Cancelled") {
         continue;
       }
-      std::printf(
-          "--- order %s\nsaga: %s\npayments: %s\n", id.c_str(), state.dump(1).c_str(),
-          testing::HttpRequest("127.0.0.1", system.payment().Port(), "GET", "/api/payments/order/" + id)
-              .body.c_str());
+      std::printf("--- order %s\nsaga: %s\npayments: %s\n", id.c_str(), state.dump(1).c_str(),
+                  testing::HttpRequest("127.0.0.1", system.payment().Port(), "GET",
+                                       "/api/payments/order/" + id, "", testing::AdminHeaders())
+                      .body.c_str());
       if (++shown == 2) break;
     }
   }

@@ -111,11 +111,7 @@ int main(int argc, char** argv) {
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   try {
     if (token->parsed()) {
-      std::ifstream in(secret_file);
-      std::string secret;
-      std::getline(in, secret);
-      if (!in && secret.empty()) throw saga::core::ConfigError("cannot read the secret file " + secret_file);
-      if (secret.size() < 32) throw saga::core::ConfigError("the secret in " + secret_file + " is under 32 bytes");
+      const auto secret = saga::auth::ReadKeyFile(secret_file, saga::auth::JwtAlgorithm::kHS256);
       token_request.lifetime = std::chrono::seconds(ttl_s);
       std::cout << saga::auth::MintHs256(secret, token_request, saga::core::SystemClock().Now()) << '\n';
       return 0;

@@ -17,13 +17,8 @@ namespace saga::audit {
 std::vector<pg::Migration> TestMigrations();
 namespace {
 
-// The audit migration alone, as version 1 of a database of its own (the services will embed it
-// at their own number).
-std::vector<pg::Migration> AuditOnly() {
-  auto migrations = TestMigrations();
-  for (auto& migration : migrations) migration.version = 1;
-  return migrations;
-}
+// The audit migration alone (version 6, as in every service) in a database of its own.
+std::vector<pg::Migration> AuditOnly() { return TestMigrations(); }
 
 const core::Timestamp kT0 = core::FromUnixMicros(1'790'000'000'123'456);
 

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -66,6 +68,61 @@ std::string_view ToString(JwtAlgorithm algorithm) noexcept {
       return "ES256";
   }
   return "?";
+}
+
+JwtAlgorithm ParseAlgorithm(std::string_view text, std::string_view key) {
+  for (auto algorithm : {JwtAlgorithm::kHS256, JwtAlgorithm::kRS256, JwtAlgorithm::kES256}) {
+    if (text == ToString(algorithm)) return algorithm;
+  }
+  throw core::ConfigError(std::string(key) + " must be HS256, RS256 or ES256");
+}
+
+std::string ReadKeyFile(const std::string& path, JwtAlgorithm algorithm) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::ConfigError("auth: cannot read the key file " + path);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (algorithm == JwtAlgorithm::kHS256) {
+    auto secret = content.substr(0, content.find('\n'));
+    while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back())) != 0) secret.pop_back();
+    if (secret.size() < 32)
+      throw core::ConfigError("auth: the HS256 secret in " + path + " is under 32 bytes");
+    return secret;
+  }
+  if (content.find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
+    throw core::ConfigError("auth: " + path + " holds no PEM public key (-----BEGIN PUBLIC KEY-----) for " +
+                            std::string(ToString(algorithm)));
+  }
+  return content;
+}
+
+std::string_view Code(AuthFailure failure) noexcept {
+  switch (failure) {
+    case AuthFailure::kMissing:
+      return "missing";
+    case AuthFailure::kMalformed:
+      return "malformed";
+    case AuthFailure::kTooLarge:
+      return "too_large";
+    case AuthFailure::kAlgorithmNotAllowed:
+      return "algorithm_not_allowed";
+    case AuthFailure::kUnknownKey:
+      return "unknown_key";
+    case AuthFailure::kBadSignature:
+      return "bad_signature";
+    case AuthFailure::kNoExpiry:
+      return "no_expiry";
+    case AuthFailure::kExpired:
+      return "expired";
+    case AuthFailure::kNotYetValid:
+      return "not_yet_valid";
+    case AuthFailure::kWrongIssuer:
+      return "wrong_issuer";
+    case AuthFailure::kWrongAudience:
+      return "wrong_audience";
+    case AuthFailure::kNoSubject:
+      return "no_subject";
+  }
+  return "unknown";
 }
 
 std::string_view ToString(AuthFailure failure) noexcept {

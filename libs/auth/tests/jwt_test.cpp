@@ -3,9 +3,6 @@
 #include "saga/auth/jwt.hpp"
 
 #include <gtest/gtest.h>
-#include <jwt.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <cstdlib>
 #include <memory>
@@ -13,6 +10,7 @@
 
 #include "saga/core/encoding.hpp"
 #include "saga/core/errors.hpp"
+#include "saga/testing/test_auth.hpp"
 
 namespace saga::auth {
 namespace {
@@ -24,30 +22,9 @@ const std::int64_t kNowS = 1'790'000'000;
 const std::string kSecret = "0123456789abcdef0123456789abcdef-dev";
 const std::string kOtherSecret = "fedcba9876543210fedcba9876543210-xxx";
 
-struct KeyPair {
-  std::string private_pem;
-  std::string public_pem;
-};
+using KeyPair = testing::TestKeyPair;
 
-KeyPair Generate(bool ec) {
-  EVP_PKEY* key = ec ? EVP_EC_gen("P-256") : EVP_RSA_gen(2048);
-  const auto pem = [](EVP_PKEY* k, bool is_private) {
-    BIO* bio = BIO_new(BIO_s_mem());
-    if (is_private) {
-      PEM_write_bio_PrivateKey(bio, k, nullptr, nullptr, 0, nullptr, nullptr);
-    } else {
-      PEM_write_bio_PUBKEY(bio, k);
-    }
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    std::string out(data, static_cast<std::size_t>(size));
-    BIO_free(bio);
-    return out;
-  };
-  KeyPair pair{pem(key, true), pem(key, false)};
-  EVP_PKEY_free(key);
-  return pair;
-}
+KeyPair Generate(bool ec) { return testing::GenerateKeyPair(ec); }
 
 const KeyPair& Rsa() {
   static const KeyPair pair = Generate(false);
@@ -68,21 +45,8 @@ json Claims() {
 }
 
 // A token signed by libjwt with `alg` and `key` (a secret or a private key PEM).
-std::string Sign(const json& claims, jwt_alg_t alg, const std::string& key, const std::string& kid = "") {
-  jwt_t* jwt = nullptr;
-  EXPECT_EQ(jwt_new(&jwt), 0);
-  EXPECT_EQ(jwt_add_grants_json(jwt, claims.dump().c_str()), 0);
-  if (!kid.empty()) {
-    EXPECT_EQ(jwt_add_header(jwt, "kid", kid.c_str()), 0);
-  }
-  EXPECT_EQ(
-      jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size())),
-      0);
-  char* encoded = jwt_encode_str(jwt);
-  std::string token = encoded != nullptr ? encoded : "";
-  std::free(encoded);  // NOLINT(cppcoreguidelines-no-malloc)
-  jwt_free(jwt);
-  return token;
+std::string Sign(const json& claims, const std::string& alg, const std::string& key, const std::string& kid = "") {
+  return testing::SignToken(claims, alg, key, kid);
 }
 
 std::string Part(const std::string& token, int index) {
@@ -118,7 +82,7 @@ TEST(JwtTest, AValidHs256TokenGivesItsPrincipal) {
   const JwtVerifier verifier(Hs256());
   auto claims = Claims();
   claims["roles"] = {"customer", "admin"};
-  const auto principal = verifier.VerifyBearer("Bearer " + Sign(claims, JWT_ALG_HS256, kSecret), kNow);
+  const auto principal = verifier.VerifyBearer("Bearer " + Sign(claims, "HS256", kSecret), kNow);
   ASSERT_TRUE(principal.HasValue()) << ToString(principal.Error());
   EXPECT_EQ(principal.Value().subject, "customer-1");
   EXPECT_EQ(principal.Value().roles, (std::vector<std::string>{"customer", "admin"}));
@@ -126,15 +90,15 @@ TEST(JwtTest, AValidHs256TokenGivesItsPrincipal) {
   EXPECT_FALSE(principal.Value().HasRole("service"));
   EXPECT_EQ(principal.Value().token_id, "t-1");
   EXPECT_EQ(principal.Value().expires_at, core::FromUnixMicros((kNowS + 600) * 1'000'000));
-  EXPECT_TRUE(verifier.VerifyBearer("bearer  " + Sign(Claims(), JWT_ALG_HS256, kSecret), kNow).HasValue())
+  EXPECT_TRUE(verifier.VerifyBearer("bearer  " + Sign(Claims(), "HS256", kSecret), kNow).HasValue())
       << "the scheme is case-insensitive";
 }
 
 TEST(JwtTest, ValidRs256AndEs256TokensVerifyWithThePublicKey) {
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
-  EXPECT_TRUE(rs.Verify(Sign(Claims(), JWT_ALG_RS256, Rsa().private_pem), kNow).HasValue());
+  EXPECT_TRUE(rs.Verify(Sign(Claims(), "RS256", Rsa().private_pem), kNow).HasValue());
   const JwtVerifier es(PublicKey(JwtAlgorithm::kES256, Ec().public_pem));
-  const auto es_result = es.Verify(Sign(Claims(), JWT_ALG_ES256, Ec().private_pem), kNow);
+  const auto es_result = es.Verify(Sign(Claims(), "ES256", Ec().private_pem), kNow);
   EXPECT_TRUE(es_result.HasValue()) << (es_result.HasValue() ? "" : ToString(es_result.Error()));
 }
 
@@ -149,7 +113,7 @@ TEST(JwtTest, MissingOrMalformedHeadersAndTokens) {
   EXPECT_EQ(Refusal(verifier, "!!!.e30.sig"), AuthFailure::kMalformed);
   EXPECT_EQ(Refusal(verifier, core::Base64UrlEncode("[1,2]") + ".e30.sig"), AuthFailure::kMalformed)
       << "header not an object";
-  const auto good = Sign(Claims(), JWT_ALG_HS256, kSecret);
+  const auto good = Sign(Claims(), "HS256", kSecret);
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + ".%%%." + Part(good, 2)), AuthFailure::kBadSignature);
 }
 
@@ -169,24 +133,24 @@ TEST(JwtTest, AlgNoneIsRefused) {
 TEST(JwtTest, AlgorithmConfusionIsRefused) {
   // The classic attack: HS256 "signed" with the server's RSA public key as the secret.
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
-  EXPECT_EQ(Refusal(rs, Sign(Claims(), JWT_ALG_HS256, Rsa().public_pem)), AuthFailure::kAlgorithmNotAllowed);
+  EXPECT_EQ(Refusal(rs, Sign(Claims(), "HS256", Rsa().public_pem)), AuthFailure::kAlgorithmNotAllowed);
   // And the other way round: an RS256 token where HS256 is configured; ES where RS is.
   const JwtVerifier hs(Hs256());
-  EXPECT_EQ(Refusal(hs, Sign(Claims(), JWT_ALG_RS256, Rsa().private_pem)), AuthFailure::kAlgorithmNotAllowed);
-  EXPECT_EQ(Refusal(rs, Sign(Claims(), JWT_ALG_ES256, Ec().private_pem)), AuthFailure::kAlgorithmNotAllowed);
-  EXPECT_EQ(Refusal(hs, Sign(Claims(), JWT_ALG_HS512, kSecret)), AuthFailure::kAlgorithmNotAllowed);
+  EXPECT_EQ(Refusal(hs, Sign(Claims(), "RS256", Rsa().private_pem)), AuthFailure::kAlgorithmNotAllowed);
+  EXPECT_EQ(Refusal(rs, Sign(Claims(), "ES256", Ec().private_pem)), AuthFailure::kAlgorithmNotAllowed);
+  EXPECT_EQ(Refusal(hs, Sign(Claims(), "HS512", kSecret)), AuthFailure::kAlgorithmNotAllowed);
 }
 
 TEST(JwtTest, AWrongKeyIsRefused) {
-  EXPECT_EQ(Refusal(JwtVerifier(Hs256()), Sign(Claims(), JWT_ALG_HS256, kOtherSecret)),
+  EXPECT_EQ(Refusal(JwtVerifier(Hs256()), Sign(Claims(), "HS256", kOtherSecret)),
             AuthFailure::kBadSignature);
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
-  EXPECT_EQ(Refusal(rs, Sign(Claims(), JWT_ALG_RS256, OtherRsa().private_pem)), AuthFailure::kBadSignature);
+  EXPECT_EQ(Refusal(rs, Sign(Claims(), "RS256", OtherRsa().private_pem)), AuthFailure::kBadSignature);
 }
 
 TEST(JwtTest, TamperedPayloadOrSignatureIsRefused) {
   const JwtVerifier verifier(Hs256());
-  const auto good = Sign(Claims(), JWT_ALG_HS256, kSecret);
+  const auto good = Sign(Claims(), "HS256", kSecret);
   auto admin = Claims();
   admin["roles"] = {"admin"};
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(good, 2)),
@@ -197,7 +161,7 @@ TEST(JwtTest, TamperedPayloadOrSignatureIsRefused) {
             AuthFailure::kBadSignature);
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Part(good, 1) + "."), AuthFailure::kBadSignature);
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
-  const auto rs_good = Sign(Claims(), JWT_ALG_RS256, Rsa().private_pem);
+  const auto rs_good = Sign(Claims(), "RS256", Rsa().private_pem);
   EXPECT_EQ(Refusal(rs, Part(rs_good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(rs_good, 2)),
             AuthFailure::kBadSignature);
 }
@@ -206,56 +170,56 @@ TEST(JwtTest, ExpiryIsRequiredAndCheckedWithTheLeeway) {
   const JwtVerifier verifier(Hs256());  // leeway 30 s
   auto claims = Claims();
   claims["exp"] = kNowS - 31;
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kExpired);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kExpired);
   claims["exp"] = kNowS - 10;
-  EXPECT_TRUE(verifier.Verify(Sign(claims, JWT_ALG_HS256, kSecret), kNow).HasValue()) << "within the leeway";
+  EXPECT_TRUE(verifier.Verify(Sign(claims, "HS256", kSecret), kNow).HasValue()) << "within the leeway";
   claims.erase("exp");
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kNoExpiry);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNoExpiry);
   claims["exp"] = "tomorrow";
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kNoExpiry);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNoExpiry);
 }
 
 TEST(JwtTest, AFutureNotBeforeIsRefused) {
   const JwtVerifier verifier(Hs256());
   auto claims = Claims();
   claims["nbf"] = kNowS + 60;
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kNotYetValid);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNotYetValid);
   claims["nbf"] = kNowS + 10;
-  EXPECT_TRUE(verifier.Verify(Sign(claims, JWT_ALG_HS256, kSecret), kNow).HasValue()) << "within the leeway";
+  EXPECT_TRUE(verifier.Verify(Sign(claims, "HS256", kSecret), kNow).HasValue()) << "within the leeway";
 }
 
 TEST(JwtTest, IssuerAudienceAndSubjectAreChecked) {
   const JwtVerifier verifier(Hs256());
   auto claims = Claims();
   claims["iss"] = "someone-else";
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kWrongIssuer);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kWrongIssuer);
   claims.erase("iss");
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kWrongIssuer);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kWrongIssuer);
   claims = Claims();
   claims["aud"] = "another-api";
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kWrongAudience);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kWrongAudience);
   claims["aud"] = {"another-api", "saga-api"};
-  EXPECT_TRUE(verifier.Verify(Sign(claims, JWT_ALG_HS256, kSecret), kNow).HasValue()) << "one of an array";
+  EXPECT_TRUE(verifier.Verify(Sign(claims, "HS256", kSecret), kNow).HasValue()) << "one of an array";
   claims.erase("aud");
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kWrongAudience);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kWrongAudience);
   claims = Claims();
   claims["sub"] = "";
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kNoSubject);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNoSubject);
 }
 
 TEST(JwtTest, KidSelectsOnlyConfiguredKeys) {
   auto config = Hs256();
   config.keys = {{"2026-10", kOtherSecret}, {"2026-11", kSecret}};
   const JwtVerifier verifier(config);
-  EXPECT_TRUE(verifier.Verify(Sign(Claims(), JWT_ALG_HS256, kSecret, "2026-11"), kNow).HasValue());
-  EXPECT_TRUE(verifier.Verify(Sign(Claims(), JWT_ALG_HS256, kOtherSecret, "2026-10"), kNow).HasValue())
+  EXPECT_TRUE(verifier.Verify(Sign(Claims(), "HS256", kSecret, "2026-11"), kNow).HasValue());
+  EXPECT_TRUE(verifier.Verify(Sign(Claims(), "HS256", kOtherSecret, "2026-10"), kNow).HasValue())
       << "the previous key still verifies during a rotation";
-  EXPECT_EQ(Refusal(verifier, Sign(Claims(), JWT_ALG_HS256, kSecret, "2026-10")), AuthFailure::kBadSignature);
-  EXPECT_EQ(Refusal(verifier, Sign(Claims(), JWT_ALG_HS256, kSecret, "attacker")), AuthFailure::kUnknownKey);
-  EXPECT_EQ(Refusal(verifier, Sign(Claims(), JWT_ALG_HS256, kSecret)), AuthFailure::kUnknownKey)
+  EXPECT_EQ(Refusal(verifier, Sign(Claims(), "HS256", kSecret, "2026-10")), AuthFailure::kBadSignature);
+  EXPECT_EQ(Refusal(verifier, Sign(Claims(), "HS256", kSecret, "attacker")), AuthFailure::kUnknownKey);
+  EXPECT_EQ(Refusal(verifier, Sign(Claims(), "HS256", kSecret)), AuthFailure::kUnknownKey)
       << "no kid with several keys";
   const JwtVerifier single(Hs256());
-  EXPECT_EQ(Refusal(single, Sign(Claims(), JWT_ALG_HS256, kSecret, "whatever")), AuthFailure::kUnknownKey);
+  EXPECT_EQ(Refusal(single, Sign(Claims(), "HS256", kSecret, "whatever")), AuthFailure::kUnknownKey);
 }
 
 TEST(JwtTest, OversizedTokensAreRefusedBeforeParsing) {
@@ -264,7 +228,7 @@ TEST(JwtTest, OversizedTokensAreRefusedBeforeParsing) {
   const JwtVerifier verifier(config);
   auto claims = Claims();
   claims["padding"] = std::string(2000, 'x');
-  EXPECT_EQ(Refusal(verifier, Sign(claims, JWT_ALG_HS256, kSecret)), AuthFailure::kTooLarge);
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kTooLarge);
   EXPECT_EQ(Refusal(verifier, std::string(5000, 'a')), AuthFailure::kTooLarge);
 }
 

@@ -119,6 +119,7 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url, std
 ClientReply HttpClient::Get(const std::string& target) const {
   std::map<std::string, std::string> headers{{"Accept", "application/json"}};
   if (const auto& trace = observability::CurrentTraceparent(); !trace.empty()) headers["traceparent"] = trace;
+  if (authorization_) headers["Authorization"] = authorization_();
   const auto started = std::chrono::steady_clock::now();
   auto reply = Exchange(host_, port_, "GET", target, {}, headers, timeout_);
   duration_->Observe(observability::SecondsSince<std::chrono::steady_clock>(started));

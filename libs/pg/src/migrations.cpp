@@ -84,9 +84,9 @@ MigrationRunner::MigrationRunner(std::vector<Migration> migrations) : migrations
   std::sort(migrations_.begin(), migrations_.end(),
             [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (std::size_t i = 0; i < migrations_.size(); ++i) {
-    if (migrations_[i].version != static_cast<int>(i) + 1) {
-      throw MigrationError("migrations must be numbered 1..N without gaps or duplicates; found version " +
-                           std::to_string(migrations_[i].version) + " at position " + std::to_string(i + 1));
+    if (migrations_[i].version < 1 || (i > 0 && migrations_[i].version == migrations_[i - 1].version)) {
+      throw MigrationError("migration versions must be positive and unique; found version " +
+                           std::to_string(migrations_[i].version) + " twice or out of range");
     }
     if (migrations_[i].up_sql.empty() || migrations_[i].down_sql.empty()) {
       throw MigrationError("migration " + std::to_string(migrations_[i].version) +
@@ -95,20 +95,35 @@ MigrationRunner::MigrationRunner(std::vector<Migration> migrations) : migrations
   }
 }
 
+const Migration* MigrationRunner::Find(int version) const noexcept {
+  auto it = std::lower_bound(migrations_.begin(), migrations_.end(), version,
+                             [](const Migration& m, int v) { return m.version < v; });
+  return it != migrations_.end() && it->version == version ? &*it : nullptr;
+}
+
 std::vector<int> MigrationRunner::Up(pqxx::connection& conn) const {
   return Translated([&] {
     EnsureTable(conn);
     MigrationLock lock(conn);
     const auto applied = ReadApplied(conn);
     for (const auto& [version, row] : applied) {
-      if (version > LatestVersion()) {
+      const auto* found = Find(version);
+      if (found == nullptr) {
         throw MigrationError("the database has migration " + std::to_string(version) +
                              " which this build does not know: run a newer build or migrate down");
       }
-      const auto& known = migrations_[static_cast<std::size_t>(version - 1)];
+      const auto& known = *found;
       if (row.checksum != Checksum(known.up_sql)) {
         throw MigrationError("migration " + std::to_string(version) + " (" + known.name +
                              ") was changed after it was applied; add a new migration instead");
+      }
+    }
+    const int newest_applied = applied.empty() ? 0 : applied.rbegin()->first;
+    for (const auto& migration : migrations_) {
+      if (applied.count(migration.version) == 0 && migration.version < newest_applied) {
+        throw MigrationError("migration " + std::to_string(migration.version) + " (" + migration.name +
+                             ") is older than migration " + std::to_string(newest_applied) +
+                             ", already applied: give it a number above the newest");
       }
     }
     std::vector<int> done;
@@ -134,11 +149,12 @@ std::vector<int> MigrationRunner::Down(pqxx::connection& conn, int count) const 
     std::vector<int> done;
     for (auto it = applied.rbegin(); it != applied.rend() && static_cast<int>(done.size()) < count; ++it) {
       const int version = it->first;
-      if (version > LatestVersion()) {
+      const auto* found = Find(version);
+      if (found == nullptr) {
         throw MigrationError("cannot revert migration " + std::to_string(version) +
                              ": unknown to this build");
       }
-      const auto& migration = migrations_[static_cast<std::size_t>(version - 1)];
+      const auto& migration = *found;
       pqxx::work tx(conn);
       tx.exec0(migration.down_sql);
       tx.exec_params0("DELETE FROM schema_migrations WHERE version = $1", version);

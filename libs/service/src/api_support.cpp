@@ -42,7 +42,12 @@ nlohmann::json BuildOpenApiDocument(std::string_view service_document) {
                                        {"431", ResponseRef("HeadersTooLarge")},
                                        {"500", ResponseRef("InternalError")},
                                        {"503", ResponseRef("ServiceUnavailable")}};
-      if (path.rfind("/api/", 0) == 0) server_answers["429"] = ResponseRef("TooManyRequests");
+      if (path.rfind("/api/", 0) == 0) {
+        server_answers["429"] = ResponseRef("TooManyRequests");
+        server_answers["401"] = ResponseRef("Unauthorized");
+        server_answers["403"] = ResponseRef("Forbidden");
+        if (!operation.contains("security")) operation["security"] = nlohmann::json::array({{{"bearerAuth", nlohmann::json::array()}}});
+      }
       if (method == "get") server_answers["304"] = ResponseRef("NotModified");
       MergeMissing(responses, server_answers);
     }
@@ -73,9 +78,10 @@ void AddMetricsRoute(http::Router& router, observability::Metrics& metrics) {
 }
 
 void AddStandardMiddleware(http::Router& router, std::shared_ptr<http::RateLimiter> limiter,
-                           observability::Metrics& metrics) {
+                           observability::Metrics& metrics, http::Middleware authorize) {
   router.Use(http::Telemetry(metrics));
   router.Use(http::RateLimit(std::move(limiter), {"/health/", "/metrics"}));
+  router.Use(std::move(authorize));
   router.Use(http::ConditionalGet());
 }
 

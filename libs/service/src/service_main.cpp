@@ -154,6 +154,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
       throw core::ConfigError("kafka.brokers (SAGA_KAFKA_BROKERS) must be set explicitly in production");
     }
 
+    const auto auth_settings = AuthSettings::FromSource(source, environment);
     const auto http_config = http::HttpServerConfig::FromSource(source, definition.default_port);
     auto kafka_config = kafka::KafkaConfig::FromSource(source);
     if (!source.Find("kafka.client_id")) kafka_config.client_id = definition.name + "-service";
@@ -200,9 +201,15 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
                        MakeOutboxProbe(pool, source.GetMillis("outbox.max_age_ms", std::chrono::minutes(5))));
     readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));
 
+    PgAuditTrail audit(pool, metrics);
+    ServiceToken service_token(auth_settings, definition.name + "-service", clock);
+    auto policies = StandardRoutePolicies();
+    policies.insert(policies.end(), definition.policies.begin(), definition.policies.end());
     http::Router router;
-    AddStandardMiddleware(
-        router, std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)), metrics);
+    AddStandardMiddleware(router, std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)),
+                          metrics,
+                          Authorize(policies, std::make_shared<const auth::JwtVerifier>(auth_settings.jwt), audit,
+                                    clock, metrics));
     AddHealthRoutes(router, readiness);
     AddMetricsRoute(router, metrics);
     if (!definition.openapi.empty()) AddOpenApiRoute(router, BuildOpenApiDocument(definition.openapi));
@@ -210,8 +217,9 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
         pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24LL * 3600, 60, 30LL * 24 * 3600)));
     ServiceContext context{source, router,     readiness,   pg_config, kafka_config, pool,
                            producer, relay, db_breaker, idempotency, clock, metrics,
-                           db_gauges, {}, {}, {}};
+                           db_gauges, audit,       service_token, {}, {}, {}};
     if (definition.wire) definition.wire(context);
+    CheckPolicyCoverage(router, policies);  // nothing is served without a declared policy
 
     readiness.Start();
     relay.Start();

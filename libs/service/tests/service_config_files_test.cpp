@@ -31,6 +31,17 @@ TEST(ServiceConfigFilesTest, EachEnvironmentFileLoadsAndValidates) {
       EXPECT_NO_THROW((void)pg::PgConfig::FromSource(source)) << path;
       EXPECT_NO_THROW((void)kafka::KafkaConfig::FromSource(source)) << path;
       EXPECT_NO_THROW((void)source.GetBool("pg.migrate_on_start", true)) << path;
+      if (std::string(env) == "production") {
+        // Tokens from an identity provider: a public-key algorithm, its key, issuer, and a
+        // service token provided by the platform (AuthSettings refuses HS256 here).
+        EXPECT_NE(source.GetString("auth.algorithm", "HS256"), "HS256") << path;
+        EXPECT_FALSE(source.GetString("auth.key_file", "").empty()) << path;
+        EXPECT_TRUE(source.Find("auth.issuer")) << path;
+        EXPECT_FALSE(source.GetString("auth.service_token_file", "").empty()) << path;
+      } else {
+        // Development and test keys are generated (./saga up, the tests), never committed.
+        EXPECT_FALSE(source.Find("auth.key_file")) << path;
+      }
       std::ifstream in(path);
       std::stringstream text;
       text << in.rdbuf();

@@ -26,13 +26,21 @@ void ExpectRoutesMatchDocument(const http::Router& router, const nlohmann::json&
   }
 }
 
-void ExpectServiceRoutesMatchDocument(http::Router& router, std::string_view service_document) {
+void ExpectServiceRoutesMatchDocument(http::Router& router, std::string_view service_document,
+                                      const std::vector<service::RoutePolicy>& policies) {
   static const service::ReadinessMonitor monitor(std::chrono::seconds(1));  // never started
   service::AddHealthRoutes(router, monitor);
   const auto document = service::BuildOpenApiDocument(service_document);
   service::AddOpenApiRoute(router, document);
   service::AddMetricsRoute(router, observability::DefaultMetrics());
   ExpectRoutesMatchDocument(router, document);
+  auto all = service::StandardRoutePolicies();
+  all.insert(all.end(), policies.begin(), policies.end());
+  try {
+    service::CheckPolicyCoverage(router, all);
+  } catch (const std::logic_error& e) {
+    ADD_FAILURE() << e.what();
+  }
 }
 
 }  // namespace saga::testing

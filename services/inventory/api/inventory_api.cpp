@@ -210,4 +210,19 @@ void AddInventoryRoutes(http::Router& router, InventoryApp& app) {
              });
 }
 
+std::vector<service::RoutePolicy> InventoryRoutePolicies() {
+  using http::Verb;
+  using service::Role;
+  const auto everyone = Role::kCustomer | Role::kAdmin | Role::kService;
+  const auto operators = Role::kAdmin | Role::kService;
+  return {
+      {Verb::post, "/api/inventory", Role::kAdmin},
+      {Verb::get, "/api/inventory", everyone},
+      {Verb::get, "/api/inventory/{id}", everyone},
+      {Verb::get, "/api/inventory/low-stock", operators},
+      {Verb::post, "/api/inventory/reserve", operators},
+      {Verb::put, "/api/inventory/{id}/stock", Role::kAdmin},
+  };
+}
+
 }  // namespace saga::inventory

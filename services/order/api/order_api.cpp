@@ -46,6 +46,21 @@ http::Response OrderResponse(http::Status status, const Order& order) {
   return res;
 }
 
+// Staff (admin, service) act on every order; a customer only for the customer id that is its
+// token's subject. The route policies let nobody else through.
+Requester RequesterOf(const http::RequestContext& context) {
+  if (context.caller.HasRole("admin") || context.caller.HasRole("service")) return Requester::Staff();
+  if (context.caller.HasRole("customer")) {
+    if (auto id = core::Uuid::Parse(context.caller.subject))
+      return Requester::Customer(core::CustomerId(*id));
+    throw http::ProblemError(http::Status::forbidden, "Forbidden",
+                             "a customer token's subject must be the customer id (a UUID)",
+                             {{"type", "urn:saga:problem:forbidden"}});
+  }
+  throw http::ProblemError(http::Status::forbidden, "Forbidden", "no role of this token may use orders",
+                           {{"type", "urn:saga:problem:forbidden"}});
+}
+
 [[noreturn]] void ThrowNotFound(const core::OrderId& id) {
   throw http::ProblemError(http::Status::not_found, "Not Found", "no order " + id.Get().ToString());
 }
@@ -79,9 +94,15 @@ http::Response Place(OrderApp& app, const http::Request& request, const http::Re
   std::string correlation(request_id.data(), std::min<std::size_t>(request_id.size(), 128));
   if (correlation.empty()) correlation = "order-" + order_id.ToString();
   auto placed = app.PlaceOrder(PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines), *token,
-                                                 std::move(correlation), context.traceparent});
+                                                 std::move(correlation), context.traceparent},
+                               RequesterOf(context));
   if (!placed) {
     const auto& error = placed.Error();
+    if (error.kind == OrderAppError::Kind::kNotOwnCustomer) {
+      throw http::ProblemError(http::Status::forbidden, "Forbidden",
+                               "a customer places orders for itself: customerId must be the token's subject",
+                               {{"type", "urn:saga:problem:forbidden"}});
+    }
     nlohmann::json extra{{"type", "urn:saga:problem:order-rule"}};
     std::string detail(ToString(error.rule));
     if (error.kind == OrderAppError::Kind::kUnknownProduct) {
@@ -101,7 +122,7 @@ http::Response Place(OrderApp& app, const http::Request& request, const http::Re
 http::Response Get(OrderApp& app, const http::RequestContext& context) {
   const auto id = http::PathId<core::OrderId>(context, "id");
   http::RejectQuery(context);
-  auto order = app.GetOrder(id);
+  auto order = app.GetOrder(id, RequesterOf(context));
   if (!order) ThrowNotFound(id);
   return OrderResponse(http::Status::ok, *order);
 }
@@ -109,7 +130,7 @@ http::Response Get(OrderApp& app, const http::RequestContext& context) {
 http::Response Status(OrderApp& app, const http::RequestContext& context) {
   const auto id = http::PathId<core::OrderId>(context, "id");
   http::RejectQuery(context);
-  auto order = app.GetOrder(id);
+  auto order = app.GetOrder(id, RequesterOf(context));
   if (!order) ThrowNotFound(id);
   // OrderStatusDto
   auto res = http::JsonResponse(http::Status::ok, {{"id", order->Id().Get().ToString()},
@@ -136,7 +157,7 @@ http::Response List(OrderApp& app, const http::RequestContext& context) {
   }
   query.RejectUnknown();
   http::ThrowIfInvalid(errors);
-  const auto orders = app.ListOrders(filter, page);
+  const auto orders = app.ListOrders(filter, page, RequesterOf(context));
   nlohmann::json items = nlohmann::json::array();
   for (const auto& order : orders.items) items.push_back(ToDto(order));
   return http::JsonResponse(http::Status::ok, http::PageJson(std::move(items), orders.total, page));
@@ -151,7 +172,7 @@ http::Response Cancel(OrderApp& app, const http::Request& request, const http::R
   http::JsonReader(body, "", errors).RejectUnknown();
   http::ThrowIfInvalid(errors);
   const auto expected = http::IfMatchVersion(request);
-  auto cancelled = app.CancelOrder(id, expected);
+  auto cancelled = app.CancelOrder(id, expected, RequesterOf(context));
   if (!cancelled) {
     const auto& error = cancelled.Error();
     switch (error.kind) {
@@ -284,6 +305,22 @@ void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencySto
              [&app](const http::Request& request, const http::RequestContext& context) {
                return Cancel(app, request, context);
              });
+}
+
+std::vector<service::RoutePolicy> OrderRoutePolicies() {
+  using http::Verb;
+  using service::Role;
+  const auto everyone = Role::kCustomer | Role::kAdmin | Role::kService;
+  const auto operators = Role::kAdmin | Role::kService;
+  return {
+      {Verb::post, "/api/orders", Role::kCustomer | Role::kAdmin},
+      {Verb::get, "/api/orders", everyone},
+      {Verb::get, "/api/orders/{id}", everyone},
+      {Verb::get, "/api/orders/{id}/status", everyone},
+      {Verb::put, "/api/orders/{id}/cancel", Role::kCustomer | Role::kAdmin},
+      {Verb::get, "/api/orders/{id}/saga", operators},
+      {Verb::get, "/api/sagas", operators},
+  };
 }
 
 }  // namespace saga::order

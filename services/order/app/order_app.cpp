@@ -12,7 +12,11 @@ OrderAppError Rule(OrderError error) {
 
 }  // namespace
 
-core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand& command) {
+core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand& command,
+                                                        const Requester& requester) {
+  if (!requester.MayActFor(command.customer_id)) {
+    return core::Fail(OrderAppError{OrderAppError::Kind::kNotOwnCustomer, {}, {}, 0, {}});
+  }
   if (auto existing = orders_.Get(command.order_id)) return std::move(*existing);
   std::vector<core::ProductId> products;
   products.reserve(command.lines.size());
@@ -51,16 +55,27 @@ core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand&
   return std::move(order).Value();
 }
 
-std::optional<Order> OrderApp::GetOrder(const core::OrderId& id) {
-  return orders_.Get(id);
+std::optional<Order> OrderApp::GetOrder(const core::OrderId& id, const Requester& requester) {
+  auto order = orders_.Get(id);
+  if (order && !requester.MayActFor(order->CustomerId())) return std::nullopt;
+  return order;
 }
 
-core::Page<Order> OrderApp::ListOrders(const OrderFilter& filter, const core::PageRequest& page) {
+core::Page<Order> OrderApp::ListOrders(OrderFilter filter, const core::PageRequest& page,
+                                       const Requester& requester) {
+  if (const auto& own = requester.OwnCustomer()) {
+    if (filter.customer_id && *filter.customer_id != *own) return core::Page<Order>{{}, 0};
+    filter.customer_id = *own;
+  }
   return orders_.GetAll(filter, page);
 }
 
 core::Result<Order, OrderAppError> OrderApp::CancelOrder(const core::OrderId& id,
-                                                         std::optional<std::int64_t> expected_version) {
+                                                         std::optional<std::int64_t> expected_version,
+                                                         const Requester& requester) {
+  if (requester.OwnCustomer() && !GetOrder(id, requester)) {
+    return core::Fail(OrderAppError{OrderAppError::Kind::kNotFound, {}, {}, 0, {}});
+  }
   std::optional<core::Result<Order, CancelRefusal>> outcome;
   transactions_.Run([&](ISagaUnitOfWork& uow) {
     outcome.emplace(orchestrator_.Cancel(uow, id, expected_version, "CancelledByCustomer"));

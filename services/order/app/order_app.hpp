@@ -18,6 +18,24 @@
 
 namespace saga::order {
 
+/// On whose behalf a use case runs: a customer, who only places, sees and cancels its own
+/// orders, or staff (admin, service), who see every order. The API derives it from the token.
+class Requester {
+ public:
+  [[nodiscard]] static Requester Staff() { return Requester(std::nullopt); }
+  [[nodiscard]] static Requester Customer(core::CustomerId id) { return Requester(id); }
+
+  /// The customer's own id; nullopt for staff.
+  [[nodiscard]] const std::optional<core::CustomerId>& OwnCustomer() const noexcept { return customer_; }
+  [[nodiscard]] bool MayActFor(const core::CustomerId& customer) const noexcept {
+    return !customer_ || *customer_ == customer;
+  }
+
+ private:
+  explicit Requester(std::optional<core::CustomerId> customer) : customer_(customer) {}
+  std::optional<core::CustomerId> customer_;
+};
+
 struct OrderLine {
   core::ProductId product_id;
   std::int32_t quantity = 0;
@@ -52,6 +70,7 @@ struct OrderAppError {
     kVersionMismatch,  // expected version is not current (`current_version`)
     kAlreadyEnded,     // cancel: the order's saga has ended (`current_status`)
     kCompensating,     // cancel: the order is already being compensated
+    kNotOwnCustomer,   // a customer placing an order for another customer
   };
   Kind kind = Kind::kRule;
   OrderError rule = OrderError::kIllegalTransition;
@@ -73,13 +92,20 @@ class OrderApp {
 
   /// Prices the lines from the catalogue, stores the order (status Created) and starts its
   /// saga, in one transaction.
-  [[nodiscard]] core::Result<Order, OrderAppError> PlaceOrder(const PlaceOrderCommand& command);
-  [[nodiscard]] std::optional<Order> GetOrder(const core::OrderId& id);
-  [[nodiscard]] core::Page<Order> ListOrders(const OrderFilter& filter, const core::PageRequest& page);
+  /// A customer may only place orders for itself (kNotOwnCustomer).
+  [[nodiscard]] core::Result<Order, OrderAppError> PlaceOrder(const PlaceOrderCommand& command,
+                                                              const Requester& requester);
+  /// nullopt when there is no such order or it is another customer's (indistinguishable).
+  [[nodiscard]] std::optional<Order> GetOrder(const core::OrderId& id, const Requester& requester);
+  /// A customer's list is always narrowed to its own orders.
+  [[nodiscard]] core::Page<Order> ListOrders(OrderFilter filter, const core::PageRequest& page,
+                                             const Requester& requester);
   /// Asks the order's saga to cancel: compensation starts, and the order becomes Cancelled when
-  /// it ends. With `expected_version`, only if the order is at that version.
+  /// it ends. With `expected_version`, only if the order is at that version. Another customer's
+  /// order is kNotFound.
   [[nodiscard]] core::Result<Order, OrderAppError> CancelOrder(const core::OrderId& id,
-                                                               std::optional<std::int64_t> expected_version);
+                                                               std::optional<std::int64_t> expected_version,
+                                                               const Requester& requester);
   [[nodiscard]] std::optional<SagaView> GetSaga(const core::OrderId& id);
   /// Operators: sagas in a state (oldest update first), and how many are in each state.
   [[nodiscard]] std::vector<SagaInstance> ListSagas(SagaState state, int limit);

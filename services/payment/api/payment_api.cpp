@@ -158,4 +158,19 @@ void AddPaymentRoutes(http::Router& router, PaymentApp& app, service::Idempotenc
   }
 }
 
+std::vector<service::RoutePolicy> PaymentRoutePolicies() {
+  using http::Verb;
+  using service::Role;
+  const auto operators = Role::kAdmin | Role::kService;
+  return {
+      {Verb::post, "/api/payments", operators},
+      {Verb::get, "/api/payments/{id}", operators},
+      {Verb::get, "/api/payments/order/{orderId}", operators},
+      {Verb::post, "/api/payments/{id}/process", operators},
+      {Verb::post, "/api/payments/{id}/complete", operators},
+      {Verb::post, "/api/payments/{id}/fail", operators},
+      {Verb::post, "/api/payments/{id}/refund", operators},
+  };
+}
+
 }  // namespace saga::payment

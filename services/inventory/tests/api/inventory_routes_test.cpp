@@ -19,7 +19,7 @@ TEST(InventoryRoutesTest, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed)
   InventoryApp app(repository, unit, clock);
   http::Router router;
   AddInventoryRoutes(router, app);
-  saga::testing::ExpectServiceRoutesMatchDocument(router, InventoryOpenApi());
+  saga::testing::ExpectServiceRoutesMatchDocument(router, InventoryOpenApi(), InventoryRoutePolicies());
 }
 
 }  // namespace

@@ -27,12 +27,16 @@ class OrderRoutesTest : public ::testing::Test {
 
   void SetUp() override { AddOrderRoutes(router_, app_, idempotency_); }
 
-  http::Response Send(http::Verb verb, const std::string& target, const std::string& body = {}) {
+  // The caller as the authorization middleware would set it (an admin unless said otherwise).
+  http::Response Send(http::Verb verb, const std::string& target, const std::string& body = {},
+                      http::Caller caller = {"ops", {"admin"}}) {
     http::Request request{verb, target, 11};
     if (!body.empty()) request.set(http::beast_http::field::content_type, "application/json");
     request.body() = body;
+    http::RequestContext context;
+    context.caller = std::move(caller);
     try {
-      return router_.Dispatch(request);
+      return router_.Dispatch(request, context);
     } catch (const http::ProblemError& e) {
       return e.ToResponse();
     }
@@ -40,7 +44,34 @@ class OrderRoutesTest : public ::testing::Test {
 };
 
 TEST_F(OrderRoutesTest, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed) {
-  saga::testing::ExpectServiceRoutesMatchDocument(router_, OrderOpenApi());
+  saga::testing::ExpectServiceRoutesMatchDocument(router_, OrderOpenApi(), OrderRoutePolicies());
+}
+
+// Handlers grant nothing to a request without a caller (the middleware always sets one), and a
+// customer's token subject decides which orders it reaches.
+TEST_F(OrderRoutesTest, OwnershipFollowsTheCallersSubject) {
+  const auto product = core::NewId<core::ProductId>();
+  catalogue_.prices.emplace(product, core::Money(250, *core::Currency::Parse("EUR")));
+  const auto customer = core::Uuid::Random().ToString();
+  const std::string body = R"({"customerId":")" + customer + R"(","items":[{"productId":")" +
+                           product.Get().ToString() + R"(","quantity":1}],"paymentToken":"tok_sim_approve"})";
+  EXPECT_EQ(Send(http::Verb::post, "/api/orders", body, {}).result(), http::Status::forbidden);
+  EXPECT_EQ(Send(http::Verb::post, "/api/orders", body, {"not-a-uuid", {"customer"}}).result(),
+            http::Status::forbidden);
+  EXPECT_EQ(
+      Send(http::Verb::post, "/api/orders", body, {core::Uuid::Random().ToString(), {"customer"}}).result(),
+      http::Status::forbidden)
+      << "for another customer";
+  const auto placed = Send(http::Verb::post, "/api/orders", body, {customer, {"customer"}});
+  ASSERT_EQ(placed.result(), http::Status::accepted) << placed.body();
+  const std::string location(placed[http::beast_http::field::location]);
+  EXPECT_EQ(Send(http::Verb::get, location, {}, {customer, {"customer"}}).result(), http::Status::ok);
+  EXPECT_EQ(Send(http::Verb::get, location, {}, {"payment-service", {"service"}}).result(), http::Status::ok);
+  EXPECT_EQ(Send(http::Verb::get, location, {}, {core::Uuid::Random().ToString(), {"customer"}}).result(),
+            http::Status::not_found);
+  EXPECT_EQ(Send(http::Verb::put, location + "/cancel", {}, {core::Uuid::Random().ToString(), {"customer"}})
+                .result(),
+            http::Status::not_found);
 }
 
 TEST_F(OrderRoutesTest, CatalogueOutageIsRetryable) {

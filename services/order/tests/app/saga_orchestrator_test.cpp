@@ -32,7 +32,8 @@ class SagaOrchestratorTest : public ::testing::Test {
                                                     {{product, 2}},
                                                     "tok_sim_approve",
                                                     "corr-1",
-                                                    traceparent});
+                                                    traceparent},
+                                  Requester::Staff());
     return placed.Value().Id();
   }
 
@@ -97,7 +98,7 @@ TEST_F(SagaOrchestratorTest, DeclineCompensatesWithItsReason) {
 TEST_F(SagaOrchestratorTest, CancellationIsReportedUnderABoundedReason) {
   const auto order = Place();
   Reply(order, "InventoryReserved");
-  ASSERT_TRUE(app_.CancelOrder(order, std::nullopt));  // the reason is the caller's text
+  ASSERT_TRUE(app_.CancelOrder(order, std::nullopt, Requester::Staff()));  // the reason is the caller's text
   Reply(order, "RefundCompleted");
   Reply(order, "InventoryReleased");
   EXPECT_EQ(metrics_.events,

@@ -19,7 +19,7 @@ TEST(PaymentRoutesTest, EveryRouteIsDocumentedAndEveryDocumentedRouteIsServed) {
   PaymentApp app(payments, orders, clock);
   http::Router router;
   AddPaymentRoutes(router, app, idempotency);
-  saga::testing::ExpectServiceRoutesMatchDocument(router, PaymentOpenApi());
+  saga::testing::ExpectServiceRoutesMatchDocument(router, PaymentOpenApi(), PaymentRoutePolicies());
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
-// The audit trail of a service (issue 8, in progress: the table, appending and verification;
-// not wired into the services yet). Table audit_log (migrations/0006_audit): append-only
+// The audit trail of a service: every service embeds migrations/0006_audit, and
+// libs/service's authorization middleware (security.hpp) appends to it. Table audit_log: append-only
 // (UPDATE, DELETE and TRUNCATE refused by the database) and hash-chained: entry n stores
 // prev_hash = hash of entry n-1 (64 zeros for the first) and
 // hash = SHA-256(canonical JSON of [seq, at in Unix microseconds, actor, action, resource,

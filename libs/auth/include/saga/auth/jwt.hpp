@@ -26,6 +26,13 @@ namespace saga::auth {
 enum class JwtAlgorithm { kHS256, kRS256, kES256 };
 
 [[nodiscard]] std::string_view ToString(JwtAlgorithm algorithm) noexcept;
+/// "HS256", "RS256" or "ES256"; throws core::ConfigError naming `key` for anything else.
+[[nodiscard]] JwtAlgorithm ParseAlgorithm(std::string_view text, std::string_view key);
+
+/// The key material in `path` for `algorithm`: for HS256 the first line (the secret, at least
+/// 32 bytes), for RS256/ES256 the whole PEM public key. Throws core::ConfigError naming the
+/// file when it cannot be read or does not hold such a key (never quoting its content).
+[[nodiscard]] std::string ReadKeyFile(const std::string& path, JwtAlgorithm algorithm);
 
 struct VerificationKey {
   /// Matched against the token's `kid` header.
@@ -81,6 +88,16 @@ enum class AuthFailure {
 };
 
 [[nodiscard]] std::string_view ToString(AuthFailure failure) noexcept;
+/// A short code for metrics labels and audit entries: "missing", "expired", "bad_signature"...
+[[nodiscard]] std::string_view Code(AuthFailure failure) noexcept;
+/// Every failure, for pre-creating metric series.
+inline constexpr AuthFailure kAllAuthFailures[] = {
+    AuthFailure::kMissing,       AuthFailure::kMalformed,
+    AuthFailure::kTooLarge,      AuthFailure::kAlgorithmNotAllowed,
+    AuthFailure::kUnknownKey,    AuthFailure::kBadSignature,
+    AuthFailure::kNoExpiry,      AuthFailure::kExpired,
+    AuthFailure::kNotYetValid,   AuthFailure::kWrongIssuer,
+    AuthFailure::kWrongAudience, AuthFailure::kNoSubject};
 
 class JwtVerifier {
  public:

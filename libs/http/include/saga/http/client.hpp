@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -38,11 +39,15 @@ class HttpClient {
              observability::Metrics& metrics = observability::DefaultMetrics());
 
   /// GET base_url + target, with the thread's span (observability::CurrentTraceparent) as the
-  /// `traceparent` header. Throws core::InfraError (retryable) when the peer cannot be reached,
+  /// `traceparent` header and the Authorization header when set. Throws core::InfraError (retryable) when the peer cannot be reached,
   /// times out, or answers 5xx; other statuses are returned.
   [[nodiscard]] ClientReply Get(const std::string& target) const;
 
   [[nodiscard]] const std::string& BaseUrl() const noexcept { return base_url_; }
+
+  /// Every call then sends `Authorization: <header()>` (the service's bearer token; header()
+  /// may throw core::InfraError when no token can be had). Set while wiring, before sharing.
+  void SetAuthorization(std::function<std::string()> header) { authorization_ = std::move(header); }
 
  private:
   std::string name_;
@@ -50,6 +55,7 @@ class HttpClient {
   std::string host_;
   std::uint16_t port_ = 0;
   std::chrono::milliseconds timeout_;
+  std::function<std::string()> authorization_;
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Histogram* duration_;
 };

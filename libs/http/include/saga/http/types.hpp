@@ -20,6 +20,22 @@ using Response = beast_http::response<beast_http::string_body>;
 using Status = beast_http::status;
 using Verb = beast_http::verb;
 
+/// The authenticated caller of a request (set by the authentication middleware).
+struct Caller {
+  /// The token's `sub`: a customer id, an operator's name, a service name. "" = nobody.
+  std::string subject;
+  /// The token's roles ("customer", "admin", "service"; others are kept but grant nothing).
+  std::vector<std::string> roles;
+
+  [[nodiscard]] bool Authenticated() const noexcept { return !subject.empty(); }
+  [[nodiscard]] bool HasRole(std::string_view role) const noexcept {
+    for (const auto& held : roles) {
+      if (held == role) return true;
+    }
+    return false;
+  }
+};
+
 /// What a handler knows about a request besides the request itself.
 struct RequestContext {
   /// The decoded path without the query ("/api/orders/123").
@@ -41,6 +57,8 @@ struct RequestContext {
   /// start with the request carry it (an order's saga keeps it; later messages of an existing
   /// saga, a cancel's included, continue the saga's own trace).
   std::string traceparent;
+  /// Who is calling (empty outside the authentication middleware: handlers then grant nothing).
+  Caller caller;
 };
 
 /// Thrown by handlers and their helpers for an answer that is an error to the client (400, 404,

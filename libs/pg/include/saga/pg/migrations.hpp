@@ -44,7 +44,9 @@ class MigrationError : public core::InfraError {
 
 class MigrationRunner {
  public:
-  /// Throws MigrationError unless versions are 1..N without gaps or duplicates.
+  /// Throws MigrationError unless versions are positive and unique. Gaps are allowed (shared
+  /// migrations such as the audit trail keep one number in every service), but a pending
+  /// migration numbered below an applied one is refused by Up(): history only grows at the end.
   explicit MigrationRunner(std::vector<Migration> migrations);
 
   /// Applies every pending migration in order. Returns the versions applied now.
@@ -55,13 +57,18 @@ class MigrationRunner {
   [[nodiscard]] std::vector<MigrationState> Status(pqxx::connection& conn) const;
   /// The highest applied version (0 for none).
   [[nodiscard]] int CurrentVersion(pqxx::connection& conn) const;
-  [[nodiscard]] int LatestVersion() const noexcept { return static_cast<int>(migrations_.size()); }
+  /// The highest known version (0 for none).
+  [[nodiscard]] int LatestVersion() const noexcept {
+    return migrations_.empty() ? 0 : migrations_.back().version;
+  }
 
   /// FNV-1a 64 of the SQL, hex: what schema_migrations.checksum stores.
   [[nodiscard]] static std::string Checksum(const std::string& sql);
 
  private:
-  std::vector<Migration> migrations_;
+  [[nodiscard]] const Migration* Find(int version) const noexcept;
+
+  std::vector<Migration> migrations_;  // ascending versions
 };
 
 }  // namespace saga::pg

@@ -2,7 +2,7 @@
 // The common start-up and shutdown of a service process, so each services/<svc>/main.cpp only
 // wires what is its own. Order of events:
 //   block SIGINT/SIGTERM -> parse --config -> load config (file + SAGA_* environment) ->
-//   JSON logging -> metrics (GET /metrics) -> messaging runtime (pool, producer, outbox relay, breakers) -> readiness
+//   JSON logging -> auth settings (auth.*: a verification key is required) -> metrics (GET /metrics) -> messaging runtime (pool, producer, outbox relay, breakers) -> readiness
 //   checks (postgres, schema, kafka + topics, outbox backlog, breakers) -> service wiring ->
 //   relay and HTTP server -> wait for SIGINT/SIGTERM -> stop HTTP (drain in-flight) ->
 //   stop consumers (on_stop) -> stop readiness -> drain the relay last.
@@ -31,6 +31,7 @@
 #include "saga/service/db_gauges.hpp"
 #include "saga/service/idempotency.hpp"
 #include "saga/service/readiness.hpp"
+#include "saga/service/security.hpp"
 
 namespace saga::service {
 
@@ -54,6 +55,10 @@ struct ServiceContext {
   /// Gauges read from the database every metrics.sample_interval_ms (add the service's queries
   /// while wiring; started and stopped by RunService).
   DbGaugeSampler& db_gauges;
+  /// The service's audit trail (operator actions beyond what the middleware records).
+  IAuditSink& audit;
+  /// The service's own bearer token for calls to the other services (HttpClient::SetAuthorization).
+  ServiceToken& service_token;
   /// Consumers added by AddConsumer(): started after the relay, stopped right after the HTTP
   /// server (before on_stop).
   std::vector<std::unique_ptr<outbox::ReliableConsumer>> consumers;
@@ -103,6 +108,9 @@ struct ServiceDefinition {
   /// The service's OpenAPI document (JSON text), served at /openapi.json with the shared parts
   /// merged in (see api_support.hpp). Empty: no document.
   std::string_view openapi;
+  /// Who may call each of the service's own routes (see security.hpp); the standard routes'
+  /// policies are added by RunService, which refuses to start when a route has none.
+  std::vector<RoutePolicy> policies;
   /// Registers the service's own routes and components; may be empty.
   std::function<void(ServiceContext&)> wire;
 };

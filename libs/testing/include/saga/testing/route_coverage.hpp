@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "saga/http/router.hpp"
+#include "saga/service/security.hpp"
 
 namespace saga::testing {
 
@@ -13,7 +14,9 @@ void ExpectRoutesMatchDocument(const http::Router& router, const nlohmann::json&
 
 /// The same for a service: `router` holds the service's own routes; the routes every service
 /// has (health, /openapi.json) are added, and `service_document` is completed as at run time
-/// (service::BuildOpenApiDocument).
-void ExpectServiceRoutesMatchDocument(http::Router& router, std::string_view service_document);
+/// (service::BuildOpenApiDocument). Also checks that every route has an access policy in
+/// `policies` (the service's table; the standard routes' are added) and every policy a route.
+void ExpectServiceRoutesMatchDocument(http::Router& router, std::string_view service_document,
+                                      const std::vector<service::RoutePolicy>& policies);
 
 }  // namespace saga::testing
