@@ -6,6 +6,7 @@
 #include "services/order/app/order_app.hpp"
 #include "services/order/app/saga_orchestrator.hpp"
 #include "services/order/app/saga_sweeper.hpp"
+#include "services/order/infra/envelope_token_sealer.hpp"
 #include "services/order/infra/http_catalogue.hpp"
 #include "services/order/infra/migrations.hpp"
 #include "services/order/infra/pg_order_repository.hpp"
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<saga::order::PgSagaTransactions> transactions;
   std::unique_ptr<saga::order::PgSagaQueries> queries;
   std::unique_ptr<saga::order::PrometheusSagaMetrics> saga_metrics;
+  std::unique_ptr<saga::crypto::LocalKeyRing> keys;
+  std::unique_ptr<saga::order::EnvelopeTokenSealer> sealer;
   std::unique_ptr<saga::order::SagaOrchestrator> orchestrator;
   std::unique_ptr<saga::order::SagaSweeper> sweeper;
   std::unique_ptr<saga::order::OrderApp> app;
@@ -62,7 +65,11 @@ int main(int argc, char** argv) {
     queries = std::make_unique<saga::order::PgSagaQueries>(context.pool);
     saga_metrics = std::make_unique<saga::order::PrometheusSagaMetrics>(context.metrics);
     saga::order::AddOrderGauges(context.db_gauges);
-    orchestrator = std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings, *saga_metrics);
+    // crypto.keyring_dir: the key ring the payment token is sealed with (shared with payment).
+    keys = std::make_unique<saga::crypto::LocalKeyRing>(saga::service::KeyRingDir(source));
+    sealer = std::make_unique<saga::order::EnvelopeTokenSealer>(*keys);
+    orchestrator =
+        std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings, *saga_metrics, *sealer);
     app = std::make_unique<saga::order::OrderApp>(*repository, *catalogue, context.clock, *orchestrator,
                                                   *transactions, *queries);
     saga::order::AddOrderRoutes(context.router, *app, context.idempotency);

@@ -8,6 +8,7 @@
 #include "services/payment/api/payment_command_handler.hpp"
 #include "services/payment/app/payment_app.hpp"
 #include "services/payment/app/payment_commands.hpp"
+#include "services/payment/infra/envelope_token_opener.hpp"
 #include "services/payment/infra/http_order_directory.hpp"
 #include "services/payment/infra/migrations.hpp"
 #include "services/payment/infra/payment_metrics.hpp"
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<saga::payment::PaymentApp> app;
   std::unique_ptr<saga::payment::SimulatedGateway> simulator;
   std::unique_ptr<saga::payment::MeteredGateway> gateway;
+  std::unique_ptr<saga::crypto::LocalKeyRing> keys;
+  std::unique_ptr<saga::payment::EnvelopeTokenOpener> tokens;
 
   saga::service::ServiceDefinition definition;
   definition.name = "payment";
@@ -52,13 +55,16 @@ int main(int argc, char** argv) {
 
     // The saga's commands: each in the consumer's inbox transaction, with the payment rows and
     // the replies' outbox rows.
+    // crypto.keyring_dir: the key ring the order service seals payment tokens with.
+    keys = std::make_unique<saga::crypto::LocalKeyRing>(saga::service::KeyRingDir(context.source));
+    tokens = std::make_unique<saga::payment::EnvelopeTokenOpener>(*keys);
     const saga::core::Clock& clock = context.clock;
     saga::service::AddConsumer(context, {"payment-commands", {saga::contracts::kPaymentCommandsTopic}},
-                               [&clock, &gateway](saga::outbox::HandlerContext& message) {
+                               [&clock, &gateway, &tokens](saga::outbox::HandlerContext& message) {
                                  saga::payment::PgPaymentRepository payments(message.tx);
                                  saga::outbox::TransactionOutbox outbox(message.tx);
                                  saga::payment::PaymentCommands commands(payments, outbox, *gateway, clock);
-                                 saga::payment::HandlePaymentCommand(message.envelope, commands);
+                                 saga::payment::HandlePaymentCommand(message.envelope, commands, *tokens);
                                });
   };
   return saga::service::RunService(argc, argv, definition);

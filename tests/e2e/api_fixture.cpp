@@ -25,6 +25,7 @@ ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
   env.emplace("SAGA_KAFKA_TOPICS_FILE", testing::RequiredEnv("SAGA_TOPICS_FILE"));
   env.emplace("SAGA_LOG_LEVEL", "warn");
   env.emplace("SAGA_AUTH_KEY_FILE", testing::AuthKeyFile());
+  env.emplace("SAGA_CRYPTO_KEYRING_DIR", testing::KeyRingDir());
   env_ = std::move(env);
   Launch();
 }

@@ -14,12 +14,15 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <pqxx/pqxx>
 #include <regex>
 #include <set>
 
 #include "saga/contracts/envelope.hpp"
 #include "saga/core/uuid.hpp"
+#include "saga/kafka/consumer.hpp"
 #include "saga/kafka/producer.hpp"
+#include "saga/kafka/topics.hpp"
 #include "saga/outbox/outbox.hpp"
 #include "saga/testing/metric_samples.hpp"
 #include "saga/testing/process.hpp"
@@ -497,6 +500,17 @@ bool LuhnValid(const std::string& digits) {
   return sum % 10 == 0;
 }
 
+// Luhn-valid numbers of 13-19 digits standing alone (not inside a longer word: a random hex trace
+// or span id may hold such a run of digits, by chance).
+std::vector<std::string> CardNumbersIn(const std::string& text) {
+  static const std::regex long_digits("(^|[^0-9A-Za-z])([0-9]{13,19})(?![0-9A-Za-z])");
+  std::vector<std::string> found;
+  for (std::sregex_iterator it(text.begin(), text.end(), long_digits), end; it != end; ++it) {
+    if (LuhnValid((*it)[2].str())) found.push_back((*it)[2].str());
+  }
+  return found;
+}
+
 // Runs last: the logs of everything above (and of refused requests made here) hold no secret.
 TEST_F(ObservabilityTest, ZzLogsHoldNoSecretsTokensOrCardNumbers) {
   auto product = CreateProduct(inventory_, 100, 2);
@@ -519,16 +533,7 @@ TEST_F(ObservabilityTest, ZzLogsHoldNoSecretsTokensOrCardNumbers) {
     const auto at = dsn.find("password=");
     if (at != std::string::npos) secrets.push_back(dsn.substr(at + 9, dsn.find(' ', at) - at - 9));
   }
-  // A number standing alone: 13-19 digits not inside a longer word (a random hex trace or span id
-  // may hold such a run of digits, by chance).
-  const std::regex long_digits("(^|[^0-9A-Za-z])([0-9]{13,19})(?![0-9A-Za-z])");
-  const auto cards_in = [&](const std::string& text) {
-    std::vector<std::string> found;
-    for (std::sregex_iterator it(text.begin(), text.end(), long_digits), end; it != end; ++it) {
-      if (LuhnValid((*it)[2].str())) found.push_back((*it)[2].str());
-    }
-    return found;
-  };
+  const auto cards_in = [](const std::string& text) { return CardNumbersIn(text); };
   ASSERT_EQ(cards_in(std::string(R"({"msg":"token )") + kCardNumber + R"("})"),
             std::vector<std::string>{kCardNumber})
       << "the scan finds a card number in a log line";
@@ -542,8 +547,69 @@ TEST_F(ObservabilityTest, ZzLogsHoldNoSecretsTokensOrCardNumbers) {
       EXPECT_EQ(at, std::string::npos) << service->Name() << " logged '" << secret
                                        << "': " << log.substr(at == std::string::npos ? 0 : at, 200);
     }
-    EXPECT_TRUE(cards_in(log).empty()) << service->Name() << " logged a card-like number " << cards_in(log)[0];
+    EXPECT_TRUE(cards_in(log).empty())
+        << service->Name() << " logged a card-like number " << cards_in(log)[0];
   }
+}
+
+// After every scenario above: every row of every table of the three databases and every message
+// of the system's topics hold no card number, no CVV and no payment token in clear; the tokens
+// the sagas kept and sent are sealed (libs/crypto envelope text).
+TEST_F(ObservabilityTest, ZzzDatabasesAndTopicsHoldNoCardDataOrClearTokens) {
+  const std::regex cvv(R"((cvv|cvc|cvn|securityCode)\W)", std::regex::icase);
+  const auto check = [&](const std::string& where, const std::string& text) {
+    EXPECT_TRUE(CardNumbersIn(text).empty()) << where << " holds a card-like number: " << text.substr(0, 300);
+    EXPECT_FALSE(std::regex_search(text, cvv)) << where << " mentions a CVV: " << text.substr(0, 300);
+    EXPECT_EQ(text.find("tok_sim_"), std::string::npos)
+        << where << " holds a clear payment token: " << text.substr(0, 300);
+  };
+  int rows = 0;
+  for (const auto& dsn :
+       {System::Get().OrderDsn(), System::Get().InventoryDsn(), System::Get().PaymentDsn()}) {
+    pqxx::connection conn(dsn);
+    pqxx::read_transaction tx(conn);
+    for (const auto& table : tx.exec(
+             "SELECT quote_ident(table_name) FROM information_schema.tables WHERE table_schema = 'public'")) {
+      for (const auto& row : tx.exec("SELECT t::text FROM " + std::string(table[0].c_str()) + " t")) {
+        check(std::string(table[0].c_str()), row[0].c_str());
+        ++rows;
+      }
+    }
+  }
+  EXPECT_GT(rows, 100) << "the scenarios left data to scan";
+  {
+    pqxx::connection conn(System::Get().OrderDsn());
+    pqxx::read_transaction tx(conn);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM sagas WHERE payment_token NOT LIKE 'v1.%'")[0].as<int>(), 0)
+        << "every saga keeps its token sealed";
+    EXPECT_GT(tx.exec1("SELECT count(*) FROM sagas")[0].as<int>(), 0);
+  }
+
+  kafka::KafkaConfig config;
+  config.brokers = testing::KafkaBrokers();
+  kafka::ConsumerOptions options;
+  options.group_id = testing::UniqueName("scan");
+  for (const auto& spec : kafka::LoadTopicsFile(testing::RequiredEnv("SAGA_TOPICS_FILE"))) {
+    options.topics.push_back(System::Get().TopicPrefix() + spec.name);
+  }
+  kafka::Consumer consumer(config, options);
+  int messages = 0;
+  int process_payments = 0;
+  auto idle_since = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - idle_since < seconds(5)) {
+    auto message = consumer.Poll(milliseconds(200));
+    if (!message) continue;
+    idle_since = std::chrono::steady_clock::now();
+    ++messages;
+    check("topic " + message->topic, message->payload);
+    auto envelope = json::parse(message->payload, nullptr, false);
+    if (!envelope.is_discarded() && envelope.is_object() && envelope.value("type", "") == "ProcessPayment") {
+      ++process_payments;
+      EXPECT_EQ(envelope["payload"]["paymentToken"].get<std::string>().rfind("v1.", 0), 0U) << "sealed";
+    }
+  }
+  EXPECT_GT(messages, 50);
+  EXPECT_GE(process_payments, 4);
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
     env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
     env.emplace("SAGA_ENV", "test");
     env.emplace("SAGA_AUTH_KEY_FILE", testing::AuthKeyFile());
+    env.emplace("SAGA_CRYPTO_KEYRING_DIR", testing::KeyRingDir());
     const std::string binary =
         std::string(SAGA_BUILD_DIR) + "/services/" + service + "/" + service + "-service";
     running.process =

@@ -157,7 +157,9 @@ std::vector<MessageSpec> Build() {
        "payment",
        "Charge the order's total. The card is a gateway token: never a card number or CVV.",
        {order_id, F("amount", T::kMoney, "to charge"),
-        F("paymentToken", T::kString, "gateway token of the card")}},
+        F("paymentToken", T::kString,
+          "gateway token of the card, sealed with the shared key ring (AES-256-GCM envelope, bound to "
+          "sagas/<sagaId>/payment_token); only the payment service opens it")}},
       {"RefundPayment",
        1,
        C,
@@ -371,6 +373,10 @@ std::string RenderEventsMarkdown() {
     RenderFields(out, spec.fields, "");
   }
   return out.str();
+}
+
+std::string PaymentTokenBinding(const core::SagaId& saga_id) {
+  return "sagas/" + saga_id.Get().ToString() + "/payment_token";
 }
 
 }  // namespace saga::contracts

@@ -143,6 +143,15 @@ AuthSettings AuthSettings::FromSource(const config::ConfigSource& source, std::s
   return settings;
 }
 
+std::string KeyRingDir(const config::ConfigSource& source) {
+  auto dir = source.GetString("crypto.keyring_dir", "");
+  if (dir.empty()) {
+    throw core::ConfigError("crypto.keyring_dir (" + config::ConfigSource::EnvName("crypto.keyring_dir") +
+                            ") must name the key ring that seals payment tokens (./saga up creates one)");
+  }
+  return dir;
+}
+
 PgAuditTrail::PgAuditTrail(pg::ConnectionPool& pool, observability::Metrics& metrics)
     : pool_(pool),
       entries_(&metrics.CounterFamily("saga_audit_entries_total", "Entries appended to the audit trail")),

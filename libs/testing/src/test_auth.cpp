@@ -14,6 +14,7 @@
 #include "saga/auth/jwt.hpp"
 #include "saga/core/encoding.hpp"
 #include "saga/core/time.hpp"
+#include "saga/crypto/envelope_cipher.hpp"
 #include "saga/testing/test_env.hpp"
 
 namespace saga::testing {
@@ -36,6 +37,16 @@ const std::string& AuthKeyFile() {
     std::ofstream(file) << AuthSecret() << '\n';
     ::chmod(file.c_str(), 0600);
     return file;
+  }();
+  return path;
+}
+
+const std::string& KeyRingDir() {
+  static const std::string path = [] {
+    const auto dir = std::filesystem::temp_directory_path() / UniqueName("keyring");
+    std::filesystem::create_directories(dir);
+    crypto::LocalKeyRing::CreateKey(dir.string(), "k1", true);
+    return dir.string();
   }();
   return path;
 }

@@ -157,7 +157,8 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
   const auto now = clock_.Now();
   uow.Orders().Create(order);
   const auto trace = core::TraceContext::Parse(traceparent);
-  auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), payment_token, correlation_id,
+  const auto saga_id = core::NewId<core::SagaId>();
+  auto saga = SagaInstance::Start(saga_id, order.Id(), sealer_.Seal(saga_id, payment_token), correlation_id,
                                   trace ? trace->ToTraceparent() : core::TraceContext::NewRoot().ToTraceparent(),
                                   now, settings_.policy);
   const observability::ScopedLogFields fields{{"saga_id", saga.Id().Get().ToString()},

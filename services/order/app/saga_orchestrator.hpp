@@ -15,6 +15,7 @@
 #include "saga/contracts/envelope.hpp"
 #include "saga/core/result.hpp"
 #include "saga/core/time.hpp"
+#include "services/order/app/payment_token_sealer.hpp"
 #include "services/order/app/saga_metrics.hpp"
 #include "services/order/app/saga_store.hpp"
 
@@ -37,12 +38,14 @@ struct CancelRefusal {
 
 class SagaOrchestrator {
  public:
-  SagaOrchestrator(const core::Clock& clock, SagaSettings settings, ISagaMetrics& metrics)
-      : clock_(clock), settings_(settings), metrics_(metrics) {}
+  SagaOrchestrator(const core::Clock& clock, SagaSettings settings, ISagaMetrics& metrics,
+                   const IPaymentTokenSealer& sealer)
+      : clock_(clock), settings_(settings), metrics_(metrics), sealer_(sealer) {}
 
   /// Stores a new order (version 1) and starts its saga: OrderCreated and ReserveInventory go
   /// out with it. The order must be new (Status Created, not stored). `traceparent` (the
   /// request's span; invalid or "" starts a new trace) becomes the parent of its messages.
+  /// `payment_token` is sealed for the new saga at once; only the sealed text is kept.
   void Start(ISagaUnitOfWork& uow, Order& order, const std::string& payment_token,
              const std::string& correlation_id, const std::string& traceparent) const;
 
@@ -85,6 +88,7 @@ class SagaOrchestrator {
   const core::Clock& clock_;
   SagaSettings settings_;
   ISagaMetrics& metrics_;
+  const IPaymentTokenSealer& sealer_;
 };
 
 }  // namespace saga::order

@@ -7,6 +7,7 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "services/order/app/catalogue.hpp"
+#include "services/order/app/payment_token_sealer.hpp"
 #include "services/order/app/saga_metrics.hpp"
 #include "services/order/app/saga_store.hpp"
 #include "services/order/domain/order_repository.hpp"
@@ -177,6 +178,14 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
 };
 
 /// Records what the orchestrator reported, as "Event:label" strings in order.
+/// "sealed(<saga id>:<token>)": visibly sealed, bound to the saga, and checkable by tests.
+class FakeTokenSealer final : public IPaymentTokenSealer {
+ public:
+  [[nodiscard]] std::string Seal(const core::SagaId& saga, std::string_view token) const override {
+    return "sealed(" + saga.Get().ToString() + ":" + std::string(token) + ")";
+  }
+};
+
 class RecordingSagaMetrics final : public ISagaMetrics {
  public:
   void Started() override { events.emplace_back("Started"); }
@@ -187,11 +196,15 @@ class RecordingSagaMetrics final : public ISagaMetrics {
   void CompensationStarted(const std::string& reason) override {
     events.push_back("CompensationStarted:" + reason);
   }
-  void Compensated(SagaState target) override { events.push_back("Compensated:" + std::string(ToString(target))); }
+  void Compensated(SagaState target) override {
+    events.push_back("Compensated:" + std::string(ToString(target)));
+  }
   void DeadlineExpired(SagaState state) override {
     events.push_back("DeadlineExpired:" + std::string(ToString(state)));
   }
-  void StepRetried(SagaCommand command) override { events.push_back("StepRetried:" + std::string(ToString(command))); }
+  void StepRetried(SagaCommand command) override {
+    events.push_back("StepRetried:" + std::string(ToString(command)));
+  }
   void StepFinished(SagaCommand step, std::chrono::duration<double> duration) override {
     events.push_back("StepFinished:" + std::string(ToString(step)));
     last_duration = duration;

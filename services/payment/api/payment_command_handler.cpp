@@ -19,11 +19,14 @@ core::Money MoneyOf(const nlohmann::json& json) {
 
 }  // namespace
 
-void HandlePaymentCommand(const contracts::Envelope& command, PaymentCommands& commands) {
+void HandlePaymentCommand(const contracts::Envelope& command, PaymentCommands& commands,
+                          const IPaymentTokenOpener& tokens) {
   const auto& payload = command.payload;
   if (command.type == "ProcessPayment") {
-    const ProcessPaymentCommand process{command.order_id, MoneyOf(payload.at("amount")),
-                                        payload.at("paymentToken").get<std::string>()};
+    auto token = tokens.Open(command.saga_id, payload.at("paymentToken").get<std::string>());
+    if (!token)
+      throw outbox::PermanentError("ProcessPayment refused: its payment token does not open for this saga");
+    const ProcessPaymentCommand process{command.order_id, MoneyOf(payload.at("amount")), std::move(*token)};
     auto result = commands.ProcessPayment(process, command);
     if (!result) Refused(command, result.Error());
     spdlog::info("ProcessPayment: payment {} is {}", result.Value().Id().Get().ToString(),

@@ -8,11 +8,15 @@
 
 #include "saga/contracts/envelope.hpp"
 #include "services/payment/app/payment_commands.hpp"
+#include "services/payment/app/payment_token_opener.hpp"
 
 namespace saga::payment {
 
 /// Handles one ProcessPayment or RefundPayment with `commands`, whose ports are bound to the
 /// consumer's transaction.
-void HandlePaymentCommand(const contracts::Envelope& command, PaymentCommands& commands);
+/// ProcessPayment's token is opened with `tokens` first; one that does not open is refused
+/// (dead-lettered) without a charge.
+void HandlePaymentCommand(const contracts::Envelope& command, PaymentCommands& commands,
+                          const IPaymentTokenOpener& tokens);
 
 }  // namespace saga::payment

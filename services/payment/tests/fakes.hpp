@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 #include <vector>
+#include "services/payment/app/payment_token_opener.hpp"
 
 #include "saga/core/errors.hpp"
 #include "saga/outbox/message_outbox.hpp"
@@ -116,6 +117,21 @@ class FakePaymentGateway final : public IPaymentGateway {
 
  private:
   std::mutex mu_;
+};
+
+/// Opens "sealed(<saga id>:<token>)" for that saga only (the order service's FakeTokenSealer).
+class FakeTokenOpener final : public IPaymentTokenOpener {
+ public:
+  [[nodiscard]] std::optional<std::string> Open(const std::optional<core::SagaId>& saga,
+                                                std::string_view sealed) const override {
+    if (!saga) return std::nullopt;
+    const auto prefix = "sealed(" + saga->Get().ToString() + ":";
+    if (sealed.rfind(prefix, 0) != 0 || sealed.back() != ')') return std::nullopt;
+    return std::string(sealed.substr(prefix.size(), sealed.size() - prefix.size() - 1));
+  }
+  static std::string Seal(const core::SagaId& saga, const std::string& token) {
+    return "sealed(" + saga.Get().ToString() + ":" + token + ")";
+  }
 };
 
 }  // namespace saga::payment::testing

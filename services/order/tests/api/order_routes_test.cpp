@@ -21,7 +21,8 @@ class OrderRoutesTest : public ::testing::Test {
   saga::testing::ManualClock clock_;
   testing::FakeSagaStore sagas_{orders_};
   testing::RecordingSagaMetrics metrics_;
-  SagaOrchestrator orchestrator_{clock_, SagaSettings{}, metrics_};
+  testing::FakeTokenSealer sealer_;
+  SagaOrchestrator orchestrator_{clock_, SagaSettings{}, metrics_, sealer_};
   OrderApp app_{orders_, catalogue_, clock_, orchestrator_, sagas_, sagas_};
   http::Router router_;
 

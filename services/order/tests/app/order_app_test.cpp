@@ -34,7 +34,8 @@ class OrderAppTest : public ::testing::Test {
   saga::testing::ManualClock clock_;
   testing::FakeSagaStore sagas_{orders_};
   testing::RecordingSagaMetrics metrics_;
-  SagaOrchestrator orchestrator_{clock_, SagaSettings{}, metrics_};
+  testing::FakeTokenSealer sealer_;
+  SagaOrchestrator orchestrator_{clock_, SagaSettings{}, metrics_, sealer_};
   OrderApp app_{orders_, catalogue_, clock_, orchestrator_, sagas_, sagas_};
 };
 
@@ -94,6 +95,14 @@ TEST_F(OrderAppTest, PlacingStartsTheSagaInTheSameUnitOfWork) {
   EXPECT_EQ(sagas_.published[1].first, "saga.inventory.commands");
   EXPECT_EQ(sagas_.published[1].second.order_id, id);
   EXPECT_EQ(sagas_.published[1].second.saga_id, saga->Id());
+}
+
+TEST_F(OrderAppTest, OnlyTheSealedPaymentTokenIsKept) {
+  const auto id = app_.PlaceOrder(Command({{Product(100), 1}}), kStaff).Value().Id();
+  const auto saga = sagas_.GetSaga(id);
+  ASSERT_TRUE(saga);
+  EXPECT_EQ(saga->PaymentToken(), "sealed(" + saga->Id().Get().ToString() + ":tok_sim_approve)")
+      << "sealed for this saga before it is stored";
 }
 
 TEST_F(OrderAppTest, CancelStartsCompensationAndChecksTheVersion) {

@@ -60,7 +60,8 @@ class SagaOrchestratorTest : public ::testing::Test {
   testing::FakeCatalogue catalogue_;
   testing::FakeSagaStore sagas_{orders_};
   testing::RecordingSagaMetrics metrics_;
-  SagaOrchestrator orchestrator_{clock_, settings_, metrics_};
+  testing::FakeTokenSealer sealer_;
+  SagaOrchestrator orchestrator_{clock_, settings_, metrics_, sealer_};
   OrderApp app_{orders_, catalogue_, clock_, orchestrator_, sagas_, sagas_};
   contracts::Envelope last_reply_;
 };

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +19,9 @@
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/migrated_database.hpp"
+#include "saga/testing/test_env.hpp"
 #include "services/payment/api/payment_command_handler.hpp"
+#include "services/payment/infra/envelope_token_opener.hpp"
 #include "services/payment/infra/migrations.hpp"
 #include "services/payment/infra/pg_payment_repository.hpp"
 #include "services/payment/infra/simulated_gateway.hpp"
@@ -73,7 +77,8 @@ class PaymentCommandsPgTest : public ::testing::Test {
   contracts::Envelope Process(const core::OrderId& order, const std::string& token,
                               std::int64_t amount = 3998) {
     return Command("ProcessPayment",
-                   {{"amount", {{"amountMinor", amount}, {"currency", "EUR"}}}, {"paymentToken", token}},
+                   {{"amount", {{"amountMinor", amount}, {"currency", "EUR"}}},
+                    {"paymentToken", crypto::Seal(*keys_, token, contracts::PaymentTokenBinding(saga_id_))}},
                    order);
   }
   contracts::Envelope Refund(const core::OrderId& order) {
@@ -87,7 +92,7 @@ class PaymentCommandsPgTest : public ::testing::Test {
     PgPaymentRepository payments(tx);
     outbox::TransactionOutbox outbox(tx);
     PaymentCommands commands(payments, outbox, gateway_, clock_);
-    HandlePaymentCommand(command, commands);
+    HandlePaymentCommand(command, commands, tokens_);
     if (commit) tx.commit();
   }
 
@@ -139,6 +144,14 @@ class PaymentCommandsPgTest : public ::testing::Test {
   saga::testing::ManualClock clock_;
   CountingGateway gateway_;
   core::SagaId saga_id_ = core::NewId<core::SagaId>();
+  // A real key ring in a directory of its own: tokens are sealed as the order service does.
+  std::unique_ptr<crypto::LocalKeyRing> keys_ = [] {
+    const auto dir = std::filesystem::temp_directory_path() / saga::testing::UniqueName("keyring");
+    std::filesystem::create_directories(dir);
+    crypto::LocalKeyRing::CreateKey(dir.string(), "k1", true);
+    return std::make_unique<crypto::LocalKeyRing>(dir.string());
+  }();
+  EnvelopeTokenOpener tokens_{*keys_};
 };
 
 TEST_F(PaymentCommandsPgTest, AnApprovedChargeCompletesThePaymentAndPublishesInitiatedThenCompleted) {

@@ -28,6 +28,11 @@ struct FieldSpec {
   std::string description;
 };
 
+/// The associated data ProcessPayment's sealed paymentToken is bound to ("sagas/<id>/payment_token"):
+/// the order service seals the token for its saga (libs/crypto), only the payment service opens
+/// it, and a token copied into another saga's command does not open.
+[[nodiscard]] std::string PaymentTokenBinding(const core::SagaId& saga_id);
+
 struct MessageSpec {
   std::string type;
   int version = 1;

@@ -101,6 +101,10 @@ struct AuthSettings {
   static AuthSettings FromSource(const config::ConfigSource& source, std::string_view environment);
 };
 
+/// crypto.keyring_dir: the directory of the local key ring (libs/crypto LocalKeyRing) that
+/// seals sensitive fields. Throws core::ConfigError when it is not set.
+[[nodiscard]] std::string KeyRingDir(const config::ConfigSource& source);
+
 /// Where audit entries go.
 class IAuditSink {
  public:

@@ -13,6 +13,10 @@
 
 namespace saga::testing {
 
+/// A key ring (libs/crypto LocalKeyRing, one active key) for the services of this process,
+/// given to them as crypto.keyring_dir (SAGA_CRYPTO_KEYRING_DIR); created on first use.
+[[nodiscard]] const std::string& KeyRingDir();
+
 /// The path of this process's secret (created on first use).
 [[nodiscard]] const std::string& AuthKeyFile();
 /// The secret itself (e.g. to mint tokens with other claims).
