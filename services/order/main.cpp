@@ -33,10 +33,12 @@ int main(int argc, char** argv) {
   definition.openapi = saga::order::OrderOpenApi();
   definition.wire = [&](saga::service::ServiceContext& context) {
     repository = std::make_unique<saga::order::PgOrderRepository>(context.pool);
-    // inventory.url (SAGA_INVENTORY_URL): where prices come from.
+    // inventory.url (SAGA_INVENTORY_URL; https:// verified against http.client.ca_file or the
+    // system store): where prices come from.
     catalogue = std::make_unique<saga::order::HttpCatalogue>(saga::http::HttpClient(
         "inventory.url", context.source.GetString("inventory.url", "http://127.0.0.1:8082"),
-        context.source.GetMillis("inventory.timeout_ms", std::chrono::milliseconds(2000))));
+        context.source.GetMillis("inventory.timeout_ms", std::chrono::milliseconds(2000)), context.metrics,
+        context.source.GetString("http.client.ca_file", "")));
     const auto& source = context.source;
     saga::order::SagaSettings settings;
     auto& policy = settings.policy;

@@ -32,10 +32,12 @@ int main(int argc, char** argv) {
   definition.openapi = saga::payment::PaymentOpenApi();
   definition.wire = [&](saga::service::ServiceContext& context) {
     repository = std::make_unique<saga::payment::PgPaymentRepository>(context.pool);
-    // order.url (SAGA_ORDER_URL): where order totals come from.
-    orders = std::make_unique<saga::payment::HttpOrderDirectory>(saga::http::HttpClient(
-        "order.url", context.source.GetString("order.url", "http://127.0.0.1:8081"),
-        context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000))));
+    // order.url (SAGA_ORDER_URL; https:// verified against http.client.ca_file or the
+    // system store): where order totals come from.
+    orders = std::make_unique<saga::payment::HttpOrderDirectory>(
+        saga::http::HttpClient("order.url", context.source.GetString("order.url", "http://127.0.0.1:8081"),
+                               context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000)),
+                               context.metrics, context.source.GetString("http.client.ca_file", "")));
     app = std::make_unique<saga::payment::PaymentApp>(*repository, *orders, context.clock);
     saga::payment::AddPaymentRoutes(context.router, *app, context.idempotency);
 

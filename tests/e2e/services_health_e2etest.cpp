@@ -47,6 +47,7 @@ class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
     env.emplace("SAGA_HTTP_PORT_FILE", running.port_file);
     env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
     env.emplace("SAGA_ENV", "test");
+    env.emplace("SAGA_HTTP_PLAINTEXT", "true");
     const std::string binary =
         std::string(SAGA_BUILD_DIR) + "/services/" + service + "/" + service + "-service";
     running.process =

@@ -212,17 +212,18 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
                            producer, relay, db_breaker, idempotency, clock, metrics,
                            db_gauges, {}, {}, {}};
     if (definition.wire) definition.wire(context);
+    // Built before anything starts: an unusable TLS certificate or key stops the process here.
+    http::HttpServer server(http_config, std::move(router));
 
     readiness.Start();
     relay.Start();
     db_gauges.Start();
     for (auto& consumer : context.consumers) consumer->Start();
     for (auto& start : context.on_start) start();
-    http::HttpServer server(http_config, std::move(router));
     server.Start();
     WritePortFile(port_file, server.Port());
-    spdlog::info("{}-service listening on http://{}:{} (env {})", definition.name, http_config.address,
-                 server.Port(), environment);
+    spdlog::info("{}-service listening on {}://{}:{} (env {})", definition.name,
+                 http_config.Tls() ? "https" : "http", http_config.address, server.Port(), environment);
 
     int received = 0;
     sigwait(&signals, &received);
