@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Static checks of deploy/prometheus with promtool (CTest test prometheus_rules_test, label unit):
 #   1. render prometheus.yml.in as ./saga does (fake targets, the repository's rules dir; scrape
-#      intervals 1s and 5s) and run `promtool check config` on it (this also loads the rules it
-#      globs);
+#      interval 1s over plain http as the tests scrape, 5s over https with a CA as ./saga up
+#      scrapes) and run `promtool check config` on it (this also loads the rules it globs);
 #   2. `promtool check rules` on every rule file of deploy/prometheus/rules/;
 #   3. `promtool test rules` on every unit test file deploy/prometheus/tests/*.test.yml;
 #   4. every rule file is loaded by a test file, and every alert has a case where it fires and
@@ -41,11 +41,19 @@ shopt -u nullglob
 (( ${#test_files[@]} > 0 )) || fail "no unit test files (*.test.yml) in $PROM_DIR/tests/"
 
 # 1. The scrape configuration, rendered the way ./saga renders it (plain text substitution).
-for interval in 1s 5s; do
-    step "promtool check config (scrape interval $interval)"
+for variant in "1s http" "5s https"; do
+    read -r interval scheme <<<"$variant"
+    step "promtool check config (scrape interval $interval, $scheme)"
     out="$tmp/prometheus-$interval.yml"
+    ca=""
+    if [[ "$scheme" == https ]]; then
+        ca="$tmp/ca.crt"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=test CA" \
+            -keyout "$tmp/ca.key" -out "$ca" >/dev/null 2>&1 || fail "openssl could not make a test CA"
+    fi
     sed -e "s#@SCRAPE_INTERVAL@#$interval#g" \
         -e "s#@RULES_DIR@#$PROM_DIR/rules#g" \
+        -e "s#@SCHEME@#$scheme#g" -e "s#@CA_FILE@#$ca#g" \
         -e "s#@ORDER_TARGETS@#'127.0.0.1:18081', '127.0.0.1:18091'#g" \
         -e "s#@INVENTORY_TARGETS@#'127.0.0.1:18082'#g" \
         -e "s#@PAYMENT_TARGETS@#'127.0.0.1:18083'#g" \
@@ -55,7 +63,8 @@ for interval in 1s 5s; do
         grep -qE "^[[:space:]]*- job_name: $job\$" "$out" || fail "the rendered configuration has no job '$job'"
         grep -qE "^[[:space:]]*service: $job\$" "$out" || fail "the rendered configuration sets no service label '$job'"
     done
-    if ! "$PROMTOOL" check config "$out"; then fail "promtool check config (scrape interval $interval)"; fi
+    grep -qE "^[[:space:]]*scheme: $scheme\$" "$out" || fail "the rendered configuration does not scrape over $scheme"
+    if ! "$PROMTOOL" check config "$out"; then fail "promtool check config (scrape interval $interval, $scheme)"; fi
 done
 
 # 2. Every rule file on its own.

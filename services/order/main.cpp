@@ -37,10 +37,12 @@ int main(int argc, char** argv) {
   definition.policies = saga::order::OrderRoutePolicies();
   definition.wire = [&](saga::service::ServiceContext& context) {
     repository = std::make_unique<saga::order::PgOrderRepository>(context.pool);
-    // inventory.url (SAGA_INVENTORY_URL): where prices come from.
+    // inventory.url (SAGA_INVENTORY_URL; https:// verified against http.client.ca_file or the
+    // system store): where prices come from, asked with this service's own token.
     saga::http::HttpClient inventory(
         "inventory.url", context.source.GetString("inventory.url", "http://127.0.0.1:8082"),
-        context.source.GetMillis("inventory.timeout_ms", std::chrono::milliseconds(2000)));
+        context.source.GetMillis("inventory.timeout_ms", std::chrono::milliseconds(2000)), context.metrics,
+        context.source.GetString("http.client.ca_file", ""));
     inventory.SetAuthorization(context.service_token.Provider());
     catalogue = std::make_unique<saga::order::HttpCatalogue>(std::move(inventory));
     const auto& source = context.source;

@@ -36,10 +36,12 @@ int main(int argc, char** argv) {
   definition.policies = saga::payment::PaymentRoutePolicies();
   definition.wire = [&](saga::service::ServiceContext& context) {
     repository = std::make_unique<saga::payment::PgPaymentRepository>(context.pool);
-    // order.url (SAGA_ORDER_URL): where order totals come from.
+    // order.url (SAGA_ORDER_URL; https:// verified against http.client.ca_file or the
+    // system store): where order totals come from, asked with this service's own token.
     saga::http::HttpClient order_service(
         "order.url", context.source.GetString("order.url", "http://127.0.0.1:8081"),
-        context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000)));
+        context.source.GetMillis("order.timeout_ms", std::chrono::milliseconds(2000)), context.metrics,
+        context.source.GetString("http.client.ca_file", ""));
     order_service.SetAuthorization(context.service_token.Provider());
     orders = std::make_unique<saga::payment::HttpOrderDirectory>(std::move(order_service));
     app = std::make_unique<saga::payment::PaymentApp>(*repository, *orders, context.clock);

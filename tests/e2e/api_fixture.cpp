@@ -20,6 +20,7 @@ ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
   env.emplace("SAGA_HTTP_PORT_FILE", port_file_);
   env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
   env.emplace("SAGA_ENV", "test");
+  env.emplace("SAGA_HTTP_PLAINTEXT", "true");  // the tests' system speaks plain HTTP, explicitly
   env.emplace("SAGA_PG_DSN", database_dsn);
   env.emplace("SAGA_KAFKA_BROKERS", testing::KafkaBrokers());
   env.emplace("SAGA_KAFKA_TOPICS_FILE", testing::RequiredEnv("SAGA_TOPICS_FILE"));

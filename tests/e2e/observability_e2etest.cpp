@@ -362,6 +362,8 @@ class Prometheus {
     const auto target = [](ServiceUnderTest& s) { return "'127.0.0.1:" + std::to_string(s.Port()) + "'"; };
     config = Replace(config, "@SCRAPE_INTERVAL@", "1s");
     config = Replace(config, "@RULES_DIR@", std::string(SAGA_REPO_ROOT) + "/deploy/prometheus/rules");
+    config = Replace(config, "@SCHEME@", "http");  // the test system serves plain HTTP
+    config = Replace(config, "@CA_FILE@", "");
     config = Replace(config, "@ORDER_TARGETS@", target(System::Get().order()));
     config = Replace(config, "@INVENTORY_TARGETS@", target(System::Get().inventory()));
     config = Replace(config, "@PAYMENT_TARGETS@", target(System::Get().payment()));

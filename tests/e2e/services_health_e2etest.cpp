@@ -52,6 +52,7 @@ class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
     env.emplace("SAGA_ENV", "test");
     env.emplace("SAGA_AUTH_KEY_FILE", testing::AuthKeyFile());
     env.emplace("SAGA_CRYPTO_KEYRING_DIR", testing::KeyRingDir());
+    env.emplace("SAGA_HTTP_PLAINTEXT", "true");
     const std::string binary =
         std::string(SAGA_BUILD_DIR) + "/services/" + service + "/" + service + "-service";
     running.process =

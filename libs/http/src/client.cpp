@@ -3,12 +3,19 @@
 
 #include "saga/http/client.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <charconv>
+#include <fstream>
+#include <type_traits>
 
 #include "saga/core/errors.hpp"
 #include "saga/observability/logging.hpp"
@@ -20,14 +27,112 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
+struct TlsClientContext::Impl {
+  asio::ssl::context context{asio::ssl::context::tls_client};
+};
+
+TlsClientContext::TlsClientContext(const std::string& ca_file) : impl_(std::make_shared<Impl>()) {
+  auto& context = impl_->context;
+  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression);
+  SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+  context.set_verify_mode(asio::ssl::verify_peer);
+  boost::system::error_code ec;
+  if (ca_file.empty()) {
+    context.set_default_verify_paths(ec);
+    if (ec) throw core::ConfigError("cannot load the system's trusted CA certificates: " + ec.message());
+    return;
+  }
+  if (!std::ifstream(ca_file)) throw core::ConfigError("CA file '" + ca_file + "' cannot be read");
+  context.load_verify_file(ca_file, ec);
+  if (ec) throw core::ConfigError("CA file '" + ca_file + "' holds no PEM certificate: " + ec.message());
+}
+
+namespace {
+
+// What a failed exchange reports: for TLS, the certificate check that failed, if any.
+std::string DescribeFailure(const beast::error_code& ec, const SSL* ssl) {
+  std::string text = ec.message();
+  if (ssl != nullptr && ec.category() == asio::error::get_ssl_category()) {
+    text = "TLS: " + text;
+    if (const long verify = SSL_get_verify_result(ssl); verify != X509_V_OK) {
+      text += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+    }
+  }
+  return text;
+}
+
+// Starts `write` once connected, and for TLS once the handshake (SNI and the name to verify set
+// from `host`) has succeeded.
+template <class Stream, class Then>
+void Connect(Stream& stream, const tcp::endpoint& endpoint, const std::string& host,
+             beast::error_code& result, Then then) {
+  if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+    SSL* ssl = stream.native_handle();
+    boost::system::error_code not_an_address;
+    (void)asio::ip::make_address(host, not_an_address);
+    // SSL_set_tlsext_host_name, without its macro's C cast.
+    const auto set_sni = [&] {
+      return SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                      const_cast<char*>(host.c_str())) == 1;
+    };
+    const bool ok = not_an_address ? set_sni() && SSL_set1_host(ssl, host.c_str()) == 1
+                                   : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str()) == 1;
+    if (!ok) {
+      result = beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+      return;
+    }
+    beast::get_lowest_layer(stream).async_connect(endpoint, [&, then](beast::error_code ec) {
+      if (ec) {
+        result = ec;
+        return;
+      }
+      stream.async_handshake(asio::ssl::stream_base::client, [&, then](beast::error_code handshake_ec) {
+        if (handshake_ec) {
+          result = handshake_ec;
+          return;
+        }
+        then();
+      });
+    });
+  } else {
+    stream.async_connect(endpoint, [&, then](beast::error_code ec) {
+      if (ec) {
+        result = ec;
+        return;
+      }
+      then();
+    });
+  }
+}
+
+template <class Stream>
+void Run(asio::io_context& ioc, Stream& stream, const tcp::endpoint& endpoint, const std::string& host,
+         bhttp::request<bhttp::string_body>& req, beast::flat_buffer& buffer,
+         bhttp::response_parser<bhttp::string_body>& parser, beast::error_code& result) {
+  Connect(stream, endpoint, host, result, [&] {
+    bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
+      // A server may answer before it has read the whole request (413) and close: the write
+      // then fails, but the answer is there to read.
+      bhttp::async_read(stream, buffer, parser, [&, write_ec](beast::error_code read_ec, std::size_t) {
+        result = read_ec ? (write_ec ? write_ec : read_ec) : beast::error_code{};
+      });
+    });
+  });
+  ioc.run();
+}
+
+}  // namespace
+
 // Every operation is asynchronous on a private io_context so that the stream's deadline
 // (beast::tcp_stream::expires_after) bounds the whole exchange.
 ClientReply Exchange(const std::string& host, std::uint16_t port, const std::string& method,
                      const std::string& target, const std::string& body,
-                     const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout) {
+                     const std::map<std::string, std::string>& headers, std::chrono::milliseconds timeout,
+                     const TlsClientContext* tls) {
   ClientReply reply;
   asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(std::uint64_t{64} << 20U);
@@ -51,25 +156,19 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
     reply.error = "bad host: " + host;
     return reply;
   }
-  stream.expires_after(timeout);
-  stream.async_connect(tcp::endpoint(address, port), [&](beast::error_code ec) {
-    if (ec) {
-      result = ec;
-      return;
-    }
-    bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
-      // A server may answer before it has read the whole request (413) and close: the write
-      // then fails, but the answer is there to read.
-      bhttp::async_read(stream, buffer, parser, [&, write_ec](beast::error_code read_ec, std::size_t) {
-        result = read_ec ? (write_ec ? write_ec : read_ec) : beast::error_code{};
-      });
-    });
-  });
-  ioc.run();
-  if (result) {
-    reply.error = result.message();
-    return reply;
+  const tcp::endpoint endpoint(address, port);
+  if (tls != nullptr) {
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, tls->Get().context);
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    Run(ioc, stream, endpoint, host, req, buffer, parser, result);
+    if (result) reply.error = DescribeFailure(result, stream.native_handle());
+  } else {
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(timeout);
+    Run(ioc, stream, endpoint, host, req, buffer, parser, result);
+    if (result) reply.error = DescribeFailure(result, nullptr);
   }
+  if (result) return reply;
   auto res = parser.release();
   reply.status = static_cast<int>(res.result_int());
   reply.body = res.body();
@@ -81,8 +180,9 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
   return reply;
 }
 
-HttpClient::HttpClient(const std::string& name, const std::string& base_url, std::chrono::milliseconds timeout,
-                       observability::Metrics& metrics)
+HttpClient::HttpClient(const std::string& name, const std::string& base_url,
+                       std::chrono::milliseconds timeout, observability::Metrics& metrics,
+                       const std::string& ca_file)
     : name_(name),
       base_url_(base_url),
       timeout_(timeout),
@@ -92,13 +192,13 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url, std
                      .HistogramFamily("saga_http_client_request_duration_seconds",
                                       "Time of calls to other services, by peer")
                      .Add({{"peer", name}}, observability::LatencyBuckets())) {
-  const std::string scheme = "http://";
   const auto bad = [&] {
-    return core::ConfigError(name + " must be http://HOST:PORT with a numeric host or localhost, not '" +
+    return core::ConfigError(name + " must be http(s)://HOST:PORT with a numeric host or localhost, not '" +
                              base_url + "'");
   };
-  if (base_url.rfind(scheme, 0) != 0) throw bad();
-  std::string rest = base_url.substr(scheme.size());
+  const bool https = base_url.rfind("https://", 0) == 0;
+  if (!https && base_url.rfind("http://", 0) != 0) throw bad();
+  std::string rest = base_url.substr(https ? 8 : 7);
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   const auto colon = rest.rfind(':');
   if (colon == std::string::npos || colon == 0) throw bad();
@@ -114,6 +214,13 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url, std
   boost::system::error_code address_error;
   (void)asio::ip::make_address(host_ == "localhost" ? "127.0.0.1" : host_, address_error);
   if (address_error) throw bad();
+  if (https) {
+    try {
+      tls_ = std::make_shared<const TlsClientContext>(ca_file);
+    } catch (const core::ConfigError& e) {
+      throw core::ConfigError(name + " (" + base_url + "): " + e.what());
+    }
+  }
 }
 
 ClientReply HttpClient::Get(const std::string& target) const {
@@ -121,10 +228,12 @@ ClientReply HttpClient::Get(const std::string& target) const {
   if (const auto& trace = observability::CurrentTraceparent(); !trace.empty()) headers["traceparent"] = trace;
   if (authorization_) headers["Authorization"] = authorization_();
   const auto started = std::chrono::steady_clock::now();
-  auto reply = Exchange(host_, port_, "GET", target, {}, headers, timeout_);
+  auto reply = Exchange(host_, port_, "GET", target, {}, headers, timeout_, tls_.get());
   duration_->Observe(observability::SecondsSince<std::chrono::steady_clock>(started));
-  requests_->Add({{"peer", name_}, {"outcome", reply.status == 0 ? std::string("error")
-                                                                  : std::to_string(reply.status / 100) + "xx"}})
+  requests_
+      ->Add(
+          {{"peer", name_},
+           {"outcome", reply.status == 0 ? std::string("error") : std::to_string(reply.status / 100) + "xx"}})
       .Increment();
   if (reply.status == 0)
     throw core::InfraError(name_ + " (" + base_url_ + ") unreachable: " + reply.error, true);

@@ -24,6 +24,7 @@ HttpServerConfig SmallConfig() {
   config.body_limit_bytes = 1024;
   config.request_timeout = std::chrono::seconds(5);
   config.shutdown_grace = std::chrono::seconds(10);
+  config.plaintext = true;
   return config;
 }
 

@@ -109,6 +109,7 @@ TEST(TelemetryTest, CallsToOtherServicesCarryTheTraceAndAreMeasured) {
   });
   HttpServerConfig config;
   config.port = 0;
+  config.plaintext = true;
   HttpServer callee(config, std::move(callee_routes));
   callee.Start();
   const HttpClient client("inventory.url", "http://127.0.0.1:" + std::to_string(callee.Port()),

@@ -154,8 +154,8 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
       throw core::ConfigError("kafka.brokers (SAGA_KAFKA_BROKERS) must be set explicitly in production");
     }
 
-    const auto auth_settings = AuthSettings::FromSource(source, environment);
     const auto http_config = http::HttpServerConfig::FromSource(source, definition.default_port);
+    const auto auth_settings = AuthSettings::FromSource(source, environment);
     auto kafka_config = kafka::KafkaConfig::FromSource(source);
     if (!source.Find("kafka.client_id")) kafka_config.client_id = definition.name + "-service";
     const auto port_file = source.GetString("http.port_file", "");
@@ -220,17 +220,18 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
                            db_gauges, audit,       service_token, {}, {}, {}};
     if (definition.wire) definition.wire(context);
     CheckPolicyCoverage(router, policies);  // nothing is served without a declared policy
+    // Built before anything starts: an unusable TLS certificate or key stops the process here.
+    http::HttpServer server(http_config, std::move(router));
 
     readiness.Start();
     relay.Start();
     db_gauges.Start();
     for (auto& consumer : context.consumers) consumer->Start();
     for (auto& start : context.on_start) start();
-    http::HttpServer server(http_config, std::move(router));
     server.Start();
     WritePortFile(port_file, server.Port());
-    spdlog::info("{}-service listening on http://{}:{} (env {})", definition.name, http_config.address,
-                 server.Port(), environment);
+    spdlog::info("{}-service listening on {}://{}:{} (env {})", definition.name,
+                 http_config.Tls() ? "https" : "http", http_config.address, server.Port(), environment);
 
     int received = 0;
     sigwait(&signals, &received);

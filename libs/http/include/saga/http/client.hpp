@@ -1,14 +1,16 @@
 #pragma once
 // A small blocking HTTP/1.1 client (Beast) for calls between services and for tests. Each call
-// opens a connection, and the whole exchange (connect, write, read) is bounded by `timeout`: a
-// peer that never answers cannot hang the caller.
+// opens a connection, and the whole exchange (connect, TLS handshake, write, read) is bounded by
+// `timeout`: a peer that never answers cannot hang the caller.
 //
-// Thread-safety: HttpClient is immutable after construction; calls may run concurrently.
+// Thread-safety: HttpClient and TlsClientContext are immutable after construction; calls may run
+// concurrently.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "saga/observability/metrics.hpp"
@@ -22,25 +24,46 @@ struct ClientReply {
   std::string error;                           // why status is 0
 };
 
+/// Client side of TLS: TLS 1.2 or newer; the server's certificate must chain to a CA of
+/// `ca_file` (PEM, one or more certificates) or, when it is empty, of the system's trust store,
+/// and must name the host called (a DNS name, sent as SNI too, or an IP address SAN). Load once
+/// and share: copies share the same OpenSSL context.
+class TlsClientContext {
+ public:
+  /// Throws core::ConfigError naming `ca_file` when it cannot be read or holds no certificate.
+  explicit TlsClientContext(const std::string& ca_file = {});
+
+  struct Impl;
+  [[nodiscard]] Impl& Get() const noexcept { return *impl_; }
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
 /// One exchange; never throws. A body is sent as application/json unless headers set a
-/// Content-Type.
+/// Content-Type. With `tls` the exchange runs over TLS and a certificate that does not verify
+/// fails it (status 0, `error` says why, e.g. "certificate verify failed (hostname mismatch)").
 [[nodiscard]] ClientReply Exchange(const std::string& host, std::uint16_t port, const std::string& method,
                                    const std::string& target, const std::string& body,
                                    const std::map<std::string, std::string>& headers,
-                                   std::chrono::milliseconds timeout);
+                                   std::chrono::milliseconds timeout, const TlsClientContext* tls = nullptr);
 
 class HttpClient {
  public:
-  /// `base_url` is "http://host:port" with a numeric IPv4/IPv6 host or "localhost". Throws
-  /// core::ConfigError naming `name` (the config key) when it is not. Calls are counted in
-  /// saga_http_client_requests_total{peer,outcome} and timed in
-  /// saga_http_client_request_duration_seconds{peer} (peer = `name`).
+  /// `base_url` is "http://host:port" or "https://host:port" with a numeric IPv4/IPv6 host or
+  /// "localhost". Throws core::ConfigError naming `name` (the config key) when it is not. Calls
+  /// are counted in saga_http_client_requests_total{peer,outcome} and timed in
+  /// saga_http_client_request_duration_seconds{peer} (peer = `name`). For https, the peer's
+  /// certificate is verified against `ca_file` (PEM; empty: the system's trust store) and the
+  /// host (see TlsClientContext); an unreadable `ca_file` throws core::ConfigError.
   HttpClient(const std::string& name, const std::string& base_url, std::chrono::milliseconds timeout,
-             observability::Metrics& metrics = observability::DefaultMetrics());
+             observability::Metrics& metrics = observability::DefaultMetrics(),
+             const std::string& ca_file = {});
 
   /// GET base_url + target, with the thread's span (observability::CurrentTraceparent) as the
-  /// `traceparent` header and the Authorization header when set. Throws core::InfraError (retryable) when the peer cannot be reached,
-  /// times out, or answers 5xx; other statuses are returned.
+  /// `traceparent` header and the Authorization header when set. Throws core::InfraError
+  /// (retryable) when the peer cannot be reached, times out, fails TLS verification, or answers
+  /// 5xx; other statuses are returned.
   [[nodiscard]] ClientReply Get(const std::string& target) const;
 
   [[nodiscard]] const std::string& BaseUrl() const noexcept { return base_url_; }
@@ -56,6 +79,7 @@ class HttpClient {
   std::uint16_t port_ = 0;
   std::chrono::milliseconds timeout_;
   std::function<std::string()> authorization_;
+  std::shared_ptr<const TlsClientContext> tls_;  // null for http://
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Histogram* duration_;
 };

@@ -1,5 +1,10 @@
 #pragma once
-// HttpServer: HTTP/1.1 over Boost.Beast with C++20 coroutines (Boost 1.74 Asio).
+// HttpServer: HTTP/1.1 over Boost.Beast with C++20 coroutines (Boost 1.74 Asio), over TLS
+// (OpenSSL) or, only when configured explicitly, plain TCP.
+// - TLS 1.2 or newer with forward-secret AEAD ciphers; the handshake is bounded by
+//   request_timeout (a client that connects and says nothing is dropped); a failed handshake
+//   (e.g. plain HTTP sent to the TLS port) closes that connection only; every response over TLS
+//   carries Strict-Transport-Security (hsts_max_age);
 // - keep-alive; limits on header size, body size and request read time; a bounded number of
 //   concurrent connections (beyond it: 503 and close);
 // - malformed requests answer 400, oversized headers 431, oversized bodies 413;
@@ -44,15 +49,32 @@ struct HttpServerConfig {
   std::chrono::milliseconds request_timeout{10000};
   /// How long Stop() waits for in-flight requests.
   std::chrono::milliseconds shutdown_grace{10000};
+  /// PEM certificate chain (the server's certificate first, then intermediates) and its PEM
+  /// private key. Both set: the listener speaks TLS only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  /// max-age of the Strict-Transport-Security header on every TLS response; 0 sends none.
+  std::chrono::seconds hsts_max_age{31536000};
+  /// Serve plain HTTP without TLS. Must be chosen explicitly (development, tests): with neither
+  /// TLS files nor plaintext the configuration is refused, and so is having both.
+  bool plaintext = false;
 
+  [[nodiscard]] bool Tls() const noexcept { return !tls_cert_file.empty() || !tls_key_file.empty(); }
+
+  /// Checks values and that exactly one of TLS (both files) and plaintext is chosen; throws
+  /// core::ConfigError naming the keys. Does not read the files (HttpServer's constructor does).
   void Validate() const;
   /// Reads http.address, http.port, http.threads, http.max_connections, http.header_limit_bytes,
-  /// http.body_limit_bytes, http.request_timeout_ms, http.shutdown_grace_ms.
+  /// http.body_limit_bytes, http.request_timeout_ms, http.shutdown_grace_ms, http.tls.cert_file,
+  /// http.tls.key_file, http.tls.hsts_max_age_s and http.plaintext, then Validate()s. Also
+  /// refuses http.plaintext=true when `env` is production.
   static HttpServerConfig FromSource(const config::ConfigSource& source, std::uint16_t default_port);
 };
 
 class HttpServer {
  public:
+  /// Validates the configuration and, for TLS, loads the certificate chain and key: throws
+  /// core::ConfigError naming the file that cannot be read, parsed, or does not match the other.
   HttpServer(HttpServerConfig config, Router router);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
