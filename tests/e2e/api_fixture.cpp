@@ -22,7 +22,7 @@ ServiceUnderTest::ServiceUnderTest(const std::string& name, const fs::path& dir,
   env.emplace("SAGA_ENV", "test");
   env.emplace("SAGA_HTTP_PLAINTEXT", "true");  // the tests' system speaks plain HTTP, explicitly
   env.emplace("SAGA_PG_DSN", database_dsn);
-  env.emplace("SAGA_KAFKA_BROKERS", testing::KafkaBrokers());
+  for (const auto& [key, value] : testing::KafkaServiceEnv()) env.emplace(key, value);
   env.emplace("SAGA_KAFKA_TOPICS_FILE", testing::RequiredEnv("SAGA_TOPICS_FILE"));
   env.emplace("SAGA_LOG_LEVEL", "warn");
   env.emplace("SAGA_AUTH_KEY_FILE", testing::AuthKeyFile());

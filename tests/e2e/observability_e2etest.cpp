@@ -236,8 +236,7 @@ TEST_F(ObservabilityTest, KnownScenariosGiveExactMetricValues) {
 }
 
 TEST_F(ObservabilityTest, DeadLettersAndInboxDuplicatesAreCounted) {
-  kafka::KafkaConfig config;
-  config.brokers = testing::KafkaBrokers();
+  auto config = testing::KafkaTestConfig();
   kafka::Producer producer(config);
   const auto topic = System::Get().TopicPrefix() + "saga.inventory.commands";
   const auto order_id = core::Uuid::Random().ToString();
@@ -587,8 +586,7 @@ TEST_F(ObservabilityTest, ZzzDatabasesAndTopicsHoldNoCardDataOrClearTokens) {
     EXPECT_GT(tx.exec1("SELECT count(*) FROM sagas")[0].as<int>(), 0);
   }
 
-  kafka::KafkaConfig config;
-  config.brokers = testing::KafkaBrokers();
+  auto config = testing::KafkaTestConfig();
   kafka::ConsumerOptions options;
   options.group_id = testing::UniqueName("scan");
   for (const auto& spec : kafka::LoadTopicsFile(testing::RequiredEnv("SAGA_TOPICS_FILE"))) {

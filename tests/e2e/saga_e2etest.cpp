@@ -218,8 +218,7 @@ TEST_F(SagaTest, DuplicateAndReorderedRepliesAreHarmless) {
   ASSERT_EQ(AwaitSaga(id)["state"], "Completed");
   const auto saga = orders_.Call("GET", "/api/orders/" + id + "/saga").json;
 
-  kafka::KafkaConfig config;
-  config.brokers = testing::KafkaBrokers();
+  auto config = testing::KafkaTestConfig();
   kafka::Producer producer(config);
   contracts::EnvelopeContext context;
   context.correlation_id = "e2e-replay";

@@ -50,6 +50,7 @@ class ServicesHealthTest : public ::testing::TestWithParam<std::string> {
     env.emplace("SAGA_HTTP_PORT_FILE", running.port_file);
     env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
     env.emplace("SAGA_ENV", "test");
+    for (const auto& [key, value] : testing::KafkaServiceEnv()) env.emplace(key, value);
     env.emplace("SAGA_AUTH_KEY_FILE", testing::AuthKeyFile());
     env.emplace("SAGA_CRYPTO_KEYRING_DIR", testing::KeyRingDir());
     env.emplace("SAGA_HTTP_PLAINTEXT", "true");
@@ -107,7 +108,7 @@ TEST_P(ServicesHealthTest, ReadyWithRealDatabaseAndBrokerAndStopsCleanly) {
   EXPECT_EQ(body["checks"]["outbox"]["detail"], "0 pending, oldest 0 ms");
   EXPECT_EQ(body["checks"]["breakers"]["detail"], "postgres closed, kafka-producer closed");
   kafka::KafkaConfig kafka;
-  kafka.brokers = testing::KafkaBrokers();
+  kafka = testing::KafkaTestConfig();
   // Creation is acknowledged before every broker's metadata shows the topic (KRaft propagates it),
   // so a fresh broker may need a moment to list it.
   kafka::ClusterProbe probe(kafka);

@@ -64,6 +64,7 @@ class TlsE2eTest : public ::testing::Test {
     env.emplace("SAGA_HEALTH_INTERVAL_MS", "200");
     env.emplace("SAGA_LOG_LEVEL", "warn");
     env.emplace("SAGA_AUTH_KEY_FILE", testing::AuthKeyFile());
+    for (const auto& [key, value] : testing::KafkaServiceEnv()) env.emplace(key, value);
     env.emplace("SAGA_CRYPTO_KEYRING_DIR", testing::KeyRingDir());
     running.process = std::make_unique<testing::Process>(
         std::string(SAGA_BUILD_DIR) + "/services/" + service + "/" + service + "-service",

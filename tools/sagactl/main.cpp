@@ -1,5 +1,6 @@
-// sagactl: the command-line client of the order saga. Today: topic administration used by the
-// launcher, the invariant checker, the audit-chain check and development tokens. Exit codes: 0 success, 1 the
+// sagactl: the command-line client of the order saga. Today: topic and ACL administration used
+// by the launcher (the broker credential comes from SAGA_KAFKA_SECURITY_PROTOCOL,
+// SAGA_KAFKA_SASL_USERNAME and SAGA_KAFKA_SASL_PASSWORD_FILE), the invariant checker, the audit-chain check and development tokens. Exit codes: 0 success, 1 the
 // operation failed (e.g. broker or database unreachable), 2 usage or configuration error, 3 an
 // invariant is violated or the audit chain is broken.
 #include <CLI/CLI.hpp>
@@ -11,6 +12,8 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/connection.hpp"
 #include "saga/invariants/checker.hpp"
+#include "saga/config/config_source.hpp"
+#include "saga/kafka/acls.hpp"
 #include "saga/kafka/errors.hpp"
 #include "saga/kafka/topics.hpp"
 #include "saga/observability/logging.hpp"
@@ -36,7 +39,12 @@ int main(int argc, char** argv) {
   topics->require_subcommand(1);
   auto* apply = topics->add_subcommand("apply", "create the topics of a topics file that do not exist yet");
   auto* list = topics->add_subcommand("list", "list the topics of the cluster with their partition counts");
-  for (auto* cmd : {apply, list}) {
+  std::string acls_file = "deploy/kafka/acls.tsv";
+  auto* acls = app.add_subcommand("acls", "Kafka ACL administration (needs an admin credential)");
+  acls->require_subcommand(1);
+  auto* acls_apply = acls->add_subcommand("apply", "create the ALLOW bindings of an ACL file (idempotent)");
+  acls_apply->add_option("--file", acls_file, "ACL definition")->capture_default_str();
+  for (auto* cmd : {apply, list, acls_apply}) {
     cmd->add_option("--brokers", brokers, "bootstrap servers")
         ->envname("SAGA_KAFKA_BROKERS")
         ->capture_default_str();
@@ -105,11 +113,12 @@ int main(int argc, char** argv) {
   log_config.json = false;
   saga::observability::InitLogging(log_config);
 
-  saga::kafka::KafkaConfig config;
-  config.brokers = brokers;
-  config.client_id = "sagactl";
   const auto timeout = std::chrono::milliseconds(timeout_ms);
   try {
+    // The broker credential (SAGA_KAFKA_SECURITY_PROTOCOL, _SASL_USERNAME, _SASL_PASSWORD_FILE).
+    auto config = saga::kafka::KafkaConfig::FromSource(saga::config::ConfigSource());
+    config.brokers = brokers;
+    config.client_id = "sagactl";
     if (token->parsed()) {
       const auto secret = saga::auth::ReadKeyFile(secret_file, saga::auth::JwtAlgorithm::kHS256);
       token_request.lifetime = std::chrono::seconds(ttl_s);
@@ -132,6 +141,11 @@ int main(int argc, char** argv) {
       const auto report = saga::invariants::Check(check_input);
       std::cout << report.Summary();
       return report.Ok() ? 0 : 3;
+    }
+    if (acls_apply->parsed()) {
+      const auto rules = saga::kafka::LoadAclsFile(acls_file);
+      std::cout << "ACL bindings applied: " << saga::kafka::ApplyAcls(config, rules, timeout) << "\n";
+      return 0;
     }
     if (apply->parsed()) {
       const auto specs = saga::kafka::LoadTopicsFile(topics_file);

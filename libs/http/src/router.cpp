@@ -49,7 +49,7 @@ Response Router::Dispatch(const Request& request, RequestContext context) const 
   const bool well_formed = ParseTarget(std::string_view(target.data(), target.size()), path, context.query);
   context.path = well_formed ? path : std::string();
   // The route is known to every middleware (a rate-limited request counts under its route).
-  if (well_formed) context.route = BestPattern(Split(context.path));
+  if (well_formed) context.route = BestPattern(Split(context.path), request.method());
   // Middleware from the innermost outwards: middleware_[0] ends up outermost. A malformed target
   // goes through them too (it is logged and counted), and is answered 400 inside.
   Next next = [this, &request, &context, well_formed] {
@@ -64,59 +64,49 @@ Response Router::Dispatch(const Request& request, RequestContext context) const 
   return next();
 }
 
-std::string Router::BestPattern(const std::vector<std::string>& segments) const {
+std::string Router::BestPattern(const std::vector<std::string>& segments, Verb method) const {
+  // The most literal patterns matching the path; among them the first that has `method` (so the
+  // handler that runs is always the route the middleware saw), else the first (405).
   int best_literals = -1;
   std::string best;
+  bool best_has_method = false;
   for (const auto& route : routes_) {
-    if (route.segments.size() != segments.size() || route.literals <= best_literals) continue;
+    if (route.segments.size() != segments.size() || route.literals < best_literals) continue;
     bool match = true;
     for (std::size_t i = 0; i < segments.size() && match; ++i) {
       match = IsCapture(route.segments[i]) ? !segments[i].empty() : route.segments[i] == segments[i];
     }
-    if (match) {
+    if (!match) continue;
+    const bool has_method = route.method == method;
+    if (route.literals > best_literals || (has_method && !best_has_method)) {
       best_literals = route.literals;
       best = route.pattern;
+      best_has_method = has_method;
     }
   }
   return best;
 }
 
 Response Router::Match(const Request& request, RequestContext& context) const {
+  // Only the pattern Dispatch chose (and the middleware authorized) may run: its method, or 405.
   const auto segments = Split(context.path);
-  // The most specific pattern that matches the path decides: its method, or 405.
-  int best_literals = -1;
   const Route* chosen = nullptr;
   std::string allowed;
-  std::map<std::string, std::string, std::less<>> chosen_params;
   for (const auto& route : routes_) {
-    if (route.segments.size() != segments.size() || route.literals < best_literals) continue;
-    std::map<std::string, std::string, std::less<>> params;
-    bool match = true;
-    for (std::size_t i = 0; i < segments.size() && match; ++i) {
-      if (IsCapture(route.segments[i])) {
-        if (segments[i].empty()) match = false;
-        params[route.segments[i].substr(1, route.segments[i].size() - 2)] = segments[i];
-      } else {
-        match = route.segments[i] == segments[i];
-      }
-    }
-    if (!match) continue;
-    if (route.literals > best_literals) {
-      best_literals = route.literals;
-      chosen = nullptr;
-      allowed.clear();
-      context.route = route.pattern;
-    }
-    if (route.method == request.method() && chosen == nullptr) {
-      chosen = &route;
-      chosen_params = std::move(params);
-    }
+    if (context.route.empty() || route.pattern != context.route) continue;
+    if (route.method == request.method() && chosen == nullptr) chosen = &route;
     if (!allowed.empty()) allowed += ", ";
     const auto name = beast_http::to_string(route.method);
     allowed.append(name.data(), name.size());
   }
   if (chosen != nullptr) {
-    context.path_params = std::move(chosen_params);
+    std::map<std::string, std::string, std::less<>> params;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      if (IsCapture(chosen->segments[i])) {
+        params[chosen->segments[i].substr(1, chosen->segments[i].size() - 2)] = segments[i];
+      }
+    }
+    context.path_params = std::move(params);
     return chosen->handler(request, context);
   }
   if (!allowed.empty()) {

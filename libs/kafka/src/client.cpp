@@ -22,7 +22,8 @@ void LogCallback(const rd_kafka_t* rk, int level, const char* facility, const ch
 void Set(rd_kafka_conf_t* conf, const std::string& name, const std::string& value) {
   char errstr[512];
   if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-    throw core::ConfigError("kafka property " + name + "=" + value + ": " + errstr);
+    const bool secret = name.find("password") != std::string::npos;
+    throw core::ConfigError("kafka property " + name + "=" + (secret ? std::string("(hidden)") : value) + ": " + errstr);
   }
 }
 
@@ -30,6 +31,13 @@ ConfPtr BaseConf(const KafkaConfig& config) {
   ConfPtr conf(rd_kafka_conf_new());
   Set(conf.get(), "bootstrap.servers", config.brokers);
   Set(conf.get(), "client.id", config.client_id);
+  Set(conf.get(), "security.protocol", config.security_protocol);
+  if (config.security_protocol.rfind("sasl_", 0) == 0) {
+    Set(conf.get(), "sasl.mechanisms", config.sasl_mechanism);
+    Set(conf.get(), "sasl.username", config.sasl_username);
+    Set(conf.get(), "sasl.password", config.sasl_password);
+  }
+  if (!config.ssl_ca_file.empty()) Set(conf.get(), "ssl.ca.location", config.ssl_ca_file);
   // A broker that is down is retried quickly but without hammering it.
   Set(conf.get(), "reconnect.backoff.ms", "50");
   Set(conf.get(), "reconnect.backoff.max.ms", "1000");

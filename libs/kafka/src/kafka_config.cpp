@@ -3,11 +3,24 @@
 #include "saga/config/config_source.hpp"
 #include "saga/core/errors.hpp"
 
+#include <cctype>
+#include <fstream>
+
 namespace saga::kafka {
 
 void KafkaConfig::Validate() const {
   if (brokers.empty()) throw core::ConfigError("kafka.brokers (SAGA_KAFKA_BROKERS) is required");
   if (client_id.empty()) throw core::ConfigError("kafka.client_id must not be empty");
+  bool known_protocol = false;
+  for (const char* known : {"plaintext", "sasl_plaintext", "sasl_ssl", "ssl"}) known_protocol |= security_protocol == known;
+  if (!known_protocol) {
+    throw core::ConfigError("kafka.security_protocol must be plaintext, sasl_plaintext, sasl_ssl or ssl, not '" +
+                            security_protocol + "'");
+  }
+  if (security_protocol.rfind("sasl_", 0) == 0 && (sasl_username.empty() || sasl_password.empty())) {
+    throw core::ConfigError("kafka.security_protocol " + security_protocol +
+                            " needs kafka.sasl_username and kafka.sasl_password_file (the service's broker credential)");
+  }
   for (const char* known : {"none", "gzip", "snappy", "lz4", "zstd"}) {
     if (compression == known) return;
   }
@@ -21,6 +34,20 @@ KafkaConfig KafkaConfig::FromSource(const config::ConfigSource& source) {
   config.linger = source.GetMillis("kafka.linger_ms", config.linger);
   config.compression = source.GetString("kafka.compression", config.compression);
   config.delivery_timeout = source.GetMillis("kafka.delivery_timeout_ms", config.delivery_timeout);
+  config.security_protocol = source.GetString("kafka.security_protocol", config.security_protocol);
+  config.sasl_mechanism = source.GetString("kafka.sasl_mechanism", config.sasl_mechanism);
+  config.sasl_username = source.GetString("kafka.sasl_username", "");
+  if (const auto file = source.GetString("kafka.sasl_password_file", ""); !file.empty()) {
+    std::ifstream in(file);
+    std::getline(in, config.sasl_password);
+    if (!in && config.sasl_password.empty()) {
+      throw core::ConfigError("kafka.sasl_password_file: cannot read " + file);
+    }
+    while (!config.sasl_password.empty() && std::isspace(static_cast<unsigned char>(config.sasl_password.back())) != 0) {
+      config.sasl_password.pop_back();
+    }
+  }
+  config.ssl_ca_file = source.GetString("kafka.ssl_ca_file", "");
   config.Validate();
   return config;
 }

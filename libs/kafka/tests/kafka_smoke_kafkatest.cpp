@@ -19,7 +19,7 @@ using std::chrono::seconds;
 
 KafkaConfig TestConfig() {
   KafkaConfig config;
-  config.brokers = testing::KafkaBrokers();
+  config = testing::KafkaTestConfig();
   config.client_id = "kafka_smoke_kafkatest";
   return config;
 }

@@ -19,7 +19,7 @@ class OutboxCrashTest : public OutboxTest {
   std::unique_ptr<testing::Process> Tool(const std::vector<std::string>& extra, const std::string& log) {
     std::vector<std::string> args = {"--dsn", db_.Dsn(), "--brokers", kafka_.brokers, "--topic", topic_};
     args.insert(args.end(), extra.begin(), extra.end());
-    return std::make_unique<testing::Process>(SAGA_CRASH_TOOL, args, std::map<std::string, std::string>{},
+    return std::make_unique<testing::Process>(SAGA_CRASH_TOOL, args, testing::KafkaServiceEnv(),
                                               (std::filesystem::temp_directory_path() / log).string());
   }
   void DrainAndConsume(std::int64_t committed) {

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "saga/config/config_source.hpp"
 #include "saga/contracts/envelope.hpp"
 #include "saga/outbox/outbox.hpp"
 #include "saga/outbox/outbox_relay.hpp"
@@ -31,7 +32,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   saga::pg::PgConfig pg{dsn, std::chrono::seconds(3)};
-  saga::kafka::KafkaConfig kafka;
+  // The broker credential, as a service gets it (SAGA_KAFKA_SECURITY_PROTOCOL, _SASL_*).
+  auto kafka = saga::kafka::KafkaConfig::FromSource(saga::config::ConfigSource());
   kafka.brokers = brokers;
   kafka.client_id = "outbox-crash-tool";
   saga::kafka::Producer producer(kafka);

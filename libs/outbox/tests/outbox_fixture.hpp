@@ -43,7 +43,7 @@ class OutboxTest : public ::testing::Test {
     Exec(
         "CREATE TABLE effects (seq bigserial PRIMARY KEY, message_id uuid NOT NULL, order_id uuid NOT NULL, "
         "version int NOT NULL)");
-    kafka_.brokers = testing::KafkaBrokers();
+    kafka_ = testing::KafkaTestConfig();
     kafka_.client_id = "outbox_kafkatest";
     topic_ = testing::UniqueName("outbox");
     kafka::EnsureTopics(kafka_, {{topic_, 3, 1, 3600000, 1}, {topic_ + ".dlq", 1, 1, 3600000, 1}},

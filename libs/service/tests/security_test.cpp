@@ -158,6 +158,39 @@ TEST_F(SecurityTest, UnknownRoutesAndMethodsFallThroughToTheRouter) {
   EXPECT_TRUE(audit_.entries.empty());
 }
 
+// Two patterns equally literal that both match one path: the policy checked is always the one of
+// the route that runs (a review found the POST handler running under the GET pattern's missing
+// policy, with no token).
+TEST(OverlappingRoutesTest, ThePolicyCheckedIsTheOneOfTheRouteThatRuns) {
+  http::Router router;
+  bool ran = false;
+  router.Add(Verb::get, "/api/pay/order/{orderId}", [](const http::Request&, const http::RequestContext&) {
+    return http::JsonResponse(http::Status::ok, {});
+  });
+  router.Add(Verb::post, "/api/pay/{id}/refund", [&ran](const http::Request&, const http::RequestContext&) {
+    ran = true;
+    return http::JsonResponse(http::Status::ok, {});
+  });
+  RecordingAudit audit;
+  saga::testing::ManualClock clock;
+  clock.Set(core::SystemClock().Now());
+  observability::Metrics metrics;
+  auth::JwtConfig config;
+  config.keys = {{"", testing::AuthSecret()}};
+  config.issuer = "saga-dev";
+  config.audience = "saga-api";
+  router.Use(Authorize({{Verb::get, "/api/pay/order/{orderId}", Role::kAdmin}, {Verb::post, "/api/pay/{id}/refund", Role::kAdmin}},
+                       std::make_shared<const auth::JwtVerifier>(config), audit, clock, metrics));
+  http::Request request{Verb::post, "/api/pay/order/refund", 11};
+  EXPECT_EQ(router.Dispatch(request).result(), http::Status::unauthorized);
+  EXPECT_FALSE(ran);
+  request.set(field::authorization, "Bearer " + testing::BearerToken("ops", {"admin"}));
+  EXPECT_EQ(router.Dispatch(request).result(), http::Status::ok);
+  EXPECT_TRUE(ran) << "the refund route, under its own policy";
+  http::Request get{Verb::get, "/api/pay/order/refund", 11};
+  EXPECT_EQ(router.Dispatch(get).result(), http::Status::unauthorized);
+}
+
 TEST(PolicyCoverageTest, EveryServedRouteNeedsAPolicyAndEveryPolicyARoute) {
   http::Router router;
   const auto ok = [](const http::Request&, const http::RequestContext&) { return http::Response{}; };

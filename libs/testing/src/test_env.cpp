@@ -1,6 +1,7 @@
 #include "saga/testing/test_env.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <pqxx/pqxx>
 #include <random>
 #include <stdexcept>
@@ -25,6 +26,31 @@ std::string PgAdminDsn() {
 }
 std::string KafkaBrokers() {
   return RequiredEnv("SAGA_TEST_KAFKA_BROKERS");
+}
+
+kafka::KafkaConfig KafkaTestConfig() {
+  kafka::KafkaConfig config;
+  config.brokers = KafkaBrokers();
+  config.client_id = "saga-test";
+  const char* user = std::getenv("SAGA_TEST_KAFKA_USERNAME");  // NOLINT(concurrency-mt-unsafe)
+  if (user != nullptr && *user != '\0') {
+    config.security_protocol = "sasl_plaintext";
+    config.sasl_username = user;
+    std::ifstream in(RequiredEnv("SAGA_TEST_KAFKA_PASSWORD_FILE"));
+    std::getline(in, config.sasl_password);
+  }
+  return config;
+}
+
+std::map<std::string, std::string> KafkaServiceEnv() {
+  std::map<std::string, std::string> env{{"SAGA_KAFKA_BROKERS", KafkaBrokers()}};
+  const char* user = std::getenv("SAGA_TEST_KAFKA_USERNAME");  // NOLINT(concurrency-mt-unsafe)
+  if (user != nullptr && *user != '\0') {
+    env["SAGA_KAFKA_SECURITY_PROTOCOL"] = "sasl_plaintext";
+    env["SAGA_KAFKA_SASL_USERNAME"] = user;
+    env["SAGA_KAFKA_SASL_PASSWORD_FILE"] = RequiredEnv("SAGA_TEST_KAFKA_PASSWORD_FILE");
+  }
+  return env;
 }
 
 std::string UniqueName(const std::string& prefix) {

@@ -32,7 +32,7 @@ TEST(InventoryCommandsKafkaTest, ARedeliveredReserveHoldsOnceAndRepliesOnce) {
   repository.CreateProduct(product.BuildProduct(), item);
 
   kafka::KafkaConfig kafka;
-  kafka.brokers = saga::testing::KafkaBrokers();
+  kafka = saga::testing::KafkaTestConfig();
   kafka.client_id = "inventory_commands_kafkatest";
   const auto topic = saga::testing::UniqueName("inventory-commands");
   kafka::EnsureTopics(kafka, {{topic, 3, 1, 3600000, 1}, {topic + ".dlq", 1, 1, 3600000, 1}}, seconds(15));

@@ -49,8 +49,9 @@ class Router {
     Handler handler;
   };
   [[nodiscard]] Response Match(const Request& request, RequestContext& context) const;
-  /// The most literal pattern matching the path's segments, whatever the method; "" for none.
-  [[nodiscard]] std::string BestPattern(const std::vector<std::string>& segments) const;
+  /// The most literal pattern matching the path's segments, preferring one with `method` among
+  /// equally literal ones; "" for none. Match() runs only this pattern's routes.
+  [[nodiscard]] std::string BestPattern(const std::vector<std::string>& segments, Verb method) const;
 
   std::vector<Route> routes_;
   std::vector<Middleware> middleware_;

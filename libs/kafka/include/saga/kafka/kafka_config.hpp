@@ -22,10 +22,22 @@ struct KafkaConfig {
   std::string compression = "lz4";
   /// message.timeout.ms: after this a message not acknowledged fails its delivery report.
   std::chrono::milliseconds delivery_timeout{30000};
+  /// security.protocol: plaintext, sasl_plaintext, sasl_ssl or ssl.
+  std::string security_protocol = "plaintext";
+  /// sasl.mechanisms for the sasl_* protocols: PLAIN (the launcher's brokers, over loopback;
+  /// with TLS elsewhere), SCRAM-SHA-256 or SCRAM-SHA-512 (needs librdkafka >= 2.6.1 against
+  /// Kafka 4.x; see deploy/kafka/server.properties.in).
+  std::string sasl_mechanism = "PLAIN";
+  /// The service's own broker credential (one per service; broker ACLs grant it its topics).
+  std::string sasl_username;
+  std::string sasl_password;  // never logged
+  /// ssl.ca.location for the *ssl protocols ("" = the system store).
+  std::string ssl_ca_file;
   /// Extra librdkafka properties applied last (tests, tuning): "kafka.rdkafka.<name>" keys.
   std::map<std::string, std::string> extra;
 
-  /// Throws core::ConfigError for an empty broker list or an unknown compression.
+  /// Throws core::ConfigError for an empty broker list, an unknown compression or security
+  /// protocol, or a sasl_* protocol without a username and password.
   void Validate() const;
   static KafkaConfig FromSource(const config::ConfigSource& source);
 };

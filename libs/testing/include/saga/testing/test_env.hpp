@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
+
+#include "saga/kafka/kafka_config.hpp"
 
 namespace saga::testing {
 
@@ -14,6 +17,11 @@ namespace saga::testing {
 [[nodiscard]] std::string PgAdminDsn();
 /// Bootstrap servers of the test broker (SAGA_TEST_KAFKA_BROKERS). Throws when unset.
 [[nodiscard]] std::string KafkaBrokers();
+/// A client configuration for the test broker: its address and, when the broker authenticates
+/// (SAGA_TEST_KAFKA_USERNAME, SAGA_TEST_KAFKA_PASSWORD_FILE from ./saga), the admin credential.
+[[nodiscard]] kafka::KafkaConfig KafkaTestConfig();
+/// The same as SAGA_KAFKA_* variables for a service process a test starts.
+[[nodiscard]] std::map<std::string, std::string> KafkaServiceEnv();
 /// An environment variable the test run must provide; throws naming it when unset.
 [[nodiscard]] std::string RequiredEnv(const std::string& name);
 
