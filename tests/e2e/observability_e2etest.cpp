@@ -528,7 +528,15 @@ TEST_F(ObservabilityTest, ZzLogsHoldNoSecretsTokensOrCardNumbers) {
       << "a refused token is logged and audited without the token";
 
   // "eyJ": how every JWT (base64url of '{"') starts, the valid ones the tests sent included.
-  std::vector<std::string> secrets{kCardNumber, kBearer, "Bearer ", "eyJ", "tok_sim_", "password="};
+  // And the keys: the token signing secret, the key ring's key-encryption key.
+  std::vector<std::string> secrets{kCardNumber,
+                                   kBearer,
+                                   "Bearer ",
+                                   "eyJ",
+                                   "tok_sim_",
+                                   "password=",
+                                   testing::AuthSecret(),
+                                   testing::ReadFile(testing::KeyRingDir() + "/k1.key")};
   for (const auto& dsn :
        {System::Get().OrderDsn(), System::Get().InventoryDsn(), System::Get().PaymentDsn()}) {
     const auto at = dsn.find("password=");
@@ -563,6 +571,7 @@ TEST_F(ObservabilityTest, ZzzDatabasesAndTopicsHoldNoCardDataOrClearTokens) {
     EXPECT_FALSE(std::regex_search(text, cvv)) << where << " mentions a CVV: " << text.substr(0, 300);
     EXPECT_EQ(text.find("tok_sim_"), std::string::npos)
         << where << " holds a clear payment token: " << text.substr(0, 300);
+    EXPECT_EQ(text.find("eyJ"), std::string::npos) << where << " holds a JWT: " << text.substr(0, 300);
   };
   int rows = 0;
   for (const auto& dsn :

@@ -243,4 +243,14 @@ ClientReply HttpClient::Get(const std::string& target) const {
   return reply;
 }
 
+void HttpClient::SetAuthorization(std::function<std::string()> header) {
+  const bool loopback = host_ == "localhost" || host_ == "::1" || host_.rfind("127.", 0) == 0;
+  if (base_url_.rfind("http://", 0) == 0 && !loopback) {
+    throw core::ConfigError(
+        name_ + " is plain http to " + host_ +
+        ": calls carrying this service's bearer token must use https:// (or a loopback peer)");
+  }
+  authorization_ = std::move(header);
+}
+
 }  // namespace saga::http

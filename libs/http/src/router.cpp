@@ -53,7 +53,8 @@ Response Router::Dispatch(const Request& request, RequestContext context) const 
   // Middleware from the innermost outwards: middleware_[0] ends up outermost. A malformed target
   // goes through them too (it is logged and counted), and is answered 400 inside.
   Next next = [this, &request, &context, well_formed] {
-    if (!well_formed) return ProblemResponse(Status::bad_request, "Bad Request", "the request target is malformed");
+    if (!well_formed)
+      return ProblemResponse(Status::bad_request, "Bad Request", "the request target is malformed");
     return Match(request, context);
   };
   for (auto it = middleware_.rbegin(); it != middleware_.rend(); ++it) {

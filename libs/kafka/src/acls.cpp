@@ -41,7 +41,8 @@ std::vector<AclRule> LoadAclsFile(const std::string& path) {
     if (!(fields >> resource >> pattern >> name >> operations) || (fields >> extra)) {
       throw core::ConfigError(where + "expected: principal resource pattern name operation[,operation...]");
     }
-    if (resource != "topic" && resource != "group") throw core::ConfigError(where + "resource must be topic or group");
+    if (resource != "topic" && resource != "group")
+      throw core::ConfigError(where + "resource must be topic or group");
     if (pattern != "literal" && pattern != "prefixed") {
       throw core::ConfigError(where + "pattern must be literal or prefixed");
     }
@@ -72,13 +73,15 @@ std::size_t ApplyAcls(const KafkaConfig& config, const std::vector<AclRule>& rul
     auto* binding = rd_kafka_AclBinding_new(
         rule.resource == "topic" ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_GROUP, rule.name.c_str(),
         rule.pattern == "literal" ? RD_KAFKA_RESOURCE_PATTERN_LITERAL : RD_KAFKA_RESOURCE_PATTERN_PREFIXED,
-        ("User:" + rule.principal).c_str(), "*", OperationOf(rule.operation), RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW,
-        errstr, sizeof(errstr));
-    if (binding == nullptr) throw core::ConfigError("ACL for " + rule.principal + " on " + rule.name + ": " + errstr);
+        ("User:" + rule.principal).c_str(), "*", OperationOf(rule.operation),
+        RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW, errstr, sizeof(errstr));
+    if (binding == nullptr)
+      throw core::ConfigError("ACL for " + rule.principal + " on " + rule.name + ": " + errstr);
     bindings.push_back(binding);
   }
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATEACLS);
-  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr, sizeof(errstr));
+  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr,
+                                            sizeof(errstr));
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
   rd_kafka_CreateAcls(rk.get(), bindings.data(), bindings.size(), options, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 2000);

@@ -12,14 +12,17 @@ void KafkaConfig::Validate() const {
   if (brokers.empty()) throw core::ConfigError("kafka.brokers (SAGA_KAFKA_BROKERS) is required");
   if (client_id.empty()) throw core::ConfigError("kafka.client_id must not be empty");
   bool known_protocol = false;
-  for (const char* known : {"plaintext", "sasl_plaintext", "sasl_ssl", "ssl"}) known_protocol |= security_protocol == known;
+  for (const char* known : {"plaintext", "sasl_plaintext", "sasl_ssl", "ssl"})
+    known_protocol |= security_protocol == known;
   if (!known_protocol) {
-    throw core::ConfigError("kafka.security_protocol must be plaintext, sasl_plaintext, sasl_ssl or ssl, not '" +
-                            security_protocol + "'");
+    throw core::ConfigError(
+        "kafka.security_protocol must be plaintext, sasl_plaintext, sasl_ssl or ssl, not '" +
+        security_protocol + "'");
   }
   if (security_protocol.rfind("sasl_", 0) == 0 && (sasl_username.empty() || sasl_password.empty())) {
-    throw core::ConfigError("kafka.security_protocol " + security_protocol +
-                            " needs kafka.sasl_username and kafka.sasl_password_file (the service's broker credential)");
+    throw core::ConfigError(
+        "kafka.security_protocol " + security_protocol +
+        " needs kafka.sasl_username and kafka.sasl_password_file (the service's broker credential)");
   }
   for (const char* known : {"none", "gzip", "snappy", "lz4", "zstd"}) {
     if (compression == known) return;
@@ -43,7 +46,8 @@ KafkaConfig KafkaConfig::FromSource(const config::ConfigSource& source) {
     if (!in && config.sasl_password.empty()) {
       throw core::ConfigError("kafka.sasl_password_file: cannot read " + file);
     }
-    while (!config.sasl_password.empty() && std::isspace(static_cast<unsigned char>(config.sasl_password.back())) != 0) {
+    while (!config.sasl_password.empty() &&
+           std::isspace(static_cast<unsigned char>(config.sasl_password.back())) != 0) {
       config.sasl_password.pop_back();
     }
   }

@@ -70,7 +70,8 @@ TEST(KafkaAclTest, AServiceWritesOnlyItsOwnTopics) {
 
 TEST(KafkaAclTest, AServiceReadsOnlyWhatItConsumesWithItsOwnGroups) {
   // Its own group on a topic it consumes: assigned.
-  Consumer mine(As("inventory"), {"inventory-" + testing::UniqueName("acl"), {"saga.inventory.commands"}, "earliest", {}});
+  Consumer mine(As("inventory"),
+                {"inventory-" + testing::UniqueName("acl"), {"saga.inventory.commands"}, "earliest", {}});
   EXPECT_TRUE(testing::WaitFor(
       [&] {
         (void)mine.Poll(milliseconds(100));
@@ -80,7 +81,8 @@ TEST(KafkaAclTest, AServiceReadsOnlyWhatItConsumesWithItsOwnGroups) {
       << "inventory may read saga.inventory.commands in an inventory-* group";
   // Another service's group: the coordinator refuses it (librdkafka reports "Group authorization
   // failed" and retries), so it never gets a partition, while its own group had them above.
-  Consumer theirs(As("inventory"), {"order-" + testing::UniqueName("acl"), {"saga.inventory.commands"}, "earliest", {}});
+  Consumer theirs(As("inventory"),
+                  {"order-" + testing::UniqueName("acl"), {"saga.inventory.commands"}, "earliest", {}});
   const auto until = std::chrono::steady_clock::now() + seconds(5);
   while (std::chrono::steady_clock::now() < until) (void)theirs.Poll(milliseconds(100));
   EXPECT_TRUE(theirs.Lag().empty()) << "the order service's groups are not inventory's";
@@ -88,7 +90,8 @@ TEST(KafkaAclTest, AServiceReadsOnlyWhatItConsumesWithItsOwnGroups) {
   // there (written with the admin credential) never arrives.
   Producer admin(testing::KafkaTestConfig());
   (void)admin.Produce({"saga.payment.commands", "k", "{}", {}}).get();
-  Consumer other(As("inventory"), {"inventory-" + testing::UniqueName("acl"), {"saga.payment.commands"}, "earliest", {}});
+  Consumer other(As("inventory"),
+                 {"inventory-" + testing::UniqueName("acl"), {"saga.payment.commands"}, "earliest", {}});
   int received = 0;
   const auto until_other = std::chrono::steady_clock::now() + seconds(5);
   while (std::chrono::steady_clock::now() < until_other) {
@@ -109,7 +112,8 @@ TEST(KafkaAclTest, TheAclFileParsesAndNamesOnlyKnownTopics) {
     if (rule.resource != "topic" || rule.pattern != "literal") continue;
     bool known = false;
     for (const auto& topic : topics) known = known || topic.name == rule.name;
-    EXPECT_TRUE(known) << rule.principal << " is granted " << rule.operation << " on unknown topic " << rule.name;
+    EXPECT_TRUE(known) << rule.principal << " is granted " << rule.operation << " on unknown topic "
+                       << rule.name;
   }
 }
 

@@ -135,6 +135,11 @@ AuthSettings AuthSettings::FromSource(const config::ConfigSource& source, std::s
   if (environment == "production" && !source.Find("auth.issuer")) {
     throw core::ConfigError("auth.issuer must be set explicitly in production");
   }
+  if (environment == "production" && source.GetString("auth.key_id", "").empty()) {
+    throw core::ConfigError(
+        "auth.key_id must be set in production: identity providers name their signing key (kid) in every "
+        "token, and only a configured kid is accepted");
+  }
   jwt.issuer = source.GetString("auth.issuer", "saga-dev");
   jwt.audience = source.GetString("auth.audience", "saga-api");
   jwt.leeway = std::chrono::seconds(source.GetInt("auth.leeway_s", 30, 0, 300));

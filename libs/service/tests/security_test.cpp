@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "saga/config/config_source.hpp"
@@ -12,6 +14,7 @@
 #include "saga/http/types.hpp"
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/test_auth.hpp"
+#include "saga/testing/test_env.hpp"
 
 namespace saga::service {
 namespace {
@@ -179,7 +182,8 @@ TEST(OverlappingRoutesTest, ThePolicyCheckedIsTheOneOfTheRouteThatRuns) {
   config.keys = {{"", testing::AuthSecret()}};
   config.issuer = "saga-dev";
   config.audience = "saga-api";
-  router.Use(Authorize({{Verb::get, "/api/pay/order/{orderId}", Role::kAdmin}, {Verb::post, "/api/pay/{id}/refund", Role::kAdmin}},
+  router.Use(Authorize({{Verb::get, "/api/pay/order/{orderId}", Role::kAdmin},
+                        {Verb::post, "/api/pay/{id}/refund", Role::kAdmin}},
                        std::make_shared<const auth::JwtVerifier>(config), audit, clock, metrics));
   http::Request request{Verb::post, "/api/pay/order/refund", 11};
   EXPECT_EQ(router.Dispatch(request).result(), http::Status::unauthorized);
@@ -222,6 +226,19 @@ TEST(AuthSettingsTest, AKeyIsRequiredAndProductionPinsAPublicKeyAlgorithm) {
   EXPECT_THROW(load({{"auth.key_file", testing::AuthKeyFile()}, {"auth.issuer", "idp"}}, "production"),
                core::ConfigError)
       << "HS256 in production";
+  // Production: a public key, an explicit issuer and the key's kid.
+  const auto pem = std::filesystem::temp_directory_path() / (testing::UniqueName("jwt") + ".pem");
+  std::ofstream(pem) << testing::GenerateKeyPair(false).public_pem;
+  const std::map<std::string, std::string> production{{"auth.algorithm", "RS256"},
+                                                      {"auth.key_file", pem.string()},
+                                                      {"auth.issuer", "idp"},
+                                                      {"auth.key_id", "k1"}};
+  EXPECT_NO_THROW(load(production, "production"));
+  for (const char* missing : {"auth.issuer", "auth.key_id"}) {
+    auto without = production;
+    without.erase(missing);
+    EXPECT_THROW(load(without, "production"), core::ConfigError) << missing;
+  }
   EXPECT_THROW(load({{"auth.key_file", testing::AuthKeyFile()}, {"auth.leeway_s", "900"}}, "development"),
                core::ConfigError);
   EXPECT_THROW(load({{"auth.key_file", testing::AuthKeyFile()}, {"auth.algorithm", "none"}}, "development"),

@@ -70,7 +70,9 @@ class HttpClient {
 
   /// Every call then sends `Authorization: <header()>` (the service's bearer token; header()
   /// may throw core::InfraError when no token can be had). Set while wiring, before sharing.
-  void SetAuthorization(std::function<std::string()> header) { authorization_ = std::move(header); }
+  /// Throws core::ConfigError when the peer is plain http:// and not a loopback address: a
+  /// bearer token never crosses a network in clear.
+  void SetAuthorization(std::function<std::string()> header);
 
  private:
   std::string name_;

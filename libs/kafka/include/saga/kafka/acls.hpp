@@ -28,6 +28,7 @@ struct AclRule {
 /// Creates every rule as an ALLOW binding for host "*" (existing ones are left as they are).
 /// Returns how many were applied. Throws KafkaError when the broker cannot be reached within
 /// `timeout` or refuses a binding (the caller is not allowed to alter ACLs).
-std::size_t ApplyAcls(const KafkaConfig& config, const std::vector<AclRule>& rules, std::chrono::milliseconds timeout);
+std::size_t ApplyAcls(const KafkaConfig& config, const std::vector<AclRule>& rules,
+                      std::chrono::milliseconds timeout);
 
 }  // namespace saga::kafka
