@@ -52,7 +52,9 @@ std::optional<nlohmann::json> JsonObjectOf(std::string_view part) {
 std::optional<double> NumericDate(const nlohmann::json& claims, const char* name) {
   if (!claims.contains(name) || !claims[name].is_number()) return std::nullopt;
   const double value = claims[name].get<double>();
-  if (!std::isfinite(value)) return std::nullopt;
+  // Beyond year 9999 (or before 1970) is not a date a token can carry; it would also overflow
+  // the microsecond timestamp of the principal.
+  if (!std::isfinite(value) || value < 0 || value > 253402300799.0) return std::nullopt;
   return value;
 }
 

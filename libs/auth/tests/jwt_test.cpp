@@ -24,7 +24,9 @@ const std::string kOtherSecret = "fedcba9876543210fedcba9876543210-xxx";
 
 using KeyPair = testing::TestKeyPair;
 
-KeyPair Generate(bool ec) { return testing::GenerateKeyPair(ec); }
+KeyPair Generate(bool ec) {
+  return testing::GenerateKeyPair(ec);
+}
 
 const KeyPair& Rsa() {
   static const KeyPair pair = Generate(false);
@@ -45,7 +47,8 @@ json Claims() {
 }
 
 // A token signed by libjwt with `alg` and `key` (a secret or a private key PEM).
-std::string Sign(const json& claims, const std::string& alg, const std::string& key, const std::string& kid = "") {
+std::string Sign(const json& claims, const std::string& alg, const std::string& key,
+                 const std::string& kid = "") {
   return testing::SignToken(claims, alg, key, kid);
 }
 
@@ -142,8 +145,7 @@ TEST(JwtTest, AlgorithmConfusionIsRefused) {
 }
 
 TEST(JwtTest, AWrongKeyIsRefused) {
-  EXPECT_EQ(Refusal(JwtVerifier(Hs256()), Sign(Claims(), "HS256", kOtherSecret)),
-            AuthFailure::kBadSignature);
+  EXPECT_EQ(Refusal(JwtVerifier(Hs256()), Sign(Claims(), "HS256", kOtherSecret)), AuthFailure::kBadSignature);
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
   EXPECT_EQ(Refusal(rs, Sign(Claims(), "RS256", OtherRsa().private_pem)), AuthFailure::kBadSignature);
 }
@@ -153,8 +155,9 @@ TEST(JwtTest, TamperedPayloadOrSignatureIsRefused) {
   const auto good = Sign(Claims(), "HS256", kSecret);
   auto admin = Claims();
   admin["roles"] = {"admin"};
-  EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(good, 2)),
-            AuthFailure::kBadSignature);
+  EXPECT_EQ(
+      Refusal(verifier, Part(good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(good, 2)),
+      AuthFailure::kBadSignature);
   auto signature = Part(good, 2);
   signature[3] = signature[3] == 'A' ? 'B' : 'A';
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Part(good, 1) + "." + signature),
@@ -162,8 +165,9 @@ TEST(JwtTest, TamperedPayloadOrSignatureIsRefused) {
   EXPECT_EQ(Refusal(verifier, Part(good, 0) + "." + Part(good, 1) + "."), AuthFailure::kBadSignature);
   const JwtVerifier rs(PublicKey(JwtAlgorithm::kRS256, Rsa().public_pem));
   const auto rs_good = Sign(Claims(), "RS256", Rsa().private_pem);
-  EXPECT_EQ(Refusal(rs, Part(rs_good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(rs_good, 2)),
-            AuthFailure::kBadSignature);
+  EXPECT_EQ(
+      Refusal(rs, Part(rs_good, 0) + "." + core::Base64UrlEncode(admin.dump()) + "." + Part(rs_good, 2)),
+      AuthFailure::kBadSignature);
 }
 
 TEST(JwtTest, ExpiryIsRequiredAndCheckedWithTheLeeway) {
@@ -176,6 +180,15 @@ TEST(JwtTest, ExpiryIsRequiredAndCheckedWithTheLeeway) {
   claims.erase("exp");
   EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNoExpiry);
   claims["exp"] = "tomorrow";
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNoExpiry);
+}
+
+TEST(JwtTest, AnExpiryBeyondAnyDateIsRefusedNotOverflowed) {
+  const JwtVerifier verifier(Hs256());
+  auto claims = Claims();
+  claims["exp"] = 1e300;
+  EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNoExpiry);
+  claims["exp"] = -5;
   EXPECT_EQ(Refusal(verifier, Sign(claims, "HS256", kSecret)), AuthFailure::kNoExpiry);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Envelope encryption of sensitive fields (issue 8, in progress: not wired into the services).
+// Envelope encryption of sensitive fields (the saga's payment token; see docs/architecture.md).
 // Each sealed value gets its own random 256-bit data key; the value is encrypted with
 // AES-256-GCM under that data key, with the caller's associated data (the row id) bound in, and
 // the data key is wrapped (AES-256-GCM too) by a key-encryption key (KEK) from an IKeyProvider.
