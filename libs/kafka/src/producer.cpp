@@ -158,6 +158,18 @@ std::future<DeliveryReport> Producer::Produce(const OutgoingMessage& message) {
   return future;
 }
 
+std::optional<std::string> Producer::FatalError() const {
+  char reason[512];
+  const auto code = rd_kafka_fatal_error(impl_->rk.get(), reason, sizeof(reason));
+  if (code == RD_KAFKA_RESP_ERR_NO_ERROR) return std::nullopt;
+  return std::string(rd_kafka_err2name(code)) + ": " + reason;
+}
+
+void Producer::InjectFatalErrorForTest(const std::string& reason) {
+  (void)rd_kafka_test_fatal_error(impl_->rk.get(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                                  reason.c_str());
+}
+
 void Producer::Flush(std::chrono::milliseconds timeout) {
   const auto err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(timeout.count()));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "producer flush");

@@ -104,9 +104,10 @@ Probe MakeKafkaProbe(std::shared_ptr<kafka::ClusterProbe> probe, kafka::KafkaCon
 
 Probe MakeOutboxProbe(pg::ConnectionPool& pool, std::chrono::milliseconds max_age,
                       observability::Metrics& metrics) {
-  auto& pending_rows =
-      metrics.GaugeFamily("saga_outbox_pending_rows", "Unpublished outbox rows (refreshed by the readiness probe)")
-          .Add({});
+  auto& pending_rows = metrics
+                           .GaugeFamily("saga_outbox_pending_rows",
+                                        "Unpublished outbox rows (refreshed by the readiness probe)")
+                           .Add({});
   auto& oldest_age = metrics
                          .GaugeFamily("saga_outbox_oldest_pending_age_seconds",
                                       "Age of the oldest unpublished outbox row, 0 when none")
@@ -143,6 +144,15 @@ Probe MakeConsumerProbe(const outbox::ReliableConsumer& consumer, std::int64_t m
                                std::to_string(stats.dead_lettered);
     if (stats.lag > max_lag) throw std::runtime_error("consumer lag too high: " + detail);
     return detail;
+  };
+}
+
+Probe MakeProducerProbe(const kafka::Producer& producer) {
+  return [&producer]() -> std::string {
+    if (auto fatal = producer.FatalError()) {
+      throw std::runtime_error("producer failed fatally (" + *fatal + "): restart the service");
+    }
+    return "ok";
   };
 }
 

@@ -200,6 +200,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     readiness.AddCheck("outbox",
                        MakeOutboxProbe(pool, source.GetMillis("outbox.max_age_ms", std::chrono::minutes(5))));
     readiness.AddCheck("breakers", MakeBreakerProbe({&db_breaker, &producer_breaker}));
+    readiness.AddCheck("kafka-producer", MakeProducerProbe(producer));
 
     PgAuditTrail audit(pool, metrics);
     ServiceToken service_token(auth_settings, definition.name + "-service", clock);

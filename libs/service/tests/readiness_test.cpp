@@ -100,5 +100,25 @@ TEST(ConsumerProbeTest, ReportsMembershipAndLag) {
   EXPECT_NO_THROW(MakeConsumerProbe(consumer, 0)()) << "lag 0 is within a limit of 0";
 }
 
+// A producer that failed fatally never sends again (the outbox would silently stop draining):
+// readiness says so for good.
+TEST(ProducerProbeTest, AFatalProducerErrorMakesTheServiceUnready) {
+  kafka::KafkaConfig kafka;
+  kafka.brokers = "127.0.0.1:1";
+  kafka::Producer producer(kafka);
+  const auto probe = MakeProducerProbe(producer);
+  EXPECT_EQ(probe(), "ok");
+  EXPECT_FALSE(producer.FatalError());
+  producer.InjectFatalErrorForTest("lost a sequence");
+  ASSERT_TRUE(producer.FatalError());
+  try {
+    (void)probe();
+    FAIL() << "a fatally failed producer was reported ready";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("restart the service"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("lost a sequence"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace saga::service

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "saga/kafka/kafka_config.hpp"
@@ -37,6 +38,13 @@ class Producer {
   /// Waits until every enqueued message is delivered or failed, up to `timeout`.
   /// Throws KafkaError (retryable) on timeout.
   void Flush(std::chrono::milliseconds timeout);
+
+  /// The producer's fatal error, if it had one (e.g. the idempotent producer refused by the
+  /// broker's authorizer, or a sequence the broker lost): such a producer never sends again, so
+  /// the service must be restarted. nullopt while it is healthy.
+  [[nodiscard]] std::optional<std::string> FatalError() const;
+  /// Tests only: raises a fatal error the way librdkafka does (rd_kafka_test_fatal_error).
+  void InjectFatalErrorForTest(const std::string& reason);
 
  private:
   struct Impl;

@@ -13,10 +13,11 @@
 #include "saga/core/circuit_breaker.hpp"
 #include "saga/http/router.hpp"
 #include "saga/kafka/kafka_config.hpp"
+#include "saga/kafka/producer.hpp"
 #include "saga/kafka/topics.hpp"
+#include "saga/observability/metrics.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/migrations.hpp"
-#include "saga/observability/metrics.hpp"
 #include "saga/pg/pool.hpp"
 #include "saga/service/readiness.hpp"
 
@@ -48,6 +49,10 @@ void AddHealthRoutes(http::Router& router, const ReadinessMonitor& monitor);
 /// Reports a consumer's group membership, partitions and lag; fails when the lag exceeds
 /// `max_lag` messages.
 [[nodiscard]] Probe MakeConsumerProbe(const outbox::ReliableConsumer& consumer, std::int64_t max_lag);
+
+/// Fails for good once the producer had a fatal error (it never sends again: the outbox stops
+/// draining); the service needs a restart.
+[[nodiscard]] Probe MakeProducerProbe(const kafka::Producer& producer);
 
 /// Fails while any of the breakers is open, naming it.
 [[nodiscard]] Probe MakeBreakerProbe(std::vector<const core::CircuitBreaker*> breakers);
