@@ -15,6 +15,7 @@
 
 #include "saga/core/encoding.hpp"
 #include "saga/core/errors.hpp"
+#include "saga/core/secret_file.hpp"
 #include "saga/core/uuid.hpp"
 
 namespace saga::auth {
@@ -80,16 +81,15 @@ JwtAlgorithm ParseAlgorithm(std::string_view text, std::string_view key) {
 }
 
 std::string ReadKeyFile(const std::string& path, JwtAlgorithm algorithm) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw core::ConfigError("auth: cannot read the key file " + path);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (algorithm == JwtAlgorithm::kHS256) {
-    auto secret = content.substr(0, content.find('\n'));
-    while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back())) != 0) secret.pop_back();
+    auto secret = core::ReadSecretFile(path, "auth: the key file");
     if (secret.size() < 32)
       throw core::ConfigError("auth: the HS256 secret in " + path + " is under 32 bytes");
     return secret;
   }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw core::ConfigError("auth: cannot read the key file " + path);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (content.find("-----BEGIN PUBLIC KEY-----") == std::string::npos) {
     throw core::ConfigError("auth: " + path + " holds no PEM public key (-----BEGIN PUBLIC KEY-----) for " +
                             std::string(ToString(algorithm)));

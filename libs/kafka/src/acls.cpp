@@ -79,24 +79,14 @@ std::size_t ApplyAcls(const KafkaConfig& config, const std::vector<AclRule>& rul
       throw core::ConfigError("ACL for " + rule.principal + " on " + rule.name + ": " + errstr);
     bindings.push_back(binding);
   }
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATEACLS);
-  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr,
-                                            sizeof(errstr));
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
-  rd_kafka_CreateAcls(rk.get(), bindings.data(), bindings.size(), options, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 2000);
-  rd_kafka_AdminOptions_destroy(options);
-  rd_kafka_queue_destroy(queue);
-  if (event == nullptr) ThrowKafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, "create ACLs");
-  struct EventGuard {
-    rd_kafka_event_t* event;
-    ~EventGuard() { rd_kafka_event_destroy(event); }
-  } event_guard{event};
-  if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    ThrowKafkaError(rd_kafka_event_error(event), "create ACLs");
-  }
+  const auto event = internal::AdminRequest(rk.get(), RD_KAFKA_ADMIN_OP_CREATEACLS, timeout, "create ACLs",
+                                            [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                                              rd_kafka_CreateAcls(rk.get(), bindings.data(), bindings.size(),
+                                                                  options, queue);
+                                            });
   std::size_t count = 0;
-  const auto** results = rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event), &count);
+  const auto** results =
+      rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event.get()), &count);
   for (std::size_t i = 0; i < count; ++i) {
     const rd_kafka_error_t* error = rd_kafka_acl_result_error(results[i]);
     if (error != nullptr && rd_kafka_error_code(error) != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -23,7 +23,8 @@ void Set(rd_kafka_conf_t* conf, const std::string& name, const std::string& valu
   char errstr[512];
   if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
     const bool secret = name.find("password") != std::string::npos;
-    throw core::ConfigError("kafka property " + name + "=" + (secret ? std::string("(hidden)") : value) + ": " + errstr);
+    throw core::ConfigError("kafka property " + name + "=" + (secret ? std::string("(hidden)") : value) +
+                            ": " + errstr);
   }
 }
 
@@ -56,6 +57,27 @@ HandlePtr MakeHandle(rd_kafka_type_t type, ConfPtr conf) {
   }
   (void)conf.release();  // rd_kafka_new took ownership
   return HandlePtr(rk);
+}
+
+EventPtr AdminRequest(rd_kafka_t* rk, rd_kafka_admin_op_t op, std::chrono::milliseconds timeout,
+                      const std::string& what,
+                      const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& submit) {
+  char errstr[512];
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, op);
+  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr,
+                                            sizeof(errstr));
+  rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), errstr,
+                                              sizeof(errstr));  // ignored by requests without one
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  submit(options, queue);
+  EventPtr event(rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 2000));
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_queue_destroy(queue);
+  if (!event) ThrowKafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, what);
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    ThrowKafkaError(rd_kafka_event_error(event.get()), what);
+  }
+  return event;
 }
 
 }  // namespace saga::kafka::internal

@@ -2,9 +2,7 @@
 
 #include "saga/config/config_source.hpp"
 #include "saga/core/errors.hpp"
-
-#include <cctype>
-#include <fstream>
+#include "saga/core/secret_file.hpp"
 
 namespace saga::kafka {
 
@@ -41,15 +39,7 @@ KafkaConfig KafkaConfig::FromSource(const config::ConfigSource& source) {
   config.sasl_mechanism = source.GetString("kafka.sasl_mechanism", config.sasl_mechanism);
   config.sasl_username = source.GetString("kafka.sasl_username", "");
   if (const auto file = source.GetString("kafka.sasl_password_file", ""); !file.empty()) {
-    std::ifstream in(file);
-    std::getline(in, config.sasl_password);
-    if (!in && config.sasl_password.empty()) {
-      throw core::ConfigError("kafka.sasl_password_file: cannot read " + file);
-    }
-    while (!config.sasl_password.empty() &&
-           std::isspace(static_cast<unsigned char>(config.sasl_password.back())) != 0) {
-      config.sasl_password.pop_back();
-    }
+    config.sasl_password = core::ReadSecretFile(file, "kafka.sasl_password_file");
   }
   config.ssl_ca_file = source.GetString("kafka.ssl_ca_file", "");
   config.Validate();

@@ -131,28 +131,14 @@ EnsureTopicsResult EnsureTopics(const KafkaConfig& config, const std::vector<Top
   }
   if (new_topics.empty()) return result;
 
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr,
-                                            sizeof(errstr));
-  rd_kafka_AdminOptions_set_operation_timeout(options, static_cast<int>(timeout.count()), errstr,
-                                              sizeof(errstr));
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk.get());
-  rd_kafka_CreateTopics(rk.get(), new_topics.data(), new_topics.size(), options, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 2000);
-  rd_kafka_AdminOptions_destroy(options);
-  rd_kafka_queue_destroy(queue);
-  if (event == nullptr) ThrowKafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, "create topics");
-  struct EventGuard {
-    rd_kafka_event_t* event;
-    ~EventGuard() { rd_kafka_event_destroy(event); }
-  } event_guard{event};
-
-  if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    ThrowKafkaError(rd_kafka_event_error(event), "create topics");
-  }
+  const auto event = internal::AdminRequest(
+      rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout, "create topics",
+      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+        rd_kafka_CreateTopics(rk.get(), new_topics.data(), new_topics.size(), options, queue);
+      });
   std::size_t count = 0;
   const rd_kafka_topic_result_t** topics =
-      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count);
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &count);
   for (std::size_t i = 0; i < count; ++i) {
     const std::string name = rd_kafka_topic_result_name(topics[i]);
     const auto err = rd_kafka_topic_result_error(topics[i]);

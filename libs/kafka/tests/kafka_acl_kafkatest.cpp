@@ -5,8 +5,9 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <fstream>
+#include <cctype>
 
+#include "saga/core/secret_file.hpp"
 #include "saga/kafka/acls.hpp"
 #include "saga/kafka/consumer.hpp"
 #include "saga/kafka/errors.hpp"
@@ -26,8 +27,8 @@ KafkaConfig As(const std::string& service) {
   config.sasl_username = service;
   std::string upper = service;
   for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::ifstream in(testing::RequiredEnv("SAGA_TEST_KAFKA_" + upper + "_PASSWORD_FILE"));
-  std::getline(in, config.sasl_password);
+  config.sasl_password = core::ReadSecretFile(
+      testing::RequiredEnv("SAGA_TEST_KAFKA_" + upper + "_PASSWORD_FILE"), "test credential");
   config.delivery_timeout = seconds(10);
   config.client_id = service + "-acl-test";
   return config;

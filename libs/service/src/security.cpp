@@ -5,15 +5,13 @@
 #include <pqxx/transaction>
 
 #include <algorithm>
-#include <cctype>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <system_error>
 
 #include "saga/config/config_source.hpp"
 #include "saga/core/errors.hpp"
+#include "saga/core/secret_file.hpp"
 #include "saga/core/trace_context.hpp"
 #include "saga/observability/logging.hpp"
 #include "saga/pg/errors.hpp"
@@ -288,15 +286,11 @@ std::string ServiceToken::AuthorizationHeader() {
       throw core::InfraError("cannot read auth.service_token_file " + settings_.service_token_file, true);
     }
     if (token_.empty() || mtime != mtime_) {
-      std::ifstream in(settings_.service_token_file);
-      std::string token;
-      std::getline(in, token);
-      while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())) != 0) token.pop_back();
-      if (token.empty()) {
-        throw core::InfraError("auth.service_token_file " + settings_.service_token_file + " holds no token",
-                               true);
+      try {
+        token_ = core::ReadSecretFile(settings_.service_token_file, "auth.service_token_file");
+      } catch (const core::ConfigError& e) {
+        throw core::InfraError(e.what(), true);  // the platform may be rewriting it: retry
       }
-      token_ = std::move(token);
       mtime_ = mtime;
     }
     return "Bearer " + token_;

@@ -1,12 +1,12 @@
 #include "saga/testing/test_env.hpp"
 
 #include <cstdlib>
-#include <fstream>
 #include <pqxx/pqxx>
 #include <random>
 #include <stdexcept>
 #include <thread>
 
+#include "saga/config/config_source.hpp"
 #include "saga/core/uuid.hpp"
 
 namespace saga::testing {
@@ -29,16 +29,14 @@ std::string KafkaBrokers() {
 }
 
 kafka::KafkaConfig KafkaTestConfig() {
-  kafka::KafkaConfig config;
-  config.brokers = KafkaBrokers();
+  // Read exactly as a service started with KafkaServiceEnv() reads it.
+  const auto env = KafkaServiceEnv();
+  auto config = kafka::KafkaConfig::FromSource(
+      config::ConfigSource::FromMap({}, [&env](const std::string& name) -> std::optional<std::string> {
+        const auto it = env.find(name);
+        return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+      }));
   config.client_id = "saga-test";
-  const char* user = std::getenv("SAGA_TEST_KAFKA_USERNAME");  // NOLINT(concurrency-mt-unsafe)
-  if (user != nullptr && *user != '\0') {
-    config.security_protocol = "sasl_plaintext";
-    config.sasl_username = user;
-    std::ifstream in(RequiredEnv("SAGA_TEST_KAFKA_PASSWORD_FILE"));
-    std::getline(in, config.sasl_password);
-  }
   return config;
 }
 
