@@ -15,7 +15,6 @@ int main(int argc, char** argv) {
 
   CLI::App app{"sagactl: drive and inspect the order saga"};
   app.require_subcommand(1);
-  app.fallthrough();  // the global options may also follow the command
   saga::sagactl::Context context;
   saga::sagactl::AddConnectionOptions(app, context);
   saga::sagactl::AddOrderCommands(app, context);

@@ -97,6 +97,7 @@ void Context::Print(const Json& document, const std::string& human) const {
 }
 
 void AddConnectionOptions(CLI::App& app, Context& context) {
+  app.fallthrough();  // the global options may also follow the command (inherited by the groups added after)
   auto& c = context.connection;
   app.add_option("--order-url", c.order_url, "order service")
       ->envname("SAGA_ORDER_URL")

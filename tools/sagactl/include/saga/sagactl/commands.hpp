@@ -80,8 +80,8 @@ class Context {
 };
 
 /// --order-url, --inventory-url, --payment-url, --ca-file, --token, --dev-key-file, --as-sub,
-/// --as-role, --timeout-ms, --json on the app (given before or after the command); the exit
-/// codes in the --help footer.
+/// --as-role, --timeout-ms, --json on the app (given before or after the command: call it
+/// before adding the groups); the exit codes in the --help footer.
 void AddConnectionOptions(CLI::App& app, Context& context);
 
 void AddOrderCommands(CLI::App& app, Context& context);
