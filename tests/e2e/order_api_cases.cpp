@@ -217,12 +217,12 @@ TEST_F(OrderApiTest, OperatorsRetryAStuckStepAndForceItsCompensation) {
   const auto id = api_.Call("POST", "/api/orders", OrderOf(mug, 1)).json["id"].get<std::string>();
   const auto saga = "/api/orders/" + id + "/saga";
 
-  auto stuck = api_.Call("GET", "/api/sagas?state=ReservingInventory&minAgeS=0&limit=500");
+  auto stuck = api_.Call("GET", "/api/sagas?state=ReservingInventory&minAgeS=0&limit=200");
   ASSERT_EQ(stuck.status, 200) << stuck.body;
   bool listed = false;
   for (const auto& item : stuck.json["items"]) listed = listed || item["orderId"] == id;
   EXPECT_TRUE(listed) << stuck.body;
-  auto young = api_.Call("GET", "/api/sagas?state=ReservingInventory&minAgeS=3600&limit=500");
+  auto young = api_.Call("GET", "/api/sagas?state=ReservingInventory&minAgeS=3600&limit=200");
   for (const auto& item : young.json["items"]) EXPECT_NE(item["orderId"], id) << "updated just now";
   EXPECT_EQ(api_.Call("GET", "/api/sagas?minAgeS=-1").status, 400);
 
