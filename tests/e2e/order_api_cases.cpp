@@ -211,6 +211,54 @@ TEST_F(OrderApiTest, SagaTimelineIsReadable) {
   EXPECT_EQ(api_.Call("GET", "/api/orders/" + NewUuid() + "/saga").status, 404);
 }
 
+TEST_F(OrderApiTest, OperatorsRetryAStuckStepAndForceItsCompensation) {
+  // The saga's commands go nowhere here (isolate_saga): the order stays in ReservingInventory.
+  auto mug = CreateProduct(inventory_, 100, 10);
+  const auto id = api_.Call("POST", "/api/orders", OrderOf(mug, 1)).json["id"].get<std::string>();
+  const auto saga = "/api/orders/" + id + "/saga";
+
+  auto stuck = api_.Call("GET", "/api/sagas?state=ReservingInventory&minAgeS=0&limit=200");
+  ASSERT_EQ(stuck.status, 200) << stuck.body;
+  bool listed = false;
+  for (const auto& item : stuck.json["items"]) listed = listed || item["orderId"] == id;
+  EXPECT_TRUE(listed) << stuck.body;
+  auto young = api_.Call("GET", "/api/sagas?state=ReservingInventory&minAgeS=3600&limit=200");
+  for (const auto& item : young.json["items"]) EXPECT_NE(item["orderId"], id) << "updated just now";
+  EXPECT_EQ(api_.Call("GET", "/api/sagas?minAgeS=-1").status, 400);
+
+  auto retried = api_.Call("POST", saga + "/retry");
+  ASSERT_EQ(retried.status, 202) << retried.body;
+  EXPECT_EQ(retried.json["state"], "ReservingInventory");
+  EXPECT_EQ(retried.json["stepAttempts"], 0);
+  EXPECT_EQ(retried.Header("location"), saga);
+  auto timeline = api_.Call("GET", saga).json["log"];
+  bool resent = false;
+  for (const auto& line : timeline) {
+    resent = resent || line.value("detail", "").find("operator retry: ReserveInventory sent again") != std::string::npos;
+  }
+  EXPECT_TRUE(resent) << timeline.dump();
+
+  EXPECT_EQ(api_.Call("POST", saga + "/compensate", json{{"reason", ""}}).status, 400);
+  EXPECT_EQ(api_.Call("POST", saga + "/compensate", json{{"why", "x"}}).status, 400);
+  auto compensating = api_.Call("POST", saga + "/compensate", json{{"reason", "stuck in the test"}});
+  ASSERT_EQ(compensating.status, 202) << compensating.body;
+  EXPECT_EQ(compensating.json["state"], "ReleasingInventory");
+  EXPECT_EQ(compensating.json["outcome"], "CompensatedByOperator");
+  EXPECT_EQ(compensating.json["compensationTarget"], "Failed");
+  auto twice = api_.Call("POST", saga + "/compensate");
+  EXPECT_EQ(twice.status, 409) << twice.body;
+  EXPECT_EQ(twice.json["type"], "urn:saga:problem:compensating");
+  auto release_again = api_.Call("POST", saga + "/retry");
+  ASSERT_EQ(release_again.status, 202) << release_again.body;
+  EXPECT_EQ(release_again.json["state"], "ReleasingInventory");
+
+  EXPECT_EQ(api_.Call("POST", "/api/orders/" + NewUuid() + "/saga/retry").status, 404);
+  EXPECT_EQ(api_.Call("POST", "/api/orders/" + NewUuid() + "/saga/compensate").status, 404);
+  EXPECT_EQ(api_.Call("POST", "/api/orders/nope/saga/retry").status, 400);
+  ApiClient customer(System::Get().order(), testing::AuthHeaders(NewUuid(), {"customer"}));
+  EXPECT_EQ(customer.Call("POST", saga + "/retry").status, 403);
+}
+
 TEST_F(OrderApiTest, UnknownIdsAndMethods) {
   EXPECT_EQ(api_.Call("GET", "/api/orders/" + NewUuid()).status, 404);
   EXPECT_EQ(api_.Call("GET", "/api/orders/" + NewUuid() + "/status").status, 404);

@@ -152,7 +152,7 @@ TEST_F(SecurityApiTest, EveryRouteWithEveryRoleFollowsThePolicy) {
   const std::set<std::string> customer_admin{"customer", "admin"};
   const std::set<std::string> admin{"admin"};
   const std::set<std::string> open{"public"};
-  const std::map<std::string, std::map<std::string, std::set<std::string>>> policy{
+  std::map<std::string, std::map<std::string, std::set<std::string>>> policy{
       {"order",
        {{"POST /api/orders", customer_admin},
         {"GET /api/orders", all},
@@ -160,7 +160,9 @@ TEST_F(SecurityApiTest, EveryRouteWithEveryRoleFollowsThePolicy) {
         {"GET /api/orders/{id}/status", all},
         {"PUT /api/orders/{id}/cancel", customer_admin},
         {"GET /api/orders/{id}/saga", operators},
-        {"GET /api/sagas", operators}}},
+        {"GET /api/sagas", operators},
+        {"POST /api/orders/{id}/saga/retry", operators},
+        {"POST /api/orders/{id}/saga/compensate", operators}}},
       {"inventory",
        {{"POST /api/inventory", admin},
         {"GET /api/inventory", all},
@@ -177,6 +179,12 @@ TEST_F(SecurityApiTest, EveryRouteWithEveryRoleFollowsThePolicy) {
         {"POST /api/payments/{id}/fail", operators},
         {"POST /api/payments/{id}/refund", operators}}},
   };
+  for (auto& [name, routes] : policy) {  // every service serves its own dead letters
+    for (const char* route : {"GET /api/dead-letters", "GET /api/dead-letters/{id}",
+                              "POST /api/dead-letters/{id}/replay", "POST /api/dead-letters/{id}/discard"}) {
+      routes[route] = operators;
+    }
+  }
   const std::map<std::string, ServiceUnderTest*> services{{"order", &System::Get().order()},
                                                           {"inventory", &System::Get().inventory()},
                                                           {"payment", &System::Get().payment()}};
@@ -215,7 +223,7 @@ TEST_F(SecurityApiTest, EveryRouteWithEveryRoleFollowsThePolicy) {
       }
     }
   }
-  EXPECT_EQ(checked, 4 * (7 + 6 + 7)) << "every /api operation of the three services, four roles each";
+  EXPECT_EQ(checked, 4 * (9 + 6 + 7 + 3 * 4)) << "every /api operation of the three services, four roles each";
   // A path two patterns match equally (/api/payments/order/{orderId}, /api/payments/{id}/process):
   // the route that would run is the one whose policy is checked.
   EXPECT_EQ(payments_.Raw("POST", "/api/payments/order/process", "{}", {{"Authorization", ""}}).status, 401);

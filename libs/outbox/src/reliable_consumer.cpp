@@ -1,5 +1,7 @@
 #include "saga/outbox/reliable_consumer.hpp"
 
+#include "saga/outbox/dead_letters.hpp"
+
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <map>
@@ -300,7 +302,9 @@ void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const s
   dead.headers.emplace_back("dlq-original-partition", std::to_string(message.partition));
   dead.headers.emplace_back("dlq-original-offset", std::to_string(message.offset));
   dead.headers.emplace_back("dlq-consumer", config_.name);
-  dead.headers.emplace_back("dlq-failed-at", core::ToRfc3339(core::SystemClock().Now()));
+  const auto failed_at = core::SystemClock().Now();
+  dead.headers.emplace_back("dlq-failed-at", core::ToRfc3339(failed_at));
+  Record(message, dead.topic, reason, attempts, failed_at);
   // The offset is committed only once the dead letter is safely stored: retry until it is.
   for (int attempt = 0;; ++attempt) {
     try {
@@ -323,6 +327,46 @@ void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const s
       config_.name, message_id.empty() ? "<unreadable>" : message_id,
       correlation_id.empty() ? "-" : correlation_id, message.topic, message.partition, message.offset,
       dead.topic, attempts, reason);
+}
+
+void ReliableConsumer::Record(const kafka::ConsumedMessage& message, const std::string& dlq_topic,
+                              const std::string& reason, int attempts, core::Timestamp failed_at) {
+  outbox::DeadLetter letter;
+  letter.consumer = config_.name;
+  letter.topic = message.topic;
+  letter.dlq_topic = dlq_topic;
+  letter.partition = message.partition;
+  letter.offset = message.offset;
+  letter.key = message.key;
+  letter.message_id = message.Header("message-id");
+  letter.message_type = message.Header("type");
+  letter.payload = message.payload;
+  letter.headers = message.headers;
+  letter.reason = reason.substr(0, 1000);
+  letter.attempts = attempts;
+  letter.failed_at = failed_at;
+  // Like the message itself, its record waits for the database; any other failure is logged
+  // and the Kafka dead letter alone keeps the message.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      auto lease = pool_.Acquire();
+      pg::Translated([&] {
+        pqxx::work tx(*lease);
+        (void)RecordDeadLetter(tx, letter);
+        tx.commit();
+      });
+      return;
+    } catch (const pg::ConnectionError& e) {
+      if (attempt == 0) spdlog::warn("consumer {}: cannot record the dead letter yet: {}", config_.name, e.what());
+      if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, attempt))) {
+        throw kafka::KafkaError("stopped before the dead letter was recorded", 0, true);
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("consumer {}: dead letter of {}[{}]@{} not recorded in dead_letters: {}", config_.name,
+                    message.topic, message.partition, message.offset, e.what());
+      return;
+    }
+  }
 }
 
 int ReplayDeadLetters(const kafka::KafkaConfig& kafka, kafka::Producer& producer,

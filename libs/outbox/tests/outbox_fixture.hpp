@@ -39,7 +39,9 @@ inline contracts::Envelope Message(const core::OrderId& order, int seq) {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Exec(testing::ReadFile(std::string(SAGA_OUTBOX_MIGRATIONS) + "/0002_messaging.up.sql"));
+    for (const char* migration : {"/0002_messaging.up.sql", "/0008_dead_letters.up.sql"}) {
+      Exec(testing::ReadFile(std::string(SAGA_OUTBOX_MIGRATIONS) + migration));
+    }
     Exec(
         "CREATE TABLE effects (seq bigserial PRIMARY KEY, message_id uuid NOT NULL, order_id uuid NOT NULL, "
         "version int NOT NULL)");

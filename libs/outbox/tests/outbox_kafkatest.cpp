@@ -19,6 +19,7 @@
 #include "saga/kafka/consumer.hpp"
 #include "saga/kafka/errors.hpp"
 #include "saga/kafka/topics.hpp"
+#include "saga/outbox/dead_letters.hpp"
 #include "saga/outbox/outbox.hpp"
 #include "saga/outbox/outbox_relay.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
@@ -276,6 +277,49 @@ TEST_F(OutboxTest, AReplayedDeadLetterIsProcessedOnce) {
   EXPECT_EQ(ReplayDeadLetters(kafka_, producer, dlq, testing::UniqueName("replay"), 10, {"not-this-one"},
                               seconds(3)),
             0);
+}
+
+TEST_F(OutboxTest, ADeadLetterIsRecordedForOperatorsAndReplayedThroughTheOutboxOnce) {
+  const auto order = core::NewId<core::OrderId>();
+  kafka::Producer producer(kafka_);
+  const auto flaky = Message(order, 9);
+  AppendCommitted(flaky);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  ASSERT_EQ(relay.PublishOnce(), 1);
+  std::atomic<bool> broken{true};
+  auto handler = [&](HandlerContext& c) {
+    if (broken) throw PermanentError("dependency misconfigured");
+    RecordEffect()(c);
+  };
+  ReliableConsumer consumer(Config(), kafka_, pool_, producer, handler);
+  consumer.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 1; }, seconds(30)));
+  std::optional<DeadLetter> letter;
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work tx(*lease);
+    const auto page = ListDeadLetters(tx, {topic_, DeadLetterStatus::kPending}, {});
+    ASSERT_EQ(page.total, 1);
+    letter = page.items.front();
+  }
+  EXPECT_EQ(letter->topic, topic_);
+  EXPECT_EQ(letter->dlq_topic, topic_ + ".dlq");
+  EXPECT_EQ(letter->message_id, flaky.message_id.Get().ToString());
+  EXPECT_EQ(letter->key, order.Get().ToString());
+  EXPECT_NE(letter->reason.find("dependency misconfigured"), std::string::npos);
+
+  broken = false;  // the operator fixed the cause, then replays
+  {
+    auto lease = pool_.Acquire();
+    pqxx::work tx(*lease);
+    ASSERT_TRUE(ReplayDeadLetter(tx, letter->id, "ops", "").HasValue());
+    tx.commit();
+  }
+  ASSERT_EQ(relay.PublishOnce(), 1);
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 1; }, seconds(30)));
+  consumer.Stop();
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM dead_letters WHERE status = 'replayed'"), 1);
 }
 
 TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {

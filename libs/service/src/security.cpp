@@ -12,6 +12,7 @@
 #include "saga/config/config_source.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/core/secret_file.hpp"
+#include "saga/service/dead_letter_api.hpp"
 #include "saga/core/trace_context.hpp"
 #include "saga/observability/logging.hpp"
 #include "saga/pg/errors.hpp"
@@ -88,10 +89,12 @@ Roles Roles::Of(const http::Caller& caller) {
 
 std::vector<RoutePolicy> StandardRoutePolicies() {
   using http::Verb;
-  return {{Verb::get, "/health/live", {}},
-          {Verb::get, "/health/ready", {}},
-          {Verb::get, "/metrics", {}},
-          {Verb::get, "/openapi.json", {}}};
+  std::vector<RoutePolicy> policies{{Verb::get, "/health/live", {}},
+                                    {Verb::get, "/health/ready", {}},
+                                    {Verb::get, "/metrics", {}},
+                                    {Verb::get, "/openapi.json", {}}};
+  for (auto& policy : DeadLetterRoutePolicies()) policies.push_back(std::move(policy));
+  return policies;
 }
 
 void CheckPolicyCoverage(const http::Router& router, const std::vector<RoutePolicy>& policies) {

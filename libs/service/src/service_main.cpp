@@ -15,6 +15,7 @@
 #include "saga/outbox/outbox_relay.hpp"
 #include "saga/pg/migrations.hpp"
 #include "saga/service/api_support.hpp"
+#include "saga/service/dead_letter_api.hpp"
 #include "saga/service/health.hpp"
 
 namespace saga::service {
@@ -214,6 +215,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     AddHealthRoutes(router, readiness);
     AddMetricsRoute(router, metrics);
     if (!definition.openapi.empty()) AddOpenApiRoute(router, BuildOpenApiDocument(definition.openapi));
+    AddDeadLetterRoutes(router, pool, &relay, topic_prefix);
     IdempotencyStore idempotency(
         pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24LL * 3600, 60, 30LL * 24 * 3600)));
     ServiceContext context{source, router,     readiness,   pg_config, kafka_config, pool,

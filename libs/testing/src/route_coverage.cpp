@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "saga/service/api_support.hpp"
+#include "saga/service/dead_letter_api.hpp"
 #include "saga/service/health.hpp"
 #include "saga/testing/openapi_validator.hpp"
 
@@ -33,6 +34,8 @@ void ExpectServiceRoutesMatchDocument(http::Router& router, std::string_view ser
   const auto document = service::BuildOpenApiDocument(service_document);
   service::AddOpenApiRoute(router, document);
   service::AddMetricsRoute(router, observability::DefaultMetrics());
+  static pg::ConnectionPool pool(pg::PgConfig{"host=never-used"}, 1, std::chrono::milliseconds(1));  // never used
+  service::AddDeadLetterRoutes(router, pool, nullptr, "");
   ExpectRoutesMatchDocument(router, document);
   auto all = service::StandardRoutePolicies();
   all.insert(all.end(), policies.begin(), policies.end());

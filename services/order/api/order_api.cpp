@@ -227,15 +227,54 @@ http::Response Sagas(OrderApp& app, const http::RequestContext& context) {
     }
   }
   const auto limit = query.Integer("limit", 1, core::PageRequest::kMaxLimit).value_or(50);
+  std::optional<std::chrono::seconds> min_age;
+  if (auto seconds = query.Integer("minAgeS", 0, 10LL * 365 * 24 * 3600)) min_age = std::chrono::seconds(*seconds);
   query.RejectUnknown();
   http::ThrowIfInvalid(errors);
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& saga : app.ListSagas(state, static_cast<int>(limit))) items.push_back(SummaryOf(saga));
+  for (const auto& saga : app.ListSagas(state, static_cast<int>(limit), min_age)) items.push_back(SummaryOf(saga));
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& count : app.CountSagas()) counts[std::string(ToString(count.state))] = count.count;
   return http::JsonResponse(
       http::Status::ok,
       {{"state", ToString(state)}, {"items", std::move(items)}, {"counts", std::move(counts)}});
+}
+
+// POST /api/orders/{id}/saga/retry and /compensate: 202 with the saga as it is now.
+http::Response Operate(OrderApp& app, const http::Request& request, const http::RequestContext& context,
+                       bool compensate) {
+  const auto id = http::PathId<core::OrderId>(context, "id");
+  http::RejectQuery(context);
+  const auto body = http::ParseJsonObject(request, true);
+  std::vector<http::FieldError> errors;
+  http::JsonReader reader(body, "", errors);
+  std::string reason;
+  if (compensate) reason = reader.String("reason", 1, 500, false).value_or("");
+  reader.RejectUnknown();
+  http::ThrowIfInvalid(errors);
+  auto done = compensate ? app.CompensateSaga(id, reason) : app.RetrySaga(id);
+  if (!done) {
+    const auto& refusal = done.Error();
+    switch (refusal.kind) {
+      case OperatorRefusal::Kind::kNotFound:
+        throw http::ProblemError(http::Status::not_found, "Not Found",
+                                 "order " + id.Get().ToString() + " has no saga");
+      case OperatorRefusal::Kind::kCompensating:
+        throw http::ProblemError(http::Status::conflict, "Conflict",
+                                 "the saga is already compensating (state " + refusal.state +
+                                     "); retry its step instead",
+                                 {{"type", "urn:saga:problem:compensating"}, {"currentState", refusal.state}});
+      case OperatorRefusal::Kind::kAtRest:
+        throw http::ProblemError(
+            http::Status::conflict, "Conflict",
+            "the saga is at rest in state " + refusal.state +
+                (refusal.state == "Completed" && compensate ? "; cancel the order to undo it" : ": no step runs"),
+            {{"type", "urn:saga:problem:saga-at-rest"}, {"currentState", refusal.state}});
+    }
+  }
+  auto res = http::JsonResponse(http::Status::accepted, SummaryOf(done.Value()));
+  res.set(field::location, "/api/orders/" + id.Get().ToString() + "/saga");
+  return res;
 }
 
 http::Response Saga(OrderApp& app, const http::RequestContext& context) {
@@ -301,6 +340,14 @@ void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencySto
   router.Add(
       Verb::get, "/api/orders/{id}/saga",
       [&app](const http::Request&, const http::RequestContext& context) { return Saga(app, context); });
+  router.Add(Verb::post, "/api/orders/{id}/saga/retry",
+             [&app](const http::Request& request, const http::RequestContext& context) {
+               return Operate(app, request, context, false);
+             });
+  router.Add(Verb::post, "/api/orders/{id}/saga/compensate",
+             [&app](const http::Request& request, const http::RequestContext& context) {
+               return Operate(app, request, context, true);
+             });
   router.Add(Verb::put, "/api/orders/{id}/cancel",
              [&app](const http::Request& request, const http::RequestContext& context) {
                return Cancel(app, request, context);
@@ -320,6 +367,8 @@ std::vector<service::RoutePolicy> OrderRoutePolicies() {
       {Verb::put, "/api/orders/{id}/cancel", Role::kCustomer | Role::kAdmin},
       {Verb::get, "/api/orders/{id}/saga", operators},
       {Verb::get, "/api/sagas", operators},
+      {Verb::post, "/api/orders/{id}/saga/retry", operators},
+      {Verb::post, "/api/orders/{id}/saga/compensate", operators},
   };
 }
 

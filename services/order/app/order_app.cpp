@@ -109,12 +109,28 @@ std::optional<SagaView> OrderApp::GetSaga(const core::OrderId& id) {
   return SagaView{std::move(*saga), std::move(log)};
 }
 
-std::vector<SagaInstance> OrderApp::ListSagas(SagaState state, int limit) {
-  return queries_.ListInState(state, limit);
+std::vector<SagaInstance> OrderApp::ListSagas(SagaState state, int limit,
+                                             std::optional<std::chrono::seconds> min_age) {
+  std::optional<core::Timestamp> updated_before;
+  if (min_age) updated_before = clock_.Now() - std::chrono::duration_cast<std::chrono::microseconds>(*min_age);
+  return queries_.ListInState(state, limit, updated_before);
 }
 
 std::vector<SagaStateCount> OrderApp::CountSagas() {
   return queries_.CountByState();
+}
+
+core::Result<SagaInstance, OperatorRefusal> OrderApp::RetrySaga(const core::OrderId& id) {
+  std::optional<core::Result<SagaInstance, OperatorRefusal>> outcome;
+  transactions_.Run([&](ISagaUnitOfWork& uow) { outcome.emplace(orchestrator_.RetryStep(uow, id)); });
+  return std::move(*outcome);
+}
+
+core::Result<SagaInstance, OperatorRefusal> OrderApp::CompensateSaga(const core::OrderId& id,
+                                                                     const std::string& reason) {
+  std::optional<core::Result<SagaInstance, OperatorRefusal>> outcome;
+  transactions_.Run([&](ISagaUnitOfWork& uow) { outcome.emplace(orchestrator_.ForceCompensate(uow, id, reason)); });
+  return std::move(*outcome);
 }
 
 }  // namespace saga::order

@@ -107,8 +107,15 @@ class OrderApp {
                                                                std::optional<std::int64_t> expected_version,
                                                                const Requester& requester);
   [[nodiscard]] std::optional<SagaView> GetSaga(const core::OrderId& id);
-  /// Operators: sagas in a state (oldest update first), and how many are in each state.
-  [[nodiscard]] std::vector<SagaInstance> ListSagas(SagaState state, int limit);
+  /// Operators: sagas in a state (oldest update first), only those unchanged for at least
+  /// `min_age` when given (stuck ones), and how many are in each state.
+  [[nodiscard]] std::vector<SagaInstance> ListSagas(SagaState state, int limit,
+                                                    std::optional<std::chrono::seconds> min_age = std::nullopt);
+  /// Operators: send the running step of the order's saga again (SagaOrchestrator::RetryStep).
+  [[nodiscard]] core::Result<SagaInstance, OperatorRefusal> RetrySaga(const core::OrderId& id);
+  /// Operators: compensate the order's saga (SagaOrchestrator::ForceCompensate).
+  [[nodiscard]] core::Result<SagaInstance, OperatorRefusal> CompensateSaga(const core::OrderId& id,
+                                                                           const std::string& reason);
   [[nodiscard]] std::vector<SagaStateCount> CountSagas();
 
  private:

@@ -88,7 +88,8 @@ std::string ReasonLabel(const SagaInstance& saga) {
   static const std::set<std::string, std::less<>> kKnown{
       "Declined",         "InsufficientFunds", "GatewayTimeout",     "InvalidToken",    "PaymentFailed",
       "InventoryTimeout", "PaymentTimeout",    "CommitTimeout",      "ReservationExpired", "InsufficientStock",
-      "UnknownProduct",   "InvalidQuantity",   "AlreadyCompensated", "InventoryUnavailable"};
+      "UnknownProduct",   "InvalidQuantity",   "AlreadyCompensated", "InventoryUnavailable",
+      "CompensatedByOperator"};
   return kKnown.count(saga.Outcome()) != 0 ? saga.Outcome() : std::string("Other");
 }
 
@@ -337,6 +338,41 @@ core::Result<Order, CancelRefusal> SagaOrchestrator::Cancel(ISagaUnitOfWork& uow
   }
   Apply(uow, *saga, *order, decision.Value(), "CancelRequested", nullptr, before);
   return std::move(*order);
+}
+
+core::Result<SagaInstance, OperatorRefusal> SagaOrchestrator::Operate(
+    ISagaUnitOfWork& uow, const core::OrderId& order_id, const std::string& input,
+    const std::function<core::Result<SagaDecision, SagaError>(SagaInstance&)>& act) const {
+  auto order = uow.Orders().Get(order_id);
+  if (!order) return core::Fail(OperatorRefusal{OperatorRefusal::Kind::kNotFound, ""});
+  auto saga = uow.LockSaga(order_id);
+  if (!saga) return core::Fail(OperatorRefusal{OperatorRefusal::Kind::kNotFound, ""});
+  const Before before{saga->State(), saga->UpdatedAt()};
+  auto decision = act(*saga);
+  if (!decision) {
+    return core::Fail(OperatorRefusal{decision.Error() == SagaError::kCompensating
+                                          ? OperatorRefusal::Kind::kCompensating
+                                          : OperatorRefusal::Kind::kAtRest,
+                                      std::string(ToString(saga->State()))});
+  }
+  spdlog::warn("operator action {} on saga {} (order {}): {}", input, saga->Id().Get().ToString(),
+               order_id.Get().ToString(), decision.Value().detail);
+  Apply(uow, *saga, *order, decision.Value(), input, nullptr, before);
+  return std::move(*saga);
+}
+
+core::Result<SagaInstance, OperatorRefusal> SagaOrchestrator::RetryStep(ISagaUnitOfWork& uow,
+                                                                        const core::OrderId& order_id) const {
+  return Operate(uow, order_id, "OperatorRetry",
+                 [&](SagaInstance& saga) { return saga.OperatorRetry(clock_.Now(), settings_.policy); });
+}
+
+core::Result<SagaInstance, OperatorRefusal> SagaOrchestrator::ForceCompensate(ISagaUnitOfWork& uow,
+                                                                              const core::OrderId& order_id,
+                                                                              const std::string& reason) const {
+  return Operate(uow, order_id, "OperatorCompensate", [&](SagaInstance& saga) {
+    return saga.ForceCompensate(reason, clock_.Now(), settings_.policy);
+  });
 }
 
 int SagaOrchestrator::SweepDeadlines(ISagaUnitOfWork& uow, int limit) const {

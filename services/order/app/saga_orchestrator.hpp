@@ -9,6 +9,7 @@
 // Thread-safety: stateless apart from its configuration.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,6 +37,13 @@ struct CancelRefusal {
   std::string current_status;
 };
 
+/// Why an operator action on a saga was refused; `state` is the saga's state then.
+struct OperatorRefusal {
+  enum class Kind { kNotFound, kAtRest, kCompensating };
+  Kind kind = Kind::kNotFound;
+  std::string state;
+};
+
 class SagaOrchestrator {
  public:
   SagaOrchestrator(const core::Clock& clock, SagaSettings settings, ISagaMetrics& metrics,
@@ -59,6 +67,14 @@ class SagaOrchestrator {
                                                           std::optional<std::int64_t> expected_version,
                                                           const std::string& reason) const;
 
+  /// Operator: sends the order's running saga step again (SagaInstance::OperatorRetry).
+  [[nodiscard]] core::Result<SagaInstance, OperatorRefusal> RetryStep(ISagaUnitOfWork& uow,
+                                                                      const core::OrderId& order_id) const;
+  /// Operator: compensates the order's saga (SagaInstance::ForceCompensate); `reason` goes to the log.
+  [[nodiscard]] core::Result<SagaInstance, OperatorRefusal> ForceCompensate(ISagaUnitOfWork& uow,
+                                                                            const core::OrderId& order_id,
+                                                                            const std::string& reason) const;
+
   /// Fires the deadlines that passed (at most `limit`); returns how many.
   int SweepDeadlines(ISagaUnitOfWork& uow, int limit) const;
   /// Order clean-up: orders without a saga that are older than `abandoned_after` and not ended
@@ -73,6 +89,10 @@ class SagaOrchestrator {
     SagaState state;
     core::Timestamp since;
   };
+  /// Locks the order's saga, lets `act` decide and applies the decision as input `input`.
+  [[nodiscard]] core::Result<SagaInstance, OperatorRefusal> Operate(
+      ISagaUnitOfWork& uow, const core::OrderId& order_id, const std::string& input,
+      const std::function<core::Result<SagaDecision, SagaError>(SagaInstance&)>& act) const;
   /// Persists what a decision says, with `cause` (the reply, if any) in the log.
   void Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& order, const SagaDecision& decision,
              const std::string& input, const contracts::Envelope* cause, Before before) const;

@@ -75,7 +75,10 @@ class ISagaQueries {
   [[nodiscard]] virtual std::optional<SagaInstance> GetSaga(const core::OrderId& order_id) = 0;
   [[nodiscard]] virtual std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) = 0;
   /// Sagas in `state`, oldest update first, at most `limit`.
-  [[nodiscard]] virtual std::vector<SagaInstance> ListInState(SagaState state, int limit) = 0;
+  /// Sagas in `state`, least recently updated first; only those updated before
+  /// `updated_before` when given.
+  [[nodiscard]] virtual std::vector<SagaInstance> ListInState(SagaState state, int limit,
+                                                              std::optional<core::Timestamp> updated_before) = 0;
   [[nodiscard]] virtual std::vector<SagaStateCount> CountByState() = 0;
 };
 

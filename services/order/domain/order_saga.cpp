@@ -106,6 +106,8 @@ std::string_view ToString(SagaError error) noexcept {
       return "the order's saga has already ended";
     case SagaError::kCompensating:
       return "the order is already being compensated";
+    case SagaError::kAtRest:
+      return "the saga is at rest (Completed, Failed or Cancelled): no step is running";
   }
   return "unknown saga error";
 }
@@ -359,6 +361,82 @@ core::Result<SagaDecision, SagaError> SagaInstance::Cancel(const std::string& re
       return core::Fail(SagaError::kAlreadyEnded);
   }
   return core::Fail(SagaError::kAlreadyEnded);
+}
+
+core::Result<SagaDecision, SagaError> SagaInstance::OperatorRetry(core::Timestamp now, const SagaPolicy& policy) {
+  using S = SagaState;
+  SagaDecision decision;
+  decision.applied = true;
+  decision.from = state_;
+  std::chrono::milliseconds wait{0};
+  switch (state_) {
+    case S::kReservingInventory:
+      decision.commands = {SagaCommand::kReserveInventory};
+      wait = policy.reserve_timeout;
+      break;
+    case S::kProcessingPayment:
+      decision.commands = {SagaCommand::kProcessPayment};
+      wait = policy.payment_timeout;
+      break;
+    case S::kCommittingInventory:
+      decision.commands = {SagaCommand::kCommitInventory};
+      wait = policy.commit_timeout;
+      break;
+    case S::kRefundingPayment:
+    case S::kReleasingInventory:
+      decision.commands = {state_ == S::kRefundingPayment ? SagaCommand::kRefundPayment
+                                                          : SagaCommand::kReleaseInventory};
+      compensation_attempts_ = 0;
+      wait = CompensationWait(policy);
+      break;
+    case S::kCompensationFailed: {
+      auto restarted = Compensate(true, target_.value_or(S::kFailed), "", now, policy);
+      restarted.detail = "operator retry: restarting the compensation; " + restarted.detail;
+      return restarted;
+    }
+    case S::kCompleted:
+    case S::kFailed:
+    case S::kCancelled:
+      return core::Fail(SagaError::kAtRest);
+  }
+  if (decision.commands.empty()) return core::Fail(SagaError::kAtRest);
+  if (state_ == S::kReservingInventory || state_ == S::kProcessingPayment || state_ == S::kCommittingInventory) {
+    step_attempts_ = 0;
+  }
+  decision.detail = "operator retry: " + std::string(ToString(decision.commands.front())) + " sent again";
+  MoveTo(state_, now + Micros(wait), now);
+  return decision;
+}
+
+core::Result<SagaDecision, SagaError> SagaInstance::ForceCompensate(const std::string& reason, core::Timestamp now,
+                                                                    const SagaPolicy& policy) {
+  using S = SagaState;
+  constexpr const char* kOutcome = "CompensatedByOperator";
+  std::optional<SagaDecision> decision;
+  switch (state_) {
+    case S::kReservingInventory:
+      // Nothing charged; a reservation may be on its way: release it (after it, in partition order).
+      decision = Compensate(false, S::kFailed, kOutcome, now, policy);
+      break;
+    case S::kProcessingPayment:
+    case S::kCommittingInventory:
+      decision = Compensate(true, S::kFailed, kOutcome, now, policy);
+      break;
+    case S::kCompensationFailed:
+      decision = Compensate(true, target_.value_or(S::kFailed), kOutcome, now, policy);
+      break;
+    case S::kRefundingPayment:
+    case S::kReleasingInventory:
+      return core::Fail(SagaError::kCompensating);
+    case S::kCompleted:
+    case S::kFailed:
+    case S::kCancelled:
+      return core::Fail(SagaError::kAtRest);
+  }
+  if (!decision) return core::Fail(SagaError::kAtRest);
+  decision->detail = "operator compensation" + (reason.empty() ? std::string() : " (" + reason + ")") + ": " +
+                     decision->detail;
+  return std::move(*decision);
 }
 
 }  // namespace saga::order

@@ -89,7 +89,11 @@ struct SagaPolicy {
   int max_compensation_attempts = 5;
 };
 
-enum class SagaError { kAlreadyEnded, kCompensating };
+enum class SagaError {
+  kAlreadyEnded,  // Failed or Cancelled
+  kCompensating,  // a compensation is running
+  kAtRest,        // operator actions: Completed, Failed or Cancelled, nothing runs
+};
 
 [[nodiscard]] std::string_view ToString(SagaError error) noexcept;
 
@@ -131,6 +135,18 @@ class SagaInstance {
   /// A cancellation request: refused when the saga already ended or is compensating.
   [[nodiscard]] core::Result<SagaDecision, SagaError> Cancel(const std::string& reason, core::Timestamp now,
                                                              const SagaPolicy& policy);
+  /// Operator: sends the running step's command again now (a forward step or a compensation
+  /// step: all are repeatable), with a fresh deadline and its attempts reset. A saga in
+  /// CompensationFailed restarts its compensation from the refund (a no-op refund when nothing
+  /// was charged). Refused (kAtRest) for Completed, Failed and Cancelled.
+  [[nodiscard]] core::Result<SagaDecision, SagaError> OperatorRetry(core::Timestamp now, const SagaPolicy& policy);
+  /// Operator: compensates a forward step towards Failed (outcome CompensatedByOperator;
+  /// `reason` goes to the saga log), or restarts the compensation of a CompensationFailed saga.
+  /// Refused while a compensation runs (kCompensating) and at rest (kAtRest: a Completed order is
+  /// undone by cancelling it).
+  [[nodiscard]] core::Result<SagaDecision, SagaError> ForceCompensate(const std::string& reason,
+                                                                      core::Timestamp now,
+                                                                      const SagaPolicy& policy);
 
   [[nodiscard]] const core::SagaId& Id() const noexcept { return id_; }
   [[nodiscard]] const core::OrderId& OrderId() const noexcept { return order_id_; }

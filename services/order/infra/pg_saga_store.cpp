@@ -185,13 +185,16 @@ std::vector<SagaLogEntry> PgSagaQueries::GetLog(const core::SagaId& saga_id) {
   });
 }
 
-std::vector<SagaInstance> PgSagaQueries::ListInState(SagaState state, int limit) {
+std::vector<SagaInstance> PgSagaQueries::ListInState(SagaState state, int limit,
+                                                     std::optional<core::Timestamp> updated_before) {
   return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
     std::vector<SagaInstance> sagas;
-    for (const auto& row : tx.exec_params("SELECT " + kSagaColumns +
-                                              " FROM sagas WHERE state = $1 ORDER BY updated_at "
-                                              "LIMIT $2",
-                                          std::string(ToString(state)), limit)) {
+    constexpr std::int64_t kEndOfTime = 253402300799000000;  // 9999-12-31T23:59:59Z
+    const std::int64_t before = updated_before ? core::ToUnixMicros(*updated_before) : kEndOfTime;
+    for (const auto& row :
+         tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE state = $1 AND updated_at < " +
+                            pg::TimestampParam(3) + " ORDER BY updated_at LIMIT $2",
+                        std::string(ToString(state)), limit, before)) {
       sagas.push_back(SagaOf(row));
     }
     return sagas;

@@ -46,7 +46,8 @@ class PgSagaQueries final : public ISagaQueries {
   explicit PgSagaQueries(pg::ConnectionPool& pool) : pool_(pool) {}
   [[nodiscard]] std::optional<SagaInstance> GetSaga(const core::OrderId& order_id) override;
   [[nodiscard]] std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) override;
-  [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int limit) override;
+  [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int limit,
+                                                      std::optional<core::Timestamp> updated_before) override;
   [[nodiscard]] std::vector<SagaStateCount> CountByState() override;
 
  private:

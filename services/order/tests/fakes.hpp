@@ -152,10 +152,11 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
   [[nodiscard]] std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) override {
     return log_[saga_id];
   }
-  [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int) override {
+  [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int,
+                                                      std::optional<core::Timestamp> updated_before) override {
     std::vector<SagaInstance> out;
     for (const auto& [id, saga] : sagas_) {
-      if (saga.State() == state) out.push_back(saga);
+      if (saga.State() == state && (!updated_before || saga.UpdatedAt() < *updated_before)) out.push_back(saga);
     }
     return out;
   }

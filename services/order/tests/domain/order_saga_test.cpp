@@ -160,6 +160,71 @@ TEST_F(OrderSagaTest, CommitThatFindsTheHoldExpiredRefunds) {
   EXPECT_EQ(saga_.Outcome(), "ReservationExpired");
 }
 
+TEST_F(OrderSagaTest, OperatorRetrySendsTheRunningStepAgainWithItsAttemptsReset) {
+  (void)Timeout();  // ReserveInventory retried once by the deadline
+  ASSERT_EQ(saga_.StepAttempts(), 1);
+  now_ += std::chrono::seconds(1);
+  auto retried = saga_.OperatorRetry(now_, policy_);
+  ASSERT_TRUE(retried.HasValue());
+  EXPECT_EQ(retried.Value().commands, std::vector<C>{C::kReserveInventory});
+  EXPECT_EQ(saga_.State(), S::kReservingInventory);
+  EXPECT_EQ(saga_.StepAttempts(), 0);
+  EXPECT_EQ(saga_.Deadline(), now_ + std::chrono::duration_cast<std::chrono::microseconds>(policy_.reserve_timeout));
+  (void)On(I::kInventoryReserved);
+  EXPECT_EQ(saga_.OperatorRetry(now_, policy_).Value().commands, std::vector<C>{C::kProcessPayment});
+  (void)On(I::kPaymentFailed, "Declined");
+  EXPECT_EQ(saga_.OperatorRetry(now_, policy_).Value().commands, std::vector<C>{C::kReleaseInventory});
+  EXPECT_EQ(saga_.State(), S::kReleasingInventory);
+  (void)On(I::kInventoryReleased);
+  ASSERT_EQ(saga_.State(), S::kFailed);
+  ASSERT_FALSE(saga_.OperatorRetry(now_, policy_).HasValue());
+  EXPECT_EQ(saga_.OperatorRetry(now_, policy_).Error(), SagaError::kAtRest);
+}
+
+TEST_F(OrderSagaTest, OperatorRetryRestartsAFailedCompensationFromTheRefund) {
+  (void)On(I::kInventoryReserved);
+  (void)On(I::kPaymentFailed, "Declined");
+  while (saga_.State() == S::kReleasingInventory) (void)Timeout();
+  ASSERT_EQ(saga_.State(), S::kCompensationFailed);
+  auto restarted = saga_.OperatorRetry(now_, policy_);
+  ASSERT_TRUE(restarted.HasValue());
+  EXPECT_EQ(restarted.Value().commands, std::vector<C>{C::kRefundPayment}) << "repeatable: a no-op when not charged";
+  EXPECT_EQ(saga_.State(), S::kRefundingPayment);
+  EXPECT_EQ(saga_.CompensationAttempts(), 0);
+  EXPECT_TRUE(saga_.Deadline().has_value());
+  EXPECT_EQ(saga_.Outcome(), "Declined") << "the original reason stays";
+  (void)On(I::kRefundCompleted);
+  EXPECT_EQ(On(I::kInventoryReleased).order_status, OrderStatus::kFailed);
+}
+
+TEST_F(OrderSagaTest, ForceCompensateUndoesAForwardStepTowardsFailed) {
+  (void)On(I::kInventoryReserved);
+  auto forced = saga_.ForceCompensate("stuck at the gateway", now_, policy_);
+  ASSERT_TRUE(forced.HasValue());
+  EXPECT_EQ(forced.Value().commands, std::vector<C>{C::kRefundPayment}) << "the charge may have happened";
+  EXPECT_NE(forced.Value().detail.find("stuck at the gateway"), std::string::npos);
+  EXPECT_EQ(saga_.Outcome(), "CompensatedByOperator");
+  EXPECT_EQ(saga_.Target(), S::kFailed);
+  EXPECT_EQ(saga_.ForceCompensate("", now_, policy_).Error(), SagaError::kCompensating);
+  (void)On(I::kRefundCompleted);
+  EXPECT_EQ(On(I::kInventoryReleased).order_status, OrderStatus::kFailed);
+  EXPECT_EQ(saga_.ForceCompensate("", now_, policy_).Error(), SagaError::kAtRest);
+
+  auto reserving = SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(), "tok", "c", "",
+                                       kT0, policy_);
+  EXPECT_EQ(reserving.ForceCompensate("", kT0, policy_).Value().commands, std::vector<C>{C::kReleaseInventory})
+      << "nothing charged yet: only the stock";
+}
+
+TEST_F(OrderSagaTest, ForceCompensateRefusesACompletedOrder) {
+  (void)On(I::kInventoryReserved);
+  (void)On(I::kPaymentCompleted);
+  (void)On(I::kInventoryCommitted);
+  ASSERT_EQ(saga_.State(), S::kCompleted);
+  EXPECT_EQ(saga_.ForceCompensate("", now_, policy_).Error(), SagaError::kAtRest);
+  EXPECT_EQ(saga_.OperatorRetry(now_, policy_).Error(), SagaError::kAtRest);
+}
+
 TEST(SagaStateTest, NamesRoundTrip) {
   for (const auto state :
        {S::kReservingInventory, S::kProcessingPayment, S::kCommittingInventory, S::kCompleted,

@@ -12,6 +12,7 @@
 // Handler failures: a retryable core::InfraError (or a core::ConcurrencyConflict) is retried with
 // exponential backoff and jitter up to max_attempts; after that, or at once for any other exception, the
 // message goes to
+// the service's dead_letters table (dead_letters.hpp: what operators list, replay and discard) and
 // "<topic>.dlq" with headers dlq-reason, dlq-attempts, dlq-original-topic, dlq-original-partition,
 // dlq-original-offset, dlq-consumer, and the partition moves on. Every dead letter is counted and
 // logged at error level with its message id and correlation id (the alerting hook).
@@ -126,6 +127,9 @@ class ReliableConsumer {
   void Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message);
   void DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason, int attempts,
                   const std::string& message_id, const std::string& correlation_id, const std::string& type);
+  /// Records the dead letter in the service's dead_letters table (dead_letters.hpp).
+  void Record(const kafka::ConsumedMessage& message, const std::string& dlq_topic, const std::string& reason,
+              int attempts, core::Timestamp failed_at);
   void Count(const std::string& type, const char* outcome);
   bool SleepUnlessStopped(std::chrono::milliseconds duration);
 

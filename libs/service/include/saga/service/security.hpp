@@ -76,7 +76,8 @@ struct RoutePolicy {
   Roles roles;
 };
 
-/// The policies of the routes every service has: /health/*, /metrics, /openapi.json (public).
+/// The policies of the routes every service has: /health/*, /metrics, /openapi.json (public),
+/// and /api/dead-letters (admin, service; dead_letter_api.hpp).
 [[nodiscard]] std::vector<RoutePolicy> StandardRoutePolicies();
 
 /// Throws std::logic_error listing every served route without a policy and every policy
