@@ -92,8 +92,7 @@ void AddDeadLetterCommands(CLI::App& app, Context& context) {
   auto* list =
       dead_letters->add_subcommand("list", "a service's dead letters, with reasons (GET /api/dead-letters)");
   AddServiceOption(list, *options);
-  list->add_option("--topic", options->topic,
-                   "only this dead-letter topic (e.g. saga.inventory.commands.dlq)");
+  list->add_option("--topic", options->topic, "only this topic: the original one or its .dlq");
   list->add_option("--status", options->status, "only this status")
       ->check(CLI::IsMember({"pending", "replayed", "discarded"}));
   list->add_option("--limit", options->limit, "page size (1..200)")->check(CLI::Range(1, 200));
@@ -118,7 +117,7 @@ void AddDeadLetterCommands(CLI::App& app, Context& context) {
   AddServiceOption(replay, *options);
   replay->add_option("ids", options->ids, "dead letter ids");
   replay->add_flag("--all", options->all, "every pending dead letter of --topic");
-  replay->add_option("--topic", options->topic, "with --all: the dead-letter topic");
+  replay->add_option("--topic", options->topic, "with --all: the original topic or its .dlq");
   replay->add_flag("--dry-run", options->dry_run, "with --all: list what would be replayed, do nothing");
   replay->add_flag("--yes", options->yes, "with --all: do not ask for confirmation");
   OnRun(replay, context, [&context, options] {

@@ -177,12 +177,12 @@ int RunBatch(Context& context, const std::vector<std::string>& ids, const std::s
     } catch (const CommandError& e) {
       result.exit = e.Code();
       result.detail = e.what();
+      *context.err << "sagactl: " << id << ": " << e.what() << '\n';
     }
     results.push_back(std::move(result));
   }
   context.Print(BatchJson(results), RenderBatch(results, verb));
-  const bool failed = std::any_of(results.begin(), results.end(), [](const auto& r) { return !r.ok; });
-  return Code(failed ? Exit::kFailed : Exit::kOk);
+  return Code(BatchExit(results));
 }
 
 bool Confirm(const Context& context, bool yes, const std::string& question) {

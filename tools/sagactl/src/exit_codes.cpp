@@ -27,7 +27,7 @@ Exit ExitForStatus(int status) noexcept {
 std::string ExitCodesHelp() {
   return "Exit codes:\n"
          "  0  success\n"
-         "  1  the operation failed (server error, rate limit, a batch with failures)\n"
+         "  1  the operation failed (server error, rate limit; a batch with failures of several kinds)\n"
          "  2  usage or configuration error; input the server refused as malformed (400)\n"
          "  3  invariants / audit verify found a violation\n"
          "  4  not found (404)\n"
@@ -36,7 +36,9 @@ std::string ExitCodesHelp() {
          "  7  service unreachable (connection refused, TLS failure, timeout)\n"
          "  8  orders watch: the order ended Failed\n"
          "  9  orders watch: the order ended Cancelled\n"
-         " 10  orders watch: not terminal before --timeout-s\n";
+         " 10  orders watch: not terminal before --timeout-s\n"
+         "Batches (retry, compensate, replay, discard) exit 0 when every action succeeded, else with\n"
+         "the code their failures share (one unknown id: 4), else 1.\n";
 }
 
 }  // namespace saga::sagactl

@@ -1,6 +1,7 @@
 #include "saga/sagactl/output.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "saga/core/money.hpp"
@@ -125,6 +126,16 @@ std::string RenderBatch(const std::vector<BatchResult>& results, const std::stri
   const auto failed = static_cast<int>(results.size()) - ok;
   return (results.empty() ? std::string() : table.Render()) + verb + ": " + std::to_string(ok) + " ok, " +
          std::to_string(failed) + " failed\n";
+}
+
+Exit BatchExit(const std::vector<BatchResult>& results) {
+  std::optional<Exit> exit;
+  for (const auto& result : results) {
+    if (result.ok) continue;
+    if (exit && *exit != result.exit) return Exit::kFailed;
+    exit = result.exit;
+  }
+  return exit.value_or(Exit::kOk);
 }
 
 Json BatchJson(const std::vector<BatchResult>& results) {

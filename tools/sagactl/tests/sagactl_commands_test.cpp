@@ -135,7 +135,11 @@ TEST_F(SagactlCommandsTest, BatchRetryByFilterListsThenActsOnEachAndReportsFailu
   Answer("POST /api/orders/o-2/saga/retry", 409,
          Json{{"title", "Conflict"}, {"detail", "the saga is at rest"}});
   EXPECT_EQ(Run({"sagas", "retry", "--state", "ProcessingPayment", "--min-age-s", "60", "--yes", "--json"}),
-            1);
+            5)
+      << "the one failure was a conflict";
+  EXPECT_EQ(
+      err_.str(),
+      "sagactl: o-2: 409 Conflict: POST /api/orders/o-2/saga/retry (order service): the saga is at rest\n");
   const auto results = Json::parse(out_.str());
   ASSERT_EQ(results.size(), 2U) << out_.str();
   EXPECT_EQ(results[0]["ok"], true);

@@ -216,6 +216,102 @@ TEST_F(SagactlE2eTest, Sagas) {
   EXPECT_EQ(run.code, 4) << run;
 }
 
+// A saga held in ProcessingPayment (the payment service frozen): listed as stuck, retried,
+// compensated by the operator, and Failed once the payment service is back.
+TEST_F(SagactlE2eTest, OperatorsRetryAndCompensateStuckSagas) {
+  const auto product = NewProduct(10);
+  auto& payment = System::Get().payment();
+  payment.Pause();
+  const auto order = NewOrder(product, "tok_sim_approve");
+  const bool stuck = testing::WaitFor(
+      [&] {
+        return Sagactl({"sagas", "show", order, "--json"}).Json().value("state", "") == "ProcessingPayment";
+      },
+      seconds(30));
+  auto run = Sagactl({"sagas", "list", "--state", "ProcessingPayment", "--min-age-s", "0"});
+  EXPECT_TRUE(Contains(run.out, order)) << run;
+  EXPECT_TRUE(Contains(run.out, "state ProcessingPayment: ")) << run;
+  run = Sagactl({"sagas", "retry", "--state", "ProcessingPayment", "--min-age-s", "0", "--dry-run"});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_TRUE(Contains(run.out, "dry run: would retry ")) << run;
+  run = Sagactl({"sagas", "retry", order});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_TRUE(Contains(run.out, order + "  ok      ProcessingPayment")) << run;
+  run = Sagactl({"sagas", "compensate", order, "--reason", "cli test", "--json"});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_EQ(run.Json().at(0).at("result").at("compensationTarget"), "Failed") << run;
+  run = Sagactl({"sagas", "compensate", order});
+  EXPECT_EQ(run.code, 5) << "already compensating\n" << run;
+  EXPECT_TRUE(Contains(run.out, "compensate: 0 ok, 1 failed")) << run;
+  payment.Resume();
+  ASSERT_TRUE(stuck);
+  run = Sagactl({"orders", "watch", order, "--timeout-s", "30", "--interval-ms", "100"});
+  EXPECT_EQ(run.code, 8) << run;
+  EXPECT_TRUE(Contains(Sagactl({"sagas", "show", order}).out, "cli test"));
+
+  run = Sagactl({"sagas", "retry", order, core::Uuid::Random().ToString()});
+  EXPECT_EQ(run.code, 1) << "one at rest (409), one unknown (404)\n" << run;
+  run = Sagactl({"sagas", "retry", core::Uuid::Random().ToString()});
+  EXPECT_EQ(run.code, 4) << run;
+  run = Sagactl({"sagas", "retry", "--state", "Failed", "--limit", "1", "--yes", "--json"});
+  EXPECT_EQ(run.code, 5) << "a Failed saga is at rest\n" << run;
+  EXPECT_EQ(run.Json().at(0).at("exit"), 5) << run;
+  run = Sagactl({"sagas", "retry", "--state", "Failed"});
+  EXPECT_EQ(run.code, 2) << "a filter without --yes and no terminal\n" << run;
+  EXPECT_TRUE(Contains(run.err, "add --yes")) << run;
+}
+
+// Messages the inventory service's consumer gave up on: listed with their reason, shown,
+// replayed (one by id, the rest with --all), discarded.
+TEST_F(SagactlE2eTest, DeadLetters) {
+  const auto topic = System::Get().TopicPrefix() + "saga.inventory.commands";
+  {
+    kafka::Producer producer(testing::KafkaTestConfig());
+    for (int i = 0; i < 3; ++i)
+      (void)producer.Produce({topic, "cli-" + std::to_string(i), "{not an envelope", {}}).get();
+  }
+  const auto pending = [&] {
+    return Sagactl({"dead-letters", "list", "--service", "inventory", "--topic", topic, "--status", "pending",
+                    "--json"})
+        .Json();
+  };
+  ASSERT_TRUE(testing::WaitFor([&] { return pending().value("total", 0) == 3; }, seconds(30)));
+  auto run = Sagactl({"dead-letters", "list", "--service", "inventory", "--topic", topic + ".dlq"});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_TRUE(Contains(run.out, "inventory-commands")) << run;
+  EXPECT_TRUE(Contains(run.out, "3 of 3 (offset 0)")) << run;
+  const auto ids = pending().at("items");
+  const auto first = std::to_string(ids.at(0).at("id").get<std::int64_t>());
+  const auto second = std::to_string(ids.at(1).at("id").get<std::int64_t>());
+  run = Sagactl({"dead-letters", "show", "--service", "inventory", first});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_TRUE(Contains(run.out, "payload        {not an envelope")) << run;
+
+  run = Sagactl({"dead-letters", "discard", "--service", "inventory", first, "--reason", "cli garbage"});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_TRUE(Contains(run.out, "\n" + first + " ") && Contains(run.out, " ok      discarded\n")) << run;
+  run = Sagactl({"dead-letters", "discard", "--service", "inventory", first});
+  EXPECT_EQ(run.code, 5) << "already discarded\n" << run;
+  run = Sagactl({"dead-letters", "replay", "--service", "inventory", second, "--json"});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_EQ(run.Json().at(0).at("result").at("status"), "replayed") << run;
+  run = Sagactl({"dead-letters", "replay", "--service", "inventory", "--all", "--topic", topic, "--dry-run"});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_TRUE(Contains(run.out, "dry run: would replay ")) << run;
+  run = Sagactl({"dead-letters", "replay", "--service", "inventory", "--all", "--topic", topic, "--yes"});
+  EXPECT_EQ(run.code, 0) << run;
+  EXPECT_TRUE(Contains(run.out, " ok, 0 failed")) << run;
+
+  run = Sagactl({"dead-letters", "show", "--service", "inventory", "999999999"});
+  EXPECT_EQ(run.code, 4) << run;
+  run = Sagactl({"dead-letters", "replay", "--service", "payment", "999999999"});
+  EXPECT_EQ(run.code, 4) << run;
+  run = Sagactl({"dead-letters", "list", "--service", "order", "--as-role", "customer"});
+  EXPECT_EQ(run.code, 6) << run;
+  run = Sagactl({"dead-letters", "list", "--service", "order", "--status", "lost"});
+  EXPECT_EQ(run.code, 2) << run;
+}
+
 TEST_F(SagactlE2eTest, AuthenticationAuthorizationAndReachability) {
   auto run = Sagactl({"orders", "list", "--token", "not-a-jwt"});
   EXPECT_EQ(run.code, 6) << run;

@@ -144,6 +144,11 @@ TEST(SagactlRender, ListsPagesAndBatches) {
   EXPECT_EQ(json[0]["result"]["state"], "ReservingInventory");
   EXPECT_EQ(json[1]["exit"], 5);
   EXPECT_EQ(RenderBatch({}, "replay"), "replay: 0 ok, 0 failed\n");
+  EXPECT_EQ(BatchExit(results), Exit::kConflict) << "every failure was a conflict";
+  results.push_back({"o-3", false, Exit::kNotFound, "404", Json()});
+  EXPECT_EQ(BatchExit(results), Exit::kFailed) << "failures of different kinds";
+  EXPECT_EQ(BatchExit({results[0]}), Exit::kOk);
+  EXPECT_EQ(BatchExit({}), Exit::kOk);
 }
 
 TEST(SagactlInput, ItemsAndAmounts) {

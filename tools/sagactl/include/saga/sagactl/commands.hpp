@@ -107,7 +107,7 @@ void OnRun(CLI::App* command, Context& context, std::function<int()> action);
 int Main(CLI::App& app, Context& context, int argc, const char* const* argv);
 
 /// Runs `action` for each id, collecting a BatchResult per id (a CommandError fails that id
-/// only); prints RenderBatch / BatchJson; returns kFailed when any failed.
+/// only, and its message goes to `err` too); prints RenderBatch / BatchJson; returns BatchExit.
 int RunBatch(Context& context, const std::vector<std::string>& ids, const std::string& verb,
              const std::function<Json(const std::string& id)>& action, const std::string& state_key);
 

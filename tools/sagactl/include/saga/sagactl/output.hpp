@@ -55,6 +55,10 @@ struct BatchResult {
 /// ("<verb>: 3 ok, 1 failed").
 [[nodiscard]] std::string RenderBatch(const std::vector<BatchResult>& results, const std::string& verb);
 
+/// A batch's exit code: kOk when every action succeeded; when some failed, their code if they
+/// all failed the same way (one unknown id: kNotFound), else kFailed.
+[[nodiscard]] Exit BatchExit(const std::vector<BatchResult>& results);
+
 /// For --json: [{"id", "ok", "result" (the answer) | "error", "exit"}].
 [[nodiscard]] Json BatchJson(const std::vector<BatchResult>& results);
 
