@@ -41,8 +41,8 @@ Transport HttpTransport(Service service, const std::string& base_url, const Cont
   auto client = std::make_shared<http::HttpClient>(
       Name(service) + " service", base_url, std::chrono::milliseconds(context.connection.timeout_ms),
       observability::DefaultMetrics(), context.connection.ca_file);
-  const auto authorization = context.Authorization();
-  client->SetAuthorization([authorization] { return authorization; });
+  client->SetAuthorization(
+      [authorization = context.Authorization()]() -> const std::string& { return authorization; });
   return [client](const std::string& method, const std::string& target, const std::string& body,
                   const std::map<std::string, std::string>& headers) {
     return client->Send(method, target, body, headers);

@@ -53,6 +53,7 @@ class SagactlCommandsTest : public ::testing::Test {
   int Run(std::vector<std::string> args) {
     args.insert(args.begin(), "sagactl");
     std::vector<const char*> argv;
+    argv.reserve(args.size());
     for (const auto& arg : args) argv.push_back(arg.c_str());
     return Main(app_, context_, static_cast<int>(argv.size()), argv.data());
   }
