@@ -116,7 +116,13 @@ void AddSagaCommands(CLI::App& app, Context& context) {
       sagas->add_subcommand("show", "one order's saga with its timeline (GET /api/orders/{id}/saga)");
   show->add_option("order-id", *order_id, "order id")->required();
   OnRun(show, context, [&context, order_id] {
-    return PrintObject(context, context.Api(Service::kOrder).Call("GET", SagaPath(*order_id)).body);
+    const auto saga = context.Api(Service::kOrder).Call("GET", SagaPath(*order_id)).body;
+    auto fields = saga;
+    fields.erase("log");
+    const auto log = saga.value("log", Json::array());
+    context.Print(saga, RenderObject(fields) + "\nlog (" + std::to_string(log.size()) + "):\n" +
+                            RenderList(log, {"at", "kind", "fromState", "toState", "messageType", "detail"}));
+    return 0;
   });
 
   auto filter = std::make_shared<Filter>();
