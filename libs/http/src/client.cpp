@@ -223,18 +223,25 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url,
   }
 }
 
-ClientReply HttpClient::Get(const std::string& target) const {
-  std::map<std::string, std::string> headers{{"Accept", "application/json"}};
-  if (const auto& trace = observability::CurrentTraceparent(); !trace.empty()) headers["traceparent"] = trace;
-  if (authorization_) headers["Authorization"] = authorization_();
+ClientReply HttpClient::Send(const std::string& method, const std::string& target, const std::string& body,
+                             const std::map<std::string, std::string>& headers) const {
+  std::map<std::string, std::string> all{{"Accept", "application/json"}};
+  if (const auto& trace = observability::CurrentTraceparent(); !trace.empty()) all["traceparent"] = trace;
+  if (authorization_) all["Authorization"] = authorization_();
+  for (const auto& [name, value] : headers) all[name] = value;
   const auto started = std::chrono::steady_clock::now();
-  auto reply = Exchange(host_, port_, "GET", target, {}, headers, timeout_, tls_.get());
+  auto reply = Exchange(host_, port_, method, target, body, all, timeout_, tls_.get());
   duration_->Observe(observability::SecondsSince<std::chrono::steady_clock>(started));
   requests_
       ->Add(
           {{"peer", name_},
            {"outcome", reply.status == 0 ? std::string("error") : std::to_string(reply.status / 100) + "xx"}})
       .Increment();
+  return reply;
+}
+
+ClientReply HttpClient::Get(const std::string& target) const {
+  auto reply = Send("GET", target, {});
   if (reply.status == 0)
     throw core::InfraError(name_ + " (" + base_url_ + ") unreachable: " + reply.error, true);
   if (reply.status >= 500) {

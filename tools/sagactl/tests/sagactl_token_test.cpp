@@ -2,9 +2,9 @@
 // and carries the subject and roles asked for; bad input is a usage error (exit 2).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "saga/auth/jwt.hpp"
 #include "saga/testing/process.hpp"
@@ -36,8 +36,8 @@ class SagactlTokenTest : public ::testing::Test {
 };
 
 TEST_F(SagactlTokenTest, MintsATokenTheVerifierAccepts) {
-  const auto [code, out] = Run({"token", "--sub", "customer-7", "--role", "customer", "--role", "admin", "--ttl",
-                                "120", "--secret-file", (dir_ / "secret").string()});
+  const auto [code, out] = Run({"token", "--sub", "customer-7", "--role", "customer", "--role", "admin",
+                                "--ttl", "120", "--secret-file", (dir_ / "secret").string()});
   ASSERT_EQ(code, 0) << out;
   const auto token = out.substr(0, out.find('\n'));
   auth::JwtConfig config;
@@ -52,14 +52,18 @@ TEST_F(SagactlTokenTest, MintsATokenTheVerifierAccepts) {
 }
 
 TEST_F(SagactlTokenTest, BadInputIsAUsageError) {
-  EXPECT_EQ(Run({"token", "--sub", "x", "--role", "root", "--secret-file", (dir_ / "secret").string()}).first, 2)
+  EXPECT_EQ(Run({"token", "--sub", "x", "--role", "root", "--secret-file", (dir_ / "secret").string()}).first,
+            2)
       << "unknown role";
-  EXPECT_EQ(Run({"token", "--role", "admin", "--secret-file", (dir_ / "secret").string()}).first, 2) << "no subject";
-  const auto [code, out] = Run({"token", "--sub", "x", "--role", "admin", "--secret-file", (dir_ / "short").string()});
+  EXPECT_EQ(Run({"token", "--role", "admin", "--secret-file", (dir_ / "secret").string()}).first, 2)
+      << "no subject";
+  const auto [code, out] =
+      Run({"token", "--sub", "x", "--role", "admin", "--secret-file", (dir_ / "short").string()});
   EXPECT_EQ(code, 2);
   EXPECT_NE(out.find("under 32 bytes"), std::string::npos) << out;
   EXPECT_EQ(out.find("too-short"), std::string::npos) << "the secret is never printed";
-  EXPECT_EQ(Run({"token", "--sub", "x", "--role", "admin", "--secret-file", (dir_ / "none").string()}).first, 2);
+  EXPECT_EQ(Run({"token", "--sub", "x", "--role", "admin", "--secret-file", (dir_ / "none").string()}).first,
+            2);
 }
 
 }  // namespace

@@ -66,6 +66,13 @@ class HttpClient {
   /// 5xx; other statuses are returned.
   [[nodiscard]] ClientReply Get(const std::string& target) const;
 
+  /// Any method, with the same headers as Get plus `headers` (which win), counted and timed
+  /// the same way; never throws: an exchange that failed is status 0 with `error`, and every
+  /// status, 5xx included, is returned (for clients that report failures themselves: sagactl).
+  [[nodiscard]] ClientReply Send(const std::string& method, const std::string& target,
+                                 const std::string& body,
+                                 const std::map<std::string, std::string>& headers = {}) const;
+
   [[nodiscard]] const std::string& BaseUrl() const noexcept { return base_url_; }
 
   /// Every call then sends `Authorization: <header()>` (the service's bearer token; header()
