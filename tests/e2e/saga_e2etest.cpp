@@ -188,6 +188,28 @@ TEST_F(SagaTest, CancelWhileThePaymentIsInFlightRefunds) {
   EXPECT_EQ(payments[0]["status"], "Refunded") << "the slow charge landed and was refunded";
 }
 
+TEST_F(SagaTest, AnOperatorCompensatesAPaymentStuckInFlight) {
+  auto product = CreateProduct(inventory_, 800, 4);
+  const auto id = Place(product, 2, "tok_sim_slow");
+  AwaitSaga(id, {"ProcessingPayment"});
+  auto forced = orders_.Call("POST", "/api/orders/" + id + "/saga/compensate", json{{"reason", "gateway stuck"}});
+  ASSERT_EQ(forced.status, 202) << forced.body;
+  EXPECT_EQ(forced.json["state"], "RefundingPayment") << "the charge may land: refund first";
+  auto saga = AwaitSaga(id);
+  EXPECT_EQ(saga["state"], "Failed") << saga.dump(1);
+  EXPECT_EQ(saga["outcome"], "CompensatedByOperator");
+  EXPECT_EQ(OrderStatus(id), "Failed");
+  EXPECT_EQ(Product(product["id"])["available"], 4);
+  auto payments = Payments(id);
+  ASSERT_EQ(payments.size(), 1U);
+  EXPECT_EQ(payments[0]["status"], "Refunded") << "the slow charge landed and was refunded";
+  for (const char* action : {"retry", "compensate"}) {
+    auto at_rest = orders_.Call("POST", "/api/orders/" + id + "/saga/" + action);
+    EXPECT_EQ(at_rest.status, 409) << action << ": " << at_rest.body;
+    EXPECT_EQ(at_rest.json["type"], "urn:saga:problem:saga-at-rest") << action;
+  }
+}
+
 TEST_F(SagaTest, CancelAfterCompletionRefundsAndReturnsTheStock) {
   auto product = CreateProduct(inventory_, 900, 6);
   const auto id = Place(product, 2, "tok_sim_approve");
