@@ -36,35 +36,35 @@ void BM_OrderCreateAndComplete(benchmark::State& state) {
 }
 BENCHMARK(BM_OrderCreateAndComplete)->Arg(1)->Arg(3)->Arg(20);
 
-void BM_SagaHappyPath(benchmark::State& state) {
+// A saga from its start through `inputs` (each must apply), with `reason` on every reply.
+void RunSaga(benchmark::State& state, std::initializer_list<order::SagaInput> inputs,
+             const std::string& reason) {
   const order::SagaPolicy policy;
   const core::Timestamp now{};
   for (auto _ : state) {
     auto saga = order::SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(),
                                            "sealed", "corr", "", now, policy);
-    for (auto input : {order::SagaInput::kInventoryReserved, order::SagaInput::kPaymentCompleted,
-                       order::SagaInput::kInventoryCommitted}) {
-      auto decision = saga.Handle(input, "", now, policy);
+    for (auto input : inputs) {
+      auto decision = saga.Handle(input, reason, now, policy);
       if (!decision.applied) state.SkipWithError("input ignored");
       benchmark::DoNotOptimize(decision);
     }
   }
 }
+
+void BM_SagaHappyPath(benchmark::State& state) {
+  RunSaga(state,
+          {order::SagaInput::kInventoryReserved, order::SagaInput::kPaymentCompleted,
+           order::SagaInput::kInventoryCommitted},
+          "");
+}
 BENCHMARK(BM_SagaHappyPath);
 
 void BM_SagaDeclinedPayment(benchmark::State& state) {
-  const order::SagaPolicy policy;
-  const core::Timestamp now{};
-  for (auto _ : state) {
-    auto saga = order::SagaInstance::Start(core::NewId<core::SagaId>(), core::NewId<core::OrderId>(),
-                                           "sealed", "corr", "", now, policy);
-    for (auto input : {order::SagaInput::kInventoryReserved, order::SagaInput::kPaymentFailed,
-                       order::SagaInput::kInventoryReleased}) {
-      auto decision = saga.Handle(input, "Declined", now, policy);
-      if (!decision.applied) state.SkipWithError("input ignored");
-      benchmark::DoNotOptimize(decision);
-    }
-  }
+  RunSaga(state,
+          {order::SagaInput::kInventoryReserved, order::SagaInput::kPaymentFailed,
+           order::SagaInput::kInventoryReleased},
+          "Declined");
 }
 BENCHMARK(BM_SagaDeclinedPayment);
 

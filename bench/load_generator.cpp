@@ -254,9 +254,35 @@ struct LoadGenerator::Impl {
   }
 
   // Fills the phase's outcome from what finished, the window and the CPU samples.
-  void Summarize(PhaseResult& result, int measured_tag, Clock::time_point window_start,
-                 Clock::time_point window_end, const std::map<std::string, double>& cpu_before,
-                 const std::map<std::string, double>& cpu_after, const LogLinearHistogram& accept) {
+  // The tags of a new phase's warm-up and measured orders (odd: measured).
+  std::pair<int, int> NextTags() {
+    const int warm = next_tag++ * 2;
+    return {warm, warm + 1};
+  }
+
+  struct Window {
+    Clock::time_point start;
+    Clock::time_point end;
+    std::map<std::string, double> cpu_before;
+    std::map<std::string, double> cpu_after;
+  };
+
+  // Sleeps through the measurement window, sampling the CPU at its edges and the load average
+  // at its end.
+  Window Measure(Clock::time_point start, Clock::time_point end, PhaseResult& result) const {
+    Window window{start, end, {}, {}};
+    std::this_thread::sleep_until(start);
+    window.cpu_before = cpu.Sample();
+    std::this_thread::sleep_until(end);
+    window.cpu_after = cpu.Sample();
+    result.load_average = LoadAverage();
+    return window;
+  }
+
+  void Summarize(PhaseResult& result, int measured_tag, const Window& window,
+                 const LogLinearHistogram& accept) {
+    const auto window_start = window.start;
+    const auto window_end = window.end;
     LogLinearHistogram e2e;
     std::vector<SagaTracker::Finished> done;
     {
@@ -275,9 +301,9 @@ struct LoadGenerator::Impl {
     result.unfinished = tracker.PendingWithTag(measured_tag);
     result.end_to_end = bench::Summarize(e2e);
     result.accept = bench::Summarize(accept);
-    for (const auto& [name, seconds] : cpu_after) {
-      const auto it = cpu_before.find(name);
-      result.cpu_seconds[name] = seconds - (it == cpu_before.end() ? 0.0 : it->second);
+    for (const auto& [name, seconds] : window.cpu_after) {
+      const auto it = window.cpu_before.find(name);
+      result.cpu_seconds[name] = seconds - (it == window.cpu_before.end() ? 0.0 : it->second);
     }
   }
 };
@@ -373,8 +399,7 @@ PhaseResult LoadGenerator::RunOpen(const PhaseSpec& spec) {
   PhaseResult result;
   result.mode = "open";
   result.offered_rate = spec.rate;
-  const int warm_tag = impl.next_tag * 2, measured_tag = warm_tag + 1;
-  ++impl.next_tag;
+  const auto [warm_tag, measured_tag] = impl.NextTags();
 
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
@@ -435,15 +460,11 @@ PhaseResult LoadGenerator::RunOpen(const PhaseSpec& spec) {
     queue_cv.notify_all();
   });
 
-  std::this_thread::sleep_until(window_start);
-  const auto cpu_before = impl.cpu.Sample();
-  std::this_thread::sleep_until(window_end);
-  const auto cpu_after = impl.cpu.Sample();
-  result.load_average = LoadAverage();
+  const auto window = impl.Measure(window_start, window_end, result);
   dispatcher.join();
   for (auto& w : workers) w.join();
   impl.Drain({warm_tag, measured_tag});
-  impl.Summarize(result, measured_tag, window_start, window_end, cpu_before, cpu_after, accept);
+  impl.Summarize(result, measured_tag, window, accept);
   return result;
 }
 
@@ -453,8 +474,7 @@ PhaseResult LoadGenerator::RunClosed(const PhaseSpec& spec) {
   PhaseResult result;
   result.mode = "closed";
   result.clients = spec.clients;
-  const int warm_tag = impl.next_tag * 2, measured_tag = warm_tag + 1;
-  ++impl.next_tag;
+  const auto [warm_tag, measured_tag] = impl.NextTags();
   std::mutex result_mutex;
   LogLinearHistogram accept;
   const auto start = Clock::now();
@@ -496,11 +516,7 @@ PhaseResult LoadGenerator::RunClosed(const PhaseSpec& spec) {
       }
     });
   }
-  std::this_thread::sleep_until(window_start);
-  const auto cpu_before = impl.cpu.Sample();
-  std::this_thread::sleep_until(window_end);
-  const auto cpu_after = impl.cpu.Sample();
-  result.load_average = LoadAverage();
+  const auto window = impl.Measure(window_start, window_end, result);
   for (auto& c : clients) c.join();
   {
     const std::lock_guard lock(impl.finished_mutex);
@@ -508,7 +524,7 @@ PhaseResult LoadGenerator::RunClosed(const PhaseSpec& spec) {
     impl.closed_done.clear();
   }
   impl.Drain({warm_tag, measured_tag});
-  impl.Summarize(result, measured_tag, window_start, window_end, cpu_before, cpu_after, accept);
+  impl.Summarize(result, measured_tag, window, accept);
   return result;
 }
 

@@ -220,44 +220,39 @@ struct KeepAliveConnection::Impl {
     buffer.clear();
   }
 
-  // One attempt; `answered` tells whether any byte of an answer arrived.
+  // Writes and reads on `stream`, connecting first unless it is reused.
+  template <class Stream>
+  beast::error_code RunOn(Stream& stream, bool reuse, bhttp::request<bhttp::string_body>& req,
+                          bhttp::response_parser<bhttp::string_body>& parser,
+                          std::chrono::milliseconds timeout) {
+    beast::error_code result;
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    if (reuse) {
+      WriteRead(stream, req, buffer, parser, result);
+    } else {
+      Connect(stream, *Endpoint(host, port), host, result,
+              [&] { WriteRead(stream, req, buffer, parser, result); });
+    }
+    ioc.run();
+    return result;
+  }
+
+  // One attempt on the open connection, or on a new one.
   beast::error_code Attempt(bhttp::request<bhttp::string_body>& req,
                             bhttp::response_parser<bhttp::string_body>& parser,
                             std::chrono::milliseconds timeout, std::string& error) {
-    beast::error_code result;
     const bool reuse = Open();
     ioc.restart();
+    if (!reuse) ++connects;
     if (tls != nullptr) {
-      if (!reuse) {
-        tls_stream.emplace(ioc, tls->Get().context);
-        ++connects;
-      }
-      auto& stream = *tls_stream;
-      beast::get_lowest_layer(stream).expires_after(timeout);
-      if (reuse) {
-        WriteRead(stream, req, buffer, parser, result);
-      } else {
-        Connect(stream, *Endpoint(host, port), host, result,
-                [&] { WriteRead(stream, req, buffer, parser, result); });
-      }
-      ioc.run();
-      if (result) error = DescribeFailure(result, stream.native_handle());
-    } else {
-      if (!reuse) {
-        tcp_stream.emplace(ioc);
-        ++connects;
-      }
-      auto& stream = *tcp_stream;
-      stream.expires_after(timeout);
-      if (reuse) {
-        WriteRead(stream, req, buffer, parser, result);
-      } else {
-        Connect(stream, *Endpoint(host, port), host, result,
-                [&] { WriteRead(stream, req, buffer, parser, result); });
-      }
-      ioc.run();
-      if (result) error = DescribeFailure(result, nullptr);
+      if (!reuse) tls_stream.emplace(ioc, tls->Get().context);
+      const auto result = RunOn(*tls_stream, reuse, req, parser, timeout);
+      if (result) error = DescribeFailure(result, tls_stream->native_handle());
+      return result;
     }
+    if (!reuse) tcp_stream.emplace(ioc);
+    const auto result = RunOn(*tcp_stream, reuse, req, parser, timeout);
+    if (result) error = DescribeFailure(result, nullptr);
     return result;
   }
 };
