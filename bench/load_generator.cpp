@@ -399,7 +399,8 @@ PhaseResult LoadGenerator::RunOpen(const PhaseSpec& spec) {
   PhaseResult result;
   result.mode = "open";
   result.offered_rate = spec.rate;
-  const auto [warm_tag, measured_tag] = impl.NextTags();
+  const auto tags = impl.NextTags();  // plain ints: lambdas below capture them
+  const int warm_tag = tags.first, measured_tag = tags.second;
 
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
@@ -414,6 +415,7 @@ PhaseResult LoadGenerator::RunOpen(const PhaseSpec& spec) {
   const auto period = std::chrono::duration<double>(1.0 / spec.rate);
 
   std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(impl.options.connections));
   for (int w = 0; w < impl.options.connections; ++w) {
     workers.emplace_back([&] {
       auto connection = impl.Connect(impl.order_url);
@@ -474,7 +476,8 @@ PhaseResult LoadGenerator::RunClosed(const PhaseSpec& spec) {
   PhaseResult result;
   result.mode = "closed";
   result.clients = spec.clients;
-  const auto [warm_tag, measured_tag] = impl.NextTags();
+  const auto tags = impl.NextTags();  // plain ints: lambdas below capture them
+  const int warm_tag = tags.first, measured_tag = tags.second;
   std::mutex result_mutex;
   LogLinearHistogram accept;
   const auto start = Clock::now();
@@ -486,6 +489,7 @@ PhaseResult LoadGenerator::RunClosed(const PhaseSpec& spec) {
     impl.closed_loop = true;
   }
   std::vector<std::thread> clients;
+  clients.reserve(static_cast<std::size_t>(spec.clients));
   for (int c = 0; c < spec.clients; ++c) {
     clients.emplace_back([&] {
       auto connection = impl.Connect(impl.order_url);
