@@ -255,9 +255,16 @@ struct LoadGenerator::Impl {
 
   // Fills the phase's outcome from what finished, the window and the CPU samples.
   // The tags of a new phase's warm-up and measured orders (odd: measured).
-  std::pair<int, int> NextTags() {
-    const int warm = next_tag++ * 2;
-    return {warm, warm + 1};
+  // A new phase of `spec`: its result (mode, rate, clients) and the tags of its warm-up and
+  // measured orders (odd: measured).
+  PhaseResult NewPhase(const PhaseSpec& spec, int& warm_tag, int& measured_tag) {
+    PhaseResult result;
+    result.mode = spec.clients > 0 ? "closed" : "open";
+    result.offered_rate = spec.clients > 0 ? 0.0 : spec.rate;
+    result.clients = spec.clients;
+    warm_tag = next_tag++ * 2;
+    measured_tag = warm_tag + 1;
+    return result;
   }
 
   struct Window {
@@ -396,11 +403,8 @@ void LoadGenerator::Prepare() {
 PhaseResult LoadGenerator::RunOpen(const PhaseSpec& spec) {
   auto& impl = *impl_;
   if (!(spec.rate > 0)) throw std::invalid_argument("open loop: the rate must be positive");
-  PhaseResult result;
-  result.mode = "open";
-  result.offered_rate = spec.rate;
-  const auto tags = impl.NextTags();  // plain ints: lambdas below capture them
-  const int warm_tag = tags.first, measured_tag = tags.second;
+  int warm_tag = 0, measured_tag = 0;
+  auto result = impl.NewPhase(PhaseSpec{spec.rate, 0, spec.warmup, spec.duration}, warm_tag, measured_tag);
 
   std::mutex queue_mutex;
   std::condition_variable queue_cv;
@@ -473,11 +477,8 @@ PhaseResult LoadGenerator::RunOpen(const PhaseSpec& spec) {
 PhaseResult LoadGenerator::RunClosed(const PhaseSpec& spec) {
   auto& impl = *impl_;
   if (spec.clients < 1) throw std::invalid_argument("closed loop: at least one client");
-  PhaseResult result;
-  result.mode = "closed";
-  result.clients = spec.clients;
-  const auto tags = impl.NextTags();  // plain ints: lambdas below capture them
-  const int warm_tag = tags.first, measured_tag = tags.second;
+  int warm_tag = 0, measured_tag = 0;
+  auto result = impl.NewPhase(spec, warm_tag, measured_tag);
   std::mutex result_mutex;
   LogLinearHistogram accept;
   const auto start = Clock::now();

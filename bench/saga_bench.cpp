@@ -116,7 +116,12 @@ int main(int argc, char** argv) {
   app.add_option("--svg", svg_path, "write the latency/throughput chart (SVG) here");
   app.add_option("--title", title, "chart title")->capture_default_str();
   app.add_flag("--strict", strict, "exit 1 also when a request failed or a saga did not end");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints the message (or the help)
+    return code == 0 ? 0 : 2;
+  }
 
   std::vector<double> rates, clients;
   try {
@@ -137,7 +142,8 @@ int main(int argc, char** argv) {
       target.processes[arg.substr(0, eq)] = pid;
     }
   } catch (const CLI::Error& e) {
-    return app.exit(e);
+    (void)app.exit(e);
+    return 2;
   }
   options.drain_timeout = std::chrono::seconds(drain_s);
   saga::observability::InitLogging({"saga_bench", "warn", false});
