@@ -76,7 +76,11 @@ int main(int argc, char** argv) {
                                                   *transactions, *queries);
     saga::order::AddOrderRoutes(context.router, *app, context.idempotency);
     // The saga's replies: one inbox transaction per reply, with the transition it causes.
-    saga::service::AddConsumer(context, {"order-saga", {"saga.inventory.events", "saga.payment.events"}},
+    // Types the saga does not use (StockUpdated, PaymentInitiated...) are passed over without a
+    // transaction (ConsumerConfig::accepts).
+    saga::outbox::ConsumerConfig replies{"order-saga", {"saga.inventory.events", "saga.payment.events"}};
+    replies.accepts = &saga::order::SagaOrchestrator::TakesReply;
+    saga::service::AddConsumer(context, std::move(replies),
                                [&orchestrator = *orchestrator](saga::outbox::HandlerContext& handler) {
                                  saga::order::PgSagaUnitOfWork uow(handler.tx, handler.after_commit);
                                  orchestrator.OnReply(uow, handler.envelope);

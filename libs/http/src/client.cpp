@@ -15,6 +15,7 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <optional>
 #include <type_traits>
 
 #include "saga/core/errors.hpp"
@@ -107,20 +108,60 @@ void Connect(Stream& stream, const tcp::endpoint& endpoint, const std::string& h
   }
 }
 
+// Writes `req` and reads the answer into `parser`; `result` holds the outcome.
+template <class Stream>
+void WriteRead(Stream& stream, bhttp::request<bhttp::string_body>& req, beast::flat_buffer& buffer,
+               bhttp::response_parser<bhttp::string_body>& parser, beast::error_code& result) {
+  bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
+    // A server may answer before it has read the whole request (413) and close: the write
+    // then fails, but the answer is there to read.
+    bhttp::async_read(stream, buffer, parser, [&, write_ec](beast::error_code read_ec, std::size_t) {
+      result = read_ec ? (write_ec ? write_ec : read_ec) : beast::error_code{};
+    });
+  });
+}
+
 template <class Stream>
 void Run(asio::io_context& ioc, Stream& stream, const tcp::endpoint& endpoint, const std::string& host,
          bhttp::request<bhttp::string_body>& req, beast::flat_buffer& buffer,
          bhttp::response_parser<bhttp::string_body>& parser, beast::error_code& result) {
-  Connect(stream, endpoint, host, result, [&] {
-    bhttp::async_write(stream, req, [&](beast::error_code write_ec, std::size_t) {
-      // A server may answer before it has read the whole request (413) and close: the write
-      // then fails, but the answer is there to read.
-      bhttp::async_read(stream, buffer, parser, [&, write_ec](beast::error_code read_ec, std::size_t) {
-        result = read_ec ? (write_ec ? write_ec : read_ec) : beast::error_code{};
-      });
-    });
-  });
+  Connect(stream, endpoint, host, result, [&] { WriteRead(stream, req, buffer, parser, result); });
   ioc.run();
+}
+
+bhttp::request<bhttp::string_body> MakeRequest(const std::string& host, const std::string& method,
+                                               const std::string& target, const std::string& body,
+                                               const std::map<std::string, std::string>& headers) {
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+  req.set(bhttp::field::host, host);
+  bool has_content_type = false;
+  for (const auto& [name, value] : headers) {
+    req.set(name, value);
+    has_content_type = has_content_type || beast::iequals(name, "Content-Type");
+  }
+  if (!body.empty()) {
+    req.body() = body;
+    if (!has_content_type) req.set(bhttp::field::content_type, "application/json");
+  }
+  req.prepare_payload();
+  return req;
+}
+
+void FillReply(const bhttp::response<bhttp::string_body>& res, ClientReply& reply) {
+  reply.status = static_cast<int>(res.result_int());
+  reply.body = res.body();
+  for (const auto& field : res) {
+    std::string name(field.name_string().data(), field.name_string().size());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value().data(), field.value().size());
+  }
+}
+
+std::optional<tcp::endpoint> Endpoint(const std::string& host, std::uint16_t port) {
+  boost::system::error_code address_error;
+  const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, address_error);
+  if (address_error) return std::nullopt;
+  return tcp::endpoint(address, port);
 }
 
 }  // namespace
@@ -136,46 +177,124 @@ ClientReply Exchange(const std::string& host, std::uint16_t port, const std::str
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(std::uint64_t{64} << 20U);
-  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
-  req.set(bhttp::field::host, host);
-  bool has_content_type = false;
-  for (const auto& [name, value] : headers) {
-    req.set(name, value);
-    has_content_type = has_content_type || beast::iequals(name, "Content-Type");
-  }
-  if (!body.empty()) {
-    req.body() = body;
-    if (!has_content_type) req.set(bhttp::field::content_type, "application/json");
-  }
-  req.prepare_payload();
+  auto req = MakeRequest(host, method, target, body, headers);
 
   beast::error_code result;
-  boost::system::error_code address_error;
-  const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, address_error);
-  if (address_error) {
+  const auto endpoint = Endpoint(host, port);
+  if (!endpoint) {
     reply.error = "bad host: " + host;
     return reply;
   }
-  const tcp::endpoint endpoint(address, port);
   if (tls != nullptr) {
     beast::ssl_stream<beast::tcp_stream> stream(ioc, tls->Get().context);
     beast::get_lowest_layer(stream).expires_after(timeout);
-    Run(ioc, stream, endpoint, host, req, buffer, parser, result);
+    Run(ioc, stream, *endpoint, host, req, buffer, parser, result);
     if (result) reply.error = DescribeFailure(result, stream.native_handle());
   } else {
     beast::tcp_stream stream(ioc);
     stream.expires_after(timeout);
-    Run(ioc, stream, endpoint, host, req, buffer, parser, result);
+    Run(ioc, stream, *endpoint, host, req, buffer, parser, result);
     if (result) reply.error = DescribeFailure(result, nullptr);
   }
   if (result) return reply;
-  auto res = parser.release();
-  reply.status = static_cast<int>(res.result_int());
-  reply.body = res.body();
-  for (const auto& field : res) {
-    std::string name(field.name_string().data(), field.name_string().size());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    reply.headers[name] = std::string(field.value().data(), field.value().size());
+  FillReply(parser.get(), reply);
+  return reply;
+}
+
+// The stream lives across calls on an io_context of its own; every call runs that context
+// until the call's operations are done (and restarts it for the next).
+struct KeepAliveConnection::Impl {
+  std::string host;
+  std::uint16_t port = 0;
+  std::shared_ptr<const TlsClientContext> tls;
+  asio::io_context ioc;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_stream;
+  std::optional<beast::tcp_stream> tcp_stream;
+  beast::flat_buffer buffer;
+  std::uint64_t connects = 0;
+
+  [[nodiscard]] bool Open() const { return tls_stream.has_value() || tcp_stream.has_value(); }
+  void Close() {
+    tls_stream.reset();  // no close_notify: the peer sees the TCP close, which is all it needs
+    tcp_stream.reset();
+    buffer.clear();
+  }
+
+  // Writes and reads on `stream`, connecting first unless it is reused.
+  template <class Stream>
+  beast::error_code RunOn(Stream& stream, bool reuse, bhttp::request<bhttp::string_body>& req,
+                          bhttp::response_parser<bhttp::string_body>& parser,
+                          std::chrono::milliseconds timeout) {
+    beast::error_code result;
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    if (reuse) {
+      WriteRead(stream, req, buffer, parser, result);
+    } else {
+      Connect(stream, *Endpoint(host, port), host, result,
+              [&] { WriteRead(stream, req, buffer, parser, result); });
+    }
+    ioc.run();
+    return result;
+  }
+
+  // One attempt on the open connection, or on a new one.
+  beast::error_code Attempt(bhttp::request<bhttp::string_body>& req,
+                            bhttp::response_parser<bhttp::string_body>& parser,
+                            std::chrono::milliseconds timeout, std::string& error) {
+    const bool reuse = Open();
+    ioc.restart();
+    if (!reuse) ++connects;
+    if (tls != nullptr) {
+      if (!reuse) tls_stream.emplace(ioc, tls->Get().context);
+      const auto result = RunOn(*tls_stream, reuse, req, parser, timeout);
+      if (result) error = DescribeFailure(result, tls_stream->native_handle());
+      return result;
+    }
+    if (!reuse) tcp_stream.emplace(ioc);
+    const auto result = RunOn(*tcp_stream, reuse, req, parser, timeout);
+    if (result) error = DescribeFailure(result, nullptr);
+    return result;
+  }
+};
+
+KeepAliveConnection::KeepAliveConnection(std::string host, std::uint16_t port,
+                                         std::shared_ptr<const TlsClientContext> tls)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->host = std::move(host);
+  impl_->port = port;
+  impl_->tls = std::move(tls);
+}
+
+KeepAliveConnection::~KeepAliveConnection() = default;
+
+std::uint64_t KeepAliveConnection::Connects() const noexcept {
+  return impl_->connects;
+}
+
+ClientReply KeepAliveConnection::Exchange(const std::string& method, const std::string& target,
+                                          const std::string& body,
+                                          const std::map<std::string, std::string>& headers,
+                                          std::chrono::milliseconds timeout) {
+  ClientReply reply;
+  if (!Endpoint(impl_->host, impl_->port)) {
+    reply.error = "bad host: " + impl_->host;
+    return reply;
+  }
+  auto req = MakeRequest(impl_->host, method, target, body, headers);  // HTTP/1.1: keep-alive by default
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool reused = impl_->Open();
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(std::uint64_t{64} << 20U);
+    const auto result = impl_->Attempt(req, parser, timeout, reply.error);
+    if (!result) {
+      reply.error.clear();
+      FillReply(parser.get(), reply);
+      if (!parser.get().keep_alive()) impl_->Close();
+      return reply;
+    }
+    impl_->Close();
+    // Only a stale idle connection is worth a second attempt; anything else is the answer.
+    if (!reused || parser.got_some()) break;
   }
   return reply;
 }

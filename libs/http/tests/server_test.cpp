@@ -7,6 +7,7 @@
 #include <future>
 
 #include "saga/core/errors.hpp"
+#include "saga/http/client.hpp"
 #include "saga/testing/http_client.hpp"
 #include "saga/testing/test_env.hpp"
 
@@ -96,6 +97,34 @@ TEST(HttpServerTest, KeepsConnectionsAlive) {
   for (auto pos = raw.find("HTTP/1.1 200"); pos != std::string::npos; pos = raw.find("HTTP/1.1 200", pos + 1))
     ++count;
   EXPECT_EQ(count, 2U) << raw;
+}
+
+TEST(HttpServerTest, KeepAliveConnectionReusesItsConnectionAndReconnectsWhenClosed) {
+  HttpServer server(SmallConfig(), EchoRouter());
+  server.Start();
+  KeepAliveConnection connection("127.0.0.1", server.Port(), nullptr);
+  for (int i = 0; i < 3; ++i) {
+    const auto reply = connection.Exchange("POST", "/echo", "abc", {}, std::chrono::seconds(5));
+    EXPECT_EQ(reply.status, 200) << reply.error;
+    EXPECT_EQ(reply.body, R"({"size":3})");
+  }
+  EXPECT_EQ(connection.Connects(), 1U);
+  // The server closes after an answer to "Connection: close"; the next call opens a new one.
+  EXPECT_EQ(
+      connection.Exchange("GET", "/ping", "", {{"Connection", "close"}}, std::chrono::seconds(5)).status,
+      200);
+  EXPECT_EQ(connection.Exchange("GET", "/ping", "", {}, std::chrono::seconds(5)).status, 200);
+  EXPECT_EQ(connection.Connects(), 2U);
+  EXPECT_EQ(
+      connection.Exchange("GET", "/ping", "", {{"Connection", "close"}}, std::chrono::seconds(5)).status,
+      200);  // closed: not idle at Stop
+  server.Stop();
+  const auto refused = connection.Exchange("GET", "/ping", "", {}, std::chrono::seconds(5));
+  EXPECT_EQ(refused.status, 0);
+  EXPECT_FALSE(refused.error.empty());
+  EXPECT_EQ(
+      KeepAliveConnection("no-host", 1, nullptr).Exchange("GET", "/", "", {}, std::chrono::seconds(1)).error,
+      "bad host: no-host");
 }
 
 TEST(HttpServerTest, RejectsConnectionsBeyondTheBound) {

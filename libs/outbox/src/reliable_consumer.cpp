@@ -11,8 +11,8 @@
 #include "saga/core/errors.hpp"
 #include "saga/core/time.hpp"
 #include "saga/core/trace_context.hpp"
-#include "saga/observability/logging.hpp"
 #include "saga/kafka/errors.hpp"
+#include "saga/observability/logging.hpp"
 #include "saga/pg/errors.hpp"
 
 namespace saga::outbox {
@@ -35,7 +35,8 @@ ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::M
   auto& rebalances = metrics.CounterFamily("saga_kafka_rebalances_total",
                                            "Partition assignments and revocations, by consumer group");
   return Instruments{
-      metrics.CounterFamily("saga_kafka_messages_consumed_total", "Messages polled, by consumer group and topic"),
+      metrics.CounterFamily("saga_kafka_messages_consumed_total",
+                            "Messages polled, by consumer group and topic"),
       metrics.GaugeFamily("saga_kafka_consumer_lag",
                           "Messages behind the high watermark, per assigned partition"),
       metrics.CounterFamily("saga_kafka_dead_letters_total",
@@ -47,11 +48,13 @@ ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::M
           .Add({{"consumer", consumer}}),
       rebalances.Add({{"consumer", consumer}, {"kind", "assigned"}}),
       rebalances.Add({{"consumer", consumer}, {"kind", "revoked"}}),
-      metrics.HistogramFamily("saga_consumer_handle_duration_seconds",
-                              "One message's inbox transaction, handler included, by consumer")
+      metrics
+          .HistogramFamily("saga_consumer_handle_duration_seconds",
+                           "One message's inbox transaction, handler included, by consumer")
           .Add({{"consumer", consumer}}, observability::LatencyBuckets()),
-      metrics.GaugeFamily("saga_kafka_consumer_assigned_partitions",
-                          "Partitions the consumer's members in this process own now")
+      metrics
+          .GaugeFamily("saga_kafka_consumer_assigned_partitions",
+                       "Partitions the consumer's members in this process own now")
           .Add({{"consumer", consumer}})};
 }
 
@@ -68,7 +71,8 @@ ReliableConsumer::ReliableConsumer(ConsumerConfig config, kafka::KafkaConfig kaf
       db_breaker_(db_breaker),
       instruments_(MakeInstruments(metrics, config_.name)) {
   // A dead-letter series per subscribed topic from the start: increase() sees the first one.
-  for (const auto& topic : config_.topics) instruments_.dead_letters.Add({{"consumer", config_.name}, {"topic", topic}});
+  for (const auto& topic : config_.topics)
+    instruments_.dead_letters.Add({{"consumer", config_.name}, {"topic", topic}});
 }
 
 void ReliableConsumer::Count(const std::string& type, const char* outcome) {
@@ -197,8 +201,14 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
     return;
   }
   auto envelope = std::move(decoded).Value();
+  if (config_.accepts && !config_.accepts(envelope.type)) {
+    Count(envelope.type, "skipped");
+    consumer.Commit(message);
+    return;
+  }
   // This consumer's span: a child of the message's (whose traceparent Decode validated).
-  const auto span = core::TraceContext::Parse(envelope.traceparent).value_or(core::TraceContext::NewRoot()).Child();
+  const auto span =
+      core::TraceContext::Parse(envelope.traceparent).value_or(core::TraceContext::NewRoot()).Child();
   envelope.traceparent = span.ToTraceparent();
   const std::string message_id = envelope.message_id.Get().ToString();
   const observability::ScopedLogFields fields{

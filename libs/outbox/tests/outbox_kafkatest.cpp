@@ -197,13 +197,17 @@ TEST_F(OutboxTest, PoisonMessagesGoToTheDlqAndThePartitionMovesOn) {
   EXPECT_EQ(samples.Find("saga_consumer_messages_total",
                          {{"consumer", config.name}, {"type", "undecodable"}, {"outcome", "dead_lettered"}}),
             2);
-  EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "dead_lettered"}}),
-            4);
-  EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "applied"}}), 2);
+  EXPECT_EQ(
+      samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "dead_lettered"}}),
+      4);
+  EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "applied"}}),
+            2);
   EXPECT_EQ(samples.Find("saga_consumer_retries_total", consumer_label), 2);
-  EXPECT_EQ(samples.Find("saga_kafka_messages_consumed_total", {{"consumer", config.name}, {"topic", topic_}}), 6);
+  EXPECT_EQ(
+      samples.Find("saga_kafka_messages_consumed_total", {{"consumer", config.name}, {"topic", topic_}}), 6);
   EXPECT_EQ(samples.Find("saga_consumer_handle_duration_seconds_count", consumer_label), 2);
-  EXPECT_EQ(samples.Count("saga_kafka_consumer_lag", consumer_label), 0U) << "the stopped member's series went";
+  EXPECT_EQ(samples.Count("saga_kafka_consumer_lag", consumer_label), 0U)
+      << "the stopped member's series went";
 
   auto dead = ReadTopic(topic_ + ".dlq", 4);
   ASSERT_EQ(dead.size(), 4U);
@@ -320,6 +324,29 @@ TEST_F(OutboxTest, ADeadLetterIsRecordedForOperatorsAndReplayedThroughTheOutboxO
   consumer.Stop();
   EXPECT_EQ(Count("SELECT count(*) FROM effects"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM dead_letters WHERE status = 'replayed'"), 1);
+TEST_F(OutboxTest, TypesTheConsumerDoesNotTakeArePassedOverWithoutATransaction) {
+  const auto order = core::NewId<core::OrderId>();
+  for (int i = 1; i <= 6; ++i) AppendCommitted(Message(order, i));  // OrderUpdated
+  kafka::Producer producer(kafka_);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  ASSERT_EQ(relay.PublishOnce(), 6);
+
+  observability::Metrics metrics;
+  auto config = Config();
+  config.accepts = [](std::string_view type) { return type != "OrderUpdated"; };
+  ReliableConsumer consumer(config, kafka_, pool_, producer, RecordEffect(), {}, nullptr, metrics);
+  consumer.Start();
+  const testing::MetricSamples::Labels skipped{{"consumer", config.name}, {"outcome", "skipped"}};
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return testing::MetricSamples::Parse(metrics.Expose()).Sum("saga_consumer_messages_total", skipped) ==
+               6;
+      },
+      seconds(30)));
+  consumer.Stop();
+  EXPECT_EQ(consumer.Stats().processed, 0U);
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM inbox WHERE consumer = '" + config.name + "'"), 0) << "no inbox row";
 }
 
 TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
@@ -362,7 +389,8 @@ TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
       },
       seconds(10)));
   EXPECT_EQ(samples.Sum("saga_kafka_consumer_lag", label), 0);
-  EXPECT_GE(samples.Find("saga_kafka_rebalances_total", {{"consumer", config.name}, {"kind", "assigned"}}), 3);
+  EXPECT_GE(samples.Find("saga_kafka_rebalances_total", {{"consumer", config.name}, {"kind", "assigned"}}),
+            3);
   EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "applied"}}),
             kKeys * kPerKey);
   consumer.Stop();

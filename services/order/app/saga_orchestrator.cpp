@@ -86,10 +86,10 @@ bool IsEnd(SagaState state) {
 std::string ReasonLabel(const SagaInstance& saga) {
   if (saga.Target() == SagaState::kCancelled) return "Cancelled";
   static const std::set<std::string, std::less<>> kKnown{
-      "Declined",         "InsufficientFunds", "GatewayTimeout",     "InvalidToken",    "PaymentFailed",
-      "InventoryTimeout", "PaymentTimeout",    "CommitTimeout",      "ReservationExpired", "InsufficientStock",
-      "UnknownProduct",   "InvalidQuantity",   "AlreadyCompensated", "InventoryUnavailable",
-      "CompensatedByOperator"};
+      "Declined",           "InsufficientFunds",   "GatewayTimeout", "InvalidToken",
+      "PaymentFailed",      "InventoryTimeout",    "PaymentTimeout", "CommitTimeout",
+      "ReservationExpired", "InsufficientStock",   "UnknownProduct", "InvalidQuantity",
+      "AlreadyCompensated", "InventoryUnavailable", "CompensatedByOperator"};
   return kKnown.count(saga.Outcome()) != 0 ? saga.Outcome() : std::string("Other");
 }
 
@@ -159,9 +159,9 @@ void SagaOrchestrator::Start(ISagaUnitOfWork& uow, Order& order, const std::stri
   uow.Orders().Create(order);
   const auto trace = core::TraceContext::Parse(traceparent);
   const auto saga_id = core::NewId<core::SagaId>();
-  auto saga = SagaInstance::Start(saga_id, order.Id(), sealer_.Seal(saga_id, payment_token), correlation_id,
-                                  trace ? trace->ToTraceparent() : core::TraceContext::NewRoot().ToTraceparent(),
-                                  now, settings_.policy);
+  auto saga = SagaInstance::Start(
+      saga_id, order.Id(), sealer_.Seal(saga_id, payment_token), correlation_id,
+      trace ? trace->ToTraceparent() : core::TraceContext::NewRoot().ToTraceparent(), now, settings_.policy);
   const observability::ScopedLogFields fields{{"saga_id", saga.Id().Get().ToString()},
                                               {"order_id", order.Id().Get().ToString()},
                                               {"correlation_id", correlation_id},
@@ -205,7 +205,8 @@ void SagaOrchestrator::Report(ISagaUnitOfWork& uow, const SagaInstance& saga, co
   }
   if (to == from) return;
   if (const auto step = StepOf(from); step && is_reply) {
-    uow.AfterCommit([&metrics, step = *step, took = Between(before.since, now)] { metrics.StepFinished(step, took); });
+    uow.AfterCommit(
+        [&metrics, step = *step, took = Between(before.since, now)] { metrics.StepFinished(step, took); });
   }
   if ((to == SagaState::kRefundingPayment || to == SagaState::kReleasingInventory) && !IsCompensating(from)) {
     uow.AfterCommit([&metrics, reason = ReasonLabel(saga)] { metrics.CompensationStarted(reason); });
@@ -229,9 +230,10 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
   // A request of another trace (a cancel) acts on the saga: its lines are the saga's trace, the
   // request's trace id kept beside it, and the request's span (of the other trace) left out.
   std::optional<observability::ScopedLogFields> request_trace;
-  if (const auto current = TraceIdOf(observability::CurrentTraceparent()); !current.empty() && current != saga_trace) {
-    request_trace.emplace(std::initializer_list<std::pair<std::string, std::string>>{{"span_id", ""},
-                                                                                    {"request_trace_id", current}});
+  if (const auto current = TraceIdOf(observability::CurrentTraceparent());
+      !current.empty() && current != saga_trace) {
+    request_trace.emplace(std::initializer_list<std::pair<std::string, std::string>>{
+        {"span_id", ""}, {"request_trace_id", current}});
   }
   Report(uow, saga, decision, input, cause != nullptr, before);
   const auto now = clock_.Now();
@@ -295,6 +297,10 @@ void SagaOrchestrator::Apply(ISagaUnitOfWork& uow, SagaInstance& saga, Order& or
                   order.Id().Get().ToString(), decision.detail);
   }
   uow.UpdateSaga(saga);
+}
+
+bool SagaOrchestrator::TakesReply(std::string_view type) {
+  return InputOf(type).has_value();
 }
 
 void SagaOrchestrator::OnReply(ISagaUnitOfWork& uow, const contracts::Envelope& reply) const {

@@ -60,6 +60,9 @@ class SagaOrchestrator {
   /// Applies a reply of a participant (inventory and payment events). Replies for unknown
   /// orders and types the saga does not use are ignored.
   void OnReply(ISagaUnitOfWork& uow, const contracts::Envelope& reply) const;
+  /// True for the reply types OnReply acts on (the others are ignored there, so a consumer may
+  /// pass them over without a transaction).
+  [[nodiscard]] static bool TakesReply(std::string_view type);
 
   /// Asks the order's saga to cancel (compensation starts; the order becomes Cancelled when it
   /// ends). With `expected_version`, only if the order is at that version.
@@ -99,9 +102,8 @@ class SagaOrchestrator {
   /// Reports what the decision did to ISagaMetrics once `uow` committed.
   void Report(ISagaUnitOfWork& uow, const SagaInstance& saga, const SagaDecision& decision,
               const std::string& input, bool is_reply, Before before) const;
-  [[nodiscard]] contracts::Envelope Message(const SagaInstance& saga,
-                                            std::string_view type, nlohmann::json payload,
-                                            const contracts::Envelope* cause) const;
+  [[nodiscard]] contracts::Envelope Message(const SagaInstance& saga, std::string_view type,
+                                            nlohmann::json payload, const contracts::Envelope* cause) const;
   void Send(ISagaUnitOfWork& uow, const SagaInstance& saga, const Order& order, SagaCommand command,
             const contracts::Envelope* cause) const;
 

@@ -48,6 +48,34 @@ class TlsClientContext {
                                    const std::map<std::string, std::string>& headers,
                                    std::chrono::milliseconds timeout, const TlsClientContext* tls = nullptr);
 
+/// One HTTP/1.1 keep-alive connection to `host:port` (TLS when `tls` is given), reused call
+/// after call: for a client that makes many calls to one peer (the load generator), where a new
+/// connection and TLS handshake per call would cost more than the call. Connects on first use
+/// and again after the peer closed it. A call that fails on a reused connection before any byte
+/// of an answer arrived (the peer closed the idle connection meanwhile) is sent once more on a
+/// new connection, so use it for requests that are safe to repeat (GET, PUT, POST with an
+/// Idempotency-Key). Each call is bounded by `timeout` (connect, handshake, write, read).
+/// Exchange() never throws: a failure is status 0 with `error`. Not thread-safe: one per thread.
+class KeepAliveConnection {
+ public:
+  /// `host`: a numeric IPv4/IPv6 address or "localhost". `tls` may be null (plain TCP).
+  KeepAliveConnection(std::string host, std::uint16_t port, std::shared_ptr<const TlsClientContext> tls);
+  ~KeepAliveConnection();
+  KeepAliveConnection(const KeepAliveConnection&) = delete;
+  KeepAliveConnection& operator=(const KeepAliveConnection&) = delete;
+
+  [[nodiscard]] ClientReply Exchange(const std::string& method, const std::string& target,
+                                     const std::string& body,
+                                     const std::map<std::string, std::string>& headers,
+                                     std::chrono::milliseconds timeout);
+  /// How many connections this object opened so far (1 while the peer keeps it alive).
+  [[nodiscard]] std::uint64_t Connects() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class HttpClient {
  public:
   /// `base_url` is "http://host:port" or "https://host:port" with a numeric IPv4/IPv6 host or

@@ -9,6 +9,7 @@
 //   3. only then commit the Kafka offset. A crash anywhere redelivers; the inbox absorbs it.
 // Database unavailable (pg::ConnectionError, or its circuit breaker open): the message waits and
 // is retried without limit (an outage must not dead-letter traffic); the offset is not committed.
+// Types the consumer does not take (ConsumerConfig::accepts) are skipped after step 1.
 // Handler failures: a retryable core::InfraError (or a core::ConcurrencyConflict) is retried with
 // exponential backoff and jitter up to max_attempts; after that, or at once for any other exception, the
 // message goes to
@@ -38,6 +39,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -61,6 +63,12 @@ struct ConsumerConfig {
   std::chrono::milliseconds backoff_base{100};
   std::chrono::milliseconds backoff_max{5000};
   std::chrono::milliseconds poll_timeout{200};
+  /// The envelope types the handler acts on; empty: all. A decoded message of another type is
+  /// passed over without a transaction or an inbox row (counted with outcome "skipped") and its
+  /// offset committed: a topic may carry events this consumer has no use for (the order saga
+  /// reads saga.inventory.events, which also carries StockUpdated), and an inbox transaction
+  /// with its WAL flush for a message that changes nothing is the largest cost of such a consumer.
+  std::function<bool(std::string_view type)> accepts{};
 };
 
 struct HandlerContext {
@@ -159,7 +167,8 @@ class ReliableConsumer {
 
   mutable std::mutex membership_mu_;
   std::vector<Membership> membership_;  // one per member thread, guarded by membership_mu_
-  std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*> lag_gauges_;  // guarded by membership_mu_
+  std::map<std::pair<std::string, std::int32_t>, prometheus::Gauge*>
+      lag_gauges_;  // guarded by membership_mu_
 };
 
 /// Puts dead letters of `dlq_topic` back on their original topic (header dlq-original-topic),
