@@ -324,6 +324,8 @@ TEST_F(OutboxTest, ADeadLetterIsRecordedForOperatorsAndReplayedThroughTheOutboxO
   consumer.Stop();
   EXPECT_EQ(Count("SELECT count(*) FROM effects"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM dead_letters WHERE status = 'replayed'"), 1);
+}
+
 TEST_F(OutboxTest, TypesTheConsumerDoesNotTakeArePassedOverWithoutATransaction) {
   const auto order = core::NewId<core::OrderId>();
   for (int i = 1; i <= 6; ++i) AppendCommitted(Message(order, i));  // OrderUpdated
