@@ -1,7 +1,7 @@
 // The three service executables as processes against the real PostgreSQL and Kafka of
 // `./saga test`: they become ready only when their database and broker (and topics) are
-// reachable, report what is missing otherwise, stop cleanly on SIGTERM, and refuse bad
-// configuration with a clear message.
+// reachable (and the broker takes their SCRAM login), report what is missing otherwise, stop
+// cleanly on SIGTERM, and refuse bad configuration with a clear message.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -160,6 +160,28 @@ TEST_P(ServicesHealthTest, NotReadyWhileTheBrokerIsUnreachable) {
       },
       seconds(30), milliseconds(100)))
       << reply.status << " " << reply.body;
+}
+
+TEST_P(ServicesHealthTest, NotReadyWhileTheBrokerRefusesItsLogin) {
+  // The right credential, by PLAIN: the broker's client listener offers SCRAM-SHA-256 only.
+  testing::TemporaryDatabase db;
+  auto svc = Start(GetParam(), {{"SAGA_PG_DSN", db.Dsn()}, {"SAGA_KAFKA_SASL_MECHANISM", "PLAIN"}});
+  ASSERT_TRUE(AwaitListening(svc));
+  testing::HttpReply reply;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        reply = testing::HttpRequest("127.0.0.1", svc.port, "GET", "/health/ready");
+        if (reply.status != 503) return false;
+        auto body = nlohmann::json::parse(reply.body);
+        return body["checks"]["postgres"]["ok"] == true && body["checks"]["kafka"]["ok"] == false;
+      },
+      seconds(30), milliseconds(100)))
+      << reply.status << " " << reply.body;
+  // The operator learns why from the log (librdkafka's words).
+  EXPECT_TRUE(testing::WaitFor(
+      [&] { return testing::ReadFile(svc.log_path).find("Unsupported SASL mechanism") != std::string::npos; },
+      seconds(10)))
+      << testing::ReadFile(svc.log_path);
 }
 
 TEST_P(ServicesHealthTest, BadConfigurationExitsWithAClearMessage) {

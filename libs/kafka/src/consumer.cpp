@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "client.hpp"
 #include "saga/kafka/errors.hpp"
@@ -30,12 +32,19 @@ namespace {
 struct RebalanceListener {
   std::string group;
   std::function<void(bool, int)> on_rebalance;
+  // The group's committed offsets of assigned partitions that have no position yet (Lag()).
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> committed;
 };
+
+// How long Lag() may wait, once per assignment, for the committed offsets of partitions without
+// a position; on a time-out it counts from the low watermark and asks again on its next call.
+constexpr int kCommittedTimeoutMs = 200;
 
 // Applies the new assignment (eager or cooperative protocol), logs it and tells the owner.
 void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                  void* opaque) {
   auto* impl = static_cast<RebalanceListener*>(opaque);
+  impl->committed.clear();
   const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
   const bool assigned = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
   if (assigned) {
@@ -85,7 +94,7 @@ Consumer::Consumer(const KafkaConfig& config, const ConsumerOptions& options)
   internal::Set(conf.get(), "enable.partition.eof", "false");
   // Reads only what committed producers wrote; harmless when no transactions are used.
   internal::Set(conf.get(), "isolation.level", "read_committed");
-  impl_->listener = RebalanceListener{options.group_id, options.on_rebalance};
+  impl_->listener = RebalanceListener{options.group_id, options.on_rebalance, {}};
   rd_kafka_conf_set_rebalance_cb(conf.get(), OnRebalance);
   rd_kafka_conf_set_opaque(conf.get(), &impl_->listener);
   impl_->rk = internal::MakeHandle(RD_KAFKA_CONSUMER, std::move(conf));
@@ -164,6 +173,25 @@ std::vector<Consumer::PartitionLag> Consumer::Lag() {
   if (rd_kafka_assignment(impl_->rk.get(), &raw) != RD_KAFKA_RESP_ERR_NO_ERROR || raw == nullptr) return {};
   std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> assigned(raw);
   rd_kafka_position(impl_->rk.get(), assigned.get());
+  // A partition that has delivered nothing since it was assigned has no position (a member that
+  // takes over a caught-up partition, a restart on an idle topic): its lag counts from the
+  // group's committed offset, asked once per assignment and cached (OnRebalance clears it).
+  auto& committed = impl_->listener.committed;
+  std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter> unknown(
+      rd_kafka_topic_partition_list_new(assigned->cnt));
+  for (int i = 0; i < assigned->cnt; ++i) {
+    const auto& tp = assigned->elems[i];
+    if (tp.offset < 0 && !committed.contains({tp.topic, tp.partition})) {
+      rd_kafka_topic_partition_list_add(unknown.get(), tp.topic, tp.partition);
+    }
+  }
+  if (unknown->cnt > 0 &&
+      rd_kafka_committed(impl_->rk.get(), unknown.get(), kCommittedTimeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < unknown->cnt; ++i) {
+      const auto& tp = unknown->elems[i];
+      if (tp.err == RD_KAFKA_RESP_ERR_NO_ERROR) committed[{tp.topic, tp.partition}] = tp.offset;
+    }
+  }
   std::vector<PartitionLag> lags;
   for (int i = 0; i < assigned->cnt; ++i) {
     const auto& tp = assigned->elems[i];
@@ -171,9 +199,12 @@ std::vector<Consumer::PartitionLag> Consumer::Lag() {
     std::int64_t high = -1;
     // Cached from the last fetch response: never blocks the consuming thread.
     rd_kafka_get_watermark_offsets(impl_->rk.get(), tp.topic, tp.partition, &low, &high);
-    std::int64_t lag = 0;
-    if (high >= 0)
-      lag = std::max<std::int64_t>(0, high - (tp.offset >= 0 ? tp.offset : std::max<std::int64_t>(low, 0)));
+    std::int64_t position = tp.offset;
+    if (position < 0) {
+      const auto it = committed.find({tp.topic, tp.partition});
+      position = it != committed.end() && it->second >= 0 ? it->second : std::max<std::int64_t>(low, 0);
+    }
+    const std::int64_t lag = high >= 0 ? std::max<std::int64_t>(0, high - position) : 0;
     lags.push_back(PartitionLag{tp.topic, tp.partition, lag});
   }
   return lags;

@@ -17,10 +17,18 @@ void KafkaConfig::Validate() const {
         "kafka.security_protocol must be plaintext, sasl_plaintext, sasl_ssl or ssl, not '" +
         security_protocol + "'");
   }
-  if (security_protocol.rfind("sasl_", 0) == 0 && (sasl_username.empty() || sasl_password.empty())) {
-    throw core::ConfigError(
-        "kafka.security_protocol " + security_protocol +
-        " needs kafka.sasl_username and kafka.sasl_password_file (the service's broker credential)");
+  if (security_protocol.rfind("sasl_", 0) == 0) {
+    if (sasl_username.empty() || sasl_password.empty()) {
+      throw core::ConfigError(
+          "kafka.security_protocol " + security_protocol +
+          " needs kafka.sasl_username and kafka.sasl_password_file (the service's broker credential)");
+    }
+    bool known_mechanism = false;
+    for (const char* known : {"SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"}) known_mechanism |= sasl_mechanism == known;
+    if (!known_mechanism) {
+      throw core::ConfigError("kafka.sasl_mechanism (SAGA_KAFKA_SASL_MECHANISM) must be SCRAM-SHA-256, "
+                              "SCRAM-SHA-512 or PLAIN, not '" + sasl_mechanism + "'");
+    }
   }
   for (const char* known : {"none", "gzip", "snappy", "lz4", "zstd"}) {
     if (compression == known) return;

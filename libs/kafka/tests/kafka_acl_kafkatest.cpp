@@ -1,11 +1,15 @@
 // Broker security against the real test broker that ./saga starts: every client authenticates
-// (SASL, one credential per service) and the ACLs of deploy/kafka/acls.tsv let a service write
-// only its own topics and use only its own consumer groups. A wrong password is refused too.
+// (SASL/SCRAM-SHA-256, one credential per service) and the ACLs of deploy/kafka/acls.tsv let a
+// service write only its own topics and use only its own consumer groups. PLAIN, a wrong
+// password and an unauthenticated client are refused.
 #include <gtest/gtest.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include <array>
+#include <atomic>
 #include <cctype>
+#include <memory>
 
 #include "saga/core/secret_file.hpp"
 #include "saga/kafka/acls.hpp"
@@ -43,17 +47,82 @@ int DeliveryError(Producer& producer, const std::string& topic) {
   }
 }
 
-TEST(KafkaAclTest, TheBrokerRequiresAuthentication) {
+// How the broker answers `config`'s SASL login: RD_KAFKA_RESP_ERR_NO_ERROR when a metadata
+// request succeeds, RD_KAFKA_RESP_ERR__AUTHENTICATION when librdkafka reports that the broker
+// refused it (an unsupported mechanism or wrong credentials), else the metadata request's error.
+// A plain handle, not the library's, so that the authentication error itself is observed.
+rd_kafka_resp_err_t LoginOutcome(const KafkaConfig& config) {
+  std::array<char, 512> error{};
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [name, value] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"bootstrap.servers", config.brokers},
+           {"security.protocol", config.security_protocol},
+           {"sasl.mechanisms", config.sasl_mechanism},
+           {"sasl.username", config.sasl_username},
+           {"sasl.password", config.sasl_password},
+           {"log_level", "0"}}) {
+    EXPECT_EQ(rd_kafka_conf_set(conf, name, value.c_str(), error.data(), error.size()), RD_KAFKA_CONF_OK)
+        << name << ": " << error.data();
+  }
+  std::atomic<int> refused{RD_KAFKA_RESP_ERR_NO_ERROR};
+  rd_kafka_conf_set_opaque(conf, &refused);
+  rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t*, int err, const char*, void* opaque) {
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) static_cast<std::atomic<int>*>(opaque)->store(err);
+  });
+  const std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> rk(
+      rd_kafka_new(RD_KAFKA_PRODUCER, conf, error.data(), error.size()), &rd_kafka_destroy);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    ADD_FAILURE() << error.data();
+    return RD_KAFKA_RESP_ERR__FAIL;
+  }
+  // A refusal is reported within a second; metadata in short attempts so that it is seen soon.
+  auto outcome = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  (void)testing::WaitFor(
+      [&] {
+        rd_kafka_poll(rk.get(), 0);  // serves the error callback
+        if (refused.load() != RD_KAFKA_RESP_ERR_NO_ERROR) {
+          outcome = static_cast<rd_kafka_resp_err_t>(refused.load());
+          return true;
+        }
+        const rd_kafka_metadata_t* metadata = nullptr;
+        outcome = rd_kafka_metadata(rk.get(), 0, nullptr, &metadata, 200);
+        if (outcome == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_metadata_destroy(metadata);
+        return outcome == RD_KAFKA_RESP_ERR_NO_ERROR;
+      },
+      seconds(10), milliseconds(0));
+  return outcome;
+}
+
+TEST(KafkaAclTest, TheClientListenerAcceptsOnlyScramWithTheRightPassword) {
   ASSERT_EQ(testing::KafkaTestConfig().security_protocol, "sasl_plaintext")
       << "the test broker of ./saga authenticates every client";
+  ASSERT_EQ(testing::KafkaTestConfig().sasl_mechanism, "SCRAM-SHA-256");
+  EXPECT_EQ(LoginOutcome(testing::KafkaTestConfig()), RD_KAFKA_RESP_ERR_NO_ERROR) << "the admin";
+  for (const char* service : {"order", "inventory", "payment"}) {
+    EXPECT_EQ(LoginOutcome(As(service)), RD_KAFKA_RESP_ERR_NO_ERROR) << service;
+  }
+
+  auto plain = As("order");  // the right password, sent in the clear: not offered
+  plain.sasl_mechanism = "PLAIN";
+  EXPECT_EQ(LoginOutcome(plain), RD_KAFKA_RESP_ERR__AUTHENTICATION);
+  auto sha512 = As("order");  // no SCRAM-SHA-512 credential, and not enabled either
+  sha512.sasl_mechanism = "SCRAM-SHA-512";
+  EXPECT_EQ(LoginOutcome(sha512), RD_KAFKA_RESP_ERR__AUTHENTICATION);
   auto wrong = As("order");
   wrong.sasl_password = "not-the-password";
+  EXPECT_EQ(LoginOutcome(wrong), RD_KAFKA_RESP_ERR__AUTHENTICATION);
+  auto other = As("order");  // another service's password
+  other.sasl_password = As("payment").sasl_password;
+  EXPECT_EQ(LoginOutcome(other), RD_KAFKA_RESP_ERR__AUTHENTICATION);
+
+  // And through the library, as a service would: refused, not hanging.
   ClusterProbe probe(wrong);
   EXPECT_THROW((void)probe.Describe(seconds(3)), KafkaError);
   auto anonymous = testing::KafkaTestConfig();
   anonymous.security_protocol = "plaintext";
-  ClusterProbe plain(anonymous);
-  EXPECT_THROW((void)plain.Describe(seconds(3)), KafkaError);
+  ClusterProbe unauthenticated(anonymous);
+  EXPECT_THROW((void)unauthenticated.Describe(seconds(3)), KafkaError);
 }
 
 TEST(KafkaAclTest, AServiceWritesOnlyItsOwnTopics) {

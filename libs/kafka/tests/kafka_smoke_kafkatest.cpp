@@ -126,6 +126,47 @@ TEST_F(KafkaSmokeTest, LagIsTheBacklogBehindTheMembersPosition) {
       << partitions << " partitions, lag " << total;
 }
 
+TEST_F(KafkaSmokeTest, AMemberThatTakesOverACaughtUpPartitionHasNoLag) {
+  // It receives nothing, so it has no position: the lag counts from the committed offset, not
+  // from the start of the partition (which made every idle partition look like a backlog).
+  const std::string group = testing::UniqueName("group");
+  {
+    Producer producer(config_);
+    for (int i = 0; i < 6; ++i) producer.Produce({topic_, "one-key", "m" + std::to_string(i), {}}).get();
+  }
+  {
+    Consumer first(config_, {group, {topic_}, "earliest", {}});
+    const auto messages = ConsumeN(first, 6, seconds(30));
+    ASSERT_EQ(messages.size(), 6U);
+    for (const auto& message : messages) first.Commit(message);
+    first.Close();  // sends the stored offsets
+  }
+  Consumer second(config_, {group, {topic_}, "earliest", {}});
+  std::int64_t total = -1;
+  std::size_t partitions = 0;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        EXPECT_FALSE(second.Poll(milliseconds(100)).has_value()) << "everything was committed";
+        const auto lags = second.Lag();
+        partitions = lags.size();
+        total = 0;
+        for (const auto& lag : lags) total += lag.lag;
+        return partitions == 3;
+      },
+      seconds(30)))
+      << partitions << " partitions";
+  // Once the fetcher has seen the watermarks (6 on one partition), the lag must still be 0.
+  EXPECT_FALSE(testing::WaitFor(
+      [&] {
+        (void)second.Poll(milliseconds(100));
+        total = 0;
+        for (const auto& lag : second.Lag()) total += lag.lag;
+        return total != 0;
+      },
+      seconds(3)))
+      << "lag " << total;
+}
+
 TEST_F(KafkaSmokeTest, EnsureTopicsIsIdempotentAndVisibleInMetadata) {
   auto second = EnsureTopics(config_, {TopicSpec{topic_, 3, 1, 3600000, 1}}, seconds(15));
   EXPECT_TRUE(second.created.empty());

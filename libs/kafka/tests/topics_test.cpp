@@ -87,5 +87,29 @@ TEST(KafkaConfigTest, ReadsAndValidates) {
   EXPECT_THROW((void)KafkaConfig::FromSource(empty), core::ConfigError);
 }
 
+TEST(KafkaConfigTest, SaslDefaultsToScramAndRefusesUnknownMechanisms) {
+  KafkaConfig config;
+  EXPECT_EQ(config.sasl_mechanism, "SCRAM-SHA-256") << "what the launcher's brokers accept";
+  config.security_protocol = "sasl_ssl";
+  config.sasl_username = "order";
+  config.sasl_password = "secret";
+  for (const char* mechanism : {"SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"}) {
+    config.sasl_mechanism = mechanism;
+    EXPECT_NO_THROW(config.Validate()) << mechanism;
+  }
+  for (const char* mechanism : {"", "scram-sha-256", "GSSAPI", "OAUTHBEARER"}) {
+    config.sasl_mechanism = mechanism;
+    try {
+      config.Validate();
+      ADD_FAILURE() << "accepted '" << mechanism << "'";
+    } catch (const core::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("SAGA_KAFKA_SASL_MECHANISM"), std::string::npos) << e.what();
+    }
+  }
+  config.sasl_mechanism = "GSSAPI";
+  config.security_protocol = "plaintext";  // no SASL: the mechanism is not used
+  EXPECT_NO_THROW(config.Validate());
+}
+
 }  // namespace
 }  // namespace saga::kafka

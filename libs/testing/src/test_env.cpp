@@ -46,6 +46,9 @@ std::map<std::string, std::string> KafkaServiceEnv() {
   if (user != nullptr && *user != '\0') {
     env["SAGA_KAFKA_SECURITY_PROTOCOL"] = "sasl_plaintext";
     env["SAGA_KAFKA_SASL_USERNAME"] = user;
+    // The launcher exports the mechanism of its broker; without it, KafkaConfig's default.
+    const char* mechanism = std::getenv("SAGA_TEST_KAFKA_SASL_MECHANISM");  // NOLINT(concurrency-mt-unsafe)
+    if (mechanism != nullptr && *mechanism != '\0') env["SAGA_KAFKA_SASL_MECHANISM"] = mechanism;
     env["SAGA_KAFKA_SASL_PASSWORD_FILE"] = RequiredEnv("SAGA_TEST_KAFKA_PASSWORD_FILE");
   }
   return env;

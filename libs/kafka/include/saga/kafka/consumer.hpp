@@ -48,7 +48,9 @@ class Consumer {
 
   /// The partitions assigned to this member and how far behind it is on each: the high watermark
   /// of the last fetch response minus the consumer's position (0 until the partition was
-  /// fetched). Never blocks: safe to call from the consuming loop.
+  /// fetched). A partition that has delivered nothing since its assignment counts from the
+  /// group's committed offset, fetched once per assignment (waits at most 200 ms, then cached).
+  /// Call it from the consuming thread (the one that calls Poll()).
   struct PartitionLag {
     std::string topic;
     std::int32_t partition = 0;

@@ -24,10 +24,11 @@ struct KafkaConfig {
   std::chrono::milliseconds delivery_timeout{30000};
   /// security.protocol: plaintext, sasl_plaintext, sasl_ssl or ssl.
   std::string security_protocol = "plaintext";
-  /// sasl.mechanisms for the sasl_* protocols: PLAIN (the launcher's brokers, over loopback;
-  /// with TLS elsewhere), SCRAM-SHA-256 or SCRAM-SHA-512 (needs librdkafka >= 2.6.1 against
-  /// Kafka 4.x; see deploy/kafka/server.properties.in).
-  std::string sasl_mechanism = "PLAIN";
+  /// sasl.mechanisms for the sasl_* protocols: SCRAM-SHA-256 (the launcher's brokers accept
+  /// only this on their client listener; deploy/kafka/server.properties.in), SCRAM-SHA-512, or
+  /// PLAIN for a broker that offers nothing better (it sends the password itself: only over
+  /// sasl_ssl). Key kafka.sasl_mechanism / SAGA_KAFKA_SASL_MECHANISM.
+  std::string sasl_mechanism = "SCRAM-SHA-256";
   /// The service's own broker credential (one per service; broker ACLs grant it its topics).
   std::string sasl_username;
   std::string sasl_password;  // never logged
@@ -36,8 +37,8 @@ struct KafkaConfig {
   /// Extra librdkafka properties applied last (tests, tuning): "kafka.rdkafka.<name>" keys.
   std::map<std::string, std::string> extra;
 
-  /// Throws core::ConfigError for an empty broker list, an unknown compression or security
-  /// protocol, or a sasl_* protocol without a username and password.
+  /// Throws core::ConfigError for an empty broker list, an unknown compression, security
+  /// protocol or SASL mechanism, or a sasl_* protocol without a username and password.
   void Validate() const;
   static KafkaConfig FromSource(const config::ConfigSource& source);
 };

@@ -18,7 +18,8 @@ namespace saga::testing {
 /// Bootstrap servers of the test broker (SAGA_TEST_KAFKA_BROKERS). Throws when unset.
 [[nodiscard]] std::string KafkaBrokers();
 /// A client configuration for the test broker: its address and, when the broker authenticates
-/// (SAGA_TEST_KAFKA_USERNAME, SAGA_TEST_KAFKA_PASSWORD_FILE from ./saga), the admin credential.
+/// (SAGA_TEST_KAFKA_USERNAME, SAGA_TEST_KAFKA_SASL_MECHANISM, SAGA_TEST_KAFKA_PASSWORD_FILE from
+/// ./saga), the admin credential.
 [[nodiscard]] kafka::KafkaConfig KafkaTestConfig();
 /// The same as SAGA_KAFKA_* variables for a service process a test starts.
 [[nodiscard]] std::map<std::string, std::string> KafkaServiceEnv();
