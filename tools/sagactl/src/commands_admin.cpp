@@ -171,6 +171,8 @@ void AddTokenCommand(CLI::App& app, Context& context) {
       ->add_option("--secret-file", options->secret_file, "file holding the HS256 secret (at least 32 bytes)")
       ->envname("SAGA_AUTH_SECRET_FILE")
       ->required();
+  // `sagactl token mint --sub ... --role ...` says the same (its options are the token's).
+  token->add_subcommand("mint", "the same as `sagactl token` (the options follow mint)")->fallthrough();
   OnRun(token, context, [&context, options] {
     options->request.lifetime = std::chrono::seconds(options->ttl_s);
     *context.out << MintDevelopmentToken(options->secret_file, options->request) << '\n';

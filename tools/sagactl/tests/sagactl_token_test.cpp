@@ -2,6 +2,8 @@
 // and carries the subject and roles asked for; bad input is a usage error (exit 2).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -49,6 +51,21 @@ TEST_F(SagactlTokenTest, MintsATokenTheVerifierAccepts) {
   EXPECT_EQ(principal.Value().subject, "customer-7");
   EXPECT_EQ(principal.Value().roles, (std::vector<std::string>{"customer", "admin"}));
   EXPECT_LE(principal.Value().expires_at, core::SystemClock().Now() + std::chrono::seconds(121));
+}
+
+TEST_F(SagactlTokenTest, TokenMintSaysTheSame) {
+  const auto [code, out] =
+      Run({"token", "mint", "--sub", "ops", "--role", "admin", "--secret-file", (dir_ / "secret").string()});
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << "one token: " << out;
+  auth::JwtConfig config;
+  config.keys = {{"", secret_}};
+  config.issuer = "saga-dev";
+  config.audience = "saga-api";
+  const auto principal = auth::JwtVerifier(config).Verify(out.substr(0, out.find('\n')), core::SystemClock().Now());
+  ASSERT_TRUE(principal.HasValue()) << auth::ToString(principal.Error());
+  EXPECT_EQ(principal.Value().subject, "ops");
+  EXPECT_EQ(Run({"token", "mint", "--role", "admin", "--secret-file", (dir_ / "secret").string()}).first, 2);
 }
 
 TEST_F(SagactlTokenTest, BadInputIsAUsageError) {
