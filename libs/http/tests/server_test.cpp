@@ -10,6 +10,7 @@
 #include "saga/http/client.hpp"
 #include "saga/testing/http_client.hpp"
 #include "saga/testing/test_env.hpp"
+#include "slow_route.hpp"
 
 namespace saga::http {
 namespace {
@@ -130,37 +131,25 @@ TEST(HttpServerTest, KeepAliveConnectionReusesItsConnectionAndReconnectsWhenClos
 TEST(HttpServerTest, RejectsConnectionsBeyondTheBound) {
   auto config = SmallConfig();
   config.max_connections = 1;
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> entered;
+  SlowRoute slow_route;
   Router router;
-  router.Add(Verb::get, "/slow", [&](const Request&, const RequestContext&) {
-    entered.set_value();
-    released.wait();
-    return JsonResponse(Status::ok, {{"slow", true}});
-  });
+  slow_route.AddTo(router);
   HttpServer server(config, std::move(router));
   server.Start();
   auto slow =
       std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", server.Port(), "GET", "/slow"); });
-  entered.get_future().wait();
+  slow_route.WaitEntered();
   auto rejected = HttpRequest("127.0.0.1", server.Port(), "GET", "/slow");
   EXPECT_EQ(rejected.status, 503);
   EXPECT_EQ(rejected.headers["retry-after"], "1");
-  release.set_value();
+  slow_route.Release();
   EXPECT_EQ(slow.get().status, 200);
 }
 
 TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> entered;
+  SlowRoute slow_route;
   Router router;
-  router.Add(Verb::get, "/slow", [&](const Request&, const RequestContext&) {
-    entered.set_value();
-    released.wait();
-    return JsonResponse(Status::ok, {{"done", true}});
-  });
+  slow_route.AddTo(router);
   router.Add(Verb::get, "/ping", [](const Request&, const RequestContext&) {
     return JsonResponse(Status::ok, {{"pong", true}});
   });
@@ -169,7 +158,7 @@ TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
   const auto port = server.Port();
   auto in_flight =
       std::async(std::launch::async, [&] { return HttpRequest("127.0.0.1", port, "GET", "/slow"); });
-  entered.get_future().wait();
+  slow_route.WaitEntered();
   auto stopping = std::async(std::launch::async, [&] { server.Stop(); });
   // Once new connections are refused, Stop() is draining: the in-flight request must still
   // complete, and be told the connection closes.
@@ -179,7 +168,7 @@ TEST(HttpServerTest, StopFinishesInFlightRequestsAndRefusesNewOnes) {
       },
       std::chrono::seconds(10)));
   EXPECT_EQ(stopping.wait_for(std::chrono::seconds(0)), std::future_status::timeout) << "Stop() did not wait";
-  release.set_value();
+  slow_route.Release();
   auto reply = in_flight.get();
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.headers["connection"], "close");

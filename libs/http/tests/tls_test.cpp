@@ -14,6 +14,7 @@
 #include "saga/http/server.hpp"
 #include "saga/testing/http_client.hpp"
 #include "saga/testing/test_env.hpp"
+#include "slow_route.hpp"
 #include "saga/testing/tls_files.hpp"
 
 namespace saga::http {
@@ -154,21 +155,15 @@ TEST_F(TlsTest, LimitsKeepAliveAndMalformedRequestsWorkOverTls) {
 TEST_F(TlsTest, ConnectionsBeyondTheBoundAre503OverTlsAndStopDrains) {
   auto config = TlsConfig();
   config.max_connections = 1;
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> entered;
+  SlowRoute slow_route;
   Router router;
-  router.Add(Verb::get, "/slow", [&](const Request&, const RequestContext&) {
-    entered.set_value();
-    released.wait();
-    return JsonResponse(Status::ok, {{"slow", true}});
-  });
+  slow_route.AddTo(router);
   HttpServer server(config, std::move(router));
   server.Start();
   const auto port = server.Port();
   auto slow = std::async(std::launch::async,
                          [&] { return HttpsRequest(Trust(), "127.0.0.1", port, "GET", "/slow"); });
-  entered.get_future().wait();
+  slow_route.WaitEntered();
   auto rejected = HttpsRequest(Trust(), "127.0.0.1", port, "GET", "/slow");
   EXPECT_EQ(rejected.status, 503) << rejected.error;
   EXPECT_EQ(rejected.headers["retry-after"], "1");
@@ -180,7 +175,7 @@ TEST_F(TlsTest, ConnectionsBeyondTheBoundAre503OverTlsAndStopDrains) {
                    .status == 0;
       },
       std::chrono::seconds(10)));
-  release.set_value();
+  slow_route.Release();
   auto reply = slow.get();
   EXPECT_EQ(reply.status, 200) << reply.error;
   EXPECT_EQ(reply.headers["connection"], "close");

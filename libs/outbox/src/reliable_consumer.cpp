@@ -1,7 +1,5 @@
 #include "saga/outbox/reliable_consumer.hpp"
 
-#include "saga/outbox/dead_letters.hpp"
-
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <map>
@@ -13,7 +11,9 @@
 #include "saga/core/trace_context.hpp"
 #include "saga/kafka/errors.hpp"
 #include "saga/observability/logging.hpp"
+#include "saga/outbox/dead_letters.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/transaction_scope.hpp"
 
 namespace saga::outbox {
 namespace {
@@ -316,18 +316,7 @@ void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const s
   dead.headers.emplace_back("dlq-failed-at", core::ToRfc3339(failed_at));
   Record(message, dead.topic, reason, attempts, failed_at);
   // The offset is committed only once the dead letter is safely stored: retry until it is.
-  for (int attempt = 0;; ++attempt) {
-    try {
-      dlq_producer_.Produce(dead).get();
-      break;
-    } catch (const std::exception& e) {
-      spdlog::error("consumer {}: cannot store dead letter of {} yet: {}", config_.name, message_id,
-                    e.what());
-      if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, attempt))) {
-        throw kafka::KafkaError("stopped before the dead letter was stored", 0, true);
-      }
-    }
-  }
+  RetryUntilStored("dead letter of " + message_id, [&] { dlq_producer_.Produce(dead).get(); });
   ++dead_lettered_;
   instruments_.dead_letters.Add({{"consumer", config_.name}, {"topic", message.topic}}).Increment();
   Count(type, "dead_lettered");
@@ -357,24 +346,28 @@ void ReliableConsumer::Record(const kafka::ConsumedMessage& message, const std::
   letter.failed_at = failed_at;
   // Like the message itself, its record waits for the database; any other failure is logged
   // and the Kafka dead letter alone keeps the message.
-  for (int attempt = 0;; ++attempt) {
+  RetryUntilStored("the record of a dead letter", [&] {
     try {
-      auto lease = pool_.Acquire();
-      pg::Translated([&] {
-        pqxx::work tx(*lease);
-        (void)RecordDeadLetter(tx, letter);
-        tx.commit();
-      });
-      return;
-    } catch (const pg::ConnectionError& e) {
-      if (attempt == 0) spdlog::warn("consumer {}: cannot record the dead letter yet: {}", config_.name, e.what());
-      if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, attempt))) {
-        throw kafka::KafkaError("stopped before the dead letter was recorded", 0, true);
-      }
+      pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) { (void)RecordDeadLetter(tx, letter); });
+    } catch (const pg::ConnectionError&) {
+      throw;
     } catch (const std::exception& e) {
       spdlog::error("consumer {}: dead letter of {}[{}]@{} not recorded in dead_letters: {}", config_.name,
                     message.topic, message.partition, message.offset, e.what());
+    }
+  });
+}
+
+void ReliableConsumer::RetryUntilStored(const std::string& what, const std::function<void()>& store) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      store();
       return;
+    } catch (const std::exception& e) {
+      spdlog::error("consumer {}: cannot store {} yet: {}", config_.name, what, e.what());
+      if (!SleepUnlessStopped(Jittered(config_.backoff_base, config_.backoff_max, attempt))) {
+        throw kafka::KafkaError("stopped before " + what + " was stored", 0, true);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <pqxx/pqxx>
@@ -13,6 +14,7 @@
 #include "saga/kafka/consumer.hpp"
 #include "saga/kafka/topics.hpp"
 #include "saga/outbox/outbox.hpp"
+#include "saga/outbox/outbox_relay.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/testing/process.hpp"
 #include "saga/testing/test_env.hpp"
@@ -86,6 +88,22 @@ class OutboxTest : public ::testing::Test {
                         c.envelope.message_id.Get().ToString(), c.envelope.order_id.Get().ToString(),
                         c.envelope.payload["version"].get<int>());
     };
+  }
+  // RecordEffect, but failing for good (a dead letter) while `broken` is set: the cause an
+  // operator fixes before a replay.
+  MessageHandler RecordEffectUnless(const std::atomic<bool>& broken) {
+    return [&broken, record = RecordEffect()](HandlerContext& c) {
+      if (broken) throw PermanentError("dependency misconfigured");
+      record(c);
+    };
+  }
+  // One committed message of a new order, published.
+  contracts::Envelope PublishOne(kafka::Producer& producer, int version) {
+    auto message = Message(core::NewId<core::OrderId>(), version);
+    AppendCommitted(message);
+    OutboxRelay relay(RelayConfig{}, pg_, producer);
+    EXPECT_EQ(relay.PublishOnce(), 1);
+    return message;
   }
   ConsumerConfig Config(int threads = 1) {
     ConsumerConfig config;

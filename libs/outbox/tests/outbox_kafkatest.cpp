@@ -251,20 +251,10 @@ TEST_F(OutboxTest, ALostConcurrencyRaceIsRetriedNotDeadLettered) {
 }
 
 TEST_F(OutboxTest, AReplayedDeadLetterIsProcessedOnce) {
-  const auto order = core::NewId<core::OrderId>();
   kafka::Producer producer(kafka_);
-  auto flaky = Message(order, 7);
-  AppendCommitted(flaky);
-  OutboxRelay relay(RelayConfig{}, pg_, producer);
-  ASSERT_EQ(relay.PublishOnce(), 1);
-
+  (void)PublishOne(producer, 7);
   std::atomic<bool> broken{true};
-  auto handler = [&](HandlerContext& c) {
-    if (broken) throw PermanentError("dependency misconfigured");
-    RecordEffect()(c);
-  };
-  auto config = Config();
-  ReliableConsumer consumer(config, kafka_, pool_, producer, handler);
+  ReliableConsumer consumer(Config(), kafka_, pool_, producer, RecordEffectUnless(broken));
   consumer.Start();
   ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 1; }, seconds(30)));
   broken = false;  // the operator fixed the cause
@@ -284,18 +274,10 @@ TEST_F(OutboxTest, AReplayedDeadLetterIsProcessedOnce) {
 }
 
 TEST_F(OutboxTest, ADeadLetterIsRecordedForOperatorsAndReplayedThroughTheOutboxOnce) {
-  const auto order = core::NewId<core::OrderId>();
   kafka::Producer producer(kafka_);
-  const auto flaky = Message(order, 9);
-  AppendCommitted(flaky);
-  OutboxRelay relay(RelayConfig{}, pg_, producer);
-  ASSERT_EQ(relay.PublishOnce(), 1);
+  const auto flaky = PublishOne(producer, 9);
   std::atomic<bool> broken{true};
-  auto handler = [&](HandlerContext& c) {
-    if (broken) throw PermanentError("dependency misconfigured");
-    RecordEffect()(c);
-  };
-  ReliableConsumer consumer(Config(), kafka_, pool_, producer, handler);
+  ReliableConsumer consumer(Config(), kafka_, pool_, producer, RecordEffectUnless(broken));
   consumer.Start();
   ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 1; }, seconds(30)));
   std::optional<DeadLetter> letter;
@@ -309,7 +291,7 @@ TEST_F(OutboxTest, ADeadLetterIsRecordedForOperatorsAndReplayedThroughTheOutboxO
   EXPECT_EQ(letter->topic, topic_);
   EXPECT_EQ(letter->dlq_topic, topic_ + ".dlq");
   EXPECT_EQ(letter->message_id, flaky.message_id.Get().ToString());
-  EXPECT_EQ(letter->key, order.Get().ToString());
+  EXPECT_EQ(letter->key, flaky.order_id.Get().ToString());
   EXPECT_NE(letter->reason.find("dependency misconfigured"), std::string::npos);
 
   broken = false;  // the operator fixed the cause, then replays
@@ -319,6 +301,7 @@ TEST_F(OutboxTest, ADeadLetterIsRecordedForOperatorsAndReplayedThroughTheOutboxO
     ASSERT_TRUE(ReplayDeadLetter(tx, letter->id, "ops", "").HasValue());
     tx.commit();
   }
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
   ASSERT_EQ(relay.PublishOnce(), 1);
   ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 1; }, seconds(30)));
   consumer.Stop();

@@ -138,6 +138,9 @@ class ReliableConsumer {
   /// Records the dead letter in the service's dead_letters table (dead_letters.hpp).
   void Record(const kafka::ConsumedMessage& message, const std::string& dlq_topic, const std::string& reason,
               int attempts, core::Timestamp failed_at);
+  /// Runs `store` until it does not throw, backing off between tries; throws kafka::KafkaError
+  /// when the consumer stops first (the offset then stays uncommitted).
+  void RetryUntilStored(const std::string& what, const std::function<void()>& store);
   void Count(const std::string& type, const char* outcome);
   bool SleepUnlessStopped(std::chrono::milliseconds duration);
 
