@@ -6,6 +6,7 @@
 
 #include "saga/crypto/digest.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
 
 namespace saga::audit {
@@ -25,17 +26,17 @@ std::string AuditHash(std::int64_t seq, const AuditEntry& entry, const std::stri
 
 std::int64_t AppendAudit(pqxx::transaction_base& tx, const AuditEntry& entry) {
   return pg::Translated([&] {
-    (void)tx.exec_params("SELECT pg_advisory_xact_lock($1)", kAppendLock);
-    const auto last = tx.exec("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    (void)pg::Exec(tx, "SELECT pg_advisory_xact_lock($1)", kAppendLock);
+    const auto last = pg::Exec(tx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
     const std::int64_t seq = last.empty() ? 1 : last[0][0].as<std::int64_t>() + 1;
     const std::string prev = last.empty() ? kGenesis : last[0][1].as<std::string>();
     // The stored time is what is hashed: microseconds, as PostgreSQL keeps them.
-    tx.exec_params0(
-        "INSERT INTO audit_log (seq, at, actor, action, resource, outcome, remote, correlation_id, "
-        "detail, prev_hash, hash) VALUES ($1, " +
-            pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        seq, core::ToUnixMicros(entry.at), entry.actor, entry.action, entry.resource, entry.outcome,
-        entry.remote, entry.correlation_id, entry.detail, prev, AuditHash(seq, entry, prev));
+    pg::Exec0(tx,
+              "INSERT INTO audit_log (seq, at, actor, action, resource, outcome, remote, correlation_id, "
+              "detail, prev_hash, hash) VALUES ($1, " +
+                  pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+              seq, core::ToUnixMicros(entry.at), entry.actor, entry.action, entry.resource, entry.outcome,
+              entry.remote, entry.correlation_id, entry.detail, prev, AuditHash(seq, entry, prev));
     return seq;
   });
 }

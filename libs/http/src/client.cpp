@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -15,8 +16,10 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <type_traits>
+#include <vector>
 
 #include "saga/core/errors.hpp"
 #include "saga/observability/logging.hpp"
@@ -271,6 +274,10 @@ std::uint64_t KeepAliveConnection::Connects() const noexcept {
   return impl_->connects;
 }
 
+bool KeepAliveConnection::IsOpen() const noexcept {
+  return impl_->Open();
+}
+
 ClientReply KeepAliveConnection::Exchange(const std::string& method, const std::string& target,
                                           const std::string& body,
                                           const std::map<std::string, std::string>& headers,
@@ -299,6 +306,12 @@ ClientReply KeepAliveConnection::Exchange(const std::string& method, const std::
   return reply;
 }
 
+struct HttpClient::IdleConnections {
+  std::mutex mu;
+  std::vector<std::unique_ptr<KeepAliveConnection>> idle;  // guarded by mu
+  std::atomic<std::uint64_t> opened{0};
+};
+
 HttpClient::HttpClient(const std::string& name, const std::string& base_url,
                        std::chrono::milliseconds timeout, observability::Metrics& metrics,
                        const std::string& ca_file)
@@ -310,7 +323,8 @@ HttpClient::HttpClient(const std::string& name, const std::string& base_url,
       duration_(&metrics
                      .HistogramFamily("saga_http_client_request_duration_seconds",
                                       "Time of calls to other services, by peer")
-                     .Add({{"peer", name}}, observability::LatencyBuckets())) {
+                     .Add({{"peer", name}}, observability::LatencyBuckets())),
+      idle_(std::make_shared<IdleConnections>()) {
   const auto bad = [&] {
     return core::ConfigError(name + " must be http(s)://HOST:PORT with a numeric host or localhost, not '" +
                              base_url + "'");
@@ -349,7 +363,27 @@ ClientReply HttpClient::Send(const std::string& method, const std::string& targe
   if (authorization_) all["Authorization"] = authorization_();
   for (const auto& [name, value] : headers) all[name] = value;
   const auto started = std::chrono::steady_clock::now();
-  auto reply = Exchange(host_, port_, method, target, body, all, timeout_, tls_.get());
+  ClientReply reply;
+  if (method == "GET") {  // safe to repeat: over a kept-alive connection
+    std::unique_ptr<KeepAliveConnection> connection;
+    {
+      std::lock_guard lock(idle_->mu);
+      if (!idle_->idle.empty()) {
+        connection = std::move(idle_->idle.back());
+        idle_->idle.pop_back();
+      }
+    }
+    if (connection == nullptr) connection = std::make_unique<KeepAliveConnection>(host_, port_, tls_);
+    const auto connects = connection->Connects();
+    reply = connection->Exchange(method, target, body, all, timeout_);
+    idle_->opened += connection->Connects() - connects;
+    if (connection->IsOpen()) {
+      std::lock_guard lock(idle_->mu);
+      if (idle_->idle.size() < kMaxIdleConnections) idle_->idle.push_back(std::move(connection));
+    }
+  } else {
+    reply = Exchange(host_, port_, method, target, body, all, timeout_, tls_.get());
+  }
   duration_->Observe(observability::SecondsSince<std::chrono::steady_clock>(started));
   requests_
       ->Add(
@@ -357,6 +391,10 @@ ClientReply HttpClient::Send(const std::string& method, const std::string& targe
            {"outcome", reply.status == 0 ? std::string("error") : std::to_string(reply.status / 100) + "xx"}})
       .Increment();
   return reply;
+}
+
+std::uint64_t HttpClient::ConnectionsOpened() const noexcept {
+  return idle_->opened.load();
 }
 
 ClientReply HttpClient::Get(const std::string& target) const {

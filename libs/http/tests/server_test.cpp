@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <memory>
+#include <thread>
+#include <vector>
 
 #include "saga/core/errors.hpp"
 #include "saga/http/client.hpp"
@@ -126,6 +130,46 @@ TEST(HttpServerTest, KeepAliveConnectionReusesItsConnectionAndReconnectsWhenClos
   EXPECT_EQ(
       KeepAliveConnection("no-host", 1, nullptr).Exchange("GET", "/", "", {}, std::chrono::seconds(1)).error,
       "bad host: no-host");
+}
+
+TEST(HttpServerTest, HttpClientKeepsGetConnectionsAliveAcrossCallsAndThreads) {
+  auto server = std::make_unique<HttpServer>(SmallConfig(), EchoRouter());
+  server->Start();
+  const auto port = server->Port();
+  const auto url = "http://127.0.0.1:" + std::to_string(port);
+  observability::Metrics metrics;
+  const HttpClient client("inventory.url", url, std::chrono::seconds(5), metrics);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(client.Get("/ping").status, 200);
+  EXPECT_EQ(client.ConnectionsOpened(), 1U) << "one connection for sequential GETs";
+  // Not safe to repeat: a connection of its own, not counted among the kept-alive ones.
+  EXPECT_EQ(client.Send("POST", "/echo", "abc").status, 200);
+  EXPECT_EQ(client.ConnectionsOpened(), 1U);
+
+  const HttpClient copy = client;  // copies share the idle connections
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) ok += ((t % 2 == 0 ? client : copy).Get("/ping").status == 200) ? 1 : 0;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), kThreads * 20);
+  EXPECT_LE(copy.ConnectionsOpened(), 1U + kThreads) << "at most one per concurrent caller";
+
+  // The peer went away and came back on the same port: the idle connections are stale, and
+  // the next GET is sent again on a new connection instead of failing.
+  const auto opened = client.ConnectionsOpened();
+  server.reset();  // stopped and gone: its connections are closed
+  auto config = SmallConfig();
+  config.port = port;
+  server = std::make_unique<HttpServer>(config, EchoRouter());
+  server->Start();
+  EXPECT_EQ(client.Get("/ping").status, 200);
+  EXPECT_EQ(client.ConnectionsOpened(), opened + 1);
+  server.reset();
+  EXPECT_THROW((void)client.Get("/ping"), core::InfraError) << "a peer that is down is still an error";
 }
 
 TEST(HttpServerTest, RejectsConnectionsBeyondTheBound) {

@@ -14,8 +14,8 @@
 #include "saga/http/server.hpp"
 #include "saga/testing/http_client.hpp"
 #include "saga/testing/test_env.hpp"
-#include "slow_route.hpp"
 #include "saga/testing/tls_files.hpp"
+#include "slow_route.hpp"
 
 namespace saga::http {
 namespace {
@@ -190,6 +190,8 @@ TEST_F(TlsTest, ClientTrustsOnlyTheConfiguredCa) {
   const HttpClient by_ip("inventory.url", "https://127.0.0.1:" + port, std::chrono::seconds(5), metrics,
                          files_.ca_file);
   EXPECT_EQ(by_ip.Get("/ping").status, 200);
+  EXPECT_EQ(by_ip.Get("/ping").status, 200);
+  EXPECT_EQ(by_ip.ConnectionsOpened(), 1U) << "the TLS connection is kept alive";
   const HttpClient by_name("inventory.url", "https://localhost:" + port, std::chrono::seconds(5), metrics,
                            files_.ca_file);
   EXPECT_EQ(by_name.Get("/ping").status, 200);

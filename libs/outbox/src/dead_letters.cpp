@@ -6,6 +6,7 @@
 #include "saga/core/encoding.hpp"
 #include "saga/core/uuid.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
 
 namespace saga::outbox {
@@ -15,8 +16,9 @@ constexpr std::string_view kDlqHeaderPrefix = "dlq-";
 
 const std::string kColumns =
     "id, consumer, topic, dlq_topic, partition, \"offset\", message_key, message_id, message_type, payload, "
-    "payload_base64, headers::text, reason, attempts, (extract(epoch from failed_at) * 1000000)::bigint, status, "
-    "(extract(epoch from resolved_at) * 1000000)::bigint, coalesce(resolved_by, ''), coalesce(resolution, '')";
+    "payload_base64, headers::text, reason, attempts, (extract(epoch from failed_at) * 1000000)::bigint, "
+    "status, (extract(epoch from resolved_at) * 1000000)::bigint, coalesce(resolved_by, ''), "
+    "coalesce(resolution, '')";
 
 std::optional<std::string> Optional(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
@@ -51,7 +53,7 @@ DeadLetter LetterOf(const pqxx::row& row) {
 
 /// Locks the dead letter; kNotFound or kNotPending when it cannot be resolved.
 core::Result<DeadLetter, DeadLetterRefusal> LockPending(pqxx::transaction_base& tx, std::int64_t id) {
-  auto rows = tx.exec_params("SELECT " + kColumns + " FROM dead_letters WHERE id = $1 FOR UPDATE", id);
+  auto rows = pg::Exec(tx, "SELECT " + kColumns + " FROM dead_letters WHERE id = $1 FOR UPDATE", id);
   if (rows.empty()) return core::Fail(DeadLetterRefusal{DeadLetterRefusal::Kind::kNotFound, {}});
   auto letter = LetterOf(rows[0]);
   if (letter.status != DeadLetterStatus::kPending) {
@@ -60,12 +62,13 @@ core::Result<DeadLetter, DeadLetterRefusal> LockPending(pqxx::transaction_base& 
   return letter;
 }
 
-DeadLetter Resolve(pqxx::transaction_base& tx, std::int64_t id, DeadLetterStatus status, const std::string& actor,
-                   const std::string& resolution) {
-  return LetterOf(tx.exec_params1("UPDATE dead_letters SET status = $2, resolved_at = clock_timestamp(), "
-                                  "resolved_by = $3, resolution = $4 WHERE id = $1 RETURNING " +
-                                      kColumns,
-                                  id, std::string(ToString(status)), actor, resolution));
+DeadLetter Resolve(pqxx::transaction_base& tx, std::int64_t id, DeadLetterStatus status,
+                   const std::string& actor, const std::string& resolution) {
+  return LetterOf(pg::Exec1(tx,
+                            "UPDATE dead_letters SET status = $2, resolved_at = clock_timestamp(), "
+                            "resolved_by = $3, resolution = $4 WHERE id = $1 RETURNING " +
+                                kColumns,
+                            id, std::string(ToString(status)), actor, resolution));
 }
 
 }  // namespace
@@ -83,7 +86,8 @@ std::string_view ToString(DeadLetterStatus status) noexcept {
 }
 
 std::optional<DeadLetterStatus> ParseDeadLetterStatus(std::string_view text) noexcept {
-  for (const auto status : {DeadLetterStatus::kPending, DeadLetterStatus::kReplayed, DeadLetterStatus::kDiscarded}) {
+  for (const auto status :
+       {DeadLetterStatus::kPending, DeadLetterStatus::kReplayed, DeadLetterStatus::kDiscarded}) {
     if (ToString(status) == text) return status;
   }
   return std::nullopt;
@@ -130,16 +134,18 @@ std::optional<std::int64_t> RecordDeadLetter(pqxx::transaction_base& tx, const D
   for (const auto& [name, value] : letter.headers) headers.push_back({name, value});
   const bool text = IsText(letter.payload);
   return pg::Translated([&]() -> std::optional<std::int64_t> {
-    auto rows = tx.exec_params(
-        "INSERT INTO dead_letters (consumer, topic, dlq_topic, partition, \"offset\", message_key, message_id, "
-        "message_type, payload, payload_base64, headers, reason, attempts, failed_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, " +
-            pg::TimestampParam(14) +
-            ") ON CONFLICT ON CONSTRAINT dead_letters_source_key DO NOTHING RETURNING id",
-        letter.consumer, letter.topic, letter.dlq_topic, letter.partition, letter.offset, letter.key,
-        letter.message_id, letter.message_type, text ? letter.payload : core::Base64UrlEncode(letter.payload),
-        !text, headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), letter.reason,
-        letter.attempts, core::ToUnixMicros(letter.failed_at));
+    auto rows = pg::Exec(tx,
+                         "INSERT INTO dead_letters (consumer, topic, dlq_topic, partition, \"offset\", "
+                         "message_key, message_id, message_type, payload, payload_base64, headers, reason, "
+                         "attempts, failed_at) "
+                         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, " +
+                             pg::TimestampParam(14) +
+                             ") ON CONFLICT ON CONSTRAINT dead_letters_source_key DO NOTHING RETURNING id",
+                         letter.consumer, letter.topic, letter.dlq_topic, letter.partition, letter.offset,
+                         letter.key, letter.message_id, letter.message_type,
+                         text ? letter.payload : core::Base64UrlEncode(letter.payload), !text,
+                         headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         letter.reason, letter.attempts, core::ToUnixMicros(letter.failed_at));
     if (rows.empty()) return std::nullopt;
     return rows[0][0].as<std::int64_t>();
   });
@@ -148,14 +154,15 @@ std::optional<std::int64_t> RecordDeadLetter(pqxx::transaction_base& tx, const D
 core::Page<DeadLetter> ListDeadLetters(pqxx::transaction_base& tx, const DeadLetterFilter& filter,
                                        const core::PageRequest& page) {
   return pg::Translated([&] {
-    const std::string where = " WHERE ($1::text IS NULL OR topic = $1 OR dlq_topic = $1) AND ($2::text IS NULL OR status = $2)";
+    const std::string where =
+        " WHERE ($1::text IS NULL OR topic = $1 OR dlq_topic = $1) AND ($2::text IS NULL OR status = $2)";
     const auto status = filter.status ? std::optional(std::string(ToString(*filter.status))) : std::nullopt;
     core::Page<DeadLetter> result;
-    result.total = tx.exec_params1("SELECT count(*) FROM dead_letters" + where, filter.topic, status)[0]
+    result.total = pg::Exec1(tx, "SELECT count(*) FROM dead_letters" + where, filter.topic, status)[0]
                        .as<std::int64_t>();
-    for (const auto& row : tx.exec_params("SELECT " + kColumns + " FROM dead_letters" + where +
-                                              " ORDER BY id DESC LIMIT $3 OFFSET $4",
-                                          filter.topic, status, page.ClampedLimit(), page.ClampedOffset())) {
+    for (const auto& row : pg::Exec(
+             tx, "SELECT " + kColumns + " FROM dead_letters" + where + " ORDER BY id DESC LIMIT $3 OFFSET $4",
+             filter.topic, status, page.ClampedLimit(), page.ClampedOffset())) {
       result.items.push_back(LetterOf(row));
     }
     return result;
@@ -164,7 +171,7 @@ core::Page<DeadLetter> ListDeadLetters(pqxx::transaction_base& tx, const DeadLet
 
 std::optional<DeadLetter> FindDeadLetter(pqxx::transaction_base& tx, std::int64_t id) {
   return pg::Translated([&]() -> std::optional<DeadLetter> {
-    auto rows = tx.exec_params("SELECT " + kColumns + " FROM dead_letters WHERE id = $1", id);
+    auto rows = pg::Exec(tx, "SELECT " + kColumns + " FROM dead_letters WHERE id = $1", id);
     if (rows.empty()) return std::nullopt;
     return LetterOf(rows[0]);
   });
@@ -177,7 +184,8 @@ core::Result<DeadLetter, DeadLetterRefusal> ReplayDeadLetter(pqxx::transaction_b
     auto locked = LockPending(tx, id);
     if (!locked) return core::Fail(locked.Error());
     const auto& letter = locked.Value();
-    if (!IsText(letter.payload)) return core::Fail(DeadLetterRefusal{DeadLetterRefusal::Kind::kNotText, letter.status});
+    if (!IsText(letter.payload))
+      return core::Fail(DeadLetterRefusal{DeadLetterRefusal::Kind::kNotText, letter.status});
     std::string topic = letter.topic;
     if (!topic_prefix.empty() && topic.rfind(topic_prefix, 0) == 0) topic.erase(0, topic_prefix.size());
     nlohmann::json headers = nlohmann::json::object();
@@ -187,20 +195,23 @@ core::Result<DeadLetter, DeadLetterRefusal> ReplayDeadLetter(pqxx::transaction_b
     headers["replayed-from"] = letter.dlq_topic;
     // The outbox row needs an id of its own (the same message may be dead-lettered and replayed
     // again); the message-id header, which consumers read, stays the message's.
-    tx.exec_params0(
-        "INSERT INTO outbox (message_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5::jsonb)",
-        core::Uuid::Random().ToString(), topic, letter.key.value_or(""), letter.payload,
-        headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    pg::Exec0(tx,
+              "INSERT INTO outbox (message_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, "
+              "$5::jsonb)",
+              core::Uuid::Random().ToString(), topic, letter.key.value_or(""), letter.payload,
+              headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return Resolve(tx, id, DeadLetterStatus::kReplayed, actor, "replayed to " + topic);
   });
 }
 
 core::Result<DeadLetter, DeadLetterRefusal> DiscardDeadLetter(pqxx::transaction_base& tx, std::int64_t id,
-                                                              const std::string& actor, const std::string& reason) {
+                                                              const std::string& actor,
+                                                              const std::string& reason) {
   return pg::Translated([&]() -> core::Result<DeadLetter, DeadLetterRefusal> {
     auto locked = LockPending(tx, id);
     if (!locked) return core::Fail(locked.Error());
-    return Resolve(tx, id, DeadLetterStatus::kDiscarded, actor, reason.empty() ? std::string("discarded") : reason);
+    return Resolve(tx, id, DeadLetterStatus::kDiscarded, actor,
+                   reason.empty() ? std::string("discarded") : reason);
   });
 }
 

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 
 namespace saga::outbox {
 
@@ -20,14 +21,14 @@ std::int64_t Append(pqxx::transaction_base& tx, const std::string& topic,
   nlohmann::json headers = nlohmann::json::object();
   for (const auto& [name, value] : HeadersFor(envelope)) headers[name] = value;
   return pg::Translated([&] {
-    return tx
-        .exec_params1(
-            "INSERT INTO outbox (message_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, "
-            "$5::jsonb) "
-            "RETURNING id",
-            envelope.message_id.Get().ToString(), topic, envelope.order_id.Get().ToString(),
-            contracts::Encode(envelope), headers.dump())[0]
-        .as<std::int64_t>();
+    return pg::
+        Exec1(tx,
+              "INSERT INTO outbox (message_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, "
+              "$5::jsonb) "
+              "RETURNING id",
+              envelope.message_id.Get().ToString(), topic, envelope.order_id.Get().ToString(),
+              contracts::Encode(envelope), headers.dump())[0]
+            .as<std::int64_t>();
   });
 }
 

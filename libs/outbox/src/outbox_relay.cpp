@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <future>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "saga/kafka/errors.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 
 namespace saga::outbox {
 
@@ -45,7 +47,7 @@ void OutboxRelay::ReleaseLeadership() noexcept {
   try {
     if (conn_ && leader_) {
       pqxx::nontransaction tx(*conn_);
-      tx.exec_params("SELECT pg_advisory_unlock($1)", config_.leader_lock_key);
+      pg::Exec(tx, "SELECT pg_advisory_unlock($1)", config_.leader_lock_key);
     }
   } catch (const std::exception& e) {
     spdlog::warn("outbox relay: releasing leadership failed (released with the connection): {}", e.what());
@@ -94,7 +96,7 @@ bool OutboxRelay::EnsureLeader() {
   if (!leader_) {
     leader_ = pg::Translated([&] {
       pqxx::nontransaction tx(*conn_);
-      return tx.exec_params1("SELECT pg_try_advisory_lock($1)", config_.leader_lock_key)[0].as<bool>();
+      return pg::Exec1(tx, "SELECT pg_try_advisory_lock($1)", config_.leader_lock_key)[0].as<bool>();
     });
     if (leader_) spdlog::info("outbox relay: this instance publishes ({} rows per pass)", config_.batch_size);
     leader_gauge_.Set(leader_ ? 1 : 0);
@@ -113,11 +115,12 @@ int OutboxRelay::PublishOnce() {
     std::vector<Row> rows;
     const auto selected_at = std::chrono::steady_clock::now();
     pg::Translated([&] {
-      pqxx::read_transaction tx(*conn_);
-      for (const auto& r : tx.exec_params("SELECT id, topic, message_key, payload, headers::text, "
-                                          "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 "
-                                          "FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
-                                          config_.batch_size)) {
+      pqxx::nontransaction tx(*conn_);  // one statement: no BEGIN and ROLLBACK round trips
+      for (const auto& r : pg::Exec(tx,
+                                    "SELECT id, topic, message_key, payload, headers::text, "
+                                    "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 "
+                                    "FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
+                                    config_.batch_size)) {
         kafka::OutgoingMessage message{config_.topic_prefix + r[1].as<std::string>(),
                                        r[2].as<std::string>(),
                                        r[3].as<std::string>(),
@@ -169,21 +172,28 @@ int OutboxRelay::PublishOnce() {
     if (!enqueue_error.empty()) failed.emplace_back(rows[enqueued].id, enqueue_error);
 
     pg::Translated([&] {
-      pqxx::work tx(*conn_);
+      // Usually every row was acknowledged: one autocommitted statement marks them all.
+      std::unique_ptr<pqxx::transaction_base> tx;
+      if (failed.empty()) {
+        tx = std::make_unique<pqxx::nontransaction>(*conn_);
+      } else {
+        tx = std::make_unique<pqxx::work>(*conn_);
+      }
       if (!done.empty()) {
         std::string ids = "{";
         for (auto id : done) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
         ids += "}";
-        tx.exec_params0(
+        pg::Exec0(
+            *tx,
             "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL "
             "WHERE id = ANY($1::bigint[])",
             ids);
       }
       for (const auto& [id, error] : failed) {
-        tx.exec_params0("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id,
-                        error.substr(0, 500));
+        pg::Exec0(*tx, "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id,
+                  error.substr(0, 500));
       }
-      tx.commit();
+      tx->commit();
     });
     published_ += done.size();
     published_total_.Increment(static_cast<double>(done.size()));

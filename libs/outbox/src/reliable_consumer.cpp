@@ -13,6 +13,7 @@
 #include "saga/observability/logging.hpp"
 #include "saga/outbox/dead_letters.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/pg/transaction_scope.hpp"
 
 namespace saga::outbox {
@@ -238,8 +239,8 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       bool duplicate = false;
       pg::Translated([&] {
         pqxx::work tx(*lease);
-        const auto inserted = tx.exec_params(
-            "INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
+        const auto inserted = pg::Exec(
+            tx, "INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
             config_.name, message_id);
         if (inserted.empty()) {
           duplicate = true;
@@ -348,7 +349,8 @@ void ReliableConsumer::Record(const kafka::ConsumedMessage& message, const std::
   // and the Kafka dead letter alone keeps the message.
   RetryUntilStored("the record of a dead letter", [&] {
     try {
-      pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) { (void)RecordDeadLetter(tx, letter); });
+      pg::TransactionScope(pool_).Run(
+          [&](pqxx::transaction_base& tx) { (void)RecordDeadLetter(tx, letter); });
     } catch (const pg::ConnectionError&) {
       throw;
     } catch (const std::exception& e) {

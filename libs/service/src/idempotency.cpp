@@ -5,6 +5,7 @@
 
 #include "saga/crypto/digest.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 
 namespace saga::service {
 namespace {
@@ -45,7 +46,8 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
     pqxx::work tx(*conn);
     const auto fresh = core::Uuid::Random().ToString();
     // Insert, or take over a key that has expired; a live key of someone else's is left alone.
-    auto claimed = tx.exec_params(
+    auto claimed = pg::Exec(
+        tx,
         "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
         "VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
@@ -60,7 +62,8 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
       claim.resource_id = *core::Uuid::Parse(claimed[0][0].c_str());
       return claim;
     }
-    auto row = tx.exec_params1(
+    auto row = pg::Exec1(
+        tx,
         "SELECT request_hash, resource_id::text, status_code, content_type, location, etag, response_body "
         "FROM idempotency_keys WHERE client_id = $1 AND operation = $2 AND key = $3",
         client_id, operation, key);
@@ -80,12 +83,12 @@ void IdempotencyStore::Complete(const std::string& client_id, const std::string&
   auto conn = pool_.Acquire();
   pg::Translated([&] {
     pqxx::work tx(*conn);
-    tx.exec_params0(
-        "UPDATE idempotency_keys SET status_code = $4, content_type = $5, location = $6, etag = $7, "
-        "response_body = $8, completed_at = now() "
-        "WHERE client_id = $1 AND operation = $2 AND key = $3 AND status_code IS NULL",
-        client_id, operation, key, response.status, response.content_type, response.location, response.etag,
-        response.body);
+    pg::Exec0(tx,
+              "UPDATE idempotency_keys SET status_code = $4, content_type = $5, location = $6, etag = $7, "
+              "response_body = $8, completed_at = now() "
+              "WHERE client_id = $1 AND operation = $2 AND key = $3 AND status_code IS NULL",
+              client_id, operation, key, response.status, response.content_type, response.location,
+              response.etag, response.body);
     tx.commit();
   });
 }
@@ -95,8 +98,8 @@ int IdempotencyStore::PurgeExpired() {
   return pg::Translated([&] {
     pqxx::work tx(*conn);
     auto result =
-        tx.exec_params0("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)",
-                        static_cast<double>(ttl_.count()));
+        pg::Exec0(tx, "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => $1)",
+                  static_cast<double>(ttl_.count()));
     tx.commit();
     return static_cast<int>(result.affected_rows());
   });

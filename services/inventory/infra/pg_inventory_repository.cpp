@@ -8,6 +8,7 @@
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
 
 namespace saga::inventory {
@@ -77,27 +78,28 @@ std::map<std::string, InventoryItem> LockItems(pqxx::transaction_base& tx,
   std::string array = "{";
   for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
   array += "}";
-  for (const auto& row : tx.exec_params("SELECT i.product_id::text, " + kItemColumns +
-                                            " FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
-                                            "ORDER BY i.product_id FOR UPDATE",
-                                        array)) {
+  for (const auto& row : pg::Exec(tx,
+                                  "SELECT i.product_id::text, " + kItemColumns +
+                                      " FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
+                                      "ORDER BY i.product_id FOR UPDATE",
+                                  array)) {
     items.emplace(row[0].c_str(), ItemFrom(row, 1));
   }
   return items;
 }
 
 void WriteReservationStatus(pqxx::transaction_base& tx, const Reservation& reservation) {
-  tx.exec_params0("UPDATE reservations SET status = $2, updated_at = " + TimestampParam(3) + " WHERE id = $1",
-                  Id(reservation.Id().Get()), std::string(ToString(reservation.Status())),
-                  core::ToUnixMicros(reservation.UpdatedAt()));
+  pg::Exec0(tx, "UPDATE reservations SET status = $2, updated_at = " + TimestampParam(3) + " WHERE id = $1",
+            Id(reservation.Id().Get()), std::string(ToString(reservation.Status())),
+            core::ToUnixMicros(reservation.UpdatedAt()));
 }
 
 std::vector<Reservation> LockReservations(pqxx::transaction_base& tx, const core::OrderId& order_id) {
   std::vector<Reservation> reservations;
-  for (const auto& row :
-       tx.exec_params("SELECT " + kReservationColumns +
-                          " FROM reservations WHERE order_id = $1 ORDER BY product_id FOR UPDATE",
-                      Id(order_id.Get()))) {
+  for (const auto& row : pg::Exec(tx,
+                                  "SELECT " + kReservationColumns +
+                                      " FROM reservations WHERE order_id = $1 ORDER BY product_id FOR UPDATE",
+                                  Id(order_id.Get()))) {
     reservations.push_back(ReservationFrom(row));
   }
   return reservations;
@@ -155,7 +157,8 @@ decltype(auto) PgInventoryRepository::Read(F&& fn) {
 void PgInventoryRepository::WriteItem(pqxx::transaction_base& tx, InventoryItem& item,
                                       const std::optional<core::OrderId>& order_id) {
   // `old` is the row as this statement found it: the "before" of the notifications.
-  auto updated = tx.exec_params(
+  auto updated = pg::Exec(
+      tx,
       "UPDATE inventory_items i SET quantity = $3, reserved = $4, received = $5, sold = $6, last_updated = " +
           TimestampParam(7) +
           ", version = i.version + 1 FROM inventory_items old, products p "
@@ -177,7 +180,8 @@ void PgInventoryRepository::WriteItem(pqxx::transaction_base& tx, InventoryItem&
 
 void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem& item) {
   Write([&](pqxx::transaction_base& tx) {
-    tx.exec_params0(
+    pg::Exec0(
+        tx,
         "INSERT INTO products (id, name, sku, currency, price_minor, created_at) VALUES ($1, $2, $3, $4, "
         "$5, " +
             TimestampParam(6) + ")",
@@ -185,13 +189,13 @@ void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem&
         std::string(product.Price().GetCurrency().Code()), product.Price().MinorUnits(),
         core::ToUnixMicros(product.CreatedAt()));
     const auto threshold =
-        tx.exec_params1(
-              "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, "
-              "last_updated, "
-              "version) VALUES ($1, $2, $3, $4, $5, $6, " +
-                  TimestampParam(7) + ", 1) RETURNING low_stock_threshold",
-              Id(item.Id().Get()), Id(item.ProductId().Get()), item.Quantity(), item.Reserved(),
-              item.Received(), item.Sold(), core::ToUnixMicros(item.LastUpdated()))[0]
+        pg::Exec1(tx,
+                  "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, "
+                  "last_updated, "
+                  "version) VALUES ($1, $2, $3, $4, $5, $6, " +
+                      TimestampParam(7) + ", 1) RETURNING low_stock_threshold",
+                  Id(item.Id().Get()), Id(item.ProductId().Get()), item.Quantity(), item.Reserved(),
+                  item.Received(), item.Sold(), core::ToUnixMicros(item.LastUpdated()))[0]
             .as<std::int64_t>();
     if (tx_ != nullptr) {
       writes_.push_back(StockWrite{item.ProductId(), product.Sku().Value(), std::nullopt, item.Quantity(),
@@ -203,8 +207,8 @@ void PgInventoryRepository::CreateProduct(const Product& product, InventoryItem&
 
 std::optional<ProductStock> PgInventoryRepository::GetProduct(const core::ProductId& id) {
   return Read([&](pqxx::transaction_base& tx) -> std::optional<ProductStock> {
-    auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.id = $1",
-                               Id(id.Get()));
+    auto rows =
+        pg::Exec(tx, "SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.id = $1", Id(id.Get()));
     if (rows.empty()) return std::nullopt;
     return ProductStockFrom(rows[0]);
   });
@@ -212,8 +216,8 @@ std::optional<ProductStock> PgInventoryRepository::GetProduct(const core::Produc
 
 std::optional<ProductStock> PgInventoryRepository::GetProductBySku(const Sku& sku) {
   return Read([&](pqxx::transaction_base& tx) -> std::optional<ProductStock> {
-    auto rows = tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.sku = $1",
-                               sku.Value());
+    auto rows =
+        pg::Exec(tx, "SELECT " + kProductStockColumns + kProductStockFrom + " WHERE p.sku = $1", sku.Value());
     if (rows.empty()) return std::nullopt;
     return ProductStockFrom(rows[0]);
   });
@@ -223,9 +227,10 @@ core::Page<ProductStock> PgInventoryRepository::ListProducts(const core::PageReq
   return Read([&](pqxx::transaction_base& tx) {
     core::Page<ProductStock> result;
     result.total = tx.exec1("SELECT count(*) FROM products")[0].as<std::int64_t>();
-    for (const auto& row : tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom +
-                                              " ORDER BY p.created_at, p.id LIMIT $1 OFFSET $2",
-                                          page.ClampedLimit(), page.ClampedOffset())) {
+    for (const auto& row : pg::Exec(tx,
+                                    "SELECT " + kProductStockColumns + kProductStockFrom +
+                                        " ORDER BY p.created_at, p.id LIMIT $1 OFFSET $2",
+                                    page.ClampedLimit(), page.ClampedOffset())) {
       result.items.push_back(ProductStockFrom(row));
     }
     return result;
@@ -236,15 +241,14 @@ core::Page<ProductStock> PgInventoryRepository::LowStock(std::int64_t threshold,
                                                          const core::PageRequest& page) {
   return Read([&](pqxx::transaction_base& tx) {
     core::Page<ProductStock> result;
-    result.total =
-        tx.exec_params1("SELECT count(*) FROM inventory_items i WHERE i.quantity - i.reserved < $1",
-                        threshold)[0]
-            .as<std::int64_t>();
-    for (const auto& row :
-         tx.exec_params("SELECT " + kProductStockColumns + kProductStockFrom +
-                            " WHERE i.quantity - i.reserved < $1"
-                            " ORDER BY i.quantity - i.reserved, i.product_id LIMIT $2 OFFSET $3",
-                        threshold, page.ClampedLimit(), page.ClampedOffset())) {
+    result.total = pg::Exec1(tx, "SELECT count(*) FROM inventory_items i WHERE i.quantity - i.reserved < $1",
+                             threshold)[0]
+                       .as<std::int64_t>();
+    for (const auto& row : pg::Exec(tx,
+                                    "SELECT " + kProductStockColumns + kProductStockFrom +
+                                        " WHERE i.quantity - i.reserved < $1"
+                                        " ORDER BY i.quantity - i.reserved, i.product_id LIMIT $2 OFFSET $3",
+                                    threshold, page.ClampedLimit(), page.ClampedOffset())) {
       result.items.push_back(ProductStockFrom(row));
     }
     return result;
@@ -253,8 +257,8 @@ core::Page<ProductStock> PgInventoryRepository::LowStock(std::int64_t threshold,
 
 std::optional<InventoryItem> PgInventoryRepository::GetByProductId(const core::ProductId& product_id) {
   return Read([&](pqxx::transaction_base& tx) -> std::optional<InventoryItem> {
-    auto rows = tx.exec_params(
-        "SELECT i.product_id::text, " + kItemColumns + " FROM inventory_items i WHERE i.product_id = $1",
+    auto rows = pg::Exec(
+        tx, "SELECT i.product_id::text, " + kItemColumns + " FROM inventory_items i WHERE i.product_id = $1",
         Id(product_id.Get()));
     if (rows.empty()) return std::nullopt;
     return ItemFrom(rows[0], 1);
@@ -270,7 +274,7 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
     core::Timestamp expires_at) {
   return Write([&](pqxx::transaction_base& tx) -> core::Result<std::vector<Reservation>, ReserveFailure> {
     // Serialise Reserve calls of one order (a redelivered command racing the first delivery).
-    tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Id(order_id.Get()));
+    pg::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Id(order_id.Get()));
     auto existing = LockReservations(tx, order_id);
     if (!existing.empty()) return existing;  // repeated: already reserved (all or nothing)
 
@@ -294,7 +298,8 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
     }
     for (auto& [product, item] : items) WriteItem(tx, item, order_id);
     for (const auto& r : created) {
-      tx.exec_params0(
+      pg::Exec0(
+          tx,
           "INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
           "expires_at) VALUES ($1, $2, $3, $4, $5, " +
               TimestampParam(6) + ", " + TimestampParam(6) + ", " + TimestampParam(7) + ")",
@@ -377,7 +382,8 @@ core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Co
 std::vector<Reservation> PgInventoryRepository::GetReservations(const core::OrderId& order_id) {
   return Read([&](pqxx::transaction_base& tx) {
     std::vector<Reservation> reservations;
-    for (const auto& row : tx.exec_params(
+    for (const auto& row : pg::Exec(
+             tx,
              "SELECT " + kReservationColumns + " FROM reservations WHERE order_id = $1 ORDER BY product_id",
              Id(order_id.Get()))) {
       reservations.push_back(ReservationFrom(row));
@@ -389,11 +395,12 @@ std::vector<Reservation> PgInventoryRepository::GetReservations(const core::Orde
 std::vector<Reservation> PgInventoryRepository::ExpireReservations(core::Timestamp now, int limit) {
   return Write([&](pqxx::transaction_base& tx) {
     std::vector<Reservation> due;
-    for (const auto& row : tx.exec_params(
-             "SELECT " + kReservationColumns +
-                 " FROM reservations WHERE status = 'Active' AND expires_at <= " + TimestampParam(1) +
-                 " ORDER BY product_id LIMIT $2 FOR UPDATE SKIP LOCKED",
-             core::ToUnixMicros(now), limit)) {
+    for (const auto& row :
+         pg::Exec(tx,
+                  "SELECT " + kReservationColumns +
+                      " FROM reservations WHERE status = 'Active' AND expires_at <= " + TimestampParam(1) +
+                      " ORDER BY product_id LIMIT $2 FOR UPDATE SKIP LOCKED",
+                  core::ToUnixMicros(now), limit)) {
       due.push_back(ReservationFrom(row));
     }
     auto items = LockItemsOf(tx, due);

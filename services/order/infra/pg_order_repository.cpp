@@ -5,6 +5,7 @@
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
 
 namespace saga::order {
@@ -21,7 +22,8 @@ std::string Id(const core::Uuid& id) {
 void InsertItems(pqxx::transaction_base& tx, const Order& order) {
   int line = 0;
   for (const auto& item : order.Items()) {
-    tx.exec_params0(
+    pg::Exec0(
+        tx,
         "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
         Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(),
@@ -43,9 +45,10 @@ std::vector<Order> Assemble(pqxx::transaction_base& tx, const pqxx::result& rows
   }
   std::map<std::string, std::vector<OrderItem>> items;
   for (const auto& row :
-       tx.exec_params("SELECT order_id::text, product_id::text, quantity, unit_price_minor FROM order_items "
-                      "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
-                      ids)) {
+       pg::Exec(tx,
+                "SELECT order_id::text, product_id::text, quantity, unit_price_minor FROM order_items "
+                "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
+                ids)) {
     auto item = OrderItem::Create(core::ProductId(pg::UuidOf(row[1])), row[2].as<std::int32_t>(),
                                   core::Money(row[3].as<std::int64_t>(), currencies.at(row[0].c_str())));
     if (!item)
@@ -72,7 +75,8 @@ std::vector<Order> Assemble(pqxx::transaction_base& tx, const pqxx::result& rows
 
 void PgOrderRepository::Create(Order& order) {
   Run([&](pqxx::transaction_base& tx) {
-    tx.exec_params0(
+    pg::Exec0(
+        tx,
         std::string(
             "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, "
             "version) VALUES ($1, $2, $3, $4, $5, ") +
@@ -87,16 +91,17 @@ void PgOrderRepository::Create(Order& order) {
 
 void PgOrderRepository::Update(Order& order) {
   const auto new_version = Run([&](pqxx::transaction_base& tx) {
-    auto updated = tx.exec_params(
-        "UPDATE orders SET status = $3, total_minor = $4, updated_at = " + pg::TimestampParam(5) +
-            ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
-        Id(order.Id().Get()), order.Version(), std::string(ToString(order.Status())),
-        order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.UpdatedAt()));
+    auto updated =
+        pg::Exec(tx,
+                 "UPDATE orders SET status = $3, total_minor = $4, updated_at = " + pg::TimestampParam(5) +
+                     ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+                 Id(order.Id().Get()), order.Version(), std::string(ToString(order.Status())),
+                 order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.UpdatedAt()));
     if (updated.empty()) {
       throw core::ConcurrencyConflict("order " + Id(order.Id().Get()) + " changed since version " +
                                       std::to_string(order.Version()) + " was read (or was deleted)");
     }
-    tx.exec_params0("DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
+    pg::Exec0(tx, "DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
     InsertItems(tx, order);
     return updated[0][0].as<std::int64_t>();
   });
@@ -106,9 +111,10 @@ void PgOrderRepository::Update(Order& order) {
 std::optional<Order> PgOrderRepository::Get(const core::OrderId& id) {
   return Run([&](pqxx::transaction_base& tx) -> std::optional<Order> {
     // In a caller's transaction the row is locked, so the caller's update cannot lose a race.
-    auto rows = tx.exec_params("SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1" +
-                                   (scope_.InCallerTransaction() ? " FOR UPDATE" : ""),
-                               Id(id.Get()));
+    auto rows = pg::Exec(tx,
+                         "SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1" +
+                             (scope_.InCallerTransaction() ? " FOR UPDATE" : ""),
+                         Id(id.Get()));
     auto orders = Assemble(tx, rows);
     if (orders.empty()) return std::nullopt;
     return std::move(orders.front());
@@ -125,10 +131,11 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
         " WHERE ($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.customer_id = $2)";
     core::Page<Order> result;
     result.total =
-        tx.exec_params1("SELECT count(*) FROM orders o" + where, status, customer)[0].as<std::int64_t>();
-    auto rows = tx.exec_params("SELECT " + kOrderColumns + " FROM orders o" + where +
-                                   " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
-                               status, customer, page.ClampedLimit(), page.ClampedOffset());
+        pg::Exec1(tx, "SELECT count(*) FROM orders o" + where, status, customer)[0].as<std::int64_t>();
+    auto rows = pg::Exec(tx,
+                         "SELECT " + kOrderColumns + " FROM orders o" + where +
+                             " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
+                         status, customer, page.ClampedLimit(), page.ClampedOffset());
     result.items = Assemble(tx, rows);
     return result;
   });
@@ -136,13 +143,13 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
 
 bool PgOrderRepository::Delete(const core::OrderId& id, std::int64_t expected_version) {
   return Run([&](pqxx::transaction_base& tx) {
-    auto current = tx.exec_params("SELECT version FROM orders WHERE id = $1 FOR UPDATE", Id(id.Get()));
+    auto current = pg::Exec(tx, "SELECT version FROM orders WHERE id = $1 FOR UPDATE", Id(id.Get()));
     if (current.empty()) return false;
     if (current[0][0].as<std::int64_t>() != expected_version) {
       throw core::ConcurrencyConflict("order " + Id(id.Get()) + " is at version " + current[0][0].c_str() +
                                       ", not " + std::to_string(expected_version));
     }
-    tx.exec_params0("DELETE FROM orders WHERE id = $1", Id(id.Get()));
+    pg::Exec0(tx, "DELETE FROM orders WHERE id = $1", Id(id.Get()));
     return true;
   });
 }

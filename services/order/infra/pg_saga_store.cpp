@@ -7,18 +7,19 @@
 #include "saga/core/errors.hpp"
 #include "saga/outbox/outbox.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
 #include "saga/pg/transaction_scope.hpp"
 
 namespace saga::order {
 namespace {
 
-const std::string kSagaColumns = "id::text, order_id::text, state, target, outcome, payment_token, correlation_id, " +
-                                 pg::MicrosOf("deadline") +
-                                 ", step_attempts, compensation_attempts, "
-                                 "definition_version, " +
-                                 pg::MicrosOf("created_at") + ", " + pg::MicrosOf("updated_at") +
-                                 ", version, traceparent";
+const std::string kSagaColumns =
+    "id::text, order_id::text, state, target, outcome, payment_token, correlation_id, " +
+    pg::MicrosOf("deadline") +
+    ", step_attempts, compensation_attempts, "
+    "definition_version, " +
+    pg::MicrosOf("created_at") + ", " + pg::MicrosOf("updated_at") + ", version, traceparent";
 
 SagaInstance SagaOf(const pqxx::row& row) {
   const auto state = ParseSagaState(row[2].c_str());
@@ -27,11 +28,10 @@ SagaInstance SagaOf(const pqxx::row& row) {
   if (!row[3].is_null()) target = ParseSagaState(row[3].c_str());
   std::optional<core::Timestamp> deadline;
   if (!row[7].is_null()) deadline = pg::TimestampOf(row[7]);
-  return SagaInstance::Restore(core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state, target,
-                               row[4].c_str(), row[5].c_str(), row[6].c_str(), row[14].c_str(), deadline,
-                               row[8].as<int>(),
-                               row[9].as<int>(), row[10].as<int>(), pg::TimestampOf(row[11]),
-                               pg::TimestampOf(row[12]), row[13].as<std::int64_t>());
+  return SagaInstance::Restore(
+      core::SagaId(pg::UuidOf(row[0])), core::OrderId(pg::UuidOf(row[1])), *state, target, row[4].c_str(),
+      row[5].c_str(), row[6].c_str(), row[14].c_str(), deadline, row[8].as<int>(), row[9].as<int>(),
+      row[10].as<int>(), pg::TimestampOf(row[11]), pg::TimestampOf(row[12]), row[13].as<std::int64_t>());
 }
 
 std::optional<std::string> TargetOf(const SagaInstance& saga) {
@@ -48,8 +48,8 @@ std::optional<std::int64_t> DeadlineOf(const SagaInstance& saga) {
 
 std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& order_id) {
   return pg::Translated([&]() -> std::optional<SagaInstance> {
-    auto rows = tx_.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1 FOR UPDATE",
-                                order_id.Get().ToString());
+    auto rows = pg::Exec(tx_, "SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1 FOR UPDATE",
+                         order_id.Get().ToString());
     if (rows.empty()) return std::nullopt;
     return SagaOf(rows[0]);
   });
@@ -57,24 +57,25 @@ std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& orde
 
 void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
   pg::Translated([&] {
-    tx_.exec_params0(
-        "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
-        "correlation_id, "
-        "deadline, step_attempts, compensation_attempts, created_at, updated_at, version, traceparent) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " +
-            pg::TimestampParam(9) + ", $10, $11, " + pg::TimestampParam(12) + ", " + pg::TimestampParam(13) +
-            ", 1, $14)",
-        saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
-        std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
-        saga.CorrelationId(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
-        core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()), saga.Traceparent());
+    pg::Exec0(tx_,
+              "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
+              "correlation_id, "
+              "deadline, step_attempts, compensation_attempts, created_at, updated_at, version, traceparent) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " +
+                  pg::TimestampParam(9) + ", $10, $11, " + pg::TimestampParam(12) + ", " +
+                  pg::TimestampParam(13) + ", 1, $14)",
+              saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
+              std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
+              saga.CorrelationId(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
+              core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()), saga.Traceparent());
   });
   saga.MarkPersisted(1);
 }
 
 void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
   const auto version = pg::Translated([&] {
-    auto updated = tx_.exec_params(
+    auto updated = pg::Exec(
+        tx_,
         "UPDATE sagas SET state = $3, target = $4, outcome = $5, deadline = " + pg::TimestampParam(6) +
             ", step_attempts = $7, compensation_attempts = $8, updated_at = " + pg::TimestampParam(9) +
             ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
@@ -92,7 +93,8 @@ void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
 
 void PgSagaUnitOfWork::AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) {
   pg::Translated([&] {
-    tx_.exec_params0(
+    pg::Exec0(
+        tx_,
         "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, detail) "
         "VALUES ($1, " +
             pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8)",
@@ -113,7 +115,8 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
     // The saga and its order are locked together, skipping either when someone holds it: a
     // consumer locks the order and then the saga, so taking them in another order here could
     // deadlock with it.
-    for (const auto& row : tx_.exec_params(
+    for (const auto& row : pg::Exec(
+             tx_,
              "SELECT " + kSagaColumns +
                  " FROM sagas WHERE id IN (SELECT s.id FROM sagas s JOIN orders o ON o.id = s.order_id WHERE "
                  "s.deadline <= " +
@@ -129,7 +132,8 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
 std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp created_before, int limit) {
   return pg::Translated([&] {
     std::vector<core::OrderId> ids;
-    for (const auto& row : tx_.exec_params(
+    for (const auto& row : pg::Exec(
+             tx_,
              "SELECT o.id::text FROM orders o WHERE o.status NOT IN ('Completed', 'Failed', 'Cancelled') AND "
              "o.created_at < " +
                  pg::TimestampParam(1) +
@@ -161,8 +165,8 @@ void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) 
 
 std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {
   return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) -> std::optional<SagaInstance> {
-    auto rows = tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1",
-                               order_id.Get().ToString());
+    auto rows =
+        pg::Exec(tx, "SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1", order_id.Get().ToString());
     if (rows.empty()) return std::nullopt;
     return SagaOf(rows[0]);
   });
@@ -171,11 +175,12 @@ std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id
 std::vector<SagaLogEntry> PgSagaQueries::GetLog(const core::SagaId& saga_id) {
   return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
     std::vector<SagaLogEntry> log;
-    for (const auto& row : tx.exec_params(
-             "SELECT " + pg::MicrosOf("at") +
-                 ", kind, from_state, to_state, message_type, message_id::text, detail FROM saga_log "
-                 "WHERE saga_id = $1 ORDER BY id",
-             saga_id.Get().ToString())) {
+    for (const auto& row :
+         pg::Exec(tx,
+                  "SELECT " + pg::MicrosOf("at") +
+                      ", kind, from_state, to_state, message_type, message_id::text, detail FROM saga_log "
+                      "WHERE saga_id = $1 ORDER BY id",
+                  saga_id.Get().ToString())) {
       std::optional<core::MessageId> message_id;
       if (!row[5].is_null()) message_id = core::MessageId(pg::UuidOf(row[5]));
       log.push_back(SagaLogEntry{pg::TimestampOf(row[0]), row[1].c_str(), row[2].c_str(), row[3].c_str(),
@@ -192,9 +197,10 @@ std::vector<SagaInstance> PgSagaQueries::ListInState(SagaState state, int limit,
     constexpr std::int64_t kEndOfTime = 253402300799000000;  // 9999-12-31T23:59:59Z
     const std::int64_t before = updated_before ? core::ToUnixMicros(*updated_before) : kEndOfTime;
     for (const auto& row :
-         tx.exec_params("SELECT " + kSagaColumns + " FROM sagas WHERE state = $1 AND updated_at < " +
-                            pg::TimestampParam(3) + " ORDER BY updated_at LIMIT $2",
-                        std::string(ToString(state)), limit, before)) {
+         pg::Exec(tx,
+                  "SELECT " + kSagaColumns + " FROM sagas WHERE state = $1 AND updated_at < " +
+                      pg::TimestampParam(3) + " ORDER BY updated_at LIMIT $2",
+                  std::string(ToString(state)), limit, before)) {
       sagas.push_back(SagaOf(row));
     }
     return sagas;

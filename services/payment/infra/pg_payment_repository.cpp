@@ -6,6 +6,7 @@
 
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
 
 namespace saga::payment {
@@ -53,7 +54,7 @@ template <typename Tx, typename... Args>
 std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
   std::vector<Payment> payments;
   for (const auto& row :
-       tx.exec_params("SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...)) {
+       pg::Exec(tx, "SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...)) {
     payments.push_back(PaymentFrom(row));
   }
   return payments;
@@ -63,7 +64,8 @@ std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
 
 void PgPaymentRepository::Create(Payment& payment) {
   scope_.Run([&](pqxx::transaction_base& tx) {
-    tx.exec_params0(
+    pg::Exec0(
+        tx,
         "INSERT INTO payments (id, order_id, currency, amount_minor, status, transaction_id, processed_at, "
         "failure_reason, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, " +
             TimestampParam(7) + ", $8, " + TimestampParam(9) + ", " + TimestampParam(10) + ", 1)",
@@ -78,13 +80,14 @@ void PgPaymentRepository::Create(Payment& payment) {
 
 void PgPaymentRepository::Update(Payment& payment) {
   const auto version = scope_.Run([&](pqxx::transaction_base& tx) {
-    auto updated = tx.exec_params(
-        "UPDATE payments SET status = $3, transaction_id = $4, processed_at = " + TimestampParam(5) +
-            ", failure_reason = $6, updated_at = " + TimestampParam(7) +
-            ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
-        Id(payment.Id().Get()), payment.Version(), std::string(ToString(payment.Status())),
-        payment.TransactionId(), ProcessedAtMicros(payment), payment.FailureReason(),
-        core::ToUnixMicros(payment.UpdatedAt()));
+    auto updated =
+        pg::Exec(tx,
+                 "UPDATE payments SET status = $3, transaction_id = $4, processed_at = " + TimestampParam(5) +
+                     ", failure_reason = $6, updated_at = " + TimestampParam(7) +
+                     ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+                 Id(payment.Id().Get()), payment.Version(), std::string(ToString(payment.Status())),
+                 payment.TransactionId(), ProcessedAtMicros(payment), payment.FailureReason(),
+                 core::ToUnixMicros(payment.UpdatedAt()));
     if (updated.empty()) {
       throw core::ConcurrencyConflict("payment " + Id(payment.Id().Get()) + " changed since version " +
                                       std::to_string(payment.Version()) + " was read");
@@ -122,7 +125,7 @@ core::Page<Payment> PgPaymentRepository::List(const PaymentFilter& filter, const
         filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
     core::Page<Payment> result;
     result.total =
-        tx.exec_params1("SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)", status)[0]
+        pg::Exec1(tx, "SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)", status)[0]
             .as<std::int64_t>();
     result.items =
         Query(tx, "WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",

@@ -1,12 +1,13 @@
 #pragma once
-// A small blocking HTTP/1.1 client (Beast) for calls between services and for tests. Each call
-// opens a connection, and the whole exchange (connect, TLS handshake, write, read) is bounded by
-// `timeout`: a peer that never answers cannot hang the caller.
+// A small blocking HTTP/1.1 client (Beast) for calls between services and for tests. The whole
+// exchange (connect, TLS handshake, write, read) is bounded by `timeout`: a peer that never
+// answers cannot hang the caller. HttpClient keeps GET connections alive between calls.
 //
-// Thread-safety: HttpClient and TlsClientContext are immutable after construction; calls may run
-// concurrently.
+// Thread-safety: TlsClientContext is immutable after construction; HttpClient's calls may run
+// concurrently (its idle connections are behind a mutex).
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -70,6 +71,8 @@ class KeepAliveConnection {
                                      std::chrono::milliseconds timeout);
   /// How many connections this object opened so far (1 while the peer keeps it alive).
   [[nodiscard]] std::uint64_t Connects() const noexcept;
+  /// True while a connection is open for the next call.
+  [[nodiscard]] bool IsOpen() const noexcept;
 
  private:
   struct Impl;
@@ -78,6 +81,12 @@ class KeepAliveConnection {
 
 class HttpClient {
  public:
+  /// GET requests reuse keep-alive connections (KeepAliveConnection): a call takes an idle one
+  /// or opens a new one, and gives it back afterwards; at most this many stay idle. Copies of
+  /// a client share its idle connections. Other methods open a connection per call, so a
+  /// request that is not safe to repeat is never sent twice.
+  static constexpr std::size_t kMaxIdleConnections = 8;
+
   /// `base_url` is "http://host:port" or "https://host:port" with a numeric IPv4/IPv6 host or
   /// "localhost". Throws core::ConfigError naming `name` (the config key) when it is not. Calls
   /// are counted in saga_http_client_requests_total{peer,outcome} and timed in
@@ -103,6 +112,9 @@ class HttpClient {
 
   [[nodiscard]] const std::string& BaseUrl() const noexcept { return base_url_; }
 
+  /// Connections opened for GET requests so far, by this client and its copies.
+  [[nodiscard]] std::uint64_t ConnectionsOpened() const noexcept;
+
   /// Every call then sends `Authorization: <header()>` (the service's bearer token; header()
   /// may throw core::InfraError when no token can be had). Set while wiring, before sharing.
   /// Throws core::ConfigError when the peer is plain http:// and not a loopback address: a
@@ -119,6 +131,8 @@ class HttpClient {
   std::shared_ptr<const TlsClientContext> tls_;  // null for http://
   prometheus::Family<prometheus::Counter>* requests_;
   prometheus::Histogram* duration_;
+  struct IdleConnections;
+  std::shared_ptr<IdleConnections> idle_;  // shared by copies
 };
 
 }  // namespace saga::http
