@@ -29,6 +29,38 @@ std::chrono::milliseconds Jittered(std::chrono::milliseconds base, std::chrono::
   return std::chrono::milliseconds(dist(rng));  // "equal jitter": half fixed, half random
 }
 
+core::TraceContext EnterChildSpan(contracts::Envelope& envelope) {
+  const auto span =
+      core::TraceContext::Parse(envelope.traceparent).value_or(core::TraceContext::NewRoot()).Child();
+  envelope.traceparent = span.ToTraceparent();
+  return span;
+}
+
+// While alive, the thread handles `envelope`: in this consumer's span, a child of the message's
+// (whose traceparent Decode validated), written back into the envelope so that replies copying
+// it continue the trace; and every line it logs carries the message's identifiers.
+class MessageScope {
+ public:
+  explicit MessageScope(contracts::Envelope& envelope)
+      : span_(EnterChildSpan(envelope)),
+        fields_({{"trace_id", span_.TraceId()},
+                 {"span_id", span_.SpanId()},
+                 {"correlation_id", envelope.correlation_id},
+                 {"saga_id", envelope.saga_id ? envelope.saga_id->Get().ToString() : std::string()},
+                 {"order_id", envelope.order_id.Get().ToString()},
+                 {"message_id", envelope.message_id.Get().ToString()},
+                 {"message_type", envelope.type}}),
+        trace_(envelope.traceparent) {}
+
+ private:
+  core::TraceContext span_;
+  observability::ScopedLogFields fields_;
+  observability::ScopedTrace trace_;
+};
+
+constexpr const char* kInboxInsert =
+    "INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1";
+
 }  // namespace
 
 ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::Metrics& metrics,
@@ -166,8 +198,18 @@ void ReliableConsumer::Run(int member) {
       while (!stop_) {
         auto message = consumer.Poll(config_.poll_timeout);
         if (message) {
-          instruments_.consumed.Add({{"consumer", config_.name}, {"topic", message->topic}}).Increment();
-          Handle(consumer, *message);
+          // What else has arrived already (without waiting) is handled with it.
+          std::vector<kafka::ConsumedMessage> batch;
+          batch.push_back(std::move(*message));
+          while (static_cast<int>(batch.size()) < config_.batch_size) {
+            auto more = consumer.Poll(std::chrono::milliseconds(0));
+            if (!more) break;
+            batch.push_back(std::move(*more));
+          }
+          for (const auto& each : batch) {
+            instruments_.consumed.Add({{"consumer", config_.name}, {"topic", each.topic}}).Increment();
+          }
+          HandleBatch(consumer, batch);
         }
         if (std::chrono::steady_clock::now() >= next_report) {  // membership and lag: health, metrics
           next_report = std::chrono::steady_clock::now() + std::chrono::seconds(1);
@@ -207,20 +249,8 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
     consumer.Commit(message);
     return;
   }
-  // This consumer's span: a child of the message's (whose traceparent Decode validated).
-  const auto span =
-      core::TraceContext::Parse(envelope.traceparent).value_or(core::TraceContext::NewRoot()).Child();
-  envelope.traceparent = span.ToTraceparent();
+  const MessageScope scope(envelope);
   const std::string message_id = envelope.message_id.Get().ToString();
-  const observability::ScopedLogFields fields{
-      {"trace_id", span.TraceId()},
-      {"span_id", span.SpanId()},
-      {"correlation_id", envelope.correlation_id},
-      {"saga_id", envelope.saga_id ? envelope.saga_id->Get().ToString() : std::string()},
-      {"order_id", envelope.order_id.Get().ToString()},
-      {"message_id", message_id},
-      {"message_type", envelope.type}};
-  const observability::ScopedTrace current(envelope.traceparent);
   int outage_waits = 0;
   // What the committed transaction did; reported after the loop, where nothing can send the
   // message to the dead letters any more.
@@ -239,9 +269,7 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       bool duplicate = false;
       pg::Translated([&] {
         pqxx::work tx(*lease);
-        const auto inserted = pg::Exec(
-            tx, "INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1",
-            config_.name, message_id);
+        const auto inserted = pg::Exec(tx, kInboxInsert, config_.name, message_id);
         if (inserted.empty()) {
           duplicate = true;
           return;  // rolled back: nothing to do
@@ -298,6 +326,108 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
     spdlog::error("consumer {}: after committing message {}: {}", config_.name, message_id, e.what());
   }
   consumer.Commit(message);
+}
+
+void ReliableConsumer::HandleBatch(kafka::Consumer& consumer,
+                                   const std::vector<kafka::ConsumedMessage>& batch) {
+  std::vector<BatchItem> items;
+  items.reserve(batch.size());
+  int to_apply = 0;
+  const auto flush = [&] {
+    if (to_apply >= 2 && ApplyTogether(consumer, items)) {
+      items.clear();
+      to_apply = 0;
+      return;
+    }
+    for (const auto& item : items) {  // one by one: with retries and dead letters
+      if (stop_) return;
+      Handle(consumer, *item.raw);
+    }
+    items.clear();
+    to_apply = 0;
+  };
+  for (const auto& message : batch) {
+    auto decoded = contracts::Decode(message.payload);
+    if (!decoded) {  // a dead letter: what came before it is done first, in partition order
+      flush();
+      if (stop_) return;
+      Handle(consumer, message);
+      continue;
+    }
+    auto envelope = std::move(decoded).Value();
+    if (config_.accepts && !config_.accepts(envelope.type)) {
+      items.push_back(BatchItem{&message, std::nullopt});  // its offset follows the others'
+      continue;
+    }
+    items.push_back(BatchItem{&message, std::move(envelope)});
+    ++to_apply;
+  }
+  flush();
+}
+
+bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<BatchItem>& items) {
+  if (stop_ || (db_breaker_ != nullptr && !db_breaker_->Allow())) return false;
+  enum class Outcome { kSkipped, kApplied, kDuplicate };
+  std::vector<Outcome> outcomes(items.size(), Outcome::kSkipped);
+  std::vector<std::function<void()>> committed;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    auto lease = pool_.Acquire();
+    pg::Translated([&] {
+      pqxx::work tx(*lease);
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!items[i].envelope) continue;
+        auto& envelope = *items[i].envelope;
+        const MessageScope scope(envelope);
+        if (pg::Exec(tx, kInboxInsert, config_.name, envelope.message_id.Get().ToString()).empty()) {
+          outcomes[i] = Outcome::kDuplicate;
+          continue;
+        }
+        HandlerContext context{tx, envelope, *items[i].raw, {}};
+        handler_(context);
+        for (auto& hook : context.after_commit) committed.push_back(std::move(hook));
+        outcomes[i] = Outcome::kApplied;
+      }
+      tx.commit();
+    });
+  } catch (const std::exception& e) {
+    // Rolled back, nothing applied: each message is handled again on its own, where a failure
+    // is retried or dead-lettered for that message alone.
+    spdlog::info("consumer {}: a batch of {} messages rolled back ({}); handling them one by one",
+                 config_.name, items.size(), e.what());
+    return false;
+  }
+  const double seconds = observability::SecondsSince<std::chrono::steady_clock>(started);
+  if (db_breaker_ != nullptr) db_breaker_->RecordSuccess();
+  try {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto& type =
+          items[i].envelope ? items[i].envelope->type : items[i].raw->Header("type").value_or("");
+      switch (outcomes[i]) {
+        case Outcome::kSkipped:
+          Count(type, "skipped");
+          break;
+        case Outcome::kDuplicate:
+          ++duplicates_;
+          Count(type, "duplicate");
+          spdlog::info("consumer {}: message {} already processed, skipped", config_.name,
+                       items[i].envelope->message_id.Get().ToString());
+          break;
+        case Outcome::kApplied:
+          ++processed_;
+          Count(type, "applied");
+          instruments_.duration.Observe(seconds);
+          break;
+      }
+    }
+    for (auto& hook : committed) hook();
+    if (after_commit_) after_commit_();
+  } catch (const std::exception& e) {  // the effects are committed: only a report went missing
+    spdlog::error("consumer {}: after committing a batch of {} messages: {}", config_.name, items.size(),
+                  e.what());
+  }
+  for (const auto& item : items) consumer.Commit(*item.raw);
+  return true;
 }
 
 void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason,

@@ -334,6 +334,93 @@ TEST_F(OutboxTest, TypesTheConsumerDoesNotTakeArePassedOverWithoutATransaction) 
   EXPECT_EQ(Count("SELECT count(*) FROM inbox WHERE consumer = '" + config.name + "'"), 0) << "no inbox row";
 }
 
+// Messages that have already arrived are applied several per inbox transaction, each once, in
+// per-key order; one the inbox already holds is skipped inside the batch.
+TEST_F(OutboxTest, ArrivedMessagesAreAppliedTogetherOnceEachInOrder) {
+  constexpr int kKeys = 4;
+  constexpr int kPerKey = 10;
+  std::vector<core::OrderId> orders;
+  for (int k = 0; k < kKeys; ++k) orders.push_back(core::NewId<core::OrderId>());
+  std::vector<contracts::Envelope> sent;
+  for (int i = 1; i <= kPerKey; ++i) {
+    for (const auto& order : orders) sent.push_back(Message(order, i));
+  }
+  for (const auto& message : sent) AppendCommitted(message);
+  Exec("INSERT INTO inbox (consumer, message_id) VALUES ('batch-consumer', '" +
+       sent[5].message_id.Get().ToString() + "')");  // already processed before
+  Exec("CREATE TABLE applied_in (message_id uuid PRIMARY KEY, txid bigint NOT NULL)");
+  kafka::Producer producer(kafka_);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  ASSERT_EQ(relay.PublishOnce(), kKeys * kPerKey);
+
+  observability::Metrics metrics;
+  auto config = Config();
+  config.name = "batch-consumer";
+  config.batch_size = 16;
+  std::atomic<int> reported{0};
+  auto handler = [&](HandlerContext& c) {
+    c.after_commit.emplace_back([&reported] { ++reported; });
+    RecordEffect()(c);
+    c.tx.exec_params0("INSERT INTO applied_in (message_id, txid) VALUES ($1, txid_current())",
+                      c.envelope.message_id.Get().ToString());
+  };
+  ReliableConsumer consumer(config, kafka_, pool_, producer, handler, {}, nullptr, metrics);
+  consumer.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return Count("SELECT count(*) FROM effects") == kKeys * kPerKey - 1; },
+                               seconds(30)));
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().duplicates_skipped == 1; }, seconds(10)));
+  consumer.Stop();
+  EXPECT_EQ(consumer.Stats().processed, static_cast<std::uint64_t>(kKeys * kPerKey - 1));
+  EXPECT_EQ(reported, kKeys * kPerKey - 1) << "every applied message's after-commit action, once";
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM effects WHERE message_id = '" + sent[5].message_id.Get().ToString() + "'"),
+      0);
+  EXPECT_EQ(Count("SELECT count(DISTINCT message_id) FROM effects"), kKeys * kPerKey - 1);
+  EXPECT_LT(Count("SELECT count(DISTINCT txid) FROM applied_in"), kKeys * kPerKey - 1)
+      << "messages that had arrived shared transactions";
+  EXPECT_LE(Count("SELECT max(n) FROM (SELECT count(*) AS n FROM applied_in GROUP BY txid) t"), 16);
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT version, lag(version) OVER (PARTITION BY order_id ORDER BY "
+                  "seq) AS previous FROM effects) t WHERE previous IS NOT NULL AND version <> previous + 1 "
+                  "AND NOT (previous = 1 AND version = 3)"),  // sent[5] is version 2 of orders[1]
+            0);
+  const auto samples = testing::MetricSamples::Parse(metrics.Expose());
+  EXPECT_EQ(samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "applied"}}),
+            kKeys * kPerKey - 1);
+  EXPECT_EQ(
+      samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "duplicate"}}), 1);
+}
+
+// One message of a batch fails for good: the batch rolls back, and each message is handled again
+// on its own: the failing one is dead-lettered, the others are applied once.
+TEST_F(OutboxTest, AFailureInsideABatchConcernsOnlyItsMessage) {
+  const auto order = core::NewId<core::OrderId>();
+  std::vector<contracts::Envelope> sent;
+  for (int i = 1; i <= 8; ++i) sent.push_back(Message(order, i));
+  for (const auto& message : sent) AppendCommitted(message);
+  kafka::Producer producer(kafka_);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  ASSERT_EQ(relay.PublishOnce(), 8);
+  std::atomic<int> calls{0};
+  auto handler = [&](HandlerContext& c) {
+    ++calls;
+    if (c.envelope.message_id == sent[4].message_id) throw PermanentError("business rule says no");
+    RecordEffect()(c);
+  };
+  auto config = Config();
+  config.batch_size = 16;
+  ReliableConsumer consumer(config, kafka_, pool_, producer, handler);
+  consumer.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 1; }, seconds(30)));
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 7; }, seconds(10)));
+  consumer.Stop();
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 7);
+  EXPECT_EQ(Count("SELECT count(DISTINCT message_id) FROM effects"), 7) << "nothing applied twice";
+  EXPECT_EQ(Count("SELECT count(*) FROM effects WHERE version = 5"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM dead_letters"), 1);
+  EXPECT_EQ(consumer.Stats().retries, 0U) << "the batch's attempt is not a retry of any message";
+  EXPECT_GT(calls.load(), 8) << "the rolled-back batch ran before the messages were handled one by one";
+}
+
 TEST_F(OutboxTest, PerKeyOrderHoldsUnderParallelConsumption) {
   topic_ = testing::UniqueName("parallel");
   kafka::EnsureTopics(kafka_, {{topic_, 6, 1, 3600000, 1}, {topic_ + ".dlq", 1, 1, 3600000, 1}}, seconds(15));

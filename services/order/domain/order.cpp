@@ -60,6 +60,7 @@ core::Result<void, OrderError> Order::ReplaceItems(std::vector<OrderItem> candid
   auto total = SumOf(candidate, currency_);
   if (!total) return core::Fail(total.Error());
   items_ = std::move(candidate);
+  items_changed_ = true;
   total_ = total.Value();
   updated_at_ = now;
   events_.emplace_back(OrderItemsChanged{id_, total_, now});

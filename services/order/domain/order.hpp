@@ -79,8 +79,15 @@ class Order {
   /// The version read from storage (0 before the first store). Repositories compare it.
   [[nodiscard]] std::int64_t Version() const noexcept { return version_; }
 
+  /// True when the items changed since the order was created, restored or last stored: a
+  /// repository rewrites them only then (a status change leaves them as they are).
+  [[nodiscard]] bool ItemsChanged() const noexcept { return items_changed_; }
+
   /// Called by a repository after a successful write.
-  void MarkPersisted(std::int64_t new_version) noexcept { version_ = new_version; }
+  void MarkPersisted(std::int64_t new_version) noexcept {
+    version_ = new_version;
+    items_changed_ = false;
+  }
 
   [[nodiscard]] const std::vector<OrderDomainEvent>& DomainEvents() const noexcept { return events_; }
   void ClearDomainEvents() noexcept { events_.clear(); }
@@ -102,6 +109,7 @@ class Order {
   core::Timestamp created_at_;
   core::Timestamp updated_at_;
   std::int64_t version_ = 0;
+  bool items_changed_ = false;
   std::vector<OrderDomainEvent> events_;
 };
 

@@ -101,8 +101,10 @@ void PgOrderRepository::Update(Order& order) {
       throw core::ConcurrencyConflict("order " + Id(order.Id().Get()) + " changed since version " +
                                       std::to_string(order.Version()) + " was read (or was deleted)");
     }
-    pg::Exec0(tx, "DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
-    InsertItems(tx, order);
+    if (order.ItemsChanged()) {
+      pg::Exec0(tx, "DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
+      InsertItems(tx, order);
+    }
     return updated[0][0].as<std::int64_t>();
   });
   order.MarkPersisted(new_version);

@@ -86,7 +86,11 @@ TEST(OrderTest, CreateRefusesBrokenInvariants) {
 TEST(OrderTest, AddAndRemoveItemsKeepTheTotalEqualToTheSum) {
   auto order = NewOrder({Item(1, 100)});
   auto extra = Item(3, 200);
+  EXPECT_FALSE(order.ItemsChanged()) << "a new order's items are stored with it";
+  EXPECT_EQ(order.AddItem(Item(1, 5, kUsd), kT1).Error(), OrderError::kCurrencyMismatch);
+  EXPECT_FALSE(order.ItemsChanged()) << "a refused change is no change";
   ASSERT_TRUE(order.AddItem(extra, kT1).HasValue());
+  EXPECT_TRUE(order.ItemsChanged()) << "the repository rewrites the items";
   EXPECT_EQ(order.TotalAmount(), Money(700, kEur));
   EXPECT_EQ(order.UpdatedAt(), kT1);
   EXPECT_EQ(order.AddItem(extra, kT1).Error(), OrderError::kDuplicateProduct);
@@ -99,6 +103,10 @@ TEST(OrderTest, AddAndRemoveItemsKeepTheTotalEqualToTheSum) {
   EXPECT_EQ(order.RemoveItem(order.Items()[0].ProductId(), kT1).Error(), OrderError::kNoItems);
   EXPECT_EQ(order.Items().size(), 1U);
   EXPECT_EQ(order.CalculateTotal(), order.TotalAmount());
+  order.MarkPersisted(2);
+  EXPECT_FALSE(order.ItemsChanged()) << "stored";
+  ASSERT_TRUE(order.UpdateStatus(OrderStatus::kInventoryReserved, kT1).HasValue());
+  EXPECT_FALSE(order.ItemsChanged()) << "a status change leaves the items alone";
 }
 
 TEST(OrderTest, ItemsAreFrozenOnceTheSagaMovesOn) {

@@ -65,6 +65,42 @@ TEST_F(PgOrderRepositoryTest, UpdateStoresChangesAndBumpsTheVersion) {
   EXPECT_EQ(loaded.Version(), 2);
 }
 
+TEST_F(PgOrderRepositoryTest, AStatusChangeLeavesTheItemRowsAlone) {
+  auto order = OrderBuilder().WithItem(2, 500).Build();
+  repo_.Create(order);
+  const auto item_rows = [&] {  // the rows' versions: a rewrite gives them new ones
+    auto lease = db_.Pool().Acquire();
+    pqxx::read_transaction tx(*lease);
+    return tx
+        .exec_params1(
+            "SELECT string_agg(xmin::text || ':' || line_no, ',' ORDER BY line_no) FROM order_items "
+            "WHERE order_id = $1",
+            order.Id().Get().ToString())[0]
+        .as<std::string>();
+  };
+  const auto created = item_rows();
+  ASSERT_TRUE(
+      order.UpdateStatus(OrderStatus::kInventoryReserved, testing::kT0 + std::chrono::seconds(1)).HasValue());
+  EXPECT_FALSE(order.ItemsChanged());
+  repo_.Update(order);
+  EXPECT_EQ(item_rows(), created) << "a status change does not rewrite the items";
+  EXPECT_EQ(repo_.Get(order.Id())->Items(), order.Items());
+
+  auto editable = OrderBuilder().Build();
+  repo_.Create(editable);
+  const auto before = repo_.Get(editable.Id())->Items();
+  ASSERT_TRUE(
+      editable
+          .AddItem(
+              OrderItem::Create(core::NewId<core::ProductId>(), 1, core::Money(700, testing::kEur)).Value(),
+              testing::kT0 + std::chrono::seconds(1))
+          .HasValue());
+  EXPECT_TRUE(editable.ItemsChanged());
+  repo_.Update(editable);
+  EXPECT_FALSE(editable.ItemsChanged()) << "stored";
+  EXPECT_EQ(repo_.Get(editable.Id())->Items().size(), before.size() + 1);
+}
+
 TEST_F(PgOrderRepositoryTest, AStaleUpdateIsAConflictNotAnOverwrite) {
   auto order = OrderBuilder().Build();
   repo_.Create(order);
