@@ -90,6 +90,8 @@ observability::ScrapeHook ExposeBreakers(observability::Metrics& metrics,
 outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerConfig config,
                                       outbox::MessageHandler handler) {
   config.threads = static_cast<int>(context.source.GetInt("consumer.threads", config.threads, 1, 64));
+  config.batch_size =
+      static_cast<int>(context.source.GetInt("consumer.batch_size", config.batch_size, 1, 1000));
   const auto max_lag = context.source.GetInt("consumer.max_lag", 10000, 1, 1LL << 40);
   const std::string check = "consumer-" + config.name;
   const auto prefix = context.source.GetString("kafka.topic_prefix", "");

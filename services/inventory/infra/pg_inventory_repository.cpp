@@ -149,7 +149,9 @@ decltype(auto) PgInventoryRepository::Read(F&& fn) {
   if (tx_ != nullptr) return pg::Translated([&]() -> R { return fn(*tx_); });
   auto conn = pool_->Acquire();
   return pg::Translated([&]() -> R {
-    pqxx::read_transaction tx(*conn);
+    // Each statement on its own, as under READ COMMITTED anyway: no BEGIN, SET TRANSACTION and
+    // ROLLBACK round trips around a lookup (the order service's catalogue calls).
+    pqxx::nontransaction tx(*conn);
     return fn(tx);
   });
 }

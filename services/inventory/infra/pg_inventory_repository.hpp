@@ -44,7 +44,8 @@ class PgInventoryRepository final : public IInventoryRepository {
   // Runs fn(pqxx::transaction_base&) in the bound transaction, or in a new one that commits.
   template <typename F>
   decltype(auto) Write(F&& fn);
-  // Runs fn(pqxx::transaction_base&) in the bound transaction, or in a new read-only one.
+  // Runs fn(pqxx::transaction_base&) in the bound transaction, or statement by statement
+  // (autocommit) on a pooled connection: for reads only.
   template <typename F>
   decltype(auto) Read(F&& fn);
   void WriteItem(pqxx::transaction_base& tx, InventoryItem& item,

@@ -231,6 +231,23 @@ TEST_F(PgOrderRepositoryTest, TheSchemaEnforcesTheInvariants) {
   EXPECT_EQ(db_.Count("SELECT count(*) FROM orders"), 0) << "every refused transaction left nothing";
 }
 
+// The orders row's check runs when its total changes (not on a status change), and still
+// refuses a total that differs from the items.
+TEST_F(PgOrderRepositoryTest, ATotalChangedAwayFromTheItemsIsRefused) {
+  const std::string id = "'33333333-3333-4333-8333-333333333333'";
+  db_.Exec("INSERT INTO orders VALUES (" + id +
+           ", gen_random_uuid(), 'Created', 'EUR', 100, now(), now(), 1);" +
+           "INSERT INTO order_items VALUES (" + id + ", 0, gen_random_uuid(), 1, 100, 100)");
+  db_.Exec("UPDATE orders SET status = 'InventoryReserved', version = 2 WHERE id = " + id);
+  try {
+    db_.Exec("UPDATE orders SET total_minor = 150 WHERE id = " + id);
+    FAIL() << "a total that differs from the items was stored";
+  } catch (const pg::ConstraintViolation& e) {
+    EXPECT_EQ(e.Constraint(), "orders_total_matches_items") << e.what();
+  }
+  EXPECT_EQ(db_.Count("SELECT total_minor FROM orders WHERE id = " + id), 100);
+}
+
 TEST(OrderMigrationsTest, UpDownUpLeavesTheSameSchema) {
   saga::testing::ExpectMigrationsRoundTrip(Migrations(), "orders_total_matches_items", "orders");
 }

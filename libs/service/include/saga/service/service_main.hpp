@@ -73,7 +73,8 @@ struct ServiceContext {
 /// (guarded by the database breaker), each commit wakes the outbox relay, dead letters go out
 /// through the service's producer, and its group membership and lag become the readiness check
 /// "consumer-<name>" (not ready beyond consumer.max_lag, default 10000). consumer.threads
-/// (default 1) group members run in this process. Started and stopped by RunService.
+/// (default 1) group members run in this process; each applies up to consumer.batch_size
+/// (default 16) messages that have already arrived in one inbox transaction. Started and stopped by RunService.
 outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerConfig config,
                                       outbox::MessageHandler handler);
 
