@@ -12,10 +12,10 @@
 #include "saga/config/config_source.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/core/secret_file.hpp"
-#include "saga/service/dead_letter_api.hpp"
 #include "saga/core/trace_context.hpp"
 #include "saga/observability/logging.hpp"
 #include "saga/pg/errors.hpp"
+#include "saga/service/dead_letter_api.hpp"
 
 namespace saga::service {
 namespace {
@@ -169,19 +169,61 @@ PgAuditTrail::PgAuditTrail(pg::ConnectionPool& pool, observability::Metrics& met
 }
 
 void PgAuditTrail::Record(const audit::AuditEntry& entry) noexcept {
-  try {
+  Pending mine{&entry, false, {}};
+  std::unique_lock lock(mu_);
+  queue_.push_back(&mine);
+  while (!mine.done) {
+    if (writing_) {
+      written_.wait(lock);
+      continue;
+    }
+    writing_ = true;  // this caller appends what is queued, its own entry included
+    std::vector<Pending*> group;
+    group.swap(queue_);
+    lock.unlock();
+    Write(group);
+    lock.lock();
+    writing_ = false;
+    written_.notify_all();
+  }
+  lock.unlock();
+  if (mine.error.empty()) {
+    entries_->Add({{"outcome", entry.outcome}}).Increment();
+    return;
+  }
+  failures_->Increment();
+  spdlog::error("audit entry not written ({} {} by {} on {}): {}", entry.action, entry.outcome, entry.actor,
+                entry.resource, mine.error);
+}
+
+void PgAuditTrail::Write(const std::vector<Pending*>& group) noexcept {
+  const auto append = [&](const std::vector<Pending*>& entries) {
     auto conn = pool_.Acquire();
     pg::Translated([&] {
       pqxx::work tx(*conn);
-      audit::AppendAudit(tx, entry);
+      for (const auto* pending : entries) audit::AppendAudit(tx, *pending->entry);
       tx.commit();
     });
-    entries_->Add({{"outcome", entry.outcome}}).Increment();
+  };
+  std::string error;
+  try {
+    append(group);
   } catch (const std::exception& e) {
-    failures_->Increment();
-    spdlog::error("audit entry not written ({} {} by {} on {}): {}", entry.action, entry.outcome, entry.actor,
-                  entry.resource, e.what());
+    error = e.what();
   }
+  if (!error.empty() && group.size() > 1) {
+    for (auto* pending : group) {  // on its own: one bad entry does not lose the others
+      try {
+        append({pending});
+      } catch (const std::exception& e) {
+        pending->error = e.what();
+      }
+    }
+  } else {
+    for (auto* pending : group) pending->error = error;
+  }
+  std::lock_guard lock(mu_);
+  for (auto* pending : group) pending->done = true;
 }
 
 http::Middleware Authorize(std::vector<RoutePolicy> policies,
