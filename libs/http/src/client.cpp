@@ -300,8 +300,9 @@ ClientReply KeepAliveConnection::Exchange(const std::string& method, const std::
       return reply;
     }
     impl_->Close();
-    // Only a stale idle connection is worth a second attempt; anything else is the answer.
-    if (!reused || parser.got_some()) break;
+    // Only a stale idle connection is worth a second attempt; anything else is the answer (a
+    // timed-out call is not repeated: the caller's deadline is spent).
+    if (!reused || parser.got_some() || result == beast::error::timeout) break;
   }
   return reply;
 }

@@ -132,6 +132,21 @@ TEST(HttpServerTest, KeepAliveConnectionReusesItsConnectionAndReconnectsWhenClos
       "bad host: no-host");
 }
 
+TEST(HttpServerTest, AKeptAliveCallThatTimesOutIsNotSentAgain) {
+  Router router = EchoRouter();
+  SlowRoute slow;
+  slow.AddTo(router);
+  HttpServer server(SmallConfig(), std::move(router));
+  server.Start();
+  KeepAliveConnection connection("127.0.0.1", server.Port(), nullptr);
+  ASSERT_EQ(connection.Exchange("GET", "/ping", "", {}, std::chrono::seconds(5)).status, 200);
+  const auto late = connection.Exchange("GET", "/slow", "", {}, std::chrono::milliseconds(300));
+  EXPECT_EQ(late.status, 0);
+  EXPECT_FALSE(late.error.empty());
+  EXPECT_EQ(connection.Connects(), 1U) << "the deadline is spent: no second attempt on a new connection";
+  slow.Release();
+}
+
 TEST(HttpServerTest, HttpClientKeepsGetConnectionsAliveAcrossCallsAndThreads) {
   auto server = std::make_unique<HttpServer>(SmallConfig(), EchoRouter());
   server->Start();

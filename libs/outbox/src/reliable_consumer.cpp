@@ -82,8 +82,10 @@ ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::M
       rebalances.Add({{"consumer", consumer}, {"kind", "assigned"}}),
       rebalances.Add({{"consumer", consumer}, {"kind", "revoked"}}),
       metrics
-          .HistogramFamily("saga_consumer_handle_duration_seconds",
-                           "One message's inbox transaction, handler included, by consumer")
+          .HistogramFamily(
+              "saga_consumer_handle_duration_seconds",
+              "The inbox transaction that applied a message (a batch's, when several were applied "
+              "together), handler included, by consumer")
           .Add({{"consumer", consumer}}, observability::LatencyBuckets()),
       metrics
           .GaugeFamily("saga_kafka_consumer_assigned_partitions",

@@ -43,10 +43,10 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
                                          const std::string& key, const std::string& request_hash) {
   auto conn = pool_.Acquire();
   return pg::Translated([&] {
-    // Statement by statement (autocommit): the insert-or-take-over is atomic on its own, and
-    // the lookup of a live key reads it as committed, as a second statement of a READ
-    // COMMITTED transaction would; no BEGIN and COMMIT round trips on every POST.
-    pqxx::nontransaction tx(*conn);
+    // One transaction: a live key found by the insert stays locked (ON CONFLICT ... WHERE locks
+    // the row it does not update) until the lookup below has read it, so a purge cannot take it
+    // away in between.
+    pqxx::work tx(*conn);
     const auto fresh = core::Uuid::Random().ToString();
     // Insert, or take over a key that has expired; a live key of someone else's is left alone.
     auto claimed = pg::Exec(
@@ -61,6 +61,7 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
         client_id, operation, key, request_hash, fresh, static_cast<double>(ttl_.count()));
     IdempotencyClaim claim;
     if (!claimed.empty()) {
+      tx.commit();
       claim.resource_id = *core::Uuid::Parse(claimed[0][0].c_str());
       return claim;
     }
@@ -69,6 +70,7 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
         "SELECT request_hash, resource_id::text, status_code, content_type, location, etag, response_body "
         "FROM idempotency_keys WHERE client_id = $1 AND operation = $2 AND key = $3",
         client_id, operation, key);
+    tx.commit();
     claim.resource_id = *core::Uuid::Parse(row[1].c_str());
     claim.body_mismatch = row[0].as<std::string>() != request_hash;
     if (!row[2].is_null()) {
