@@ -358,10 +358,10 @@ void ReliableConsumer::HandleBatch(kafka::Consumer& consumer,
     }
     auto envelope = std::move(decoded).Value();
     if (config_.accepts && !config_.accepts(envelope.type)) {
-      items.push_back(BatchItem{&message, std::nullopt});  // its offset follows the others'
+      items.push_back(BatchItem{&message, std::move(envelope), false});  // its offset follows the others'
       continue;
     }
-    items.push_back(BatchItem{&message, std::move(envelope)});
+    items.push_back(BatchItem{&message, std::move(envelope), true});
     ++to_apply;
   }
   flush();
@@ -378,8 +378,8 @@ bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<Batc
     pg::Translated([&] {
       pqxx::work tx(*lease);
       for (std::size_t i = 0; i < items.size(); ++i) {
-        if (!items[i].envelope) continue;
-        auto& envelope = *items[i].envelope;
+        if (!items[i].apply) continue;
+        auto& envelope = items[i].envelope;
         const MessageScope scope(envelope);
         if (pg::Exec(tx, kInboxInsert, config_.name, envelope.message_id.Get().ToString()).empty()) {
           outcomes[i] = Outcome::kDuplicate;
@@ -403,8 +403,7 @@ bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<Batc
   if (db_breaker_ != nullptr) db_breaker_->RecordSuccess();
   try {
     for (std::size_t i = 0; i < items.size(); ++i) {
-      const auto& type =
-          items[i].envelope ? items[i].envelope->type : items[i].raw->Header("type").value_or("");
+      const auto& type = items[i].envelope.type;
       switch (outcomes[i]) {
         case Outcome::kSkipped:
           Count(type, "skipped");
@@ -413,7 +412,7 @@ bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<Batc
           ++duplicates_;
           Count(type, "duplicate");
           spdlog::info("consumer {}: message {} already processed, skipped", config_.name,
-                       items[i].envelope->message_id.Get().ToString());
+                       items[i].envelope.message_id.Get().ToString());
           break;
         case Outcome::kApplied:
           ++processed_;

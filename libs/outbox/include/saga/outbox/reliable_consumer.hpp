@@ -38,7 +38,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -141,7 +140,8 @@ class ReliableConsumer {
   void Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message);
   struct BatchItem {
     const kafka::ConsumedMessage* raw;
-    std::optional<contracts::Envelope> envelope;  // none: a type this consumer passes over
+    contracts::Envelope envelope;
+    bool apply;  // false: a type this consumer passes over
   };
   /// Handles polled messages in order: runs of messages it takes go through ApplyTogether,
   /// the rest (and every message of a run that failed) through Handle.
