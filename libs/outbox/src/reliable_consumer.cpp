@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <random>
 
@@ -256,8 +257,9 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
   int outage_waits = 0;
   // What the committed transaction did; reported after the loop, where nothing can send the
   // message to the dead letters any more.
-  enum class Done { kNothing, kApplied, kDuplicate } done = Done::kNothing;
+  std::optional<Outcome> done;
   std::vector<std::function<void()>> committed;
+  double seconds = 0;
   for (int attempt = 1;; ++attempt) {
     if (stop_) return;                                      // not committed: redelivered after the restart
     if (db_breaker_ != nullptr && !db_breaker_->Allow()) {  // open: wait without trying
@@ -268,21 +270,15 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
     try {
       const auto started = std::chrono::steady_clock::now();
       auto lease = pool_.Acquire();
-      bool duplicate = false;
       pg::Translated([&] {
         pqxx::work tx(*lease);
-        const auto inserted = pg::Exec(tx, kInboxInsert, config_.name, message_id);
-        if (inserted.empty()) {
-          duplicate = true;
-          return;  // rolled back: nothing to do
-        }
-        HandlerContext context{tx, envelope, message, {}};
-        handler_(context);
+        std::vector<std::function<void()>> hooks;
+        done = Apply(tx, envelope, message, hooks);
+        if (done == Outcome::kDuplicate) return;  // rolled back: nothing to do
         tx.commit();
-        committed = std::move(context.after_commit);
+        committed = std::move(hooks);
       });
-      done = duplicate ? Done::kDuplicate : Done::kApplied;
-      instruments_.duration.Observe(observability::SecondsSince<std::chrono::steady_clock>(started));
+      seconds = observability::SecondsSince<std::chrono::steady_clock>(started);
       if (db_breaker_ != nullptr) db_breaker_->RecordSuccess();
       break;
     } catch (const pg::ConnectionError& e) {
@@ -313,20 +309,7 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       break;
     }
   }
-  try {
-    if (done == Done::kDuplicate) {
-      ++duplicates_;
-      Count(envelope.type, "duplicate");
-      spdlog::info("consumer {}: message {} already processed, skipped", config_.name, message_id);
-    } else if (done == Done::kApplied) {
-      ++processed_;
-      Count(envelope.type, "applied");
-      for (auto& hook : committed) hook();
-      if (after_commit_) after_commit_();
-    }
-  } catch (const std::exception& e) {  // the effect is committed: only a report went missing
-    spdlog::error("consumer {}: after committing message {}: {}", config_.name, message_id, e.what());
-  }
+  if (done) ReportCommitted({{&envelope, *done}}, committed, seconds);
   consumer.Commit(message);
 }
 
@@ -369,26 +352,20 @@ void ReliableConsumer::HandleBatch(kafka::Consumer& consumer,
 
 bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<BatchItem>& items) {
   if (stop_ || (db_breaker_ != nullptr && !db_breaker_->Allow())) return false;
-  enum class Outcome { kSkipped, kApplied, kDuplicate };
-  std::vector<Outcome> outcomes(items.size(), Outcome::kSkipped);
+  std::vector<std::pair<const contracts::Envelope*, Outcome>> outcomes;
   std::vector<std::function<void()>> committed;
   const auto started = std::chrono::steady_clock::now();
   try {
     auto lease = pool_.Acquire();
     pg::Translated([&] {
       pqxx::work tx(*lease);
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        if (!items[i].apply) continue;
-        auto& envelope = items[i].envelope;
-        const MessageScope scope(envelope);
-        if (pg::Exec(tx, kInboxInsert, config_.name, envelope.message_id.Get().ToString()).empty()) {
-          outcomes[i] = Outcome::kDuplicate;
+      for (auto& item : items) {
+        if (!item.apply) {
+          outcomes.emplace_back(&item.envelope, Outcome::kSkipped);
           continue;
         }
-        HandlerContext context{tx, envelope, *items[i].raw, {}};
-        handler_(context);
-        for (auto& hook : context.after_commit) committed.push_back(std::move(hook));
-        outcomes[i] = Outcome::kApplied;
+        const MessageScope scope(item.envelope);
+        outcomes.emplace_back(&item.envelope, Apply(tx, item.envelope, *item.raw, committed));
       }
       tx.commit();
     });
@@ -399,36 +376,55 @@ bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<Batc
                  config_.name, items.size(), e.what());
     return false;
   }
-  const double seconds = observability::SecondsSince<std::chrono::steady_clock>(started);
   if (db_breaker_ != nullptr) db_breaker_->RecordSuccess();
+  ReportCommitted(outcomes, committed, observability::SecondsSince<std::chrono::steady_clock>(started));
+  for (const auto& item : items) consumer.Commit(*item.raw);
+  return true;
+}
+
+ReliableConsumer::Outcome ReliableConsumer::Apply(pqxx::transaction_base& tx,
+                                                  const contracts::Envelope& envelope,
+                                                  const kafka::ConsumedMessage& raw,
+                                                  std::vector<std::function<void()>>& committed) {
+  if (pg::Exec(tx, kInboxInsert, config_.name, envelope.message_id.Get().ToString()).empty()) {
+    return Outcome::kDuplicate;
+  }
+  HandlerContext context{tx, envelope, raw, {}};
+  handler_(context);
+  for (auto& hook : context.after_commit) committed.push_back(std::move(hook));
+  return Outcome::kApplied;
+}
+
+void ReliableConsumer::ReportCommitted(
+    const std::vector<std::pair<const contracts::Envelope*, Outcome>>& outcomes,
+    std::vector<std::function<void()>>& committed, double seconds) noexcept {
   try {
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const auto& type = items[i].envelope.type;
-      switch (outcomes[i]) {
+    bool applied = false;
+    for (const auto& [envelope, outcome] : outcomes) {
+      switch (outcome) {
         case Outcome::kSkipped:
-          Count(type, "skipped");
-          break;
+          Count(envelope->type, "skipped");
+          continue;
         case Outcome::kDuplicate:
           ++duplicates_;
-          Count(type, "duplicate");
+          Count(envelope->type, "duplicate");
           spdlog::info("consumer {}: message {} already processed, skipped", config_.name,
-                       items[i].envelope.message_id.Get().ToString());
+                       envelope->message_id.Get().ToString());
           break;
         case Outcome::kApplied:
           ++processed_;
-          Count(type, "applied");
-          instruments_.duration.Observe(seconds);
+          Count(envelope->type, "applied");
+          applied = true;
           break;
       }
+      instruments_.duration.Observe(seconds);
     }
+    if (!applied) return;
     for (auto& hook : committed) hook();
     if (after_commit_) after_commit_();
   } catch (const std::exception& e) {  // the effects are committed: only a report went missing
-    spdlog::error("consumer {}: after committing a batch of {} messages: {}", config_.name, items.size(),
-                  e.what());
+    spdlog::error("consumer {}: after committing {} message(s): {}", config_.name, outcomes.size(), e.what());
   }
-  for (const auto& item : items) consumer.Commit(*item.raw);
-  return true;
 }
 
 void ReliableConsumer::DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason,

@@ -13,4 +13,10 @@ std::string StatementName(std::string_view sql) {
   return name;
 }
 
+std::string Prepare(pqxx::transaction_base& tx, const std::string& sql) {
+  auto name = StatementName(sql);
+  tx.conn().prepare(name, sql);
+  return name;
+}
+
 }  // namespace saga::pg

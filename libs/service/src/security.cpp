@@ -196,6 +196,11 @@ void PgAuditTrail::Record(const audit::AuditEntry& entry) noexcept {
                 entry.resource, mine.error);
 }
 
+std::size_t PgAuditTrail::Waiting() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
 void PgAuditTrail::Write(const std::vector<Pending*>& group) noexcept {
   const auto append = [&](const std::vector<Pending*>& entries) {
     auto conn = pool_.Acquire();

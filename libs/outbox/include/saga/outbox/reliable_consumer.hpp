@@ -149,6 +149,16 @@ class ReliableConsumer {
   /// Applies `items` in one inbox transaction and commits their offsets; false (nothing
   /// applied, nothing committed) when that transaction failed or cannot be tried now.
   bool ApplyTogether(kafka::Consumer& consumer, std::vector<BatchItem>& items);
+  enum class Outcome { kSkipped, kApplied, kDuplicate };
+  /// One message inside `tx`: its inbox row, then the handler (unless the inbox already holds
+  /// it); the handler's after-commit actions are appended to `committed`.
+  Outcome Apply(pqxx::transaction_base& tx, const contracts::Envelope& envelope,
+                const kafka::ConsumedMessage& raw, std::vector<std::function<void()>>& committed);
+  /// What a committed transaction did: counts each message, observes the transaction's duration
+  /// for each one it applied or found done, and runs the after-commit actions when it applied
+  /// any. Never throws: the effects are committed, only a report can go missing.
+  void ReportCommitted(const std::vector<std::pair<const contracts::Envelope*, Outcome>>& outcomes,
+                       std::vector<std::function<void()>>& committed, double seconds) noexcept;
   void DeadLetter(const kafka::ConsumedMessage& message, const std::string& reason, int attempts,
                   const std::string& message_id, const std::string& correlation_id, const std::string& type);
   /// Records the dead letter in the service's dead_letters table (dead_letters.hpp).

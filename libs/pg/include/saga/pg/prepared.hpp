@@ -24,27 +24,25 @@ namespace saga::pg {
 /// The name `sql` is prepared under: "s" and 16 hex digits of its hash.
 [[nodiscard]] std::string StatementName(std::string_view sql);
 
+/// Defines `sql` on the transaction's connection (prepared on its first execution there) and
+/// returns its name.
+[[nodiscard]] std::string Prepare(pqxx::transaction_base& tx, const std::string& sql);
+
 template <typename... Args>
 pqxx::result Exec(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const auto name = StatementName(sql);
-  tx.conn().prepare(name, sql);
-  return tx.exec_prepared(name, std::forward<Args>(args)...);
+  return tx.exec_prepared(Prepare(tx, sql), std::forward<Args>(args)...);
 }
 
 /// Exec that expects no rows (pqxx::unexpected_rows otherwise).
 template <typename... Args>
 pqxx::result Exec0(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const auto name = StatementName(sql);
-  tx.conn().prepare(name, sql);
-  return tx.exec_prepared0(name, std::forward<Args>(args)...);
+  return tx.exec_prepared0(Prepare(tx, sql), std::forward<Args>(args)...);
 }
 
 /// Exec that expects exactly one row (pqxx::unexpected_rows otherwise).
 template <typename... Args>
 pqxx::row Exec1(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const auto name = StatementName(sql);
-  tx.conn().prepare(name, sql);
-  return tx.exec_prepared1(name, std::forward<Args>(args)...);
+  return tx.exec_prepared1(Prepare(tx, sql), std::forward<Args>(args)...);
 }
 
 }  // namespace saga::pg

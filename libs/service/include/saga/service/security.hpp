@@ -127,6 +127,8 @@ class PgAuditTrail final : public IAuditSink {
  public:
   PgAuditTrail(pg::ConnectionPool& pool, observability::Metrics& metrics);
   void Record(const audit::AuditEntry& entry) noexcept override;
+  /// Entries queued behind the group being written now.
+  [[nodiscard]] std::size_t Waiting() const;
 
  private:
   struct Pending {
@@ -140,7 +142,7 @@ class PgAuditTrail final : public IAuditSink {
   pg::ConnectionPool& pool_;
   prometheus::Family<prometheus::Counter>* entries_;
   prometheus::Counter* failures_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable written_;
   std::vector<Pending*> queue_;  // guarded by mu_
   bool writing_ = false;         // guarded by mu_: a caller is appending a group
