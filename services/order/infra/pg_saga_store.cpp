@@ -10,6 +10,7 @@
 #include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
 #include "saga/pg/transaction_scope.hpp"
+#include "services/order/domain/order_status.hpp"
 
 namespace saga::order {
 namespace {
@@ -130,17 +131,31 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
 }
 
 std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp created_before, int limit) {
+  // The statuses are listed (not "NOT IN the terminal ones") so that the (status, created_at)
+  // index reads only the live orders: the terminal ones grow without bound, and a sweep every
+  // half second that read them all cost more than the sagas themselves (docs/performance.md).
+  static const std::string live_statuses = [] {
+    std::string list;
+    for (const auto status : kAllOrderStatuses) {
+      // Settled: no saga will move them (Completed is not terminal: a return can still follow).
+      if (status == OrderStatus::kCompleted || status == OrderStatus::kFailed ||
+          status == OrderStatus::kCancelled) {
+        continue;
+      }
+      list += (list.empty() ? "'" : ", '") + std::string(ToString(status)) + "'";
+    }
+    return list;
+  }();
   return pg::Translated([&] {
     std::vector<core::OrderId> ids;
-    for (const auto& row : pg::Exec(
-             tx_,
-             "SELECT o.id::text FROM orders o WHERE o.status NOT IN ('Completed', 'Failed', 'Cancelled') AND "
-             "o.created_at < " +
-                 pg::TimestampParam(1) +
-                 " AND NOT EXISTS (SELECT 1 FROM sagas s WHERE s.order_id = o.id) ORDER BY o.created_at "
-                 "LIMIT $2 "
-                 "FOR UPDATE SKIP LOCKED",
-             core::ToUnixMicros(created_before), limit)) {
+    for (const auto& row :
+         pg::Exec(tx_,
+                  "SELECT o.id::text FROM orders o WHERE o.status IN (" + live_statuses +
+                      ") AND o.created_at < " + pg::TimestampParam(1) +
+                      " AND NOT EXISTS (SELECT 1 FROM sagas s WHERE s.order_id = o.id) ORDER BY o.created_at "
+                      "LIMIT $2 "
+                      "FOR UPDATE SKIP LOCKED",
+                  core::ToUnixMicros(created_before), limit)) {
       ids.emplace_back(pg::UuidOf(row[0]));
     }
     return ids;

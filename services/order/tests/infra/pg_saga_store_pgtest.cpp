@@ -1,6 +1,6 @@
 // PgSagaTransactions against the real PostgreSQL: what a unit of work gives AfterCommit() runs
 // only once its transaction committed, and never when it rolled back; the saga's traceparent
-// survives the round trip.
+// survives the round trip; the clean-up finds exactly the live orders that never got a saga.
 #include "services/order/infra/pg_saga_store.hpp"
 
 #include <gtest/gtest.h>
@@ -55,6 +55,47 @@ TEST_F(PgSagaStoreTest, AfterCommitActionsRunOnlyAfterACommit) {
   }));
   EXPECT_EQ(ran, (std::vector<std::string>{"after the broken one"}));
   EXPECT_TRUE(PgOrderRepository(db_.Pool()).Get(third.Id()).has_value());
+}
+
+// The clean-up's query lists the live statuses (so that an index reads only live orders): every
+// status that is not terminal is found, no terminal one, none with a saga, none too young; oldest
+// first, at most `limit`.
+TEST_F(PgSagaStoreTest, LockAbandonedFindsTheLiveOrdersWithoutASagaOldestFirst) {
+  using std::chrono::seconds;
+  const auto walk = [](Order& order, std::initializer_list<OrderStatus> statuses) {
+    for (const auto status : statuses) ASSERT_TRUE(order.UpdateStatus(status, testing::kT0 + seconds(50)));
+  };
+  std::vector<core::OrderId> live;
+  transactions_.Run([&](ISagaUnitOfWork& uow) {
+    int second = 0;
+    const auto make = [&](std::initializer_list<OrderStatus> statuses) {
+      auto order = testing::OrderBuilder().At(testing::kT0 + seconds(second++)).Build();
+      uow.Orders().Create(order);
+      walk(order, statuses);
+      if (statuses.size() > 0) uow.Orders().Update(order);
+      return order;
+    };
+    live.push_back(make({}).Id());
+    (void)make({OrderStatus::kFailed});
+    live.push_back(make({OrderStatus::kInventoryReserved}).Id());
+    (void)make({OrderStatus::kCancelled});
+    live.push_back(make({OrderStatus::kInventoryReserved, OrderStatus::kPaymentProcessing}).Id());
+    (void)make({OrderStatus::kInventoryReserved, OrderStatus::kPaymentProcessing, OrderStatus::kCompleted});
+    auto with_saga = make({});
+    auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), with_saga.Id(), "tok_sim_approve", "corr",
+                                    "", testing::kT0, SagaPolicy{});
+    uow.CreateSaga(saga);
+    second = 100;
+    (void)make({});  // created at the threshold: not abandoned yet
+  });
+  static_assert(kAllOrderStatuses.size() == 6, "the orders made above cover every status once");
+
+  std::vector<core::OrderId> found;
+  transactions_.Run(
+      [&](ISagaUnitOfWork& uow) { found = uow.LockAbandoned(testing::kT0 + seconds(100), 10); });
+  EXPECT_EQ(found, live);
+  transactions_.Run([&](ISagaUnitOfWork& uow) { found = uow.LockAbandoned(testing::kT0 + seconds(100), 2); });
+  EXPECT_EQ(found, (std::vector<core::OrderId>{live[0], live[1]}));
 }
 
 }  // namespace
