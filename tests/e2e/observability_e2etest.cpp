@@ -44,6 +44,7 @@ constexpr const char* kBearer = "eyJhbGciOiJIUzI1NiJ9.e2e-secret-bearer.c2lnbmF0
   SystemOptions options;
   options.env = {{"SAGA_LOG_LEVEL", "info"},  // the trace and secrets checks read the info lines
                  {"SAGA_METRICS_SAMPLE_INTERVAL_MS", "200"},
+                 {"SAGA_METRICS_HISTORY_SAMPLE_INTERVAL_MS", "200"},
                  {"SAGA_HEALTH_INTERVAL_MS", "200"},
                  {"SAGA_SAGA_SWEEP_INTERVAL_MS", "200"}};
   RegisterSystem(options);

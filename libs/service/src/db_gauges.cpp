@@ -3,14 +3,30 @@
 #include <spdlog/spdlog.h>
 
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 #include "saga/pg/errors.hpp"
 
 namespace saga::service {
 
+std::string CountEachSql(const std::string& table, const std::string& column,
+                         const std::vector<std::string>& values) {
+  if (values.empty()) throw std::invalid_argument("CountEachSql: no values");
+  std::string sql;
+  for (const auto& value : values) {
+    if (value.find_first_of("'\\") != std::string::npos) {
+      throw std::invalid_argument("CountEachSql: a value with a quote: " + value);
+    }
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += "SELECT '" + value + "', count(*) FROM " + table + " WHERE " + column + " = '" + value + "'";
+  }
+  return sql;
+}
+
 DbGaugeSampler::DbGaugeSampler(pg::ConnectionPool& pool, std::chrono::milliseconds interval,
-                               observability::Metrics& metrics)
+                               std::chrono::milliseconds history_interval, observability::Metrics& metrics)
     : pool_(pool),
+      history_interval_(history_interval),
       metrics_(metrics),
       errors_(
           metrics.CounterFamily("saga_metrics_sample_errors_total", "Failed samples of the database gauges")
@@ -33,17 +49,21 @@ DbGaugeSampler::~DbGaugeSampler() {
 }
 
 void DbGaugeSampler::Add(const std::string& name, const std::string& help, std::vector<std::string> labels,
-                         std::string sql) {
+                         std::string sql, Refresh refresh) {
   std::lock_guard lock(sample_mu_);
-  queries_.push_back(Query{&metrics_.GaugeFamily(name, help), std::move(labels), std::move(sql), {}});
+  queries_.push_back(
+      Query{&metrics_.GaugeFamily(name, help), std::move(labels), std::move(sql), refresh, {}});
 }
 
 void DbGaugeSampler::SampleOnce() {
   std::lock_guard lock(sample_mu_);
+  const auto now = std::chrono::steady_clock::now();
+  const bool history_due = !history_sampled_ || now - *history_sampled_ >= history_interval_;
   auto lease = pool_.Acquire();
   pg::Translated([&] {
     pqxx::read_transaction tx(*lease);
     for (auto& query : queries_) {
+      if (query.refresh == Refresh::kHistory && !history_due) continue;
       std::map<std::vector<std::string>, double> values;
       for (const auto& row : tx.exec(query.sql)) {
         if (row.size() != query.labels.size() + 1) {
@@ -72,6 +92,7 @@ void DbGaugeSampler::SampleOnce() {
       }
     }
   });
+  if (history_due) history_sampled_ = now;
 }
 
 }  // namespace saga::service

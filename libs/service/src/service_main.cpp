@@ -184,7 +184,9 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     const auto topic_prefix = source.GetString("kafka.topic_prefix", "");
     relay_config.topic_prefix = topic_prefix;
     outbox::OutboxRelay relay(relay_config, pg_config, producer, &producer_breaker);
-    DbGaugeSampler db_gauges(pool, source.GetMillis("metrics.sample_interval_ms", std::chrono::milliseconds(5000)));
+    DbGaugeSampler db_gauges(pool,
+                             source.GetMillis("metrics.sample_interval_ms", std::chrono::milliseconds(5000)),
+                             source.GetMillis("metrics.history_sample_interval_ms", std::chrono::seconds(60)));
 
     std::vector<kafka::TopicSpec> topic_specs;
     if (auto topics_file = source.Find("kafka.topics_file"); topics_file && !topics_file->empty()) {

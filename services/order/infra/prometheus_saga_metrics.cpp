@@ -97,20 +97,32 @@ void PrometheusSagaMetrics::ReplyIgnored(const std::string& type) {
 }
 
 void AddOrderGauges(service::DbGaugeSampler& sampler) {
-  // Every state and status is listed, so an emptied one reads 0.
+  using Refresh = service::DbGaugeSampler::Refresh;
+  // Every state and status is listed, so an emptied one reads 0. Live ones are counted through
+  // the (state, ...) / (status, ...) indexes every sample; the finished ones, which grow without
+  // bound, at the history cadence (db_gauges.hpp).
   sampler.Add("saga_sagas", "Sagas in each state now (database)", {"state"},
-              "SELECT s.state, count(g.id) FROM unnest(ARRAY['ReservingInventory', 'ProcessingPayment', "
-              "'CommittingInventory', 'Completed', 'RefundingPayment', 'ReleasingInventory', 'Failed', "
-              "'Cancelled', 'CompensationFailed']) AS s(state) LEFT JOIN sagas g ON g.state = s.state "
-              "GROUP BY s.state");
-  sampler.Add("saga_orders", "Orders in each status now (database)", {"status"},
-              "SELECT s.status, count(o.id) FROM unnest(ARRAY['Created', 'InventoryReserved', "
-              "'PaymentProcessing', 'Completed', 'Failed', 'Cancelled']) AS s(status) "
-              "LEFT JOIN orders o ON o.status = s.status GROUP BY s.status");
+              service::CountEachSql("sagas", "state",
+                                    {"ReservingInventory", "ProcessingPayment", "CommittingInventory",
+                                     "RefundingPayment", "ReleasingInventory", "CompensationFailed"}));
+  sampler.Add(
+      "saga_sagas", "Sagas in each state now (database)", {"state"},
+      "SELECT s.state, count(g.id) FROM unnest(ARRAY['Completed', 'Failed', 'Cancelled']) AS s(state) "
+      "LEFT JOIN sagas g ON g.state = s.state GROUP BY s.state",
+      Refresh::kHistory);
+  sampler.Add(
+      "saga_orders", "Orders in each status now (database)", {"status"},
+      service::CountEachSql("orders", "status", {"Created", "InventoryReserved", "PaymentProcessing"}));
+  sampler.Add(
+      "saga_orders", "Orders in each status now (database)", {"status"},
+      "SELECT s.status, count(o.id) FROM unnest(ARRAY['Completed', 'Failed', 'Cancelled']) AS s(status) "
+      "LEFT JOIN orders o ON o.status = s.status GROUP BY s.status",
+      Refresh::kHistory);
   sampler.Add(
       "saga_orders_revenue_minor", "Sum of the totals of Completed orders, minor units (database)",
       {"currency"},
-      "SELECT currency, sum(total_minor)::float8 FROM orders WHERE status = 'Completed' GROUP BY currency");
+      "SELECT currency, sum(total_minor)::float8 FROM orders WHERE status = 'Completed' GROUP BY currency",
+      Refresh::kHistory);
 }
 
 }  // namespace saga::order

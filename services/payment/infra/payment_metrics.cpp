@@ -58,14 +58,21 @@ RefundResult MeteredGateway::Refund(const std::string& transaction_id, const cor
 }
 
 void AddPaymentGauges(service::DbGaugeSampler& sampler) {
+  using Refresh = service::DbGaugeSampler::Refresh;
+  // Live statuses through the (status, ...) index every sample; the finished ones, which grow
+  // without bound, and the sums at the history cadence (db_gauges.hpp).
+  sampler.Add("saga_payments", "Payments by status (database); Refunded counts refunds", {"status"},
+              service::CountEachSql("payments", "status", {"Pending", "Processing"}));
   sampler.Add(
       "saga_payments", "Payments by status (database); Refunded counts refunds", {"status"},
-      "SELECT s.status, count(p.id) FROM unnest(ARRAY['Pending', 'Processing', 'Completed', 'Failed', "
-      "'Refunded']) AS s(status) LEFT JOIN payments p ON p.status = s.status GROUP BY s.status");
+      "SELECT s.status, count(p.id) FROM unnest(ARRAY['Completed', 'Failed', 'Refunded']) AS s(status) "
+      "LEFT JOIN payments p ON p.status = s.status GROUP BY s.status",
+      Refresh::kHistory);
   sampler.Add("saga_payments_amount_minor",
               "Amounts of the payments by status and currency, minor units (database)",
               {"status", "currency"},
-              "SELECT status, currency, sum(amount_minor)::float8 FROM payments GROUP BY status, currency");
+              "SELECT status, currency, sum(amount_minor)::float8 FROM payments GROUP BY status, currency",
+              Refresh::kHistory);
 }
 
 }  // namespace saga::payment
