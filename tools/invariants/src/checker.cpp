@@ -108,12 +108,14 @@ CheckReport Check(const CheckInput& input) {
   InSnapshot(input.inventory_dsn, [&](pqxx::transaction_base& tx) {
     std::int64_t sold_units = 0;
     for (const auto& row :
+         // One pass over the reservations (a subquery per product read them all once per product:
+         // 44 s with 3k products and 170k reservations).
          tx.exec("SELECT i.product_id::text, i.quantity, i.reserved, i.received, i.sold, "
-                 "  coalesce((SELECT sum(r.quantity) FROM reservations r WHERE r.product_id = i.product_id "
-                 "            AND r.status = 'Active'), 0), "
-                 "  coalesce((SELECT sum(r.quantity) FROM reservations r WHERE r.product_id = i.product_id "
-                 "            AND r.status = 'Committed'), 0) "
-                 "FROM inventory_items i")) {
+                 "  coalesce(r.active, 0), coalesce(r.committed, 0) "
+                 "FROM inventory_items i LEFT JOIN ("
+                 "  SELECT product_id, sum(quantity) FILTER (WHERE status = 'Active') AS active, "
+                 "         sum(quantity) FILTER (WHERE status = 'Committed') AS committed "
+                 "  FROM reservations GROUP BY product_id) r ON r.product_id = i.product_id")) {
       const std::string product = row[0].c_str();
       const auto quantity = row[1].as<std::int64_t>();
       const auto reserved = row[2].as<std::int64_t>();
