@@ -1,5 +1,6 @@
 #include "saga/core/uuid.hpp"
 
+#include <chrono>
 #include <cstring>
 
 namespace saga::core {
@@ -50,12 +51,36 @@ Uuid Uuid::Random(std::mt19937_64& rng) {
   return Uuid(bytes);
 }
 
-Uuid Uuid::Random() {
+namespace {
+
+std::mt19937_64& ThreadRng() {
   thread_local std::mt19937_64 rng{[] {
     std::random_device device;
     return (static_cast<std::uint64_t>(device()) << 32U) ^ device();
   }()};
-  return Random(rng);
+  return rng;
+}
+
+}  // namespace
+
+Uuid Uuid::Random() {
+  return Random(ThreadRng());
+}
+
+Uuid Uuid::TimeOrdered(std::int64_t unix_millis, std::mt19937_64& rng) {
+  auto bytes = Random(rng).bytes_;
+  const auto millis = static_cast<std::uint64_t>(unix_millis);
+  for (std::size_t i = 0; i < 6; ++i) {
+    bytes[i] = static_cast<std::uint8_t>(millis >> (8U * (5U - i)));
+  }
+  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0FU) | 0x70U);  // version 7
+  return Uuid(bytes);                                                // variant kept from Random
+}
+
+Uuid Uuid::TimeOrdered() {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return TimeOrdered(now.count(), ThreadRng());
 }
 
 bool Uuid::IsNil() const noexcept {

@@ -38,6 +38,31 @@ TEST(UuidTest, RandomIsVersion4AndRoundTrips) {
   EXPECT_EQ(seen.size(), 1000U);
 }
 
+TEST(UuidTest, TimeOrderedIsVersion7WithTheTimeInFrontAndSortsByIt) {
+  std::mt19937_64 rng(7);
+  const std::int64_t t0 = 1764072000123;  // 2025-11-25T12:00:00.123Z
+  const auto id = Uuid::TimeOrdered(t0, rng);
+  EXPECT_EQ(id.ToString().substr(0, 13), "019abae2-8a7b") << "the milliseconds, big-endian, in front";
+  EXPECT_EQ(id.Bytes()[6] >> 4U, 7U);
+  EXPECT_EQ(id.Bytes()[8] & 0xC0U, 0x80U);
+  EXPECT_EQ(Uuid::Parse(id.ToString()), id);
+
+  std::unordered_set<Uuid> seen;
+  Uuid previous = Uuid::TimeOrdered(t0, rng);
+  for (int i = 1; i <= 1000; ++i) {
+    const auto later = Uuid::TimeOrdered(t0 + i, rng);
+    EXPECT_LT(previous, later) << "a later millisecond sorts after, whatever the random bits";
+    EXPECT_LT(previous.ToString(), later.ToString()) << "in text too (PostgreSQL compares uuid bytes)";
+    seen.insert(Uuid::TimeOrdered(t0, rng));
+    previous = later;
+  }
+  EXPECT_EQ(seen.size(), 1000U) << "ids of one millisecond differ";
+
+  const auto now = Uuid::TimeOrdered();
+  EXPECT_EQ(now.Bytes()[6] >> 4U, 7U);
+  EXPECT_LT(id, now);
+}
+
 TEST(UuidTest, DefaultIsNil) {
   EXPECT_TRUE(Uuid().IsNil());
   EXPECT_EQ(Uuid().ToString(), "00000000-0000-0000-0000-000000000000");

@@ -47,7 +47,7 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
     // the row it does not update) until the lookup below has read it, so a purge cannot take it
     // away in between.
     pqxx::work tx(*conn);
-    const auto fresh = core::Uuid::Random().ToString();
+    const auto fresh = core::Uuid::TimeOrdered().ToString();  // the new resource's id
     // Insert, or take over a key that has expired; a live key of someone else's is left alone.
     auto claimed = pg::Exec(
         tx,
@@ -111,7 +111,7 @@ http::Response Idempotent(IdempotencyStore& store, const http::Request& request,
                           const http::RequestContext& context, const std::string& operation,
                           const std::function<http::Response(const core::Uuid& resource_id)>& handle) {
   const auto header = request["Idempotency-Key"];
-  if (header.empty()) return handle(core::Uuid::Random());
+  if (header.empty()) return handle(core::Uuid::TimeOrdered());
   const std::string key(header.data(), header.size());
   if (!ValidKey(key)) {
     throw http::ProblemError(http::Status::bad_request, "Invalid Idempotency-Key",

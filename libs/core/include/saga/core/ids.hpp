@@ -19,10 +19,11 @@ using PaymentId = StrongType<Uuid, struct PaymentIdTag>;
 using SagaId = StrongType<Uuid, struct SagaIdTag>;
 using MessageId = StrongType<Uuid, struct MessageIdTag>;
 
-/// A new random id of type Id.
+/// A new id of type Id: time-ordered (Uuid::TimeOrdered), so the rows keyed by it are appended
+/// to their indexes rather than scattered over them.
 template <typename Id>
 [[nodiscard]] Id NewId() {
-  return Id(Uuid::Random());
+  return Id(Uuid::TimeOrdered());
 }
 
 /// Parses the canonical UUID text into an id of type Id.
