@@ -75,8 +75,10 @@ std::string_view FailureReasonOf(ChargeOutcome outcome) noexcept {
 }
 
 core::PaymentId PaymentIdForOrder(const core::OrderId& order_id) noexcept {
-  // A bijection of the order id's random bits (XOR with a fixed mask), marked as a version 8
-  // (custom) RFC 9562 UUID: distinct orders get distinct payment ids, and never a random one's.
+  // A bijection of the order id (XOR with a fixed mask; the version and variant bits it overwrites
+  // are the same in every id of one version), marked as a version 8 (custom) RFC 9562 UUID:
+  // distinct orders get distinct payment ids, never one that NewId (version 7) or Random
+  // (version 4) could make. A time-ordered order id keeps its payment id near its neighbours'.
   static constexpr std::array<std::uint8_t, 16> kMask = {0x5a, 0x17, 0xc3, 0x9e, 0x21, 0x64, 0xb8, 0x0d,
                                                          0x73, 0xe2, 0x4f, 0x91, 0x06, 0xad, 0x38, 0xcb};
   auto bytes = order_id.Get().Bytes();
