@@ -13,6 +13,7 @@
 #include "saga/kafka/topics.hpp"
 #include "saga/observability/logging.hpp"
 #include "saga/outbox/outbox_relay.hpp"
+#include "saga/outbox/retention.hpp"
 #include "saga/pg/migrations.hpp"
 #include "saga/service/api_support.hpp"
 #include "saga/service/dead_letter_api.hpp"
@@ -187,6 +188,15 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     DbGaugeSampler db_gauges(pool,
                              source.GetMillis("metrics.sample_interval_ms", std::chrono::milliseconds(5000)),
                              source.GetMillis("metrics.history_sample_interval_ms", std::chrono::seconds(60)));
+    outbox::RetentionConfig retention_config;
+    retention_config.outbox = std::chrono::seconds(
+        source.GetInt("outbox.retention_s", retention_config.outbox.count(), 0, std::int64_t{3650} * 86400));
+    retention_config.inbox = std::chrono::seconds(
+        source.GetInt("inbox.retention_s", retention_config.inbox.count(), 0, std::int64_t{3650} * 86400));
+    retention_config.batch =
+        static_cast<int>(source.GetInt("retention.batch_size", retention_config.batch, 1, 100000));
+    outbox::RetentionSweeper retention(pool, retention_config,
+                                       source.GetMillis("retention.interval_ms", std::chrono::seconds(60)));
 
     std::vector<kafka::TopicSpec> topic_specs;
     if (auto topics_file = source.Find("kafka.topics_file"); topics_file && !topics_file->empty()) {
@@ -233,6 +243,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     readiness.Start();
     relay.Start();
     db_gauges.Start();
+    retention.Start();
     for (auto& consumer : context.consumers) consumer->Start();
     for (auto& start : context.on_start) start();
     server.Start();
@@ -248,6 +259,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     for (auto it = context.on_stop.rbegin(); it != context.on_stop.rend(); ++it) (*it)();  // consumers
     readiness.Stop();
     db_gauges.Stop();
+    retention.Stop();
     relay.Stop();  // drained last: what the consumers committed is still published on restart
     spdlog::info("{}-service stopped", definition.name);
     return 0;
