@@ -1,7 +1,7 @@
 #pragma once
 // Retention of the messaging tables: published outbox rows and inbox records are deleted once
 // they are older than their retention, so the tables stay the size of that window instead of
-// growing with every message ever sent (1.4 million outbox rows after ~120k orders, which
+// growing with every message ever sent (1.85 million outbox rows after ~120k orders, which
 // autovacuum had to scan and the buffer cache could not hold: docs/performance.md).
 //
 // - Outbox: only published rows (published_at older than `outbox`); a pending row is never
