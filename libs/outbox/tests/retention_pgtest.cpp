@@ -100,5 +100,17 @@ TEST_F(RetentionTest, ABatchBelowOneIsRefused) {
                std::invalid_argument);
 }
 
+TEST(RetentionTopicsTest, AnInboxShorterThanATopicsRetentionIsFound) {
+  const auto week = std::int64_t{7} * 24 * 3600 * 1000;
+  const std::vector<kafka::TopicSpec> topics = {
+      {"saga.order.events", 3, 1, week, 1},
+      {"saga.order.events.dlq", 1, 1, 4 * week, 1},  // dead letters have no inbox record
+  };
+  EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 7), topics), std::nullopt);
+  EXPECT_EQ(TopicOutlastingTheInbox(hours(24), topics), "saga.order.events");
+  EXPECT_EQ(TopicOutlastingTheInbox(seconds(0), topics), std::nullopt) << "kept forever";
+  EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 30), {{"forever", 1, 1, -1, 1}}), "forever");
+}
+
 }  // namespace
 }  // namespace saga::outbox

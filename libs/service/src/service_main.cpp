@@ -203,6 +203,12 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
       topic_specs = kafka::LoadTopicsFile(*topics_file);  // created at start-up when missing
     }
     for (auto& spec : topic_specs) spec.name = topic_prefix + spec.name;
+    if (auto topic = outbox::TopicOutlastingTheInbox(retention_config.inbox, topic_specs)) {
+      spdlog::warn(
+          "inbox.retention_s ({} s) is shorter than the retention of topic {}: a consumer sent back to "
+          "an old offset could apply a message whose inbox record is gone a second time",
+          retention_config.inbox.count(), *topic);
+    }
     auto required_topics = definition.required_topics;
     for (auto& topic : required_topics) topic = topic_prefix + topic;
     ReadinessMonitor readiness(source.GetMillis("health.interval_ms", std::chrono::milliseconds(1000)));

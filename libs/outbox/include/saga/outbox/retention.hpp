@@ -21,9 +21,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "saga/core/periodic_task.hpp"
+#include "saga/kafka/topics.hpp"
 #include "saga/observability/metrics.hpp"
 #include "saga/pg/pool.hpp"
 
@@ -39,6 +42,13 @@ struct RetentionResult {
   std::int64_t outbox = 0;  // rows deleted
   std::int64_t inbox = 0;
 };
+
+/// The first topic (not a .dlq one: a dead letter was never applied, so it has no inbox record to
+/// outlast) whose messages live longer than an inbox record kept `inbox_retention`: a consumer
+/// sent back to an old offset could apply such a message twice. nullopt when there is none, or
+/// when inbox records are kept forever (0). A topic retention of -1 means forever.
+[[nodiscard]] std::optional<std::string> TopicOutlastingTheInbox(std::chrono::seconds inbox_retention,
+                                                                 const std::vector<kafka::TopicSpec>& topics);
 
 class RetentionSweeper {
  public:
