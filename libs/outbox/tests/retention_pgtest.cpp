@@ -45,11 +45,11 @@ TEST_F(RetentionTest, RowsPastTheirRetentionAreDeletedPendingOnesNever) {
   OutboxRow("published-3-days-ago", "3 days", "3 days");
   OutboxRow("published-1-hour-ago", "2 days", "1 hour");  // created long ago, published lately
   OutboxRow("pending-for-30-days", "30 days", "");
-  InboxRow("old", "8 days");
-  InboxRow("old", "9 days");
-  InboxRow("recent", "6 days");
+  InboxRow("old", "31 days");
+  InboxRow("old", "40 days");
+  InboxRow("recent", "29 days");
 
-  RetentionSweeper sweeper(db_.Pool(), RetentionConfig{hours(24), hours(24 * 7), 1}, seconds(60), metrics_);
+  RetentionSweeper sweeper(db_.Pool(), RetentionConfig{hours(24), hours(24 * 30), 1}, seconds(60), metrics_);
   const auto result = sweeper.PurgeOnce();  // batches of one: the loop must go on until one is short
   EXPECT_EQ(result.outbox, 2);
   EXPECT_EQ(result.inbox, 2);
@@ -70,7 +70,7 @@ TEST_F(RetentionTest, RowsPastTheirRetentionAreDeletedPendingOnesNever) {
 TEST_F(RetentionTest, ARetentionOfZeroKeepsTheRowsForever) {
   OutboxRow("published-a-year-ago", "365 days", "365 days");
   InboxRow("old", "365 days");
-  RetentionSweeper sweeper(db_.Pool(), RetentionConfig{seconds(0), hours(24 * 7), 100}, seconds(60),
+  RetentionSweeper sweeper(db_.Pool(), RetentionConfig{seconds(0), hours(24 * 30), 100}, seconds(60),
                            metrics_);
   const auto result = sweeper.PurgeOnce();
   EXPECT_EQ(result.outbox, 0);
@@ -84,8 +84,8 @@ TEST_F(RetentionTest, TwoPurgersAtOnceDeleteEachRowOnce) {
       "INSERT INTO outbox (message_id, topic, message_key, payload, created_at, published_at) "
       "SELECT gen_random_uuid(), 'saga.order.events', 'k' || i, '{}', now() - interval '2 days', "
       "now() - interval '2 days' + i * interval '1 ms' FROM generate_series(1, 600) AS i");
-  RetentionSweeper first(db_.Pool(), RetentionConfig{hours(24), hours(24 * 7), 25}, seconds(60), metrics_);
-  RetentionSweeper second(db_.Pool(), RetentionConfig{hours(24), hours(24 * 7), 25}, seconds(60), metrics_);
+  RetentionSweeper first(db_.Pool(), RetentionConfig{hours(24), hours(24 * 30), 25}, seconds(60), metrics_);
+  RetentionSweeper second(db_.Pool(), RetentionConfig{hours(24), hours(24 * 30), 25}, seconds(60), metrics_);
   RetentionResult a;
   RetentionResult b;
   std::thread other([&] { a = first.PurgeOnce(); });
@@ -106,8 +106,11 @@ TEST(RetentionTopicsTest, AnInboxShorterThanATopicsRetentionIsFound) {
       {"saga.order.events", 3, 1, week, 1},
       {"saga.order.events.dlq", 1, 1, 4 * week, 1},  // dead letters have no inbox record
   };
-  EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 7), topics), std::nullopt);
-  EXPECT_EQ(TopicOutlastingTheInbox(hours(24), topics), "saga.order.events");
+  EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 30), topics), std::nullopt) << "the default";
+  EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 14), topics), std::nullopt) << "retention + roll, exactly";
+  EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 7), topics), "saga.order.events")
+      << "a message may stay readable a segment's roll time past its topic's retention";
+  EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 7), topics, seconds(0)), std::nullopt);
   EXPECT_EQ(TopicOutlastingTheInbox(seconds(0), topics), std::nullopt) << "kept forever";
   EXPECT_EQ(TopicOutlastingTheInbox(hours(24 * 30), {{"forever", 1, 1, -1, 1}}), "forever");
 }

@@ -205,8 +205,9 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     for (auto& spec : topic_specs) spec.name = topic_prefix + spec.name;
     if (auto topic = outbox::TopicOutlastingTheInbox(retention_config.inbox, topic_specs)) {
       spdlog::warn(
-          "inbox.retention_s ({} s) is shorter than the retention of topic {}: a consumer sent back to "
-          "an old offset could apply a message whose inbox record is gone a second time",
+          "inbox.retention_s ({} s) is shorter than the messages of topic {} may stay readable (its "
+          "retention plus a segment's roll time): a consumer sent back to an old offset could apply a "
+          "message whose inbox record is gone a second time",
           retention_config.inbox.count(), *topic);
     }
     auto required_topics = definition.required_topics;

@@ -8,8 +8,12 @@
 //   deleted, however old: it has not been sent yet. The published rows are a record for
 //   operators, Kafka keeps the messages themselves.
 // - Inbox: records older than `inbox` (processed_at). A record is what makes a redelivered
-//   message a duplicate, so `inbox` must outlast every redelivery: at least the retention of the
-//   topics (7 days, deploy/kafka/topics.tsv). The default is that.
+//   message a duplicate, so `inbox` must outlast every redelivery. A message stays readable for
+//   its topic's retention (7 days, deploy/kafka/topics.tsv) after its segment rolled, and a
+//   segment rolls up to 7 days (log.roll.hours) after its first message: up to 14 days in all.
+//   A consumer group whose instances were all away longer than offsets.retention.minutes (7
+//   days) starts again from the earliest offset and reads all of that. The default, 30 days,
+//   outlasts it with room to spare.
 // - Batches of `batch` rows, each its own autocommitted DELETE (no long lock, little WAL at a
 //   time), repeated until a batch comes back short. Rows are chosen with FOR UPDATE SKIP LOCKED,
 //   so several instances purging at once delete disjoint rows and never wait for each other.
@@ -34,7 +38,7 @@ namespace saga::outbox {
 
 struct RetentionConfig {
   std::chrono::seconds outbox{std::chrono::hours(24)};
-  std::chrono::seconds inbox{std::chrono::hours(24 * 7)};
+  std::chrono::seconds inbox{std::chrono::hours(24 * 30)};
   int batch = 1000;
 };
 
@@ -44,11 +48,13 @@ struct RetentionResult {
 };
 
 /// The first topic (not a .dlq one: a dead letter was never applied, so it has no inbox record to
-/// outlast) whose messages live longer than an inbox record kept `inbox_retention`: a consumer
+/// outlast) whose messages may stay readable longer than an inbox record kept `inbox_retention`:
+/// its retention plus `segment_roll` (the broker's log.roll.hours, 7 days by default). A consumer
 /// sent back to an old offset could apply such a message twice. nullopt when there is none, or
 /// when inbox records are kept forever (0). A topic retention of -1 means forever.
-[[nodiscard]] std::optional<std::string> TopicOutlastingTheInbox(std::chrono::seconds inbox_retention,
-                                                                 const std::vector<kafka::TopicSpec>& topics);
+[[nodiscard]] std::optional<std::string> TopicOutlastingTheInbox(
+    std::chrono::seconds inbox_retention, const std::vector<kafka::TopicSpec>& topics,
+    std::chrono::seconds segment_roll = std::chrono::hours(24 * 7));
 
 class RetentionSweeper {
  public:
