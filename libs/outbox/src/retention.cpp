@@ -31,8 +31,7 @@ std::optional<std::string> TopicOutlastingTheInbox(std::chrono::seconds inbox_re
   const auto inbox_ms = std::chrono::duration_cast<std::chrono::milliseconds>(inbox_retention).count();
   const auto roll_ms = std::chrono::duration_cast<std::chrono::milliseconds>(segment_roll).count();
   for (const auto& topic : topics) {
-    const bool dlq = topic.name.size() >= 4 && topic.name.compare(topic.name.size() - 4, 4, ".dlq") == 0;
-    if (dlq) continue;
+    if (topic.name.ends_with(".dlq")) continue;
     if (topic.retention_ms < 0 || topic.retention_ms + roll_ms > inbox_ms) return topic.name;
   }
   return std::nullopt;

@@ -9,18 +9,41 @@
 
 namespace saga::service {
 
+namespace {
+
+// `value` as an SQL literal; the values are constants of the code, so a quote is a bug.
+std::string Literal(const std::string& value) {
+  if (value.find_first_of("'\\") != std::string::npos) {
+    throw std::invalid_argument("database gauges: a value with a quote: " + value);
+  }
+  return "'" + value + "'";
+}
+
+void RequireValues(const std::vector<std::string>& values) {
+  if (values.empty()) throw std::invalid_argument("database gauges: no values to count");
+}
+
+}  // namespace
+
 std::string CountEachSql(const std::string& table, const std::string& column,
                          const std::vector<std::string>& values) {
-  if (values.empty()) throw std::invalid_argument("CountEachSql: no values");
+  RequireValues(values);
   std::string sql;
   for (const auto& value : values) {
-    if (value.find_first_of("'\\") != std::string::npos) {
-      throw std::invalid_argument("CountEachSql: a value with a quote: " + value);
-    }
     if (!sql.empty()) sql += " UNION ALL ";
-    sql += "SELECT '" + value + "', count(*) FROM " + table + " WHERE " + column + " = '" + value + "'";
+    sql +=
+        "SELECT " + Literal(value) + ", count(*) FROM " + table + " WHERE " + column + " = " + Literal(value);
   }
   return sql;
+}
+
+std::string CountEachInOneScanSql(const std::string& table, const std::string& column,
+                                  const std::vector<std::string>& values) {
+  RequireValues(values);
+  std::string list;
+  for (const auto& value : values) list += (list.empty() ? "" : ", ") + Literal(value);
+  return "SELECT v.value, count(t." + column + ") FROM unnest(ARRAY[" + list + "]) AS v(value) LEFT JOIN " +
+         table + " t ON t." + column + " = v.value GROUP BY v.value";
 }
 
 DbGaugeSampler::DbGaugeSampler(pg::ConnectionPool& pool, std::chrono::milliseconds interval,

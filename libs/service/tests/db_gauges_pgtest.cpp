@@ -1,7 +1,7 @@
 // DbGaugeSampler against the real PostgreSQL: live queries are read at every sample, history
 // queries at the first and then only once their interval has passed; a live and a history query
-// fill one family with their own series; a status that empties reads 0; CountEachSql counts
-// every value, 0 included, and refuses a value it would have to quote.
+// fill one family with their own series; a status that empties reads 0; CountEachSql and
+// CountEachInOneScanSql count every value, 0 included, and refuse a value they would have to quote.
 #include "saga/service/db_gauges.hpp"
 
 #include <gtest/gtest.h>
@@ -29,9 +29,7 @@ class DbGaugesTest : public ::testing::Test {
     sampler.Add("saga_test_jobs", "Jobs by status", {"status"},
                 CountEachSql("jobs", "status", {"Queued", "Running"}));
     sampler.Add("saga_test_jobs", "Jobs by status", {"status"},
-                "SELECT s.status, count(j.id) FROM unnest(ARRAY['Done', 'Failed']) AS s(status) "
-                "LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status",
-                Refresh::kHistory);
+                CountEachInOneScanSql("jobs", "status", {"Done", "Failed"}), Refresh::kHistory);
   }
 
   std::optional<double> Jobs(const std::string& status) {
@@ -85,13 +83,21 @@ TEST_F(DbGaugesTest, AFailedHistorySampleIsRetriedAtTheNextSample) {
   EXPECT_EQ(Jobs("Done"), 1) << "the history was not marked as read by the failed sample";
 }
 
-TEST_F(DbGaugesTest, CountEachSqlCountsEveryValueAndRefusesQuotes) {
-  db_.Exec("INSERT INTO jobs (status) VALUES ('Queued'), ('Queued')");
-  const auto sql = CountEachSql("jobs", "status", {"Queued", "Running"});
-  EXPECT_EQ(db_.Count("SELECT count FROM (" + sql + ") AS c(status, count) WHERE status = 'Queued'"), 2);
-  EXPECT_EQ(db_.Count("SELECT count FROM (" + sql + ") AS c(status, count) WHERE status = 'Running'"), 0);
+TEST_F(DbGaugesTest, TheCountingQueriesCountEveryValueAndRefuseQuotes) {
+  db_.Exec("INSERT INTO jobs (status) VALUES ('Queued'), ('Queued'), ('Done')");
+  for (const auto& sql : {CountEachSql("jobs", "status", {"Queued", "Running"}),
+                          CountEachInOneScanSql("jobs", "status", {"Queued", "Running"})}) {
+    EXPECT_EQ(db_.Count("SELECT count FROM (" + sql + ") AS c(status, count) WHERE status = 'Queued'"), 2)
+        << sql;
+    EXPECT_EQ(db_.Count("SELECT count FROM (" + sql + ") AS c(status, count) WHERE status = 'Running'"), 0)
+        << sql;
+    EXPECT_EQ(db_.Count("SELECT count(*) FROM (" + sql + ") AS c"), 2)
+        << sql << ": one row per value, no other";
+  }
   EXPECT_THROW((void)CountEachSql("jobs", "status", {"it's"}), std::invalid_argument);
   EXPECT_THROW((void)CountEachSql("jobs", "status", {}), std::invalid_argument);
+  EXPECT_THROW((void)CountEachInOneScanSql("jobs", "status", {"it's"}), std::invalid_argument);
+  EXPECT_THROW((void)CountEachInOneScanSql("jobs", "status", {}), std::invalid_argument);
 }
 
 }  // namespace

@@ -8,11 +8,10 @@ void AddInventoryGauges(service::DbGaugeSampler& sampler) {
   // without bound, at the history cadence (db_gauges.hpp). Stock: one row per product.
   sampler.Add("saga_inventory_reservations", "Stock reservations by status (database)", {"status"},
               service::CountEachSql("reservations", "status", {"Active"}));
-  sampler.Add(
-      "saga_inventory_reservations", "Stock reservations by status (database)", {"status"},
-      "SELECT s.status, count(r.id) FROM unnest(ARRAY['Committed', 'Released', 'Expired', 'Returned']) "
-      "AS s(status) LEFT JOIN reservations r ON r.status = s.status GROUP BY s.status",
-      Refresh::kHistory);
+  sampler.Add("saga_inventory_reservations", "Stock reservations by status (database)", {"status"},
+              service::CountEachInOneScanSql("reservations", "status",
+                                             {"Committed", "Released", "Expired", "Returned"}),
+              Refresh::kHistory);
   sampler.Add("saga_inventory_stock_units",
               "Units on hand, reserved and available over all products (database)", {"kind"},
               "SELECT k.kind, CASE k.kind WHEN 'on_hand' THEN t.on_hand WHEN 'reserved' THEN t.reserved "

@@ -26,6 +26,10 @@ bool IsTerminal(OrderStatus status) noexcept {
   return status == OrderStatus::kFailed || status == OrderStatus::kCancelled;
 }
 
+bool IsSettled(OrderStatus status) noexcept {
+  return status == OrderStatus::kCompleted || IsTerminal(status);
+}
+
 std::string_view ToString(OrderStatus status) noexcept {
   switch (status) {
     case OrderStatus::kCreated:

@@ -24,6 +24,9 @@ inline constexpr std::array<OrderStatus, 6> kAllOrderStatuses = {OrderStatus::kC
 [[nodiscard]] bool CanTransition(OrderStatus from, OrderStatus to) noexcept;
 /// Failed and Cancelled.
 [[nodiscard]] bool IsTerminal(OrderStatus status) noexcept;
+/// Completed, Failed and Cancelled: no saga moves the order any more (a Completed one may still
+/// be returned, so it is not terminal). The others are live.
+[[nodiscard]] bool IsSettled(OrderStatus status) noexcept;
 
 /// "Created", "InventoryReserved", ... (the wire and database spelling).
 [[nodiscard]] std::string_view ToString(OrderStatus status) noexcept;

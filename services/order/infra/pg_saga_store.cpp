@@ -138,11 +138,7 @@ std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp creat
   static const std::string live_statuses = [] {
     std::string list;
     for (const auto status : kAllOrderStatuses) {
-      // Settled: no saga will move them (Completed is not terminal: a return can still follow).
-      if (status == OrderStatus::kCompleted || status == OrderStatus::kFailed ||
-          status == OrderStatus::kCancelled) {
-        continue;
-      }
+      if (IsSettled(status)) continue;
       list += (list.empty() ? "'" : ", '") + std::string(ToString(status)) + "'";
     }
     return list;

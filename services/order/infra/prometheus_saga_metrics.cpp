@@ -1,6 +1,10 @@
 #include "services/order/infra/prometheus_saga_metrics.hpp"
 
 #include <cctype>
+#include <string>
+#include <vector>
+
+#include "services/order/domain/order_status.hpp"
 
 namespace saga::order {
 namespace {
@@ -105,19 +109,18 @@ void AddOrderGauges(service::DbGaugeSampler& sampler) {
               service::CountEachSql("sagas", "state",
                                     {"ReservingInventory", "ProcessingPayment", "CommittingInventory",
                                      "RefundingPayment", "ReleasingInventory", "CompensationFailed"}));
-  sampler.Add(
-      "saga_sagas", "Sagas in each state now (database)", {"state"},
-      "SELECT s.state, count(g.id) FROM unnest(ARRAY['Completed', 'Failed', 'Cancelled']) AS s(state) "
-      "LEFT JOIN sagas g ON g.state = s.state GROUP BY s.state",
-      Refresh::kHistory);
-  sampler.Add(
-      "saga_orders", "Orders in each status now (database)", {"status"},
-      service::CountEachSql("orders", "status", {"Created", "InventoryReserved", "PaymentProcessing"}));
-  sampler.Add(
-      "saga_orders", "Orders in each status now (database)", {"status"},
-      "SELECT s.status, count(o.id) FROM unnest(ARRAY['Completed', 'Failed', 'Cancelled']) AS s(status) "
-      "LEFT JOIN orders o ON o.status = s.status GROUP BY s.status",
-      Refresh::kHistory);
+  sampler.Add("saga_sagas", "Sagas in each state now (database)", {"state"},
+              service::CountEachInOneScanSql("sagas", "state", {"Completed", "Failed", "Cancelled"}),
+              Refresh::kHistory);
+  std::vector<std::string> live;
+  std::vector<std::string> settled;
+  for (const auto status : kAllOrderStatuses) {
+    (IsSettled(status) ? settled : live).emplace_back(ToString(status));
+  }
+  sampler.Add("saga_orders", "Orders in each status now (database)", {"status"},
+              service::CountEachSql("orders", "status", live));
+  sampler.Add("saga_orders", "Orders in each status now (database)", {"status"},
+              service::CountEachInOneScanSql("orders", "status", settled), Refresh::kHistory);
   sampler.Add(
       "saga_orders_revenue_minor", "Sum of the totals of Completed orders, minor units (database)",
       {"currency"},

@@ -63,11 +63,9 @@ void AddPaymentGauges(service::DbGaugeSampler& sampler) {
   // without bound, and the sums at the history cadence (db_gauges.hpp).
   sampler.Add("saga_payments", "Payments by status (database); Refunded counts refunds", {"status"},
               service::CountEachSql("payments", "status", {"Pending", "Processing"}));
-  sampler.Add(
-      "saga_payments", "Payments by status (database); Refunded counts refunds", {"status"},
-      "SELECT s.status, count(p.id) FROM unnest(ARRAY['Completed', 'Failed', 'Refunded']) AS s(status) "
-      "LEFT JOIN payments p ON p.status = s.status GROUP BY s.status",
-      Refresh::kHistory);
+  sampler.Add("saga_payments", "Payments by status (database); Refunded counts refunds", {"status"},
+              service::CountEachInOneScanSql("payments", "status", {"Completed", "Failed", "Refunded"}),
+              Refresh::kHistory);
   sampler.Add("saga_payments_amount_minor",
               "Amounts of the payments by status and currency, minor units (database)",
               {"status", "currency"},

@@ -165,7 +165,11 @@ TEST(OrderStatusTest, TerminalStatesAndNames) {
     bool any_exit = false;
     for (auto to : kAllOrderStatuses) any_exit = any_exit || CanTransition(status, to);
     EXPECT_EQ(IsTerminal(status), !any_exit) << ToString(status);
+    // Settled: terminal, or Completed (which only a return leaves); the saga's statuses are live.
+    EXPECT_EQ(IsSettled(status), IsTerminal(status) || status == OrderStatus::kCompleted) << ToString(status);
   }
+  EXPECT_FALSE(IsSettled(OrderStatus::kCreated));
+  EXPECT_FALSE(IsSettled(OrderStatus::kPaymentProcessing));
   EXPECT_FALSE(ParseOrderStatus("created").has_value());
   EXPECT_FALSE(ParseOrderStatus("").has_value());
 }

@@ -43,6 +43,10 @@ namespace saga::service {
 /// index on `column` (a parameter or a join would make it scan the table).
 [[nodiscard]] std::string CountEachSql(const std::string& table, const std::string& column,
                                        const std::vector<std::string>& values);
+/// A history query with the same rows as CountEachSql, read in one scan of `table` (for values
+/// most rows hold, where an index would not help).
+[[nodiscard]] std::string CountEachInOneScanSql(const std::string& table, const std::string& column,
+                                                const std::vector<std::string>& values);
 
 class DbGaugeSampler {
  public:
