@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   definition.wire = [&](saga::service::ServiceContext& context) {
     saga::inventory::AddInventoryGauges(context.db_gauges);
     repository = std::make_unique<saga::inventory::PgInventoryRepository>(context.pool);
-    unit = std::make_unique<saga::inventory::PgUnitOfWork>(context.pool);
+    unit = std::make_unique<saga::inventory::PgUnitOfWork>(context.pool, context.RelayWaker());
     app = std::make_unique<saga::inventory::InventoryApp>(*repository, *unit, context.clock);
     saga::inventory::AddInventoryRoutes(context.router, *app);
 

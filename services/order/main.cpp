@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
         source.GetInt("saga.reservation_ttl_s", settings.reservation_ttl.count(), 1, 86400));
     settings.abandoned_after = std::chrono::seconds(
         source.GetInt("saga.abandoned_after_s", settings.abandoned_after.count(), 1, 86400 * 30));
-    transactions = std::make_unique<saga::order::PgSagaTransactions>(context.pool);
+    transactions = std::make_unique<saga::order::PgSagaTransactions>(context.pool, context.RelayWaker());
     queries = std::make_unique<saga::order::PgSagaQueries>(context.pool);
     saga_metrics = std::make_unique<saga::order::PrometheusSagaMetrics>(context.metrics);
     saga::order::AddOrderGauges(context.db_gauges);

@@ -20,7 +20,12 @@ using std::chrono::seconds;
 
 [[maybe_unused]] const bool kRegistered = [] {
   SystemOptions options;
-  options.env = {{"SAGA_SAGA_SWEEP_INTERVAL_MS", "200"}, {"SAGA_GATEWAY_SLOW_MS", "1500"}};
+  // The relays poll only every 10 minutes, longer than any wait below: every commit that
+  // appends outbox rows (a consumer's, a POST's, a cancel's, a sweep's, an expiry's) must wake
+  // its relay, or the saga waiting for that message times out.
+  options.env = {{"SAGA_SAGA_SWEEP_INTERVAL_MS", "200"},
+                 {"SAGA_GATEWAY_SLOW_MS", "1500"},
+                 {"SAGA_OUTBOX_POLL_INTERVAL_MS", "600000"}};
   RegisterSystem(options);
   return true;
 }();

@@ -97,10 +97,9 @@ outbox::ReliableConsumer& AddConsumer(ServiceContext& context, outbox::ConsumerC
   const std::string check = "consumer-" + config.name;
   const auto prefix = context.source.GetString("kafka.topic_prefix", "");
   for (auto& topic : config.topics) topic = prefix + topic;
-  auto& relay = context.relay;
   context.consumers.push_back(std::make_unique<outbox::ReliableConsumer>(
       std::move(config), context.kafka, context.pool, context.producer, std::move(handler),
-      [&relay] { relay.Notify(); }, &context.db_breaker, context.metrics));
+      context.RelayWaker(), &context.db_breaker, context.metrics));
   auto& consumer = *context.consumers.back();
   context.readiness.AddCheck(check, MakeConsumerProbe(consumer, max_lag));
   return consumer;

@@ -10,13 +10,15 @@ namespace saga::inventory {
 
 void PgUnitOfWork::Run(const Work& work) {
   auto conn = pool_.Acquire();
-  pg::Translated([&] {
+  const int appended = pg::Translated([&] {
     pqxx::work tx(*conn);
     PgInventoryRepository repository(tx);
     outbox::TransactionOutbox outbox(tx);
     work(repository, outbox);
     tx.commit();
+    return outbox.Appended();
   });
+  if (appended > 0 && published_) published_();
 }
 
 void PgTransactionUnitOfWork::Run(const Work& work) {

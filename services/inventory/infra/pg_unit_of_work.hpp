@@ -2,6 +2,8 @@
 // The PostgreSQL units of work (app/unit_of_work.hpp): a PgInventoryRepository and a
 // outbox::TransactionOutbox in transaction mode over one transaction.
 
+#include <functional>
+
 #include <pqxx/transaction_base>
 
 #include "saga/pg/pool.hpp"
@@ -11,13 +13,17 @@ namespace saga::inventory {
 
 /// A new transaction on a pooled connection per Run(): commits when the work returns, rolls back
 /// when it throws. Thread-safe (each Run has its own connection). pqxx errors arrive translated.
+/// `published`, when given, runs after a commit that appended outbox rows (the service wires
+/// OutboxRelay::Notify, so they are published now rather than at the relay's next poll).
 class PgUnitOfWork final : public IUnitOfWork {
  public:
-  explicit PgUnitOfWork(pg::ConnectionPool& pool) : pool_(pool) {}
+  explicit PgUnitOfWork(pg::ConnectionPool& pool, std::function<void()> published = {})
+      : pool_(pool), published_(std::move(published)) {}
   void Run(const Work& work) override;
 
  private:
   pg::ConnectionPool& pool_;
+  std::function<void()> published_;
 };
 
 /// Runs the work inside `tx`, which the caller owns and commits (e.g. the reliable consumer's

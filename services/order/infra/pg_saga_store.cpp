@@ -108,6 +108,7 @@ void PgSagaUnitOfWork::AppendLog(const SagaInstance& saga, const SagaLogEntry& e
 
 void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelope& envelope) {
   (void)outbox::Append(tx_, topic, envelope);
+  ++published_;
 }
 
 std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int limit) {
@@ -161,11 +162,14 @@ std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp creat
 
 void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) {
   std::vector<std::function<void()>> committed;
+  int published = 0;
   pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
     committed.clear();  // a retried attempt starts over
     PgSagaUnitOfWork uow(tx, committed);
     work(uow);
+    published = uow.Published();
   });
+  if (published > 0 && published_) published_();
   for (auto& action : committed) {
     try {
       action();

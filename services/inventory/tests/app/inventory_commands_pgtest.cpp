@@ -397,6 +397,30 @@ TEST_F(InventoryCommandsTest, TheExpiryWorkerRunsUntilStopped) {
   EXPECT_THROW(ReservationExpiryWorker(unit, clock_, {std::chrono::milliseconds(0), 100}), core::ConfigError);
 }
 
+// The service wakes its outbox relay with the unit of work's `published`: after a commit that
+// appended messages (a REST use case's, an expiry's), not after one that appended none, nor after
+// a refused change.
+TEST_F(InventoryCommandsTest, TheUnitOfWorkWakesTheRelayAfterACommitThatPublished) {
+  int woken = 0;
+  PgUnitOfWork unit(db_.Pool(), [&] { ++woken; });
+  InventoryApp app(repo_, unit, clock_);
+  auto created = app.CreateProduct({"Lamp", "LAMP-9", core::Money(4500, testing::kEur), 11, ""});
+  ASSERT_TRUE(created.HasValue());
+  EXPECT_EQ(woken, 1);
+  ASSERT_FALSE(app.CreateProduct({"Lamp", "LAMP-9", core::Money(4500, testing::kEur), 1, ""}).HasValue());
+  EXPECT_EQ(woken, 1) << "a refused creation publishes nothing";
+
+  const auto order = core::NewId<core::OrderId>();
+  ASSERT_EQ(Dispatch(Reserve(order, {{created.Value().product.Id(), 2}}, kT0 + minutes(5))).type,
+            "InventoryReserved");
+  ReservationExpiryWorker worker(unit, clock_, {std::chrono::milliseconds(10), 10});
+  EXPECT_EQ(worker.SweepOnce(), 0U);
+  EXPECT_EQ(woken, 1) << "nothing due: the relay sleeps on";
+  clock_.Advance(minutes(6));
+  EXPECT_EQ(worker.SweepOnce(), 1U);
+  EXPECT_EQ(woken, 2) << "the expiry's StockUpdated";
+}
+
 TEST_F(InventoryCommandsTest, RestUseCasesPublishTheirStockChangesInTheSameTransaction) {
   PgUnitOfWork unit(db_.Pool());
   InventoryApp app(repo_, unit, clock_);

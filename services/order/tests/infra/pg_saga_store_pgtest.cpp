@@ -57,6 +57,41 @@ TEST_F(PgSagaStoreTest, AfterCommitActionsRunOnlyAfterACommit) {
   EXPECT_TRUE(PgOrderRepository(db_.Pool()).Get(third.Id()).has_value());
 }
 
+// The service wakes its outbox relay with `published`: after a commit that appended messages,
+// not after one that appended none, nor after a rollback.
+TEST_F(PgSagaStoreTest, PublishedRunsAfterACommitThatAppendedMessages) {
+  int woken = 0;
+  PgSagaTransactions transactions(db_.Pool(), [&] { ++woken; });
+  auto order = testing::OrderBuilder().Build();
+  const auto message = [&] {
+    contracts::Envelope envelope;
+    envelope.message_id = core::NewId<core::MessageId>();
+    envelope.type = "OrderUpdated";
+    envelope.correlation_id = "corr";
+    envelope.order_id = order.Id();
+    envelope.occurred_at = testing::kT0;
+    envelope.producer = "order-service";
+    return envelope;
+  };
+  transactions.Run([&](ISagaUnitOfWork& uow) {
+    uow.Orders().Create(order);
+    uow.Publish("saga.order.events", message());
+    uow.Publish("saga.notifications", message());
+    EXPECT_EQ(woken, 0) << "not before the commit";
+  });
+  EXPECT_EQ(woken, 1) << "once per commit";
+
+  transactions.Run([&](ISagaUnitOfWork& uow) { (void)uow.LockAbandoned(testing::kT0, 10); });
+  EXPECT_EQ(woken, 1) << "nothing appended: the relay sleeps on";
+
+  EXPECT_THROW(transactions.Run([&](ISagaUnitOfWork& uow) {
+    uow.Publish("saga.order.events", message());
+    throw std::runtime_error("the unit of work fails");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(woken, 1) << "rolled back: nothing to publish";
+}
+
 // The clean-up's query lists the live statuses (so that an index reads only live orders): every
 // status that is not terminal is found, no terminal one, none with a saga, none too young; oldest
 // first, at most `limit`.

@@ -34,10 +34,15 @@ class TransactionOutbox final : public IMessageOutbox {
   explicit TransactionOutbox(pqxx::transaction_base& tx) : tx_(tx) {}
   void Publish(const std::string& topic, const contracts::Envelope& envelope) override {
     (void)Append(tx_, topic, envelope);
+    ++appended_;
   }
+  /// Rows appended so far: whoever commits the transaction wakes the relay when it is not 0
+  /// (OutboxRelay::Notify), or the rows wait for the relay's next poll.
+  [[nodiscard]] int Appended() const noexcept { return appended_; }
 
  private:
   pqxx::transaction_base& tx_;
+  int appended_ = 0;
 };
 
 /// The Kafka headers that accompany an envelope.

@@ -45,6 +45,11 @@ struct ServiceContext {
   pg::ConnectionPool& pool;
   kafka::Producer& producer;
   outbox::OutboxRelay& relay;
+  /// Wakes the relay: give it to whatever commits outbox rows outside a consumer (HTTP
+  /// handlers, sweepers), or their rows wait for the relay's next poll (outbox.poll_interval_ms).
+  [[nodiscard]] std::function<void()> RelayWaker() const {
+    return [&relay = relay] { relay.Notify(); };
+  }
   core::CircuitBreaker& db_breaker;
   /// Idempotency-Key storage (table idempotency_keys), ttl from http.idempotency_ttl_s.
   IdempotencyStore& idempotency;
