@@ -1,6 +1,7 @@
 #include "saga/kafka/producer.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -170,9 +171,9 @@ void Producer::InjectFatalErrorForTest(const std::string& reason) {
                                   reason.c_str());
 }
 
-void Producer::Flush(std::chrono::milliseconds timeout) {
-  const auto err = rd_kafka_flush(impl_->rk.get(), static_cast<int>(timeout.count()));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) ThrowKafkaError(err, "producer flush");
+bool Producer::Flush(std::chrono::milliseconds timeout) {
+  return rd_kafka_flush(impl_->rk.get(), static_cast<int>(std::max<std::int64_t>(0, timeout.count()))) ==
+         RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 }  // namespace saga::kafka

@@ -83,6 +83,20 @@ TEST_F(KafkaSmokeTest, ProducesWithAcksAllAndConsumesBackInKeyOrder) {
   EXPECT_EQ(next_index["order-b"], kPerKey);
 }
 
+// Flush sends what is queued without waiting for linger.ms: with a linger longer than the
+// flush's timeout, the message is still acknowledged within it.
+TEST_F(KafkaSmokeTest, FlushSendsAtOnceWhateverTheLinger) {
+  auto lingering = config_;
+  lingering.linger = seconds(60);
+  lingering.delivery_timeout = seconds(120);  // librdkafka: must exceed linger.ms
+  Producer producer(lingering);
+  auto pending = producer.Produce({topic_, "order-a", "now", {}});
+  EXPECT_TRUE(producer.Flush(seconds(20)));
+  ASSERT_EQ(pending.wait_for(seconds(0)), std::future_status::ready);
+  EXPECT_GE(pending.get().offset, 0);
+  EXPECT_TRUE(producer.Flush(milliseconds(0))) << "nothing outstanding";
+}
+
 TEST_F(KafkaSmokeTest, CommittedOffsetsAreHonouredByTheNextGroupMember) {
   const std::string group = testing::UniqueName("group");
   {

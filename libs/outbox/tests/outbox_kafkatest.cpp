@@ -139,6 +139,23 @@ TEST_F(OutboxTest, OnlyOneRelayPublishesAtATime) {
   EXPECT_TRUE(standby.Stats().leader);
 }
 
+// A pass sends its messages at once rather than after kafka.linger_ms: with a linger longer than
+// the ack timeout, a relay that waited for it would see no acknowledgement and fail the pass.
+TEST_F(OutboxTest, APassDoesNotWaitForTheProducersLinger) {
+  auto lingering = kafka_;
+  lingering.linger = seconds(60);
+  lingering.delivery_timeout = seconds(120);  // librdkafka: must exceed linger.ms
+  kafka::Producer producer(lingering);
+  RelayConfig config;
+  config.ack_timeout = seconds(20);
+  OutboxRelay relay(config, pg_, producer);
+  AppendCommitted(Message(core::NewId<core::OrderId>(), 1));
+  AppendCommitted(Message(core::NewId<core::OrderId>(), 1));
+  EXPECT_EQ(relay.PublishOnce(), 2);
+  EXPECT_EQ(relay.Stats().failed_passes, 0U);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+}
+
 TEST_F(OutboxTest, StartedRelayIsWokenByNotify) {
   kafka::Producer producer(kafka_);
   RelayConfig config;

@@ -35,9 +35,10 @@ class Producer {
   /// message cannot be enqueued (unknown topic, local queue full: retryable).
   [[nodiscard]] std::future<DeliveryReport> Produce(const OutgoingMessage& message);
 
-  /// Waits until every enqueued message is delivered or failed, up to `timeout`.
-  /// Throws KafkaError (retryable) on timeout.
-  void Flush(std::chrono::milliseconds timeout);
+  /// Sends every enqueued message now (librdkafka does not linger while a flush waits) and
+  /// waits until each is delivered or failed, up to `timeout`. False when some were still
+  /// outstanding at the timeout (their futures say which, once they end).
+  [[nodiscard]] bool Flush(std::chrono::milliseconds timeout);
 
   /// The producer's fatal error, if it had one (e.g. the idempotent producer refused by the
   /// broker's authorizer, or a sequence the broker lost): such a producer never sends again, so
