@@ -171,6 +171,7 @@ void System::Start(const SystemOptions& options) {
   // REST API tests: the saga's commands go to topics nobody consumes, so orders stay where
   // the tests put them.
   if (options.isolate_saga) order_env["SAGA_KAFKA_TOPIC_PREFIX"] = "orders-only-" + prefix_;
+  order_env_ = order_env;
   order_ = std::make_unique<ServiceUnderTest>("order", dir_, order_db_->Dsn(), order_env);
   auto payment_env = generous;
   payment_env["SAGA_ORDER_URL"] = order_->Url();

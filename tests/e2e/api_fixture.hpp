@@ -123,6 +123,8 @@ class System {
   void Stop();
   [[nodiscard]] const std::string& TopicPrefix() const { return prefix_; }
   [[nodiscard]] std::string OrderDsn() const { return order_db_->Dsn(); }
+  /// The order service's environment (for a second instance of it).
+  [[nodiscard]] const std::map<std::string, std::string>& OrderEnv() const { return order_env_; }
   [[nodiscard]] std::string PaymentDsn() const { return payment_db_->Dsn(); }
 
  private:
@@ -133,6 +135,7 @@ class System {
   std::unique_ptr<testing::TemporaryDatabase> payment_db_;
   std::unique_ptr<ServiceUnderTest> inventory_;
   std::unique_ptr<ServiceUnderTest> order_;
+  std::map<std::string, std::string> order_env_;
   std::unique_ptr<ServiceUnderTest> payment_;
 };
 

@@ -9,6 +9,7 @@
 #include "saga/invariants/checker.hpp"
 #include "saga/kafka/producer.hpp"
 #include "saga/outbox/outbox.hpp"
+#include "saga/testing/metric_samples.hpp"
 #include "tests/e2e/api_fixture.hpp"
 
 namespace saga::e2e {
@@ -339,6 +340,46 @@ TEST_F(SagaTest, AbandonedOrdersAreCleanedUp) {
 }
 
 // Runs last (gtest keeps file order): everything the tests above did must add up.
+// A second order-service instance on the same database and topics: its saga consumer shares
+// the partitions with the first one's, and its relay stands by while the first one's publishes.
+// Orders placed through it complete, and the relays poll only every 10 minutes here, so each of
+// its commits (the POST's, the replies it consumes) must wake the leading relay of the other
+// process through the database. Nothing is applied twice (the invariants below).
+TEST_F(SagaTest, OrdersPlacedThroughASecondInstanceComplete) {
+  auto& system = System::Get();
+  ServiceUnderTest second("order", system.Dir(), system.OrderDsn(), system.OrderEnv());
+  ApiClient orders(second);
+  const auto metrics = [](ServiceUnderTest& service) {
+    return testing::MetricSamples::Parse(testing::HttpRequest("127.0.0.1", service.Port(), "GET", "/metrics").body);
+  };
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return metrics(second).Sum("saga_kafka_rebalances_total", {{"kind", "assigned"}}) > 0; }, seconds(60)))
+      << "the group gives the second instance's consumer partitions";
+  auto product = CreateProduct(inventory_, 700, 20);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 6; ++i) {
+    auto reply = orders.Call("POST", "/api/orders",
+                             json{{"customerId", core::Uuid::Random().ToString()},
+                                  {"items", {{{"productId", product["id"]}, {"quantity", 1}}}},
+                                  {"paymentToken", "tok_sim_approve"}});
+    ASSERT_EQ(reply.status, 202) << reply.body;
+    ids.push_back(reply.json["id"]);
+    Acknowledged().push_back(ids.back());
+  }
+  for (const auto& id : ids) {
+    const auto saga = AwaitSaga(id);
+    EXPECT_EQ(saga["state"], "Completed") << id;
+    // Had its messages waited for a poll, the reservation step would have timed out and been
+    // sent again (a "deadline" line) before they went out.
+    for (const auto& line : saga["log"]) EXPECT_NE(line["kind"], "deadline") << saga.dump(1);
+  }
+  EXPECT_EQ(Product(product["id"])["quantity"], 14);
+  EXPECT_EQ(metrics(system.order()).Find("saga_outbox_relay_leader"), 1);
+  EXPECT_EQ(metrics(second).Find("saga_outbox_relay_leader"), 0) << "the first instance publishes";
+  EXPECT_GT(metrics(second).Sum("saga_consumer_messages_total", {{"outcome", "applied"}}), 0)
+      << "the second instance's consumer took part";
+}
+
 TEST_F(SagaTest, ZzInvariantsHoldOverTheThreeDatabases) {
   invariants::CheckInput input{System::Get().OrderDsn(), System::Get().InventoryDsn(),
                                System::Get().PaymentDsn(), Acknowledged(), true};

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -67,6 +68,7 @@ void OutboxRelay::Start() {
     stop_ = false;
   }
   thread_ = std::thread([this] { Run(); });
+  listener_ = std::thread([this] { Listen(); });
 }
 
 void OutboxRelay::Stop() {
@@ -75,7 +77,70 @@ void OutboxRelay::Stop() {
     stop_ = true;
   }
   wake_.notify_all();
+  stopped_.notify_all();
+  if (listener_.joinable()) listener_.join();
   if (thread_.joinable()) thread_.join();
+}
+
+namespace {
+
+class WakeReceiver final : public pqxx::notification_receiver {
+ public:
+  WakeReceiver(pqxx::connection_base& conn, const std::string& channel, std::function<void()> on_wake)
+      : pqxx::notification_receiver(conn, channel), on_wake_(std::move(on_wake)) {}
+  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override { on_wake_(); }
+
+ private:
+  std::function<void()> on_wake_;
+};
+
+}  // namespace
+
+void OutboxRelay::Listen() {
+  // Own connection: the publishing thread's is busy with passes, and a pqxx connection serves
+  // one thread. Notifications are only acted on while this instance leads: a standby ignores
+  // them (the leader is the one that publishes), so wakes never bounce between standbys.
+  constexpr long kAwaitMicros = 200'000;  // bounds how long Stop() waits for this thread
+  auto backoff = config_.backoff_min;
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stop_) return;
+    }
+    try {
+      auto conn = pg::Connect(pg_);
+      WakeReceiver receiver(*conn, config_.wake_channel, [this] {
+        if (!leader_.load()) return;
+        {
+          std::lock_guard lock(mu_);
+          remote_notified_ = true;
+        }
+        wake_.notify_one();
+      });
+      backoff = config_.backoff_min;
+      while (true) {
+        {
+          std::lock_guard lock(mu_);
+          if (stop_) return;
+        }
+        (void)conn->await_notification(0, kAwaitMicros);
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("outbox relay: listening for wakes failed (retrying in {} ms; passes still run every "
+                   "{} ms): {}",
+                   backoff.count(), config_.poll_interval.count(), e.what());
+      std::unique_lock lock(mu_);
+      if (stopped_.wait_for(lock, backoff, [&] { return stop_; })) return;
+      backoff = std::min(backoff * 2, config_.backoff_max);
+    }
+  }
+}
+
+void OutboxRelay::WakeLeader() {
+  pg::Translated([&] {
+    pqxx::nontransaction tx(*conn_);
+    (void)pg::Exec(tx, "SELECT pg_notify($1, '')", config_.wake_channel);
+  });
 }
 
 void OutboxRelay::Notify() {
@@ -221,11 +286,13 @@ int OutboxRelay::PublishOnce() {
 
 void OutboxRelay::Run() {
   auto backoff = config_.backoff_min;
+  bool committed_here = false;  // this pass follows a Notify(): this instance committed rows
   while (true) {
     std::chrono::milliseconds wait = config_.poll_interval;
     bool backing_off = false;
     try {
       const int published = PublishOnce();
+      if (committed_here && !leader_ && conn_) WakeLeader();
       backoff = config_.backoff_min;
       if (published == config_.batch_size) wait = std::chrono::milliseconds(0);  // more pending
     } catch (const std::exception& e) {
@@ -237,9 +304,11 @@ void OutboxRelay::Run() {
       backoff = std::min(backoff * 2, config_.backoff_max);
     }
     std::unique_lock lock(mu_);
-    wake_.wait_for(lock, wait, [&] { return stop_ || (notified_ && !backing_off); });
+    wake_.wait_for(lock, wait, [&] { return stop_ || ((notified_ || remote_notified_) && !backing_off); });
     if (stop_) break;
+    committed_here = notified_;
     notified_ = false;
+    remote_notified_ = false;
   }
   ReleaseLeadership();
 }

@@ -169,6 +169,35 @@ TEST_F(OutboxTest, StartedRelayIsWokenByNotify) {
   relay.Stop();
 }
 
+// Rows committed by an instance whose relay stands by go out at once: its wake reaches the
+// leader through the database (NOTIFY), not at the leader's next poll.
+TEST_F(OutboxTest, AStandbyPassesItsInstancesWakeToTheLeader) {
+  kafka::Producer producer(kafka_);
+  RelayConfig config;
+  config.poll_interval = seconds(30);  // only a wake can make the leader publish within the test
+  OutboxRelay leader(config, pg_, producer);
+  leader.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return leader.Stats().leader; }, seconds(10)));
+  OutboxRelay standby(config, pg_, producer);
+  standby.Start();
+  const auto listening = [&] {
+    return Count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
+                 "'LISTEN%saga_outbox_wake%'");
+  };
+  ASSERT_TRUE(testing::WaitFor([&] { return listening() == 2; }, seconds(10))) << "both relays listen";
+
+  AppendCommitted(Message(core::NewId<core::OrderId>(), 1));
+  standby.Notify();  // what the standby's instance does after its commit
+  EXPECT_TRUE(testing::WaitFor([&] { return leader.Stats().published == 1; }, seconds(10)));
+  EXPECT_EQ(standby.Stats().published, 0U);
+  EXPECT_FALSE(standby.Stats().leader);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+  standby.Stop();
+  leader.Stop();
+  EXPECT_TRUE(testing::WaitFor([&] { return listening() == 0; }, seconds(10)))
+      << "the listeners' connections close with the relays";
+}
+
 TEST_F(OutboxTest, PoisonMessagesGoToTheDlqAndThePartitionMovesOn) {
   // One partition, so everything below is strictly sequential.
   topic_ = testing::UniqueName("poison");

@@ -5,10 +5,14 @@
 // lost; a row may be published twice after a crash mid-pass, which the consumers' inbox absorbs.
 //
 // - Woken right after a commit by Notify() (in-process), and every `poll_interval` otherwise
-//   (rows written by other instances, crash leftovers).
+//   (crash leftovers, rows of a process that does not notify).
 // - One relay per database publishes at a time (a session advisory lock held on its own
 //   connection), so a second instance cannot reorder one order's messages; the others stand by
 //   and take over when the leader's connection goes away.
+// - A standby woken by its own instance's commit passes the wake on to the leader through the
+//   database (NOTIFY on `wake_channel`, which every started relay LISTENs to on a connection of
+//   its own; only the leader acts on it), so rows committed by any instance go out at once, not
+//   at the leader's next poll.
 // - While the broker is down, passes fail and are retried with exponential backoff; rows stay
 //   pending, their attempts and last error recorded.
 //
@@ -46,6 +50,8 @@ struct RelayConfig {
   std::chrono::milliseconds ack_timeout{30000};
   /// Advisory-lock key of the leader election (one per database is enough).
   std::int64_t leader_lock_key = 0x5A6A'0002;
+  /// LISTEN/NOTIFY channel on which standbys wake the leader (per database, like the lock).
+  std::string wake_channel = "saga_outbox_wake";
   /// Put before every topic name on publishing (kafka.topic_prefix): lets several systems share
   /// one broker without seeing each other's messages (tests, staging). Empty in production.
   std::string topic_prefix;
@@ -67,9 +73,11 @@ class OutboxRelay {
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 
+  /// Starts the publishing thread and the thread that listens for standbys' wakes.
   void Start();
   void Stop();
-  /// Wakes the relay now (call after committing a transaction that appended rows).
+  /// Wakes the relay now (call after committing a transaction that appended rows). A standby
+  /// passes the wake on to the leader.
   void Notify();
   [[nodiscard]] RelayStats Stats() const;
 
@@ -79,6 +87,8 @@ class OutboxRelay {
 
  private:
   void Run();
+  void Listen();
+  void WakeLeader();
   bool EnsureLeader();
   void ReleaseLeadership() noexcept;
   void DropConnection() noexcept;
@@ -96,10 +106,13 @@ class OutboxRelay {
   prometheus::Histogram& publish_delay_;
   prometheus::Gauge& leader_gauge_;
   std::mutex mu_;
-  std::condition_variable wake_;
-  bool notified_ = false;  // guarded by mu_
-  bool stop_ = false;      // guarded by mu_
+  std::condition_variable wake_;     // the publishing thread waits on it
+  std::condition_variable stopped_;  // the listener's backoff waits on it
+  bool notified_ = false;         // by Notify(): this instance committed rows; guarded by mu_
+  bool remote_notified_ = false;  // by a standby's NOTIFY; guarded by mu_
+  bool stop_ = false;             // guarded by mu_
   std::thread thread_;
+  std::thread listener_;
 };
 
 }  // namespace saga::outbox
