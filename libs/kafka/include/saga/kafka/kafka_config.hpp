@@ -16,7 +16,8 @@ struct KafkaConfig {
   std::string brokers = "127.0.0.1:19092";
   /// client.id, shown in broker logs and metrics; the service name.
   std::string client_id = "saga";
-  /// linger.ms of producers: how long to wait to batch before sending. Low for latency.
+  /// linger.ms of producers: how long to wait to batch before sending. Low for latency. The
+  /// outbox relay flushes each pass (Producer::Flush), which does not linger.
   std::chrono::milliseconds linger{2};
   /// compression.type of producers: none, gzip, snappy, lz4, zstd.
   std::string compression = "lz4";
