@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
     saga::service::AddConsumer(context, {"payment-commands", {saga::contracts::kPaymentCommandsTopic}},
                                [&clock, &gateway, &tokens](saga::outbox::HandlerContext& message) {
                                  saga::payment::PgPaymentRepository payments(message.tx);
-                                 saga::outbox::TransactionOutbox outbox(message.tx);
-                                 saga::payment::PaymentCommands commands(payments, outbox, *gateway, clock);
+                                 saga::payment::PaymentCommands commands(
+                                     payments, saga::outbox::TransactionOutboxOf(message), *gateway, clock);
                                  saga::payment::HandlePaymentCommand(message.envelope, commands, *tokens);
                                });
   };

@@ -6,6 +6,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <random>
+#include <set>
 
 #include "saga/core/errors.hpp"
 #include "saga/core/time.hpp"
@@ -13,6 +14,7 @@
 #include "saga/kafka/errors.hpp"
 #include "saga/observability/logging.hpp"
 #include "saga/outbox/dead_letters.hpp"
+#include "saga/pg/bulk.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
 #include "saga/pg/transaction_scope.hpp"
@@ -59,10 +61,32 @@ class MessageScope {
   observability::ScopedTrace trace_;
 };
 
+// The inbox rows of a transaction's messages, in one statement: the ids it returns are those
+// the inbox did not hold (a message twice in one batch is returned once).
 constexpr const char* kInboxInsert =
-    "INSERT INTO inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1";
+    "INSERT INTO inbox (consumer, message_id) SELECT v.consumer, v.message_id FROM {rows} ORDER BY v.ord "
+    "ON CONFLICT DO NOTHING RETURNING message_id::text";
+
+// A transaction's outbox as its TransactionWork (TransactionOutboxOf).
+class BufferedOutbox final : public TransactionWork {
+ public:
+  explicit BufferedOutbox(pqxx::transaction_base& tx) : tx_(tx) {}
+  void Flush() override { buffer_.Flush(tx_); }
+  OutboxBuffer& Buffer() { return buffer_; }
+
+ private:
+  pqxx::transaction_base& tx_;
+  OutboxBuffer buffer_;
+};
 
 }  // namespace
+
+OutboxBuffer& TransactionOutboxOf(HandlerContext& context) {
+  if (!context.work) context.work = std::make_unique<BufferedOutbox>(context.tx);
+  auto* outbox = dynamic_cast<BufferedOutbox*>(context.work.get());
+  if (outbox == nullptr) throw std::logic_error("the transaction's work is not its outbox");
+  return outbox->Buffer();
+}
 
 ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::Metrics& metrics,
                                                                 const std::string& consumer) {
@@ -246,7 +270,9 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
     consumer.Commit(message);
     return;
   }
-  auto envelope = std::move(decoded).Value();
+  std::vector<BatchItem> items;
+  items.push_back(BatchItem{&message, std::move(decoded).Value(), true});
+  auto& envelope = items.front().envelope;
   if (config_.accepts && !config_.accepts(envelope.type)) {
     Count(envelope.type, "skipped");
     consumer.Commit(message);
@@ -273,7 +299,7 @@ void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMe
       pg::Translated([&] {
         pqxx::work tx(*lease);
         std::vector<std::function<void()>> hooks;
-        done = Apply(tx, envelope, message, hooks);
+        done = Apply(tx, items, hooks, false).front();
         if (done == Outcome::kDuplicate) return;  // rolled back: nothing to do
         tx.commit();
         committed = std::move(hooks);
@@ -359,15 +385,9 @@ bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<Batc
     auto lease = pool_.Acquire();
     pg::Translated([&] {
       pqxx::work tx(*lease);
-      for (auto& item : items) {
-        if (!item.apply) {
-          outcomes.emplace_back(&item.envelope, Outcome::kSkipped);
-          continue;
-        }
-        const MessageScope scope(item.envelope);
-        outcomes.emplace_back(&item.envelope, Apply(tx, item.envelope, *item.raw, committed));
-      }
+      const auto applied = Apply(tx, items, committed, true);
       tx.commit();
+      for (std::size_t i = 0; i < items.size(); ++i) outcomes.emplace_back(&items[i].envelope, applied[i]);
     });
   } catch (const std::exception& e) {
     // Rolled back, nothing applied: each message is handled again on its own, where a failure
@@ -382,17 +402,37 @@ bool ReliableConsumer::ApplyTogether(kafka::Consumer& consumer, std::vector<Batc
   return true;
 }
 
-ReliableConsumer::Outcome ReliableConsumer::Apply(pqxx::transaction_base& tx,
-                                                  const contracts::Envelope& envelope,
-                                                  const kafka::ConsumedMessage& raw,
-                                                  std::vector<std::function<void()>>& committed) {
-  if (pg::Exec(tx, kInboxInsert, config_.name, envelope.message_id.Get().ToString()).empty()) {
-    return Outcome::kDuplicate;
+std::vector<ReliableConsumer::Outcome> ReliableConsumer::Apply(pqxx::transaction_base& tx,
+                                                               std::vector<BatchItem>& items,
+                                                               std::vector<std::function<void()>>& committed,
+                                                               bool enter_scopes) {
+  pg::BulkRows inbox({{"consumer", "text"}, {"message_id", "uuid"}});
+  for (const auto& item : items) {
+    if (item.apply) inbox.Add(config_.name, item.envelope.message_id.Get().ToString());
   }
-  HandlerContext context{tx, envelope, raw, {}};
-  handler_(context);
-  for (auto& hook : context.after_commit) committed.push_back(std::move(hook));
-  return Outcome::kApplied;
+  std::set<std::string, std::less<>> fresh;  // not in the inbox before: to apply, once each
+  for (const auto& row : inbox.Exec(tx, kInboxInsert)) fresh.insert(row[0].as<std::string>());
+  std::vector<Outcome> outcomes(items.size(), Outcome::kSkipped);
+  std::vector<const contracts::Envelope*> applying;
+  {
+    auto pending = fresh;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].apply) continue;
+      outcomes[i] = pending.erase(items[i].envelope.message_id.Get().ToString()) == 1 ? Outcome::kApplied
+                                                                                        : Outcome::kDuplicate;
+      if (outcomes[i] == Outcome::kApplied) applying.push_back(&items[i].envelope);
+    }
+  }
+  std::unique_ptr<TransactionWork> work;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (outcomes[i] != Outcome::kApplied) continue;
+    std::optional<MessageScope> scope;
+    if (enter_scopes) scope.emplace(items[i].envelope);
+    HandlerContext context{tx, items[i].envelope, *items[i].raw, committed, applying, work};
+    handler_(context);
+  }
+  if (work) work->Flush();
+  return outcomes;
 }
 
 void ReliableConsumer::ReportCommitted(

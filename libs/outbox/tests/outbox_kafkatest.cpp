@@ -436,6 +436,90 @@ TEST_F(OutboxTest, ArrivedMessagesAreAppliedTogetherOnceEachInOrder) {
       samples.Sum("saga_consumer_messages_total", {{"consumer", config.name}, {"outcome", "duplicate"}}), 1);
 }
 
+// The handlers of one transaction share its TransactionWork: they see every message it applies
+// (what a handler may load at once), the work is flushed once before the commit, and the replies
+// they publish through TransactionOutboxOf are stored by ONE statement per transaction (one
+// command id per transaction among the outbox rows). A message that arrives twice inside one
+// batch (a re-publication) is applied once.
+TEST_F(OutboxTest, ABatchSharesOneTransactionWorkAndItsOutbox) {
+  const auto order = core::NewId<core::OrderId>();
+  std::vector<contracts::Envelope> sent;
+  for (int i = 1; i <= 12; ++i) sent.push_back(Message(order, i));
+  kafka::Producer producer(kafka_);
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    producer.Produce({topic_, order.Get().ToString(), contracts::Encode(sent[i]), HeadersFor(sent[i])}).get();
+    if (i == 3) {  // sent again right away: the same message twice in one batch
+      producer.Produce({topic_, order.Get().ToString(), contracts::Encode(sent[i]), HeadersFor(sent[i])}).get();
+    }
+  }
+  struct Flushes final : TransactionWork {
+    explicit Flushes(std::atomic<int>& n) : flushed(n) {}
+    void Flush() override { ++flushed; }
+    std::atomic<int>& flushed;
+  };
+  std::atomic<int> flushed{0};
+  std::atomic<int> largest{0};
+  std::atomic<bool> seen_all{true};
+  auto counting = [&](HandlerContext& c) {
+    largest = std::max<int>(largest, static_cast<int>(c.applying.size()));
+    if (std::find(c.applying.begin(), c.applying.end(), &c.envelope) == c.applying.end()) seen_all = false;
+    if (!c.work) c.work = std::make_unique<Flushes>(flushed);
+    RecordEffect()(c);
+  };
+  auto config = Config();
+  config.batch_size = 16;
+  // The effects arrive after the consumer started: they may come in one batch or several.
+  {
+    ReliableConsumer consumer(config, kafka_, pool_, producer, counting);
+    consumer.Start();
+    ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 12; }, seconds(30)));
+    ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().duplicates_skipped == 1; }, seconds(10)));
+    consumer.Stop();
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 12) << "the message sent twice applied once";
+  EXPECT_TRUE(seen_all) << "each handler finds its message among those its transaction applies";
+  EXPECT_EQ(flushed.load(), Count("SELECT count(DISTINCT xmin::text) FROM effects"))
+      << "one flush per transaction that applied messages";
+  EXPECT_GT(largest.load(), 1) << "messages that had arrived were applied together";
+
+  // Replies through the transaction's outbox: one insert per transaction. A new group reads the
+  // topic from the start: the 12 messages above, then 10 more.
+  auto replying = [&](HandlerContext& c) {
+    RecordEffect()(c);
+    auto reply = Message(c.envelope.order_id, c.envelope.payload["version"].get<int>() + 100);
+    TransactionOutboxOf(c).Publish(topic_ + ".replies", reply);
+  };
+  std::vector<contracts::Envelope> more;
+  for (int i = 1; i <= 10; ++i) more.push_back(Message(order, i));
+  for (const auto& message : more) AppendCommitted(message);
+  OutboxRelay relay(RelayConfig{}, pg_, producer);
+  ASSERT_EQ(relay.PublishOnce(), 10);
+  config.name = testing::UniqueName("replying");
+  ReliableConsumer consumer(config, kafka_, pool_, producer, replying);
+  consumer.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 22; }, seconds(30)));
+  consumer.Stop();
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE topic = '" + topic_ + ".replies'"), 22);
+  EXPECT_EQ(Count("SELECT max(n) FROM (SELECT count(DISTINCT cmin::text) AS n FROM outbox WHERE topic = '" +
+                  topic_ + ".replies' GROUP BY xmin::text) t"),
+            1)
+      << "a transaction's replies were inserted by one statement";
+  const auto versions = [&] {
+    auto lease = pool_.Acquire();
+    pqxx::read_transaction tx(*lease);
+    std::vector<int> out;
+    for (const auto& row : tx.exec("SELECT (payload::json->'payload'->>'version')::int FROM outbox WHERE topic = '" +
+                                   topic_ + ".replies' ORDER BY id")) {
+      out.push_back(row[0].as<int>());
+    }
+    return out;
+  }();
+  std::vector<int> expected;
+  for (int i = 1; i <= 12; ++i) expected.push_back(100 + i);
+  for (int i = 1; i <= 10; ++i) expected.push_back(100 + i);
+  EXPECT_EQ(versions, expected) << "replies keep the order of the messages that caused them";
+}
+
 // One message of a batch fails for good: the batch rolls back, and each message is handled again
 // on its own: the failing one is dead-lettered, the others are applied once.
 TEST_F(OutboxTest, AFailureInsideABatchConcernsOnlyItsMessage) {

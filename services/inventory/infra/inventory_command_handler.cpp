@@ -61,7 +61,7 @@ CommandReply DispatchInventoryCommand(const contracts::Envelope& command, IUnitO
 
 outbox::MessageHandler MakeInventoryCommandHandler(const core::Clock& clock) {
   return [&clock](outbox::HandlerContext& context) {
-    PgTransactionUnitOfWork unit(context.tx);
+    PgTransactionUnitOfWork unit(context.tx, outbox::TransactionOutboxOf(context));
     const auto reply = DispatchInventoryCommand(context.envelope, unit, clock);
     spdlog::info("{} for order {} answered {}{}", context.envelope.type,
                  context.envelope.order_id.Get().ToString(), reply.type,

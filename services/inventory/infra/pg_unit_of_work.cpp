@@ -13,8 +13,9 @@ void PgUnitOfWork::Run(const Work& work) {
   const int appended = pg::Translated([&] {
     pqxx::work tx(*conn);
     PgInventoryRepository repository(tx);
-    outbox::TransactionOutbox outbox(tx);
+    outbox::OutboxBuffer outbox;
     work(repository, outbox);
+    outbox.Flush(tx);
     tx.commit();
     return outbox.Appended();
   });
@@ -23,8 +24,7 @@ void PgUnitOfWork::Run(const Work& work) {
 
 void PgTransactionUnitOfWork::Run(const Work& work) {
   PgInventoryRepository repository(tx_);
-  outbox::TransactionOutbox outbox(tx_);
-  work(repository, outbox);
+  work(repository, outbox_);
 }
 
 }  // namespace saga::inventory

@@ -1,11 +1,12 @@
 #pragma once
-// The PostgreSQL units of work (app/unit_of_work.hpp): a PgInventoryRepository and a
-// outbox::TransactionOutbox in transaction mode over one transaction.
+// The PostgreSQL units of work (app/unit_of_work.hpp): a PgInventoryRepository and an outbox
+// over one transaction.
 
 #include <functional>
 
 #include <pqxx/transaction_base>
 
+#include "saga/outbox/message_outbox.hpp"
 #include "saga/pg/pool.hpp"
 #include "services/inventory/app/unit_of_work.hpp"
 
@@ -27,14 +28,17 @@ class PgUnitOfWork final : public IUnitOfWork {
 };
 
 /// Runs the work inside `tx`, which the caller owns and commits (e.g. the reliable consumer's
-/// inbox transaction, outbox::HandlerContext::tx). Never commits. Not thread-safe.
+/// inbox transaction, outbox::HandlerContext::tx), with `outbox` as its outbox (the consumer's
+/// outbox::TransactionOutboxOf, which it flushes before its commit). Never commits. Not
+/// thread-safe.
 class PgTransactionUnitOfWork final : public IUnitOfWork {
  public:
-  explicit PgTransactionUnitOfWork(pqxx::transaction_base& tx) : tx_(tx) {}
+  PgTransactionUnitOfWork(pqxx::transaction_base& tx, outbox::IMessageOutbox& outbox) : tx_(tx), outbox_(outbox) {}
   void Run(const Work& work) override;
 
  private:
   pqxx::transaction_base& tx_;
+  outbox::IMessageOutbox& outbox_;
 };
 
 }  // namespace saga::inventory

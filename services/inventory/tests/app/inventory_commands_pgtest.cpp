@@ -69,8 +69,10 @@ class InventoryCommandsTest : public ::testing::Test {
   CommandReply Dispatch(const contracts::Envelope& command) {
     auto lease = db_.Pool().Acquire();
     pqxx::work tx(*lease);
-    PgTransactionUnitOfWork unit(tx);
+    outbox::OutboxBuffer outbox;
+    PgTransactionUnitOfWork unit(tx, outbox);
     auto reply = DispatchInventoryCommand(command, unit, clock_);
+    outbox.Flush(tx);
     tx.commit();
     return reply;
   }
@@ -315,11 +317,13 @@ TEST_F(InventoryCommandsTest, EffectsAndRepliesShareTheConsumersTransaction) {
   {
     auto lease = db_.Pool().Acquire();
     pqxx::work tx(*lease);
-    PgTransactionUnitOfWork unit(tx);
+    outbox::OutboxBuffer outbox;
+    PgTransactionUnitOfWork unit(tx, outbox);
     EXPECT_EQ(DispatchInventoryCommand(Reserve(core::NewId<core::OrderId>(), {{a, 2}}, kT0 + minutes(15)),
                                        unit, clock_)
                   .type,
               "InventoryReserved");
+    outbox.Flush(tx);
     tx.abort();  // e.g. the inbox insert failed
   }
   EXPECT_TRUE(Outbox().empty());
@@ -337,17 +341,30 @@ TEST_F(InventoryCommandsTest, TheKafkaHandlerRefusesWhatIsNotItsCommand) {
       contracts::MakeEnvelope("InventoryReleased", {{"orderId", order.Get().ToString()}, {"reason", "x"}},
                               {"c", std::nullopt, std::nullopt, order, "x", kTrace, kT0})
           .Value();
-  outbox::HandlerContext not_a_command{tx, event, raw, {}};
+  // What the consumer gives the handler for a transaction of one message.
+  std::vector<std::function<void()>> after_commit;
+  std::unique_ptr<outbox::TransactionWork> work;
+  const auto context = [&](const contracts::Envelope& envelope, const std::vector<const contracts::Envelope*>& all) {
+    return outbox::HandlerContext{tx, envelope, raw, after_commit, all, work};
+  };
+  const std::vector<const contracts::Envelope*> first{&event};
+  auto not_a_command = context(event, first);
   EXPECT_THROW(handler(not_a_command), outbox::PermanentError);
 
   auto mismatch = Command("CommitInventory", {}, order);
   mismatch.payload["orderId"] = core::NewId<core::OrderId>().Get().ToString();
-  outbox::HandlerContext wrong_order{tx, mismatch, raw, {}};
+  const std::vector<const contracts::Envelope*> second{&mismatch};
+  auto wrong_order = context(mismatch, second);
   EXPECT_THROW(handler(wrong_order), outbox::PermanentError);
 
   const auto commit = Command("CommitInventory", {}, order);
-  outbox::HandlerContext ok{tx, commit, raw, {}};
+  const std::vector<const contracts::Envelope*> third{&commit};
+  auto ok = context(commit, third);
   handler(ok);
+  ASSERT_TRUE(work) << "the reply waits in the transaction's outbox";
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM outbox")[0].as<int>(), 0) << "not stored before the flush";
+  work->Flush();
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM outbox")[0].as<int>(), 1);
   tx.commit();
   EXPECT_EQ(Types(Outbox()), (std::vector<std::string>{"InventoryReservationFailed"}));
 }

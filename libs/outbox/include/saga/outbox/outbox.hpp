@@ -9,6 +9,7 @@
 // commit in id order. Rows of different keys may commit out of id order; the relay never skips
 // them because it always selects every unpublished row, not rows above a high-water mark.
 
+#include <memory>
 #include <string>
 
 #include <pqxx/transaction_base>
@@ -16,6 +17,10 @@
 #include "saga/contracts/envelope.hpp"
 #include "saga/kafka/message.hpp"
 #include "saga/outbox/message_outbox.hpp"
+
+namespace saga::pg {
+class BulkRows;
+}
 
 namespace saga::outbox {
 
@@ -27,6 +32,37 @@ namespace saga::outbox {
 /// Throws pg errors (translated) on failure; the caller's transaction then rolls back whole.
 std::int64_t Append(pqxx::transaction_base& tx, const std::string& topic,
                     const contracts::Envelope& envelope);
+
+/// IMessageOutbox that stores what is published in ONE statement when flushed (pg::BulkRows): a
+/// transaction that publishes N messages pays one insert instead of N. Whoever commits the
+/// transaction calls Flush() first (a consumer's handler through its TransactionWork, a unit of
+/// work before its commit): a message published and never flushed is never stored, and the
+/// destructor logs it at error level. Rows get their ids in the order published, at Flush, so
+/// the ordering rule above applies to the moment of the flush (the aggregate's lock is still
+/// held then). Bound to one transaction at a time; not thread-safe.
+class OutboxBuffer final : public IMessageOutbox {
+ public:
+  OutboxBuffer();
+  ~OutboxBuffer() override;
+  OutboxBuffer(const OutboxBuffer&) = delete;
+  OutboxBuffer& operator=(const OutboxBuffer&) = delete;
+
+  /// Encodes the message now (so an envelope that does not encode fails here) and keeps it for
+  /// Flush().
+  void Publish(const std::string& topic, const contracts::Envelope& envelope) override;
+  /// Inserts the messages published since the last Flush, in order; nothing when there are
+  /// none. Throws pg errors (translated); the transaction then rolls back whole.
+  void Flush(pqxx::transaction_base& tx);
+  /// Messages published so far (flushed or not): whoever commits wakes the relay when it is not
+  /// 0 (OutboxRelay::Notify), or the rows wait for the relay's next poll.
+  [[nodiscard]] int Appended() const noexcept { return appended_; }
+  /// Published and not flushed yet.
+  [[nodiscard]] bool Pending() const noexcept;
+
+ private:
+  std::unique_ptr<pg::BulkRows> rows_;
+  int appended_ = 0;
+};
 
 /// IMessageOutbox over a caller's transaction (Append). The transaction must outlive it.
 class TransactionOutbox final : public IMessageOutbox {

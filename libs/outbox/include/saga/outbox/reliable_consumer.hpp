@@ -49,6 +49,7 @@
 #include "saga/core/circuit_breaker.hpp"
 #include "saga/kafka/consumer.hpp"
 #include "saga/kafka/producer.hpp"
+#include "saga/outbox/outbox.hpp"
 #include "saga/observability/metrics.hpp"
 #include "saga/pg/pool.hpp"
 
@@ -76,15 +77,40 @@ struct ConsumerConfig {
   std::function<bool(std::string_view type)> accepts{};
 };
 
+/// What a handler keeps for the length of one inbox transaction, across the messages that
+/// transaction applies (one, or the messages of a batch): rows it loaded for all of them at once,
+/// writes it put off to send together. The handler makes it on the first message of a
+/// transaction (HandlerContext::work is then empty) and uses it for the next ones; the consumer
+/// calls Flush() once, after the last message and before the commit, then drops it (also when
+/// the transaction rolls back). Flush may throw like any statement: the transaction then rolls
+/// back whole, and a batch is handled again message by message.
+class TransactionWork {
+ public:
+  virtual ~TransactionWork() = default;
+  virtual void Flush() = 0;
+};
+
 struct HandlerContext {
   pqxx::transaction_base& tx;
   /// The decoded message; its traceparent is the span this consumer handles it in.
   const contracts::Envelope& envelope;
   const kafka::ConsumedMessage& raw;
   /// Run, in order, after the transaction committed (metrics of committed effects); dropped
-  /// when it rolls back. They must not throw.
-  std::vector<std::function<void()>> after_commit;
+  /// when it rolls back. They must not throw. Shared by the messages of the transaction.
+  std::vector<std::function<void()>>& after_commit;
+  /// Every message this transaction applies, in order, this one among them (duplicates the
+  /// inbox already holds are not): what a handler may load in one statement for all of them.
+  const std::vector<const contracts::Envelope*>& applying;
+  /// The handler's state for this transaction (TransactionWork); empty on its first message.
+  std::unique_ptr<TransactionWork>& work;
 };
+
+/// The OutboxBuffer (outbox.hpp) of the transaction `context` belongs to: made on its first
+/// message as the transaction's TransactionWork, flushed by the consumer before the commit, so
+/// the messages that all the handlers of a batch publish are stored by one insert. For handlers
+/// that keep nothing else across messages (a handler that has a TransactionWork of its own flushes
+/// its outbox in it instead).
+[[nodiscard]] OutboxBuffer& TransactionOutboxOf(HandlerContext& context);
 
 /// Applies one message inside `context.tx`. Throw a retryable core::InfraError for a transient
 /// failure; anything else sends the message to the DLQ.
@@ -150,10 +176,13 @@ class ReliableConsumer {
   /// applied, nothing committed) when that transaction failed or cannot be tried now.
   bool ApplyTogether(kafka::Consumer& consumer, std::vector<BatchItem>& items);
   enum class Outcome { kSkipped, kApplied, kDuplicate };
-  /// One message inside `tx`: its inbox row, then the handler (unless the inbox already holds
-  /// it); the handler's after-commit actions are appended to `committed`.
-  Outcome Apply(pqxx::transaction_base& tx, const contracts::Envelope& envelope,
-                const kafka::ConsumedMessage& raw, std::vector<std::function<void()>>& committed);
+  /// The messages of one transaction inside `tx`: their inbox rows in one statement, then the
+  /// handler for each the inbox did not hold yet (in order, sharing one TransactionWork, whose
+  /// Flush runs last); the handlers' after-commit actions are appended to `committed`. Items
+  /// that are not to be applied are kSkipped. `enter_scopes`: handle each message in its own
+  /// MessageScope (a caller handling a single message has entered it already).
+  std::vector<Outcome> Apply(pqxx::transaction_base& tx, std::vector<BatchItem>& items,
+                             std::vector<std::function<void()>>& committed, bool enter_scopes);
   /// What a committed transaction did: counts each message, observes the transaction's duration
   /// for each one it applied or found done, and runs the after-commit actions when it applied
   /// any. Never throws: the effects are committed, only a report can go missing.
