@@ -75,16 +75,13 @@ int main(int argc, char** argv) {
     app = std::make_unique<saga::order::OrderApp>(*repository, *catalogue, context.clock, *orchestrator,
                                                   *transactions, *queries);
     saga::order::AddOrderRoutes(context.router, *app, context.idempotency);
-    // The saga's replies: one inbox transaction per reply, with the transition it causes.
-    // Types the saga does not use (StockUpdated, PaymentInitiated...) are passed over without a
-    // transaction (ConsumerConfig::accepts).
+    // The saga's replies: the transitions they cause commit with their inbox records (the
+    // replies that have arrived together in one transaction). Types the saga does not use
+    // (StockUpdated, PaymentInitiated...) are passed over without a transaction
+    // (ConsumerConfig::accepts).
     saga::outbox::ConsumerConfig replies{"order-saga", {"saga.inventory.events", "saga.payment.events"}};
     replies.accepts = &saga::order::SagaOrchestrator::TakesReply;
-    saga::service::AddConsumer(context, std::move(replies),
-                               [&orchestrator = *orchestrator](saga::outbox::HandlerContext& handler) {
-                                 saga::order::PgSagaUnitOfWork uow(handler.tx, handler.after_commit);
-                                 orchestrator.OnReply(uow, handler.envelope);
-                               });
+    saga::service::AddConsumer(context, std::move(replies), saga::order::MakeSagaReplyHandler(*orchestrator));
     sweeper = std::make_unique<saga::order::SagaSweeper>(
         *orchestrator, *transactions,
         source.GetMillis("saga.sweep_interval_ms", std::chrono::milliseconds(500)));

@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "saga/core/errors.hpp"
+#include "saga/pg/bulk.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
@@ -19,16 +20,23 @@ std::string Id(const core::Uuid& id) {
   return id.ToString();
 }
 
+// All the items of an order in one statement.
 void InsertItems(pqxx::transaction_base& tx, const Order& order) {
+  pg::BulkRows rows({{"order_id", "uuid"},
+                     {"line_no", "integer"},
+                     {"product_id", "uuid"},
+                     {"quantity", "integer"},
+                     {"unit_price_minor", "bigint"},
+                     {"subtotal_minor", "bigint"}});
   int line = 0;
   for (const auto& item : order.Items()) {
-    pg::Exec0(
-        tx,
-        "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(),
-        item.UnitPrice().MinorUnits(), item.Subtotal().MinorUnits());
+    rows.Add(Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(),
+             item.UnitPrice().MinorUnits(), item.Subtotal().MinorUnits());
   }
+  (void)rows.Exec(tx,
+                  "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, "
+                  "subtotal_minor) SELECT v.order_id, v.line_no, v.product_id, v.quantity, v.unit_price_minor, "
+                  "v.subtotal_minor FROM {rows}");
 }
 
 // Builds Orders from an orders result and the items of those orders.
@@ -141,6 +149,46 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
     result.items = Assemble(tx, rows);
     return result;
   });
+}
+
+std::vector<Order> PgOrderRepository::LockMany(const std::vector<core::OrderId>& ids) {
+  if (ids.empty()) return {};
+  return Run([&](pqxx::transaction_base& tx) {
+    std::string list = "{";
+    for (const auto& id : ids) list += (list.size() > 1 ? "," : "") + Id(id.Get());
+    list += "}";
+    return Assemble(tx, pg::Exec(tx,
+                                 "SELECT " + kOrderColumns +
+                                     " FROM orders o WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE",
+                                 list));
+  });
+}
+
+void PgOrderRepository::StoreChanges(const std::vector<StatusChange>& changes) {
+  if (changes.empty()) return;
+  pg::BulkRows rows({{"id", "uuid"},
+                     {"stored_version", "bigint"},
+                     {"version", "bigint"},
+                     {"status", "text"},
+                     {"total_minor", "bigint"},
+                     {"updated_at", "bigint"}});
+  for (const auto& change : changes) {
+    const auto& order = *change.order;
+    rows.Add(Id(order.Id().Get()), change.stored_version, order.Version(), std::string(ToString(order.Status())),
+             order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.UpdatedAt()));
+  }
+  const auto stored = Run([&](pqxx::transaction_base& tx) {
+    return rows.Exec(tx,
+                     "UPDATE orders o SET status = v.status, total_minor = v.total_minor, updated_at = "
+                     "timestamptz 'epoch' + v.updated_at * interval '1 microsecond', version = v.version FROM "
+                     "{rows} WHERE o.id = v.id AND o.version = v.stored_version RETURNING o.id")
+        .size();
+  });
+  if (stored != changes.size()) {
+    throw core::ConcurrencyConflict(std::to_string(changes.size() - stored) + " of " +
+                                    std::to_string(changes.size()) +
+                                    " orders changed since they were read (or were deleted)");
+  }
 }
 
 bool PgOrderRepository::Delete(const core::OrderId& id, std::int64_t expected_version) {

@@ -2,6 +2,8 @@
 // PostgreSQL implementation of IOrderRepository (order_db): over a pool, each call is its own
 // transaction; over a caller's transaction, calls run inside it (and Get locks the row).
 
+#include <vector>
+
 #include "saga/pg/transaction_scope.hpp"
 #include "services/order/domain/order_repository.hpp"
 
@@ -17,6 +19,20 @@ class PgOrderRepository final : public IOrderRepository {
   [[nodiscard]] std::optional<Order> Get(const core::OrderId& id) override;
   [[nodiscard]] core::Page<Order> GetAll(const OrderFilter& filter, const core::PageRequest& page) override;
   bool Delete(const core::OrderId& id, std::int64_t expected_version) override;
+
+  /// Over a caller's transaction: the orders of `ids` that exist, their rows locked in id order,
+  /// in two statements (the orders, then their items) however many there are.
+  [[nodiscard]] std::vector<Order> LockMany(const std::vector<core::OrderId>& ids);
+  /// One stored version change of an order whose items did not change: `order` as it is to be
+  /// stored (its Version() included), `stored_version` the version its row holds now.
+  struct StatusChange {
+    const Order* order;
+    std::int64_t stored_version;
+  };
+  /// Over a caller's transaction: stores status, total, updated_at and version of every change
+  /// in ONE statement, each row checked against its stored version; core::ConcurrencyConflict
+  /// (and the caller's transaction rolls back) when any row is not at it.
+  void StoreChanges(const std::vector<StatusChange>& changes);
 
  private:
   template <typename F>

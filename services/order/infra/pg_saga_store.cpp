@@ -2,10 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <exception>
+#include <map>
+
 #include <pqxx/pqxx>
 
 #include "saga/core/errors.hpp"
 #include "saga/outbox/outbox.hpp"
+#include "saga/pg/bulk.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
@@ -45,15 +50,166 @@ std::optional<std::int64_t> DeadlineOf(const SagaInstance& saga) {
   return core::ToUnixMicros(*saga.Deadline());
 }
 
+// The saga log line shape (one statement for all the lines of a transaction).
+pg::BulkRows LogRows() {
+  return pg::BulkRows({{"saga_id", "uuid"},
+                       {"at", "bigint"},
+                       {"kind", "text"},
+                       {"from_state", "text"},
+                       {"to_state", "text"},
+                       {"message_type", "text"},
+                       {"message_id", "uuid"},
+                       {"detail", "text"}});
+}
+
 }  // namespace
 
+struct PgSagaUnitOfWork::Kept {
+  struct KeptOrder {
+    Order order;  // as it is now in this transaction
+    std::int64_t stored_version;
+  };
+  struct KeptSaga {
+    SagaInstance saga;
+    std::int64_t stored_version;
+  };
+  std::map<core::OrderId, KeptOrder> orders;
+  std::map<core::OrderId, KeptSaga> sagas;  // by order id
+  pg::BulkRows log = LogRows();
+  outbox::OutboxBuffer outbox;
+
+  [[nodiscard]] bool Unflushed() const {
+    const auto dirty = [](const auto& kept) { return kept.second.stored_version != Version(kept.second); };
+    return !log.Empty() || outbox.Pending() || std::any_of(orders.begin(), orders.end(), dirty) ||
+           std::any_of(sagas.begin(), sagas.end(), dirty);
+  }
+  static std::int64_t Version(const KeptOrder& kept) { return kept.order.Version(); }
+  static std::int64_t Version(const KeptSaga& kept) { return kept.saga.Version(); }
+};
+
+// IOrderRepository inside the unit of work: reads go through the kept rows, updates of kept
+// rows are put off until Flush (see the class comment).
+class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
+ public:
+  TxOrders(pqxx::transaction_base& tx, Kept& kept) : tx_(tx), kept_(kept) {}
+
+  void Create(Order& order) override {
+    PgOrderRepository(tx_).Create(order);
+    kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, order.Version()});
+  }
+
+  void Update(Order& order) override {
+    auto it = kept_.orders.find(order.Id());
+    if (it == kept_.orders.end() || order.ItemsChanged()) {
+      // Not read here, or items to rewrite: stored now, checked against the row itself.
+      FlushChanges();
+      PgOrderRepository(tx_).Update(order);
+      kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, order.Version()});
+      return;
+    }
+    if (it->second.order.Version() != order.Version()) {
+      throw core::ConcurrencyConflict("order " + order.Id().Get().ToString() + " changed since version " +
+                                      std::to_string(order.Version()) + " was read");
+    }
+    order.MarkPersisted(order.Version() + 1);
+    it->second.order = order;
+  }
+
+  [[nodiscard]] std::optional<Order> Get(const core::OrderId& id) override {
+    if (const auto it = kept_.orders.find(id); it != kept_.orders.end()) return it->second.order;
+    auto order = PgOrderRepository(tx_).Get(id);  // locks the row
+    if (order) kept_.orders.insert_or_assign(id, Kept::KeptOrder{*order, order->Version()});
+    return order;
+  }
+
+  [[nodiscard]] core::Page<Order> GetAll(const OrderFilter& filter, const core::PageRequest& page) override {
+    FlushChanges();
+    return PgOrderRepository(tx_).GetAll(filter, page);
+  }
+
+  bool Delete(const core::OrderId& id, std::int64_t expected_version) override {
+    FlushChanges();
+    kept_.orders.erase(id);
+    return PgOrderRepository(tx_).Delete(id, expected_version);
+  }
+
+  void Prefetch(const std::vector<core::OrderId>& ids) {
+    for (auto& order : PgOrderRepository(tx_).LockMany(ids)) {
+      const auto id = order.Id();
+      const auto version = order.Version();
+      kept_.orders.insert_or_assign(id, Kept::KeptOrder{std::move(order), version});
+    }
+  }
+
+  // The updates put off so far, in one statement.
+  void FlushChanges() {
+    std::vector<PgOrderRepository::StatusChange> changes;
+    for (const auto& [id, kept] : kept_.orders) {
+      if (kept.order.Version() != kept.stored_version) changes.push_back({&kept.order, kept.stored_version});
+    }
+    if (changes.empty()) return;
+    PgOrderRepository(tx_).StoreChanges(changes);
+    for (auto& [id, kept] : kept_.orders) kept.stored_version = kept.order.Version();
+  }
+
+ private:
+  pqxx::transaction_base& tx_;
+  Kept& kept_;
+};
+
+PgSagaUnitOfWork::PgSagaUnitOfWork(pqxx::transaction_base& tx, std::vector<std::function<void()>>& after_commit)
+    : tx_(tx),
+      kept_(std::make_unique<Kept>()),
+      orders_(std::make_unique<TxOrders>(tx, *kept_)),
+      after_commit_(after_commit) {}
+
+PgSagaUnitOfWork::~PgSagaUnitOfWork() {
+  if (kept_->Unflushed() && std::uncaught_exceptions() == 0) {
+    spdlog::error("saga unit of work dropped with writes never flushed (not stored)");
+  }
+}
+
+IOrderRepository& PgSagaUnitOfWork::Orders() {
+  return *orders_;
+}
+
+int PgSagaUnitOfWork::Published() const noexcept {
+  return kept_->outbox.Appended();
+}
+
+void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
+  std::vector<core::OrderId> ids;
+  for (const auto& id : order_ids) {
+    if (kept_->orders.count(id) == 0 && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
+  if (ids.empty()) return;
+  orders_->Prefetch(ids);
+  std::string list = "{";
+  for (const auto& id : ids) list += (list.size() > 1 ? "," : "") + id.Get().ToString();
+  list += "}";
+  pg::Translated([&] {
+    for (const auto& row : pg::Exec(tx_,
+                                    "SELECT " + kSagaColumns +
+                                        " FROM sagas WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE",
+                                    list)) {
+      auto saga = SagaOf(row);
+      const auto order_id = saga.OrderId();
+      const auto version = saga.Version();
+      kept_->sagas.insert_or_assign(order_id, Kept::KeptSaga{std::move(saga), version});
+    }
+  });
+}
+
 std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& order_id) {
-  return pg::Translated([&]() -> std::optional<SagaInstance> {
+  if (const auto it = kept_->sagas.find(order_id); it != kept_->sagas.end()) return it->second.saga;
+  auto saga = pg::Translated([&]() -> std::optional<SagaInstance> {
     auto rows = pg::Exec(tx_, "SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1 FOR UPDATE",
                          order_id.Get().ToString());
     if (rows.empty()) return std::nullopt;
     return SagaOf(rows[0]);
   });
+  if (saga) kept_->sagas.insert_or_assign(order_id, Kept::KeptSaga{*saga, saga->Version()});
+  return saga;
 }
 
 void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
@@ -71,49 +227,99 @@ void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
               core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()), saga.Traceparent());
   });
   saga.MarkPersisted(1);
+  kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, 1});
 }
 
 void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
-  const auto version = pg::Translated([&] {
-    auto updated = pg::Exec(
-        tx_,
-        "UPDATE sagas SET state = $3, target = $4, outcome = $5, deadline = " + pg::TimestampParam(6) +
-            ", step_attempts = $7, compensation_attempts = $8, updated_at = " + pg::TimestampParam(9) +
-            ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
-        saga.Id().Get().ToString(), saga.Version(), std::string(ToString(saga.State())), TargetOf(saga),
-        saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
-        core::ToUnixMicros(saga.UpdatedAt()));
-    if (updated.empty()) {
-      throw core::ConcurrencyConflict("saga " + saga.Id().Get().ToString() + " changed since version " +
-                                      std::to_string(saga.Version()));
-    }
-    return updated[0][0].as<std::int64_t>();
-  });
-  saga.MarkPersisted(version);
+  const auto it = kept_->sagas.find(saga.OrderId());
+  if (it == kept_->sagas.end() || it->second.saga.Id() != saga.Id()) {
+    // Not read here: stored now, checked against the row itself.
+    const auto version = pg::Translated([&] {
+      auto updated = pg::Exec(
+          tx_,
+          "UPDATE sagas SET state = $3, target = $4, outcome = $5, deadline = " + pg::TimestampParam(6) +
+              ", step_attempts = $7, compensation_attempts = $8, updated_at = " + pg::TimestampParam(9) +
+              ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
+          saga.Id().Get().ToString(), saga.Version(), std::string(ToString(saga.State())), TargetOf(saga),
+          saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
+          core::ToUnixMicros(saga.UpdatedAt()));
+      if (updated.empty()) {
+        throw core::ConcurrencyConflict("saga " + saga.Id().Get().ToString() + " changed since version " +
+                                        std::to_string(saga.Version()));
+      }
+      return updated[0][0].as<std::int64_t>();
+    });
+    saga.MarkPersisted(version);
+    kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, version});
+    return;
+  }
+  if (it->second.saga.Version() != saga.Version()) {
+    throw core::ConcurrencyConflict("saga " + saga.Id().Get().ToString() + " changed since version " +
+                                    std::to_string(saga.Version()));
+  }
+  saga.MarkPersisted(saga.Version() + 1);
+  it->second.saga = saga;
 }
 
 void PgSagaUnitOfWork::AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) {
-  pg::Translated([&] {
-    pg::Exec0(
-        tx_,
-        "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, detail) "
-        "VALUES ($1, " +
-            pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8)",
-        saga.Id().Get().ToString(), core::ToUnixMicros(entry.at), entry.kind, entry.from_state,
-        entry.to_state, entry.message_type,
-        entry.message_id ? std::optional<std::string>(entry.message_id->Get().ToString()) : std::nullopt,
-        entry.detail);
-  });
+  kept_->log.Add(saga.Id().Get().ToString(), core::ToUnixMicros(entry.at), entry.kind, entry.from_state,
+                 entry.to_state, entry.message_type,
+                 entry.message_id ? std::optional<std::string>(entry.message_id->Get().ToString()) : std::nullopt,
+                 entry.detail);
 }
 
 void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelope& envelope) {
-  (void)outbox::Append(tx_, topic, envelope);
-  ++published_;
+  kept_->outbox.Publish(topic, envelope);
+}
+
+void PgSagaUnitOfWork::Flush() {
+  orders_->FlushChanges();
+  pg::BulkRows sagas({{"id", "uuid"},
+                      {"stored_version", "bigint"},
+                      {"version", "bigint"},
+                      {"state", "text"},
+                      {"target", "text"},
+                      {"outcome", "text"},
+                      {"deadline", "bigint"},
+                      {"step_attempts", "integer"},
+                      {"compensation_attempts", "integer"},
+                      {"updated_at", "bigint"}});
+  for (const auto& [order_id, kept] : kept_->sagas) {
+    const auto& saga = kept.saga;
+    if (saga.Version() == kept.stored_version) continue;
+    sagas.Add(saga.Id().Get().ToString(), kept.stored_version, saga.Version(), std::string(ToString(saga.State())),
+              TargetOf(saga), saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
+              core::ToUnixMicros(saga.UpdatedAt()));
+  }
+  pg::Translated([&] {
+    const auto stored =
+        sagas
+            .Exec(tx_,
+                  "UPDATE sagas s SET state = v.state, target = v.target, outcome = v.outcome, deadline = "
+                  "timestamptz 'epoch' + v.deadline * interval '1 microsecond', step_attempts = v.step_attempts, "
+                  "compensation_attempts = v.compensation_attempts, updated_at = timestamptz 'epoch' + "
+                  "v.updated_at * interval '1 microsecond', version = v.version FROM {rows} WHERE s.id = v.id AND "
+                  "s.version = v.stored_version RETURNING s.id")
+            .size();
+    if (stored != sagas.Size()) {
+      throw core::ConcurrencyConflict(std::to_string(sagas.Size() - stored) + " of " +
+                                      std::to_string(sagas.Size()) + " sagas changed since they were read");
+    }
+    (void)kept_->log.Exec(tx_,
+                          "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, "
+                          "detail) SELECT v.saga_id, timestamptz 'epoch' + v.at * interval '1 microsecond', v.kind, "
+                          "v.from_state, v.to_state, v.message_type, v.message_id, v.detail FROM {rows} ORDER BY "
+                          "v.ord");
+  });
+  for (auto& [order_id, kept] : kept_->sagas) kept.stored_version = kept.saga.Version();
+  kept_->log.Clear();
+  kept_->outbox.Flush(tx_);
 }
 
 std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int limit) {
-  return pg::Translated([&] {
-    std::vector<SagaInstance> due;
+  Flush();  // the kept sagas are what the rows hold again
+  auto due = pg::Translated([&] {
+    std::vector<SagaInstance> found;
     // The saga and its order are locked together, skipping either when someone holds it: a
     // consumer locks the order and then the saga, so taking them in another order here could
     // deadlock with it.
@@ -125,10 +331,12 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
                  pg::TimestampParam(1) +
                  " ORDER BY s.deadline LIMIT $2 FOR UPDATE OF s, o SKIP LOCKED) ORDER BY deadline",
              core::ToUnixMicros(now), limit)) {
-      due.push_back(SagaOf(row));
+      found.push_back(SagaOf(row));
     }
-    return due;
+    return found;
   });
+  for (const auto& saga : due) kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, saga.Version()});
+  return due;
 }
 
 std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp created_before, int limit) {
@@ -167,6 +375,7 @@ void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) 
     committed.clear();  // a retried attempt starts over
     PgSagaUnitOfWork uow(tx, committed);
     work(uow);
+    uow.Flush();
     published = uow.Published();
   });
   if (published > 0 && published_) published_();
@@ -177,6 +386,21 @@ void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) 
       spdlog::error("after a committed saga transaction: {}", e.what());
     }
   }
+}
+
+outbox::MessageHandler MakeSagaReplyHandler(const SagaOrchestrator& orchestrator) {
+  return [&orchestrator](outbox::HandlerContext& context) {
+    if (!context.work) {
+      auto uow = std::make_unique<PgSagaUnitOfWork>(context.tx, context.after_commit);
+      std::vector<core::OrderId> order_ids;
+      for (const auto* reply : context.applying) {
+        if (SagaOrchestrator::TakesReply(reply->type)) order_ids.push_back(reply->order_id);
+      }
+      uow->Prefetch(order_ids);
+      context.work = std::move(uow);
+    }
+    orchestrator.OnReply(dynamic_cast<PgSagaUnitOfWork&>(*context.work), context.envelope);
+  };
 }
 
 std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {

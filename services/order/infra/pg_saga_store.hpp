@@ -4,21 +4,35 @@
 // transaction, or one PgSagaTransactions opens); PgSagaQueries reads on the pool.
 
 #include <functional>
+#include <memory>
+#include <vector>
 
+#include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/pool.hpp"
+#include "services/order/app/saga_orchestrator.hpp"
 #include "services/order/app/saga_store.hpp"
 #include "services/order/infra/pg_order_repository.hpp"
 
 namespace saga::order {
 
-class PgSagaUnitOfWork final : public ISagaUnitOfWork {
+/// ONE transaction's view of orders and sagas: a consumer's inbox transaction (for every reply
+/// of a batch; see MakeSagaReplyHandler) or one PgSagaTransactions opens. Rows it read are kept
+/// (locked) for the rest of the transaction, so the replies of one batch see each other's changes
+/// without reading again; writes that return nothing to the caller (order and saga updates, saga
+/// log lines, outbox rows) are put off and sent by Flush() in one statement per table, which
+/// whoever commits calls first. Version checks stay exact: an update of a row this unit of work
+/// did not read, or at another version than it holds, is a core::ConcurrencyConflict at once, and
+/// Flush() checks every row against the version it was read at. Not thread-safe.
+class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::TransactionWork {
  public:
   /// `after_commit` collects what AfterCommit() is given; its owner runs it after the commit
   /// (the consumer's HandlerContext::after_commit, or PgSagaTransactions).
-  PgSagaUnitOfWork(pqxx::transaction_base& tx, std::vector<std::function<void()>>& after_commit)
-      : tx_(tx), orders_(tx), after_commit_(after_commit) {}
+  PgSagaUnitOfWork(pqxx::transaction_base& tx, std::vector<std::function<void()>>& after_commit);
+  ~PgSagaUnitOfWork() override;
+  PgSagaUnitOfWork(const PgSagaUnitOfWork&) = delete;
+  PgSagaUnitOfWork& operator=(const PgSagaUnitOfWork&) = delete;
 
-  IOrderRepository& Orders() override { return orders_; }
+  IOrderRepository& Orders() override;
   [[nodiscard]] std::optional<SagaInstance> LockSaga(const core::OrderId& order_id) override;
   void CreateSaga(SagaInstance& saga) override;
   void UpdateSaga(SagaInstance& saga) override;
@@ -27,15 +41,31 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork {
   [[nodiscard]] std::vector<SagaInstance> LockDue(core::Timestamp now, int limit) override;
   [[nodiscard]] std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before, int limit) override;
   void AfterCommit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
+
+  /// Reads and locks the orders of `order_ids` and their sagas in three statements (orders, their
+  /// items, their sagas; each in id order, the orders first, as every other path locks them), so
+  /// that the replies of a batch find them here.
+  void Prefetch(const std::vector<core::OrderId>& order_ids);
+  /// Sends the writes put off so far: order updates, saga updates, saga log lines, outbox rows,
+  /// one statement each (none for what has nothing to send). Throws like any statement
+  /// (ConcurrencyConflict when a row changed since it was read).
+  void Flush() override;
   /// Outbox rows appended so far (Publish).
-  [[nodiscard]] int Published() const noexcept { return published_; }
+  [[nodiscard]] int Published() const noexcept;
 
  private:
+  class TxOrders;
+  struct Kept;
   pqxx::transaction_base& tx_;
-  PgOrderRepository orders_;
+  std::unique_ptr<Kept> kept_;
+  std::unique_ptr<TxOrders> orders_;
   std::vector<std::function<void()>>& after_commit_;
-  int published_ = 0;
 };
+
+/// The order saga's handler of replies (consumer order-saga): one PgSagaUnitOfWork per inbox
+/// transaction, which reads the orders and sagas of all the transaction's replies at once
+/// (Prefetch) and is flushed by the consumer before it commits.
+[[nodiscard]] outbox::MessageHandler MakeSagaReplyHandler(const SagaOrchestrator& orchestrator);
 
 /// Each Run() is a transaction on a pooled connection. `published`, when given, runs after a
 /// commit that appended outbox rows (the service wires OutboxRelay::Notify, so the messages of
