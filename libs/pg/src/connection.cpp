@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include <pqxx/pqxx>
+
 #include "saga/config/config_source.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
@@ -36,7 +38,10 @@ std::unique_ptr<pqxx::connection> Connect(const PgConfig& config) {
     }
   }
   try {
-    return std::make_unique<pqxx::connection>(dsn);
+    auto conn = std::make_unique<pqxx::connection>(dsn);
+    // Prepared statements run their generic plan (prepared.hpp).
+    pqxx::nontransaction(*conn).exec0("SET plan_cache_mode = force_generic_plan");
+    return conn;
   } catch (const pqxx::broken_connection& e) {
     std::string reason = e.what();
     reason = reason.substr(0, reason.find('\n'));

@@ -6,6 +6,7 @@
 
 #include <pqxx/pqxx>
 
+#include "saga/pg/connection.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/pool.hpp"
 #include "saga/testing/test_env.hpp"
@@ -77,6 +78,36 @@ TEST(PreparedTest, OutlivesARollbackAndComesBackOnANewConnection) {
   auto lease = pool.Acquire();  // a new connection, without the statement: prepared again
   pqxx::work tx(*lease);
   EXPECT_EQ(Exec1(tx, kSql, 20, 22)[0].as<int>(), 42);
+}
+
+// Left to choose, PostgreSQL plans a statement over an array parameter again on every execution
+// (a plan for the values looks cheaper); connections from pg::Connect run the generic plan, and
+// ExecPlanned is planned with its values each time.
+TEST(PreparedTest, ConnectionsRunTheGenericPlanAndExecPlannedPlansWithTheValues) {
+  const std::string sql =
+      "SELECT count(*) FROM pg_class WHERE oid = ANY($1::oid[]) AND relname <> $2";
+  const auto executions = [&](pqxx::connection& conn) {
+    for (int i = 0; i < 8; ++i) {
+      pqxx::work tx(conn);
+      (void)Exec1(tx, sql, "{1259,1247}", "x");
+      tx.commit();
+    }
+    pqxx::nontransaction tx(conn);
+    return tx.exec_params1("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1",
+                           StatementName(sql));
+  };
+  pqxx::connection plain(testing::PgAdminDsn());
+  const auto chosen = executions(plain);
+  EXPECT_EQ(chosen[1].as<int>(), 8) << "without the setting: planned again every time (the reason for it)";
+  auto conn = Connect(PgConfig{testing::PgAdminDsn(), std::chrono::seconds(3)});
+  const auto generic = executions(*conn);
+  EXPECT_EQ(generic[0].as<int>(), 8);
+  EXPECT_EQ(generic[1].as<int>(), 0);
+  pqxx::work tx(*conn);
+  EXPECT_EQ(ExecPlanned(tx, "SELECT count(*) FROM pg_class WHERE ($1::text IS NULL OR relname = $1)",
+                        std::optional<std::string>("pg_class"))[0][0]
+                .as<int>(),
+            1);
 }
 
 TEST(PreparedTest, KeepsRowChecksAndErrors) {

@@ -141,8 +141,8 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
         " WHERE ($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.customer_id = $2)";
     core::Page<Order> result;
     result.total =
-        pg::Exec1(tx, "SELECT count(*) FROM orders o" + where, status, customer)[0].as<std::int64_t>();
-    auto rows = pg::Exec(tx,
+        pg::ExecPlanned(tx, "SELECT count(*) FROM orders o" + where, status, customer)[0][0].as<std::int64_t>();
+    auto rows = pg::ExecPlanned(tx,
                          "SELECT " + kOrderColumns + " FROM orders o" + where +
                              " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
                          status, customer, page.ClampedLimit(), page.ClampedOffset());

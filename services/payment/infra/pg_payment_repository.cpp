@@ -50,14 +50,15 @@ std::optional<std::int64_t> ProcessedAtMicros(const Payment& payment) {
   return core::ToUnixMicros(*payment.ProcessedAt());
 }
 
+std::vector<Payment> PaymentsFrom(const pqxx::result& rows) {
+  std::vector<Payment> payments;
+  for (const auto& row : rows) payments.push_back(PaymentFrom(row));
+  return payments;
+}
+
 template <typename Tx, typename... Args>
 std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
-  std::vector<Payment> payments;
-  for (const auto& row :
-       pg::Exec(tx, "SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...)) {
-    payments.push_back(PaymentFrom(row));
-  }
-  return payments;
+  return PaymentsFrom(pg::Exec(tx, "SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...));
 }
 
 }  // namespace
@@ -125,11 +126,13 @@ core::Page<Payment> PgPaymentRepository::List(const PaymentFilter& filter, const
         filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
     core::Page<Payment> result;
     result.total =
-        pg::Exec1(tx, "SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)", status)[0]
+        pg::ExecPlanned(tx, "SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)", status)[0][0]
             .as<std::int64_t>();
-    result.items =
-        Query(tx, "WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC, id LIMIT $2 OFFSET $3",
-              status, page.ClampedLimit(), page.ClampedOffset());
+    result.items = PaymentsFrom(pg::ExecPlanned(tx,
+                                                "SELECT " + kColumns +
+                                                    " FROM payments WHERE ($1::text IS NULL OR status = $1) ORDER "
+                                                    "BY created_at DESC, id LIMIT $2 OFFSET $3",
+                                                status, page.ClampedLimit(), page.ClampedOffset()));
     return result;
   });
 }

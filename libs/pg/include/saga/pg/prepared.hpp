@@ -12,6 +12,14 @@
 // The statement is prepared on first use, inside the caller's transaction; a prepared statement
 // outlives a rollback, and a connection that breaks is dropped by the pool with its statements.
 // A hash collision between two different texts fails loudly (pqxx refuses to redefine a name).
+//
+// Plans: every connection runs its prepared statements with their generic plan
+// (plan_cache_mode = force_generic_plan, set by pg::Connect). Left to choose, PostgreSQL plans a
+// statement again on every execution when a plan for the values looks cheaper than the generic
+// one, which it always does for `= ANY($1::uuid[])` and unnest of array parameters (the values
+// say how many rows there are): planning then cost more than executing (docs/performance.md). A
+// statement whose best plan really depends on its values (optional filters such as
+// `$1 IS NULL OR status = $1`) runs through ExecPlanned instead, planned with its values each time.
 
 #include <string>
 #include <string_view>
@@ -43,6 +51,13 @@ pqxx::result Exec0(pqxx::transaction_base& tx, const std::string& sql, Args&&...
 template <typename... Args>
 pqxx::row Exec1(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
   return tx.exec_prepared1(Prepare(tx, sql), std::forward<Args>(args)...);
+}
+
+/// Runs `sql` unprepared, planned with its values on every execution (see the comment above);
+/// for listings with optional filters, not for the hot paths.
+template <typename... Args>
+pqxx::result ExecPlanned(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
+  return tx.exec_params(sql, std::forward<Args>(args)...);
 }
 
 }  // namespace saga::pg
