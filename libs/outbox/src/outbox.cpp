@@ -74,4 +74,12 @@ void OutboxBuffer::Flush(pqxx::transaction_base& tx) {
   rows_->Clear();
 }
 
+void OutboxBuffer::AddTo(pg::BulkStatement& statement) const {
+  statement.Add(*rows_, kInsert);
+}
+
+void OutboxBuffer::Clear() {
+  rows_->Clear();
+}
+
 }  // namespace saga::outbox

@@ -39,11 +39,12 @@ void BulkRows::AddElement(std::size_t column, std::optional<std::string_view> te
   array += '"';
 }
 
-std::string BulkRows::Statement(const std::string& sql) const {
+std::string BulkRows::Statement(const std::string& sql, int first_parameter) const {
   std::string relation = "unnest(";
   std::string names;
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    relation += (i == 0 ? "$" : ", $") + std::to_string(i + 1) + "::" + columns_[i].type + "[]";
+    relation += (i == 0 ? "$" : ", $") + std::to_string(static_cast<int>(i) + first_parameter) +
+                "::" + columns_[i].type + "[]";
     names += columns_[i].name + ", ";
   }
   relation += ") WITH ORDINALITY AS v(" + names + "ord)";
@@ -58,12 +59,46 @@ std::string BulkRows::Statement(const std::string& sql) const {
   return out;
 }
 
-pqxx::result BulkRows::Exec(pqxx::transaction_base& tx, const std::string& sql) const {
-  if (rows_ == 0) return {};
+std::vector<std::string> BulkRows::Parameters() const {
   std::vector<std::string> params;
   params.reserve(arrays_.size());
   for (const auto& array : arrays_) params.push_back(array + "}");
+  return params;
+}
+
+pqxx::result BulkRows::Exec(pqxx::transaction_base& tx, const std::string& sql) const {
+  if (rows_ == 0) return {};
+  const auto params = Parameters();
   return tx.exec_prepared(Prepare(tx, Statement(sql)), pqxx::prepare::make_dynamic_params(params));
+}
+
+std::size_t BulkStatement::Add(const BulkRows& rows, std::string sql) {
+  parts_.push_back(Part{&rows, std::move(sql)});
+  return parts_.size() - 1;
+}
+
+std::vector<std::size_t> BulkStatement::Exec(pqxx::transaction_base& tx) const {
+  std::vector<std::size_t> counts(parts_.size(), 0);
+  std::vector<std::size_t> present;
+  for (std::size_t i = 0; i < parts_.size(); ++i) {
+    if (!parts_[i].rows->Empty()) present.push_back(i);
+  }
+  if (present.empty()) return counts;
+  std::string with = "WITH ";
+  std::string select = " SELECT ";
+  std::vector<std::string> params;
+  int next = 1;
+  for (std::size_t k = 0; k < present.size(); ++k) {
+    const auto& part = parts_[present[k]];
+    const auto name = "p" + std::to_string(k);
+    with += (k == 0 ? "" : ", ") + name + " AS (" + part.rows->Statement(part.sql, next) + ")";
+    select += (k == 0 ? "" : ", ") + std::string("(SELECT count(*) FROM ") + name + ")";
+    for (auto& param : part.rows->Parameters()) params.push_back(std::move(param));
+    next += static_cast<int>(part.rows->Columns());
+  }
+  const auto row = tx.exec_prepared1(Prepare(tx, with + select), pqxx::prepare::make_dynamic_params(params));
+  for (std::size_t k = 0; k < present.size(); ++k) counts[present[k]] = row[static_cast<int>(k)].as<std::size_t>();
+  return counts;
 }
 
 }  // namespace saga::pg

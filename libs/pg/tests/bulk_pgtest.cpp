@@ -112,6 +112,42 @@ TEST_F(BulkRowsTest, NothingIsSentForNoRowsAndClearStartsOver) {
   EXPECT_EQ(tx.exec1("SELECT string_agg(name, ',') FROM bulk_t")[0].as<std::string>(), "y");
 }
 
+// Writes to several tables in one statement: each part's parameters are its own, each part's
+// returned rows are counted, parts without rows are left out.
+TEST_F(BulkRowsTest, BulkStatementSendsSeveralPartsAsOne) {
+  pqxx::work tx(*conn_);
+  tx.exec("CREATE TEMP TABLE bulk_log (id bigserial PRIMARY KEY, line text NOT NULL)");
+  tx.exec("INSERT INTO bulk_t (name, version) VALUES ('a', 1), ('b', 3)");
+  BulkRows updates({{"id", "bigint"}, {"expected", "bigint"}, {"name", "text"}});
+  updates.Add(1, 1, "a2");
+  updates.Add(2, 2, "b2");  // stale
+  BulkRows lines(std::vector<BulkColumn>{{"line", "text"}});
+  for (const char* line : {"one", "two", "three"}) lines.Add(std::string(line));
+  BulkRows none(std::vector<BulkColumn>{{"line", "text"}});
+  BulkStatement statement;
+  const auto changed = statement.Add(
+      updates,
+      "UPDATE bulk_t t SET name = v.name, version = t.version + 1 FROM {rows} WHERE t.id = v.id AND t.version = "
+      "v.expected RETURNING t.id");
+  const auto empty = statement.Add(none, "INSERT INTO bulk_log (line) SELECT v.line FROM {rows} RETURNING 1");
+  const auto logged =
+      statement.Add(lines, "INSERT INTO bulk_log (line) SELECT v.line FROM {rows} ORDER BY v.ord RETURNING 1");
+  const auto counts = statement.Exec(tx);
+  ASSERT_EQ(counts.size(), 3U);
+  EXPECT_EQ(counts[changed], 1U) << "the stale row is not counted";
+  EXPECT_EQ(counts[empty], 0U);
+  EXPECT_EQ(counts[logged], 3U);
+  EXPECT_EQ(tx.exec1("SELECT string_agg(line, ',' ORDER BY id) FROM bulk_log")[0].as<std::string>(), "one,two,three");
+  EXPECT_EQ(tx.exec1("SELECT string_agg(name || version, ',' ORDER BY id) FROM bulk_t")[0].as<std::string>(),
+            "a22,b3");
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH p0 AS%'")[0].as<int>(),
+            1)
+      << "one statement";
+  BulkStatement nothing;
+  nothing.Add(none, "this is not SQL {rows}");
+  EXPECT_EQ(nothing.Exec(tx), std::vector<std::size_t>{0}) << "nothing to send: no statement";
+}
+
 TEST(BulkRowsShapeTest, WrongNumberOfValuesIsRefused) {
   auto rows = Shape();
   EXPECT_THROW(rows.Add("only", 1), std::logic_error);

@@ -164,8 +164,7 @@ std::vector<Order> PgOrderRepository::LockMany(const std::vector<core::OrderId>&
   });
 }
 
-void PgOrderRepository::StoreChanges(const std::vector<StatusChange>& changes) {
-  if (changes.empty()) return;
+pg::BulkRows PgOrderRepository::ChangeRows(const std::vector<StatusChange>& changes) {
   pg::BulkRows rows({{"id", "uuid"},
                      {"stored_version", "bigint"},
                      {"version", "bigint"},
@@ -177,13 +176,21 @@ void PgOrderRepository::StoreChanges(const std::vector<StatusChange>& changes) {
     rows.Add(Id(order.Id().Get()), change.stored_version, order.Version(), std::string(ToString(order.Status())),
              order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.UpdatedAt()));
   }
-  const auto stored = Run([&](pqxx::transaction_base& tx) {
-    return rows.Exec(tx,
-                     "UPDATE orders o SET status = v.status, total_minor = v.total_minor, updated_at = "
-                     "timestamptz 'epoch' + v.updated_at * interval '1 microsecond', version = v.version FROM "
-                     "{rows} WHERE o.id = v.id AND o.version = v.stored_version RETURNING o.id")
-        .size();
-  });
+  return rows;
+}
+
+const std::string& PgOrderRepository::ChangeStatement() {
+  static const std::string sql =
+      "UPDATE orders o SET status = v.status, total_minor = v.total_minor, updated_at = timestamptz 'epoch' + "
+      "v.updated_at * interval '1 microsecond', version = v.version FROM {rows} WHERE o.id = v.id AND o.version = "
+      "v.stored_version RETURNING o.id";
+  return sql;
+}
+
+void PgOrderRepository::StoreChanges(const std::vector<StatusChange>& changes) {
+  if (changes.empty()) return;
+  const auto rows = ChangeRows(changes);
+  const auto stored = Run([&](pqxx::transaction_base& tx) { return rows.Exec(tx, ChangeStatement()).size(); });
   if (stored != changes.size()) {
     throw core::ConcurrencyConflict(std::to_string(changes.size() - stored) + " of " +
                                     std::to_string(changes.size()) +

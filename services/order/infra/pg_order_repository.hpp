@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "saga/pg/bulk.hpp"
 #include "saga/pg/transaction_scope.hpp"
 #include "services/order/domain/order_repository.hpp"
 
@@ -33,6 +34,10 @@ class PgOrderRepository final : public IOrderRepository {
   /// in ONE statement, each row checked against its stored version; core::ConcurrencyConflict
   /// (and the caller's transaction rolls back) when any row is not at it.
   void StoreChanges(const std::vector<StatusChange>& changes);
+  /// The rows and the statement StoreChanges sends, for a caller that sends them with other
+  /// writes as one statement (pg::BulkStatement): the statement returns a row per order stored.
+  [[nodiscard]] static pg::BulkRows ChangeRows(const std::vector<StatusChange>& changes);
+  [[nodiscard]] static const std::string& ChangeStatement();
 
  private:
   template <typename F>

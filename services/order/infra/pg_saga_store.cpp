@@ -273,7 +273,13 @@ void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelo
 }
 
 void PgSagaUnitOfWork::Flush() {
-  orders_->FlushChanges();
+  // Everything put off goes in ONE statement (pg::BulkStatement): the parts are independent
+  // writes (the log lines' and outbox rows' sagas and orders exist already).
+  std::vector<PgOrderRepository::StatusChange> changes;
+  for (const auto& [id, kept] : kept_->orders) {
+    if (kept.order.Version() != kept.stored_version) changes.push_back({&kept.order, kept.stored_version});
+  }
+  const auto orders = PgOrderRepository::ChangeRows(changes);
   pg::BulkRows sagas({{"id", "uuid"},
                       {"stored_version", "bigint"},
                       {"version", "bigint"},
@@ -291,29 +297,29 @@ void PgSagaUnitOfWork::Flush() {
               TargetOf(saga), saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
               core::ToUnixMicros(saga.UpdatedAt()));
   }
-  pg::Translated([&] {
-    const auto stored =
-        sagas
-            .Exec(tx_,
-                  "UPDATE sagas s SET state = v.state, target = v.target, outcome = v.outcome, deadline = "
-                  "timestamptz 'epoch' + v.deadline * interval '1 microsecond', step_attempts = v.step_attempts, "
-                  "compensation_attempts = v.compensation_attempts, updated_at = timestamptz 'epoch' + "
-                  "v.updated_at * interval '1 microsecond', version = v.version FROM {rows} WHERE s.id = v.id AND "
-                  "s.version = v.stored_version RETURNING s.id")
-            .size();
-    if (stored != sagas.Size()) {
-      throw core::ConcurrencyConflict(std::to_string(sagas.Size() - stored) + " of " +
-                                      std::to_string(sagas.Size()) + " sagas changed since they were read");
-    }
-    (void)kept_->log.Exec(tx_,
-                          "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, "
-                          "detail) SELECT v.saga_id, timestamptz 'epoch' + v.at * interval '1 microsecond', v.kind, "
-                          "v.from_state, v.to_state, v.message_type, v.message_id, v.detail FROM {rows} ORDER BY "
-                          "v.ord");
-  });
+  pg::BulkStatement statement;
+  const auto orders_part = statement.Add(orders, PgOrderRepository::ChangeStatement());
+  const auto sagas_part = statement.Add(
+      sagas,
+      "UPDATE sagas s SET state = v.state, target = v.target, outcome = v.outcome, deadline = timestamptz 'epoch' + "
+      "v.deadline * interval '1 microsecond', step_attempts = v.step_attempts, compensation_attempts = "
+      "v.compensation_attempts, updated_at = timestamptz 'epoch' + v.updated_at * interval '1 microsecond', "
+      "version = v.version FROM {rows} WHERE s.id = v.id AND s.version = v.stored_version RETURNING s.id");
+  statement.Add(kept_->log,
+                "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, detail) "
+                "SELECT v.saga_id, timestamptz 'epoch' + v.at * interval '1 microsecond', v.kind, v.from_state, "
+                "v.to_state, v.message_type, v.message_id, v.detail FROM {rows} ORDER BY v.ord RETURNING 1");
+  kept_->outbox.AddTo(statement);
+  const auto stored = pg::Translated([&] { return statement.Exec(tx_); });
+  if (stored[orders_part] != orders.Size() || stored[sagas_part] != sagas.Size()) {
+    throw core::ConcurrencyConflict(
+        std::to_string(orders.Size() - stored[orders_part]) + " orders and " +
+        std::to_string(sagas.Size() - stored[sagas_part]) + " sagas changed since they were read");
+  }
+  for (auto& [id, kept] : kept_->orders) kept.stored_version = kept.order.Version();
   for (auto& [order_id, kept] : kept_->sagas) kept.stored_version = kept.saga.Version();
   kept_->log.Clear();
-  kept_->outbox.Flush(tx_);
+  kept_->outbox.Clear();
 }
 
 std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int limit) {

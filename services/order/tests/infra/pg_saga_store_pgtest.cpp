@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+#include <tuple>
+
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/migrated_database.hpp"
 #include "services/order/infra/migrations.hpp"
@@ -90,6 +93,77 @@ TEST_F(PgSagaStoreTest, PublishedRunsAfterACommitThatAppendedMessages) {
   }),
                std::runtime_error);
   EXPECT_EQ(woken, 1) << "rolled back: nothing to publish";
+}
+
+// What a consumer batch does through one unit of work: the replies of one order read it once
+// (Prefetch), each sees the previous one's changes, and everything they wrote goes to the
+// database in ONE statement at the flush (one command id among the rows it wrote), with the
+// versions advanced once per update. A stale update is refused at once; a row changed behind the
+// unit of work's back is a conflict at the flush.
+TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneStatement) {
+  auto order = testing::OrderBuilder().Build();
+  const auto message = [&](const std::string& type) {
+    contracts::Envelope envelope;
+    envelope.message_id = core::NewId<core::MessageId>();
+    envelope.type = type;
+    envelope.correlation_id = "corr";
+    envelope.order_id = order.Id();
+    envelope.occurred_at = testing::kT0;
+    envelope.producer = "order-service";
+    return envelope;
+  };
+  transactions_.Run([&](ISagaUnitOfWork& uow) {
+    uow.Orders().Create(order);
+    auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
+                                    testing::kT0, SagaPolicy{});
+    uow.CreateSaga(saga);
+  });
+  auto lease = db_.Pool().Acquire();
+  pqxx::work tx(*lease);
+  const auto count = [&](const std::string& sql) { return tx.exec1(sql)[0].as<std::int64_t>(); };
+  std::vector<std::function<void()>> after_commit;
+  PgSagaUnitOfWork uow(tx, after_commit);
+  uow.Prefetch({order.Id(), order.Id()});
+  for (const auto& [status, input, type] :
+       {std::tuple{OrderStatus::kInventoryReserved, SagaInput::kInventoryReserved, "InventoryReserved"},
+        std::tuple{OrderStatus::kPaymentProcessing, SagaInput::kPaymentCompleted, "PaymentCompleted"}}) {
+    auto current = uow.Orders().Get(order.Id());
+    auto saga = uow.LockSaga(order.Id());
+    ASSERT_TRUE(current && saga);
+    ASSERT_TRUE(current->UpdateStatus(status, testing::kT0 + std::chrono::seconds(1)));
+    uow.Orders().Update(*current);
+    (void)saga->Handle(input, "", testing::kT0 + std::chrono::seconds(1), SagaPolicy{});
+    uow.UpdateSaga(*saga);
+    uow.AppendLog(*saga, SagaLogEntry{testing::kT0, "event", "a", "b", type, std::nullopt, "detail"});
+    uow.Publish("saga.order.events", message("OrderUpdated"));
+  }
+  EXPECT_EQ(uow.Orders().Get(order.Id())->Version(), 3) << "the second reply saw the first one's change";
+  EXPECT_EQ(uow.LockSaga(order.Id())->Version(), 3);
+  EXPECT_EQ(count("SELECT version FROM orders WHERE id = '" + order.Id().Get().ToString() + "'"), 1)
+      << "nothing written before the flush";
+  EXPECT_EQ(count("SELECT count(*) FROM outbox"), 0);
+  auto stale = order;  // version 1
+  EXPECT_THROW(uow.Orders().Update(stale), core::ConcurrencyConflict);
+
+  uow.Flush();
+  const std::string id = order.Id().Get().ToString();
+  EXPECT_EQ(count("SELECT version FROM orders WHERE id = '" + id + "' AND status = 'PaymentProcessing'"), 3);
+  EXPECT_EQ(count("SELECT version FROM sagas WHERE order_id = '" + id + "'"), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM saga_log"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2);
+  EXPECT_EQ(count("SELECT count(DISTINCT c) FROM (SELECT cmin::text AS c FROM outbox UNION ALL SELECT cmin::text "
+                  "FROM saga_log UNION ALL SELECT cmin::text FROM sagas WHERE order_id = '" +
+                  id + "' UNION ALL SELECT cmin::text FROM orders WHERE id = '" + id + "') t"),
+            1)
+      << "one statement wrote all of it";
+  EXPECT_EQ(uow.Published(), 2);
+
+  // A row changed behind the unit of work's back: a conflict at the flush.
+  auto current = uow.Orders().Get(order.Id());
+  ASSERT_TRUE(current->UpdateStatus(OrderStatus::kCompleted, testing::kT0 + std::chrono::seconds(2)));
+  uow.Orders().Update(*current);
+  tx.exec0("UPDATE orders SET version = version + 10 WHERE id = '" + id + "'");
+  EXPECT_THROW(uow.Flush(), core::ConcurrencyConflict);
 }
 
 // The clean-up's query lists the live statuses (so that an index reads only live orders): every

@@ -20,6 +20,7 @@
 
 namespace saga::pg {
 class BulkRows;
+class BulkStatement;
 }
 
 namespace saga::outbox {
@@ -58,6 +59,11 @@ class OutboxBuffer final : public IMessageOutbox {
   [[nodiscard]] int Appended() const noexcept { return appended_; }
   /// Published and not flushed yet.
   [[nodiscard]] bool Pending() const noexcept;
+  /// For a caller that writes other tables in the same statement: adds the pending messages to
+  /// `statement` as one part (kept by reference: this buffer must outlive its Exec), and Clear()
+  /// once it ran. Flush() is this with a statement of its own.
+  void AddTo(pg::BulkStatement& statement) const;
+  void Clear();
 
  private:
   std::unique_ptr<pg::BulkRows> rows_;

@@ -51,8 +51,12 @@ class BulkRows {
   void Clear();
 
   /// `sql` with every "{rows}" replaced by the unnest relation described above (the text the
-  /// statement is prepared under).
-  [[nodiscard]] std::string Statement(const std::string& sql) const;
+  /// statement is prepared under). Its parameters are numbered from `first_parameter` (1 unless
+  /// the statement is part of a larger one, BulkStatement).
+  [[nodiscard]] std::string Statement(const std::string& sql, int first_parameter = 1) const;
+  /// The parameters of Statement(), one array literal per column.
+  [[nodiscard]] std::vector<std::string> Parameters() const;
+  [[nodiscard]] std::size_t Columns() const noexcept { return columns_.size(); }
 
   /// Runs Statement(sql) with the rows collected so far as its parameters. Nothing is sent when
   /// there are no rows (an empty result is returned). pqxx exceptions propagate untranslated,
@@ -86,6 +90,30 @@ class BulkRows {
   std::vector<BulkColumn> columns_;
   std::vector<std::string> arrays_;  // one array literal per column, without its closing brace
   std::size_t rows_ = 0;
+};
+
+/// Several BulkRows statements of one transaction sent as ONE statement, each a part of a WITH
+/// (`WITH p0 AS (...), p1 AS (...) SELECT (SELECT count(*) FROM p0), ...`), so that writing N
+/// tables costs one round trip, one executor start and one plan instead of N. Every part must
+/// be a data-modifying statement with a RETURNING clause (its rows are counted). Parts do not
+/// see each other's changes (one snapshot for all, as PostgreSQL runs data-modifying WITH
+/// parts): only for writes that are independent of one another. Parts without rows are left
+/// out; the statement text depends on which parts are present (a few variants, each prepared
+/// once per connection). Not thread-safe; the BulkRows must outlive Exec().
+class BulkStatement {
+ public:
+  /// Adds `rows` with `sql` (containing "{rows}" and RETURNING); returns the part's index.
+  std::size_t Add(const BulkRows& rows, std::string sql);
+  /// Runs the parts that have rows as one statement; the rows each part returned, by index
+  /// (0 for parts left out). Nothing is sent when no part has rows. pqxx exceptions propagate.
+  std::vector<std::size_t> Exec(pqxx::transaction_base& tx) const;
+
+ private:
+  struct Part {
+    const BulkRows* rows;
+    std::string sql;
+  };
+  std::vector<Part> parts_;
 };
 
 }  // namespace saga::pg
