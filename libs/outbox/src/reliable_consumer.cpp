@@ -259,7 +259,19 @@ void ReliableConsumer::Run(int member) {
   }
 }
 
+std::optional<std::string> ReliableConsumer::PassedOver(const kafka::ConsumedMessage& message) const {
+  if (!config_.accepts) return std::nullopt;
+  auto type = message.Header("type");
+  if (!type || config_.accepts(*type)) return std::nullopt;
+  return type;
+}
+
 void ReliableConsumer::Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message) {
+  if (const auto type = PassedOver(message)) {
+    Count(*type, "skipped");
+    consumer.Commit(message);
+    return;
+  }
   auto decoded = contracts::Decode(message.payload);
   if (!decoded) {
     const auto trace = core::TraceContext::Parse(message.Header("traceparent").value_or(""));
@@ -358,6 +370,12 @@ void ReliableConsumer::HandleBatch(kafka::Consumer& consumer,
     to_apply = 0;
   };
   for (const auto& message : batch) {
+    if (auto type = PassedOver(message)) {  // not even decoded
+      contracts::Envelope passed;
+      passed.type = std::move(*type);
+      items.push_back(BatchItem{&message, std::move(passed), false});
+      continue;
+    }
     auto decoded = contracts::Decode(message.payload);
     if (!decoded) {  // a dead letter: what came before it is done first, in partition order
       flush();

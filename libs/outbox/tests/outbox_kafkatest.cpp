@@ -361,6 +361,11 @@ TEST_F(OutboxTest, TypesTheConsumerDoesNotTakeArePassedOverWithoutATransaction) 
   kafka::Producer producer(kafka_);
   OutboxRelay relay(RelayConfig{}, pg_, producer);
   ASSERT_EQ(relay.PublishOnce(), 6);
+  // Passed over by its `type` header, without being decoded: a payload that would not decode
+  // is not a dead letter here. A header naming a type the consumer takes decides nothing: the
+  // decoded envelope does (this one does not decode: a dead letter).
+  producer.Produce({topic_, order.Get().ToString(), "not an envelope", {{"type", "OrderUpdated"}}}).get();
+  producer.Produce({topic_, order.Get().ToString(), "not an envelope either", {{"type", "OrderCreated"}}}).get();
 
   observability::Metrics metrics;
   auto config = Config();
@@ -371,9 +376,10 @@ TEST_F(OutboxTest, TypesTheConsumerDoesNotTakeArePassedOverWithoutATransaction) 
   ASSERT_TRUE(testing::WaitFor(
       [&] {
         return testing::MetricSamples::Parse(metrics.Expose()).Sum("saga_consumer_messages_total", skipped) ==
-               6;
+               7;
       },
       seconds(30)));
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 1; }, seconds(30)));
   consumer.Stop();
   EXPECT_EQ(consumer.Stats().processed, 0U);
   EXPECT_EQ(Count("SELECT count(*) FROM effects"), 0);

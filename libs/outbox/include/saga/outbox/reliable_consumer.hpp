@@ -38,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -69,9 +70,10 @@ struct ConsumerConfig {
   /// transaction fails, it rolls back and each message is handled again on its own, so retries
   /// and dead letters still concern one message. 1: one transaction per message.
   int batch_size = 16;
-  /// The envelope types the handler acts on; empty: all. A decoded message of another type is
-  /// passed over without a transaction or an inbox row (counted with outcome "skipped") and its
-  /// offset committed: a topic may carry events this consumer has no use for (the order saga
+  /// The envelope types the handler acts on; empty: all. A message of another type is passed
+  /// over without a transaction or an inbox row (counted with outcome "skipped") and its offset
+  /// committed; one whose `type` header names such a type is passed over without being decoded
+  /// (the relay writes the header from the envelope): a topic may carry events this consumer has no use for (the order saga
   /// reads saga.inventory.events, which also carries StockUpdated), and an inbox transaction
   /// with its WAL flush for a message that changes nothing is the largest cost of such a consumer.
   std::function<bool(std::string_view type)> accepts{};
@@ -163,6 +165,10 @@ class ReliableConsumer {
   static Instruments MakeInstruments(observability::Metrics& metrics, const std::string& consumer);
 
   void Run(int member);
+  /// The type of a message this consumer passes over, read from its `type` header so that it is
+  /// not decoded at all (ConsumerConfig::accepts); nothing when the header is missing or names a
+  /// type the consumer takes (the decoded envelope decides then).
+  [[nodiscard]] std::optional<std::string> PassedOver(const kafka::ConsumedMessage& message) const;
   void Handle(kafka::Consumer& consumer, const kafka::ConsumedMessage& message);
   struct BatchItem {
     const kafka::ConsumedMessage* raw;
