@@ -2,6 +2,8 @@
 // answer is checked against the inventory service's /openapi.json by ApiClient.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "saga/core/uuid.hpp"
 #include "tests/e2e/api_fixture.hpp"
 
@@ -119,6 +121,32 @@ TEST_F(InventoryApiTest, ListPagesAndRejectsBadParameters) {
   EXPECT_EQ(again.status, 304);
   for (const char* bad : {"?limit=0", "?limit=201", "?limit=x", "?offset=-1", "?sort=name", "?limit=%zz"}) {
     EXPECT_EQ(api_.Call("GET", std::string("/api/inventory") + bad).status, 400) << bad;
+  }
+}
+
+// The products of a list of ids in one call (what the order service reads an order's prices
+// with): those that exist, in id order, each once; bad lists are refused.
+TEST_F(InventoryApiTest, ListsTheProductsOfAListOfIds) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(CreateProduct(api_, 200 + i, 5)["id"].get<std::string>());
+  const auto unknown = core::Uuid::Random().ToString();
+  auto found = api_.Call("GET", "/api/inventory?ids=" + ids[2] + "," + unknown + "," + ids[0] + "," + ids[2]);
+  ASSERT_EQ(found.status, 200);
+  ASSERT_EQ(found.json["items"].size(), 2U);
+  EXPECT_EQ(found.json["total"], 2);
+  std::set<std::string> returned;
+  for (const auto& item : found.json["items"]) returned.insert(item["id"].get<std::string>());
+  EXPECT_EQ(returned, (std::set<std::string>{ids[0], ids[2]}));
+  EXPECT_LT(found.json["items"][0]["id"].get<std::string>(), found.json["items"][1]["id"].get<std::string>())
+      << "in id order";
+  EXPECT_EQ(found.json["items"][0]["price"]["currency"], "EUR");
+  EXPECT_EQ(api_.Call("GET", "/api/inventory?ids=" + unknown).json["items"].size(), 0U);
+  std::string too_many;
+  for (int i = 0; i < 201; ++i) too_many += (i == 0 ? "" : ",") + core::Uuid::Random().ToString();
+  for (const std::string& bad :
+       std::vector<std::string>{"?ids=", "?ids=not-a-uuid", "?ids=" + ids[0] + ",", "?ids=" + ids[0] + "&limit=5",
+                                "?ids=" + ids[0] + "&offset=1", "?ids=" + too_many}) {
+    EXPECT_EQ(api_.Call("GET", "/api/inventory" + bad).status, 400) << bad.substr(0, 60);
   }
 }
 

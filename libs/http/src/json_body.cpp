@@ -283,6 +283,30 @@ std::optional<core::Uuid> QueryReader::Uuid(std::string_view name) {
   return uuid;
 }
 
+std::optional<std::vector<core::Uuid>> QueryReader::Uuids(std::string_view name, std::size_t max_count) {
+  auto text = String(name, max_count * 37);
+  if (!text) return std::nullopt;
+  std::vector<core::Uuid> ids;
+  std::size_t from = 0;
+  while (true) {
+    const auto comma = text->find(',', from);
+    const auto part = std::string_view(*text).substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    auto id = core::Uuid::Parse(std::string(part));
+    if (!id) {
+      Error(name, "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
+      return std::nullopt;
+    }
+    if (std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
+    if (comma == std::string::npos) break;
+    from = comma + 1;
+  }
+  if (ids.size() > max_count) {
+    Error(name, "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
+    return std::nullopt;
+  }
+  return ids;
+}
+
 core::PageRequest QueryReader::Page() {
   core::PageRequest page;
   if (auto limit = Integer("limit", 1, core::PageRequest::kMaxLimit))

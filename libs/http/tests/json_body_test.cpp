@@ -126,6 +126,31 @@ TEST(QueryReaderTest, ReadsPagingAndRejectsUnknownParameters) {
   EXPECT_EQ(bad_errors.size(), 5U);
 }
 
+TEST(QueryReaderTest, ReadsAListOfUuidsInOrderWithoutDuplicates) {
+  const std::string a = "6f1c1a2e-8f6e-4a8e-9a57-0a8c7b1d2e3f";
+  const std::string b = "01a25178-1a9b-73a4-9200-ddce8ff5389f";
+  RequestContext ctx;
+  ctx.query = {{"ids", b + "," + a + "," + b}};
+  std::vector<FieldError> errors;
+  QueryReader query(ctx, errors);
+  const auto ids = query.Uuids("ids", 3);
+  ASSERT_TRUE(ids.has_value());
+  ASSERT_EQ(ids->size(), 2U);
+  EXPECT_EQ((*ids)[0].ToString(), b);
+  EXPECT_EQ((*ids)[1].ToString(), a);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_FALSE(QueryReader(ctx, errors).Uuids("other", 3).has_value()) << "absent: nothing, no error";
+  EXPECT_TRUE(errors.empty());
+  for (const std::string& bad :
+       {std::string(""), a + ",", "," + a, a + ",x", a + "," + b + ",01a25178-1a9b-73a4-9200-000000000000"}) {
+    RequestContext bad_ctx;
+    bad_ctx.query = {{"ids", bad}};
+    std::vector<FieldError> bad_errors;
+    EXPECT_FALSE(QueryReader(bad_ctx, bad_errors).Uuids("ids", 2).has_value()) << bad;
+    EXPECT_EQ(bad_errors.size(), 1U) << bad;
+  }
+}
+
 TEST(PathIdTest, RefusesNonUuids) {
   RequestContext ctx;
   ctx.path_params = {{"id", "6f1c1a2e-8f6e-4a8e-9a57-0a8c7b1d2e3f"}};

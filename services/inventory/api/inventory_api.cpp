@@ -100,9 +100,24 @@ http::Response Get(InventoryApp& app, const http::RequestContext& context) {
 http::Response List(InventoryApp& app, const http::RequestContext& context) {
   std::vector<http::FieldError> errors;
   http::QueryReader query(context, errors);
+  // ids: the products asked for (those that exist, in id order), as one page; paging does not
+  // apply to them. The order service reads an order's prices with one such call.
+  const auto ids = query.Uuids("ids", static_cast<std::size_t>(core::PageRequest::kMaxLimit));
   const auto page = query.Page();
   query.RejectUnknown();
+  if (ids && (context.query.count("limit") != 0 || context.query.count("offset") != 0)) {
+    query.Error("ids", "cannot be combined with limit or offset");
+  }
   http::ThrowIfInvalid(errors);
+  if (ids) {
+    std::vector<core::ProductId> products;
+    products.reserve(ids->size());
+    for (const auto& id : *ids) products.emplace_back(id);
+    auto found = app.GetProducts(products);
+    const core::PageRequest all{static_cast<std::int32_t>(ids->size()), 0};
+    const auto total = static_cast<std::int64_t>(found.size());
+    return http::JsonResponse(http::Status::ok, PageOf(core::Page<ProductStock>{std::move(found), total}, all));
+  }
   return http::JsonResponse(http::Status::ok, PageOf(app.ListProducts(page), page));
 }
 

@@ -43,6 +43,10 @@ std::optional<ProductStock> InventoryApp::GetProduct(const core::ProductId& id) 
   return repository_.GetProduct(id);
 }
 
+std::vector<ProductStock> InventoryApp::GetProducts(const std::vector<core::ProductId>& ids) {
+  return repository_.GetProducts(ids);
+}
+
 core::Page<ProductStock> InventoryApp::ListProducts(const core::PageRequest& page) {
   return repository_.ListProducts(page);
 }

@@ -50,6 +50,8 @@ class InventoryApp {
 
   [[nodiscard]] core::Result<ProductStock, AppError> CreateProduct(const CreateProductCommand& command);
   [[nodiscard]] std::optional<ProductStock> GetProduct(const core::ProductId& id);
+  /// The products of `ids` that exist, in id order.
+  [[nodiscard]] std::vector<ProductStock> GetProducts(const std::vector<core::ProductId>& ids);
   [[nodiscard]] core::Page<ProductStock> ListProducts(const core::PageRequest& page);
   [[nodiscard]] core::Page<ProductStock> LowStock(std::int64_t threshold, const core::PageRequest& page);
 

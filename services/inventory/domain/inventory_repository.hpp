@@ -63,6 +63,8 @@ class IInventoryRepository {
   virtual void CreateProduct(const Product& product, InventoryItem& item) = 0;
   [[nodiscard]] virtual std::optional<ProductStock> GetProduct(const core::ProductId& id) = 0;
   [[nodiscard]] virtual std::optional<ProductStock> GetProductBySku(const Sku& sku) = 0;
+  /// The products of `ids` that exist, in id order (one read however many).
+  [[nodiscard]] virtual std::vector<ProductStock> GetProducts(const std::vector<core::ProductId>& ids) = 0;
   /// Oldest first.
   [[nodiscard]] virtual core::Page<ProductStock> ListProducts(const core::PageRequest& page) = 0;
   /// Products whose available units (quantity - reserved) are below `threshold`, fewest first.

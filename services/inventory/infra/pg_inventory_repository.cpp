@@ -216,6 +216,23 @@ std::optional<ProductStock> PgInventoryRepository::GetProduct(const core::Produc
   });
 }
 
+std::vector<ProductStock> PgInventoryRepository::GetProducts(const std::vector<core::ProductId>& ids) {
+  if (ids.empty()) return {};
+  std::string list = "{";
+  for (const auto& id : ids) list += (list.size() > 1 ? "," : "") + Id(id.Get());
+  list += "}";
+  return Read([&](pqxx::transaction_base& tx) {
+    std::vector<ProductStock> products;
+    for (const auto& row : pg::Exec(tx,
+                                    "SELECT " + kProductStockColumns + kProductStockFrom +
+                                        " WHERE p.id = ANY($1::uuid[]) ORDER BY p.id",
+                                    list)) {
+      products.push_back(ProductStockFrom(row));
+    }
+    return products;
+  });
+}
+
 std::optional<ProductStock> PgInventoryRepository::GetProductBySku(const Sku& sku) {
   return Read([&](pqxx::transaction_base& tx) -> std::optional<ProductStock> {
     auto rows =

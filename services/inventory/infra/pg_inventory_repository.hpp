@@ -23,6 +23,7 @@ class PgInventoryRepository final : public IInventoryRepository {
 
   void CreateProduct(const Product& product, InventoryItem& item) override;
   [[nodiscard]] std::optional<ProductStock> GetProduct(const core::ProductId& id) override;
+  [[nodiscard]] std::vector<ProductStock> GetProducts(const std::vector<core::ProductId>& ids) override;
   [[nodiscard]] std::optional<ProductStock> GetProductBySku(const Sku& sku) override;
   [[nodiscard]] core::Page<ProductStock> ListProducts(const core::PageRequest& page) override;
   [[nodiscard]] core::Page<ProductStock> LowStock(std::int64_t threshold,

@@ -91,6 +91,9 @@ class QueryReader {
 
   std::optional<std::int64_t> Integer(std::string_view name, std::int64_t min, std::int64_t max);
   std::optional<core::Uuid> Uuid(std::string_view name);
+  /// A comma-separated list of 1 to `max_count` UUIDs ("a,b,c"), duplicates dropped, in the
+  /// order given.
+  std::optional<std::vector<core::Uuid>> Uuids(std::string_view name, std::size_t max_count);
   /// The raw value; checked by the caller with Error() when it is, e.g., an enum name.
   std::optional<std::string> String(std::string_view name, std::size_t max_length);
   /// limit (1..core::PageRequest::kMaxLimit, default 50) and offset (>= 0, default 0).
