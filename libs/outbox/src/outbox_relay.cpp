@@ -251,11 +251,15 @@ int OutboxRelay::PublishOnce() {
         std::string ids = "{";
         for (auto id : done) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
         ids += "}";
-        pg::Exec0(
-            *tx,
-            "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL "
-            "WHERE id = ANY($1::bigint[])",
-            ids);
+        if (config_.keep_published) {
+          pg::Exec0(
+              *tx,
+              "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL "
+              "WHERE id = ANY($1::bigint[])",
+              ids);
+        } else {
+          pg::Exec0(*tx, "DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids);
+        }
       }
       for (const auto& [id, error] : failed) {
         pg::Exec0(*tx, "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id,

@@ -33,7 +33,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-TEST_F(OutboxTest, RelayPublishesCommittedRowsInOrderAndMarksThem) {
+TEST_F(OutboxTest, RelayPublishesCommittedRowsInOrderAndDeletesThem) {
   const auto a = core::NewId<core::OrderId>();
   const auto b = core::NewId<core::OrderId>();
   for (int i = 1; i <= 20; ++i) {
@@ -50,7 +50,7 @@ TEST_F(OutboxTest, RelayPublishesCommittedRowsInOrderAndMarksThem) {
   OutboxRelay relay(RelayConfig{}, pg_, producer, nullptr, metrics);
   EXPECT_EQ(relay.PublishOnce(), 40);
   EXPECT_EQ(relay.PublishOnce(), 0);
-  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 0) << "acknowledged rows are deleted";
   const auto samples = testing::MetricSamples::Parse(metrics.Expose());
   EXPECT_EQ(samples.Find("saga_outbox_published_total"), 40);
   EXPECT_EQ(samples.Find("saga_outbox_publish_delay_seconds_count"), 40);
@@ -87,10 +87,22 @@ TEST_F(OutboxTest, ARowCommittedAfterAHigherIdIsNotSkipped) {
   EXPECT_EQ(relay.PublishOnce(), 1) << "only the committed, higher id is visible";
   slow.commit();
   EXPECT_EQ(relay.PublishOnce(), 1) << "the late commit is picked up";
-  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
-  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE id = " + std::to_string(low_id) +
-                  " AND published_at IS NOT NULL"),
-            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE id = " + std::to_string(low_id)), 0)
+      << "published, then deleted";
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 0);
+}
+
+// outbox.keep_published: acknowledged rows stay, marked, for the retention sweeper.
+TEST_F(OutboxTest, KeptPublishedRowsAreMarkedAndNotSentAgain) {
+  for (int i = 1; i <= 5; ++i) AppendCommitted(Message(core::NewId<core::OrderId>(), i));
+  kafka::Producer producer(kafka_);
+  RelayConfig config;
+  config.keep_published = true;
+  OutboxRelay relay(config, pg_, producer);
+  EXPECT_EQ(relay.PublishOnce(), 5);
+  EXPECT_EQ(relay.PublishOnce(), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL AND attempts = 1"), 5);
+  EXPECT_EQ(ReadTopic(topic_, 5).size(), 5U);
 }
 
 TEST_F(OutboxTest, RowsLeftByACrashArePublishedAndAppliedOnce) {
@@ -98,10 +110,12 @@ TEST_F(OutboxTest, RowsLeftByACrashArePublishedAndAppliedOnce) {
   for (int i = 1; i <= 10; ++i) AppendCommitted(Message(order, i));
   kafka::Producer producer(kafka_);
   {
-    OutboxRelay first(RelayConfig{}, pg_, producer);
+    RelayConfig keep;
+    keep.keep_published = true;  // so that a crash before the delete can be staged below
+    OutboxRelay first(keep, pg_, producer);
     ASSERT_EQ(first.PublishOnce(), 10);
   }
-  // The process died after the broker acknowledged but before the rows were marked.
+  // The process died after the broker acknowledged but before the rows were deleted.
   Exec("UPDATE outbox SET published_at = NULL WHERE id % 2 = 0");
   OutboxRelay second(RelayConfig{}, pg_, producer);
   EXPECT_EQ(second.PublishOnce(), 5);  // republished: five duplicates on the topic

@@ -183,6 +183,7 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     // kafka.topic_prefix (SAGA_KAFKA_TOPIC_PREFIX) isolates systems sharing one broker (tests).
     const auto topic_prefix = source.GetString("kafka.topic_prefix", "");
     relay_config.topic_prefix = topic_prefix;
+    relay_config.keep_published = source.GetBool("outbox.keep_published", relay_config.keep_published);
     outbox::OutboxRelay relay(relay_config, pg_config, producer, &producer_breaker);
     DbGaugeSampler db_gauges(pool,
                              source.GetMillis("metrics.sample_interval_ms", std::chrono::milliseconds(5000)),

@@ -1,8 +1,14 @@
 #pragma once
-// OutboxRelay: publishes committed outbox rows to Kafka, in id order, and marks a row published
-// only after the broker acknowledged it (acks=all). Rows left by a crash between commit and
-// publish are picked up on the next pass (every pass selects all unpublished rows), so nothing is
-// lost; a row may be published twice after a crash mid-pass, which the consumers' inbox absorbs.
+// OutboxRelay: publishes committed outbox rows to Kafka, in id order, and deletes a row (or, with
+// `keep_published`, marks it published) only after the broker acknowledged it (acks=all). Rows
+// left by a crash between commit and publish are picked up on the next pass (every pass selects
+// all pending rows), so nothing is lost; a row may be published twice after a crash mid-pass,
+// which the consumers' inbox absorbs.
+//
+// Deleted, not kept: a mark rewrote each row (a new version of the whole row, payload included,
+// and an entry in each index), and marked rows stayed until the retention sweeper removed them a
+// day later, so the table grew to a million rows and a gigabyte under load, most of it dead or
+// never read again (docs/performance.md). Kafka keeps what was sent (7 days).
 //
 // - Woken right after a commit by Notify() (in-process), and every `poll_interval` otherwise
 //   (crash leftovers, rows of a process that does not notify).
@@ -55,10 +61,14 @@ struct RelayConfig {
   /// Put before every topic name on publishing (kafka.topic_prefix): lets several systems share
   /// one broker without seeing each other's messages (tests, staging). Empty in production.
   std::string topic_prefix;
+  /// Keep acknowledged rows, marked with published_at (deleted by the RetentionSweeper after
+  /// outbox.retention_s), instead of deleting them at once: a record of what was sent in the
+  /// database, at the price above. outbox.keep_published.
+  bool keep_published = false;
 };
 
 struct RelayStats {
-  std::uint64_t published = 0;      // rows acknowledged and marked
+  std::uint64_t published = 0;      // rows acknowledged (and deleted or marked)
   std::uint64_t failed_passes = 0;  // passes that hit a broker or database error
   bool leader = false;              // holds the publishing lock
 };
