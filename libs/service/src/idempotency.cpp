@@ -4,6 +4,7 @@
 #include <random>
 
 #include "saga/crypto/digest.hpp"
+#include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
 
@@ -43,41 +44,46 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
                                          const std::string& key, const std::string& request_hash) {
   auto conn = pool_.Acquire();
   return pg::Translated([&] {
-    // One transaction: a live key found by the insert stays locked (ON CONFLICT ... WHERE locks
-    // the row it does not update) until the lookup below has read it, so a purge cannot take it
-    // away in between.
-    pqxx::work tx(*conn);
-    const auto fresh = core::Uuid::TimeOrdered().ToString();  // the new resource's id
-    // Insert, or take over a key that has expired; a live key of someone else's is left alone.
-    auto claimed = pg::Exec(
-        tx,
-        "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
-        "VALUES ($1, $2, $3, $4, $5) "
-        "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
-        "  resource_id = EXCLUDED.resource_id, status_code = NULL, content_type = NULL, location = NULL, "
-        "  etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
-        "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
-        "RETURNING resource_id::text",
-        client_id, operation, key, request_hash, fresh, static_cast<double>(ttl_.count()));
-    IdempotencyClaim claim;
-    if (!claimed.empty()) {
-      tx.commit();
-      claim.resource_id = *core::Uuid::Parse(claimed[0][0].c_str());
+    // Autocommitted statements (no BEGIN and COMMIT round trips): the insert claims a new key,
+    // or takes over one that has expired; a live key of someone else's is left alone and read
+    // next. Should a purge delete that key in between (it had just expired), the claim starts
+    // over and takes it.
+    for (int attempt = 1;; ++attempt) {
+      pqxx::nontransaction tx(*conn);
+      const auto fresh = core::Uuid::TimeOrdered().ToString();  // the new resource's id
+      auto claimed = pg::Exec(
+          tx,
+          "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
+          "VALUES ($1, $2, $3, $4, $5) "
+          "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+          "  resource_id = EXCLUDED.resource_id, status_code = NULL, content_type = NULL, location = NULL, "
+          "  etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
+          "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
+          "RETURNING resource_id::text",
+          client_id, operation, key, request_hash, fresh, static_cast<double>(ttl_.count()));
+      IdempotencyClaim claim;
+      if (!claimed.empty()) {
+        claim.resource_id = *core::Uuid::Parse(claimed[0][0].c_str());
+        return claim;
+      }
+      auto rows = pg::Exec(
+          tx,
+          "SELECT request_hash, resource_id::text, status_code, content_type, location, etag, response_body "
+          "FROM idempotency_keys WHERE client_id = $1 AND operation = $2 AND key = $3",
+          client_id, operation, key);
+      if (rows.empty()) {
+        if (attempt >= 3) throw core::InfraError("idempotency key kept vanishing while it was claimed", true);
+        continue;  // purged between the two statements
+      }
+      const auto& row = rows[0];
+      claim.resource_id = *core::Uuid::Parse(row[1].c_str());
+      claim.body_mismatch = row[0].as<std::string>() != request_hash;
+      if (!row[2].is_null()) {
+        claim.stored = StoredResponse{row[2].as<int>(), Text(row[3]).value_or(""), Text(row[4]).value_or(""),
+                                      Text(row[5]).value_or(""), Text(row[6]).value_or("")};
+      }
       return claim;
     }
-    auto row = pg::Exec1(
-        tx,
-        "SELECT request_hash, resource_id::text, status_code, content_type, location, etag, response_body "
-        "FROM idempotency_keys WHERE client_id = $1 AND operation = $2 AND key = $3",
-        client_id, operation, key);
-    tx.commit();
-    claim.resource_id = *core::Uuid::Parse(row[1].c_str());
-    claim.body_mismatch = row[0].as<std::string>() != request_hash;
-    if (!row[2].is_null()) {
-      claim.stored = StoredResponse{row[2].as<int>(), Text(row[3]).value_or(""), Text(row[4]).value_or(""),
-                                    Text(row[5]).value_or(""), Text(row[6]).value_or("")};
-    }
-    return claim;
   });
 }
 
