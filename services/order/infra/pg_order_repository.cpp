@@ -20,25 +20,6 @@ std::string Id(const core::Uuid& id) {
   return id.ToString();
 }
 
-// All the items of an order in one statement.
-void InsertItems(pqxx::transaction_base& tx, const Order& order) {
-  pg::BulkRows rows({{"order_id", "uuid"},
-                     {"line_no", "integer"},
-                     {"product_id", "uuid"},
-                     {"quantity", "integer"},
-                     {"unit_price_minor", "bigint"},
-                     {"subtotal_minor", "bigint"}});
-  int line = 0;
-  for (const auto& item : order.Items()) {
-    rows.Add(Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(),
-             item.UnitPrice().MinorUnits(), item.Subtotal().MinorUnits());
-  }
-  (void)rows.Exec(tx,
-                  "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, "
-                  "subtotal_minor) SELECT v.order_id, v.line_no, v.product_id, v.quantity, v.unit_price_minor, "
-                  "v.subtotal_minor FROM {rows}");
-}
-
 // Builds Orders from an orders result and the items of those orders.
 std::vector<Order> Assemble(pqxx::transaction_base& tx, const pqxx::result& rows) {
   if (rows.empty()) return {};
@@ -81,20 +62,61 @@ std::vector<Order> Assemble(pqxx::transaction_base& tx, const pqxx::result& rows
 
 }  // namespace
 
+PgOrderRepository::NewRows PgOrderRepository::MakeNewRows() {
+  return NewRows{pg::BulkRows({{"id", "uuid"},
+                               {"customer_id", "uuid"},
+                               {"status", "text"},
+                               {"currency", "text"},
+                               {"total_minor", "bigint"},
+                               {"created_at", "bigint"},
+                               {"updated_at", "bigint"},
+                               {"version", "bigint"}}),
+                 pg::BulkRows({{"order_id", "uuid"},
+                               {"line_no", "integer"},
+                               {"product_id", "uuid"},
+                               {"quantity", "integer"},
+                               {"unit_price_minor", "bigint"},
+                               {"subtotal_minor", "bigint"}})};
+}
+
+void PgOrderRepository::AddNew(NewRows& rows, const Order& order) {
+  rows.orders.Add(Id(order.Id().Get()), Id(order.CustomerId().Get()), std::string(ToString(order.Status())),
+                  std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(),
+                  core::ToUnixMicros(order.CreatedAt()), core::ToUnixMicros(order.UpdatedAt()), order.Version());
+  int line = 0;
+  for (const auto& item : order.Items()) {
+    rows.items.Add(Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(),
+                   item.UnitPrice().MinorUnits(), item.Subtotal().MinorUnits());
+  }
+}
+
+const std::string& PgOrderRepository::NewOrdersStatement() {
+  static const std::string sql =
+      "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, version) "
+      "SELECT v.id, v.customer_id, v.status, v.currency, v.total_minor, timestamptz 'epoch' + v.created_at * "
+      "interval '1 microsecond', timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version FROM "
+      "{rows} RETURNING 1";
+  return sql;
+}
+
+const std::string& PgOrderRepository::NewItemsStatement() {
+  static const std::string sql =
+      "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
+      "SELECT v.order_id, v.line_no, v.product_id, v.quantity, v.unit_price_minor, v.subtotal_minor FROM {rows} "
+      "RETURNING 1";
+  return sql;
+}
+
 void PgOrderRepository::Create(Order& order) {
-  Run([&](pqxx::transaction_base& tx) {
-    pg::Exec0(
-        tx,
-        std::string(
-            "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, "
-            "version) VALUES ($1, $2, $3, $4, $5, ") +
-            pg::TimestampParam(6) + ", " + pg::TimestampParam(7) + ", 1)",
-        Id(order.Id().Get()), Id(order.CustomerId().Get()), std::string(ToString(order.Status())),
-        std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(),
-        core::ToUnixMicros(order.CreatedAt()), core::ToUnixMicros(order.UpdatedAt()));
-    InsertItems(tx, order);
-  });
   order.MarkPersisted(1);
+  auto rows = MakeNewRows();
+  AddNew(rows, order);
+  Run([&](pqxx::transaction_base& tx) {
+    pg::BulkStatement statement;
+    statement.Add(rows.orders, NewOrdersStatement());
+    statement.Add(rows.items, NewItemsStatement());
+    (void)statement.Exec(tx);
+  });
 }
 
 void PgOrderRepository::Update(Order& order) {
@@ -111,7 +133,9 @@ void PgOrderRepository::Update(Order& order) {
     }
     if (order.ItemsChanged()) {
       pg::Exec0(tx, "DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
-      InsertItems(tx, order);
+      auto rows = MakeNewRows();
+      AddNew(rows, order);
+      (void)rows.items.Exec(tx, NewItemsStatement());
     }
     return updated[0][0].as<std::int64_t>();
   });

@@ -38,6 +38,17 @@ class PgOrderRepository final : public IOrderRepository {
   /// writes as one statement (pg::BulkStatement): the statement returns a row per order stored.
   [[nodiscard]] static pg::BulkRows ChangeRows(const std::vector<StatusChange>& changes);
   [[nodiscard]] static const std::string& ChangeStatement();
+  /// The rows and statements Create sends (new orders, their items), for a caller that sends
+  /// them with other writes as one statement; each statement returns a row per row it stored.
+  struct NewRows {
+    pg::BulkRows orders;
+    pg::BulkRows items;
+  };
+  [[nodiscard]] static NewRows MakeNewRows();
+  /// Adds `order` as it is to be stored (its Version() included).
+  static void AddNew(NewRows& rows, const Order& order);
+  [[nodiscard]] static const std::string& NewOrdersStatement();
+  [[nodiscard]] static const std::string& NewItemsStatement();
 
  private:
   template <typename F>

@@ -65,6 +65,7 @@ pg::BulkRows LogRows() {
 }  // namespace
 
 struct PgSagaUnitOfWork::Kept {
+  // stored_version: what the row holds; 0 for a row created here and not stored yet.
   struct KeptOrder {
     Order order;  // as it is now in this transaction
     std::int64_t stored_version;
@@ -87,22 +88,27 @@ struct PgSagaUnitOfWork::Kept {
   static std::int64_t Version(const KeptSaga& kept) { return kept.saga.Version(); }
 };
 
-// IOrderRepository inside the unit of work: reads go through the kept rows, updates of kept
-// rows are put off until Flush (see the class comment).
+// IOrderRepository inside the unit of work: reads go through the kept rows, new orders and
+// updates of kept rows are put off until Flush (see the class comment); what must run now
+// (GetAll, Delete, an update of items) flushes first (`flush`, the unit of work's Flush).
 class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
  public:
-  TxOrders(pqxx::transaction_base& tx, Kept& kept) : tx_(tx), kept_(kept) {}
+  TxOrders(pqxx::transaction_base& tx, Kept& kept, std::function<void()> flush)
+      : tx_(tx), kept_(kept), flush_(std::move(flush)) {}
 
   void Create(Order& order) override {
-    PgOrderRepository(tx_).Create(order);
-    kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, order.Version()});
+    if (kept_.orders.count(order.Id()) != 0) {
+      throw pg::ConstraintViolation("order " + order.Id().Get().ToString() + " exists", "23505", "orders_pkey");
+    }
+    order.MarkPersisted(1);
+    kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, 0});
   }
 
   void Update(Order& order) override {
     auto it = kept_.orders.find(order.Id());
     if (it == kept_.orders.end() || order.ItemsChanged()) {
       // Not read here, or items to rewrite: stored now, checked against the row itself.
-      FlushChanges();
+      flush_();
       PgOrderRepository(tx_).Update(order);
       kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, order.Version()});
       return;
@@ -123,12 +129,12 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
   }
 
   [[nodiscard]] core::Page<Order> GetAll(const OrderFilter& filter, const core::PageRequest& page) override {
-    FlushChanges();
+    flush_();
     return PgOrderRepository(tx_).GetAll(filter, page);
   }
 
   bool Delete(const core::OrderId& id, std::int64_t expected_version) override {
-    FlushChanges();
+    flush_();
     kept_.orders.erase(id);
     return PgOrderRepository(tx_).Delete(id, expected_version);
   }
@@ -141,26 +147,17 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
     }
   }
 
-  // The updates put off so far, in one statement.
-  void FlushChanges() {
-    std::vector<PgOrderRepository::StatusChange> changes;
-    for (const auto& [id, kept] : kept_.orders) {
-      if (kept.order.Version() != kept.stored_version) changes.push_back({&kept.order, kept.stored_version});
-    }
-    if (changes.empty()) return;
-    PgOrderRepository(tx_).StoreChanges(changes);
-    for (auto& [id, kept] : kept_.orders) kept.stored_version = kept.order.Version();
-  }
 
  private:
   pqxx::transaction_base& tx_;
   Kept& kept_;
+  std::function<void()> flush_;
 };
 
 PgSagaUnitOfWork::PgSagaUnitOfWork(pqxx::transaction_base& tx, std::vector<std::function<void()>>& after_commit)
     : tx_(tx),
       kept_(std::make_unique<Kept>()),
-      orders_(std::make_unique<TxOrders>(tx, *kept_)),
+      orders_(std::make_unique<TxOrders>(tx, *kept_, [this] { Flush(); })),
       after_commit_(after_commit) {}
 
 PgSagaUnitOfWork::~PgSagaUnitOfWork() {
@@ -213,21 +210,11 @@ std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& orde
 }
 
 void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
-  pg::Translated([&] {
-    pg::Exec0(tx_,
-              "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
-              "correlation_id, "
-              "deadline, step_attempts, compensation_attempts, created_at, updated_at, version, traceparent) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, " +
-                  pg::TimestampParam(9) + ", $10, $11, " + pg::TimestampParam(12) + ", " +
-                  pg::TimestampParam(13) + ", 1, $14)",
-              saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
-              std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
-              saga.CorrelationId(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
-              core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()), saga.Traceparent());
-  });
+  if (kept_->sagas.count(saga.OrderId()) != 0) {
+    throw pg::ConstraintViolation("order " + saga.OrderId().Get().ToString() + " has a saga", "23505", "sagas_order_key");
+  }
   saga.MarkPersisted(1);
-  kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, 1});
+  kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, 0});
 }
 
 void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
@@ -273,13 +260,35 @@ void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelo
 }
 
 void PgSagaUnitOfWork::Flush() {
-  // Everything put off goes in ONE statement (pg::BulkStatement): the parts are independent
-  // writes (the log lines' and outbox rows' sagas and orders exist already).
+  // Everything put off goes in ONE statement (pg::BulkStatement). Its parts are independent
+  // writes: rows an update touches were stored before (created ones are inserted as they are
+  // now), and the foreign keys of new items, sagas and log lines are checked at the end of the
+  // statement, when every part has run.
+  auto created = PgOrderRepository::MakeNewRows();
   std::vector<PgOrderRepository::StatusChange> changes;
   for (const auto& [id, kept] : kept_->orders) {
-    if (kept.order.Version() != kept.stored_version) changes.push_back({&kept.order, kept.stored_version});
+    if (kept.stored_version == 0) {
+      PgOrderRepository::AddNew(created, kept.order);
+    } else if (kept.order.Version() != kept.stored_version) {
+      changes.push_back({&kept.order, kept.stored_version});
+    }
   }
   const auto orders = PgOrderRepository::ChangeRows(changes);
+  pg::BulkRows new_sagas({{"id", "uuid"},
+                          {"order_id", "uuid"},
+                          {"definition_version", "integer"},
+                          {"state", "text"},
+                          {"target", "text"},
+                          {"outcome", "text"},
+                          {"payment_token", "text"},
+                          {"correlation_id", "text"},
+                          {"deadline", "bigint"},
+                          {"step_attempts", "integer"},
+                          {"compensation_attempts", "integer"},
+                          {"created_at", "bigint"},
+                          {"updated_at", "bigint"},
+                          {"version", "bigint"},
+                          {"traceparent", "text"}});
   pg::BulkRows sagas({{"id", "uuid"},
                       {"stored_version", "bigint"},
                       {"version", "bigint"},
@@ -292,12 +301,29 @@ void PgSagaUnitOfWork::Flush() {
                       {"updated_at", "bigint"}});
   for (const auto& [order_id, kept] : kept_->sagas) {
     const auto& saga = kept.saga;
-    if (saga.Version() == kept.stored_version) continue;
-    sagas.Add(saga.Id().Get().ToString(), kept.stored_version, saga.Version(), std::string(ToString(saga.State())),
-              TargetOf(saga), saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
-              core::ToUnixMicros(saga.UpdatedAt()));
+    if (kept.stored_version == 0) {
+      new_sagas.Add(saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
+                    std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
+                    saga.CorrelationId(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
+                    core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()), saga.Version(),
+                    saga.Traceparent());
+    } else if (saga.Version() != kept.stored_version) {
+      sagas.Add(saga.Id().Get().ToString(), kept.stored_version, saga.Version(),
+                std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), DeadlineOf(saga),
+                saga.StepAttempts(), saga.CompensationAttempts(), core::ToUnixMicros(saga.UpdatedAt()));
+    }
   }
   pg::BulkStatement statement;
+  statement.Add(created.orders, PgOrderRepository::NewOrdersStatement());
+  statement.Add(created.items, PgOrderRepository::NewItemsStatement());
+  statement.Add(new_sagas,
+                "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
+                "correlation_id, deadline, step_attempts, compensation_attempts, created_at, updated_at, version, "
+                "traceparent) SELECT v.id, v.order_id, v.definition_version, v.state, v.target, v.outcome, "
+                "v.payment_token, v.correlation_id, timestamptz 'epoch' + v.deadline * interval '1 microsecond', "
+                "v.step_attempts, v.compensation_attempts, timestamptz 'epoch' + v.created_at * interval '1 "
+                "microsecond', timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version, "
+                "v.traceparent FROM {rows} RETURNING 1");
   const auto orders_part = statement.Add(orders, PgOrderRepository::ChangeStatement());
   const auto sagas_part = statement.Add(
       sagas,

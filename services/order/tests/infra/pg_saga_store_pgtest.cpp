@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 #include <tuple>
 
+#include "saga/pg/errors.hpp"
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/migrated_database.hpp"
 #include "services/order/infra/migrations.hpp"
@@ -117,7 +118,22 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneS
     auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
                                     testing::kT0, SagaPolicy{});
     uow.CreateSaga(saga);
+    uow.AppendLog(saga, SagaLogEntry{testing::kT0, "started", "", "ReservingInventory", "", std::nullopt, ""});
+    EXPECT_THROW(uow.Orders().Create(order), pg::ConstraintViolation) << "the same order twice";
   });
+  {
+    // A new order, its items, its saga and its first log line went in with one statement.
+    auto lease = db_.Pool().Acquire();
+    pqxx::read_transaction tx(*lease);
+    const std::string id = order.Id().Get().ToString();
+    EXPECT_EQ(tx.exec1("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM (SELECT xmin, cmin FROM orders WHERE "
+                       "id = '" + id + "' UNION ALL SELECT xmin, cmin FROM order_items WHERE order_id = '" + id +
+                       "' UNION ALL SELECT xmin, cmin FROM sagas WHERE order_id = '" + id +
+                       "' UNION ALL SELECT xmin, cmin FROM saga_log) t")[0]
+                  .as<int>(),
+              1);
+    EXPECT_EQ(tx.exec1("SELECT count(*) FROM order_items WHERE order_id = '" + id + "'")[0].as<int>(), 2);
+  }
   auto lease = db_.Pool().Acquire();
   pqxx::work tx(*lease);
   const auto count = [&](const std::string& sql) { return tx.exec1(sql)[0].as<std::int64_t>(); };
@@ -149,10 +165,10 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneS
   const std::string id = order.Id().Get().ToString();
   EXPECT_EQ(count("SELECT version FROM orders WHERE id = '" + id + "' AND status = 'PaymentProcessing'"), 3);
   EXPECT_EQ(count("SELECT version FROM sagas WHERE order_id = '" + id + "'"), 3);
-  EXPECT_EQ(count("SELECT count(*) FROM saga_log"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM saga_log"), 3);
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2);
   EXPECT_EQ(count("SELECT count(DISTINCT c) FROM (SELECT cmin::text AS c FROM outbox UNION ALL SELECT cmin::text "
-                  "FROM saga_log UNION ALL SELECT cmin::text FROM sagas WHERE order_id = '" +
+                  "FROM saga_log WHERE kind = 'event' UNION ALL SELECT cmin::text FROM sagas WHERE order_id = '" +
                   id + "' UNION ALL SELECT cmin::text FROM orders WHERE id = '" + id + "') t"),
             1)
       << "one statement wrote all of it";
