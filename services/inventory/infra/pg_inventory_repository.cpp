@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "saga/core/errors.hpp"
+#include "saga/pg/bulk.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
@@ -94,6 +95,37 @@ void WriteReservationStatus(pqxx::transaction_base& tx, const Reservation& reser
             core::ToUnixMicros(reservation.UpdatedAt()));
 }
 
+// The statuses of several reservations in one statement.
+void WriteReservationStatuses(pqxx::transaction_base& tx, const std::vector<const Reservation*>& reservations) {
+  pg::BulkRows rows({{"id", "uuid"}, {"status", "text"}, {"updated_at", "bigint"}});
+  for (const auto* r : reservations) {
+    rows.Add(Id(r->Id().Get()), std::string(ToString(r->Status())), core::ToUnixMicros(r->UpdatedAt()));
+  }
+  (void)rows.Exec(tx,
+                  "UPDATE reservations r SET status = v.status, updated_at = timestamptz 'epoch' + v.updated_at * "
+                  "interval '1 microsecond' FROM {rows} WHERE r.id = v.id RETURNING r.id");
+}
+
+// New reservations in one statement.
+void InsertReservations(pqxx::transaction_base& tx, const std::vector<Reservation>& reservations) {
+  pg::BulkRows rows({{"id", "uuid"},
+                     {"order_id", "uuid"},
+                     {"product_id", "uuid"},
+                     {"quantity", "bigint"},
+                     {"status", "text"},
+                     {"created_at", "bigint"},
+                     {"expires_at", "bigint"}});
+  for (const auto& r : reservations) {
+    rows.Add(Id(r.Id().Get()), Id(r.OrderId().Get()), Id(r.ProductId().Get()), r.Quantity(),
+             std::string(ToString(r.Status())), core::ToUnixMicros(r.CreatedAt()), core::ToUnixMicros(r.ExpiresAt()));
+  }
+  (void)rows.Exec(tx,
+                  "INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
+                  "expires_at) SELECT v.id, v.order_id, v.product_id, v.quantity, v.status, timestamptz 'epoch' + "
+                  "v.created_at * interval '1 microsecond', timestamptz 'epoch' + v.created_at * interval '1 "
+                  "microsecond', timestamptz 'epoch' + v.expires_at * interval '1 microsecond' FROM {rows}");
+}
+
 std::vector<Reservation> LockReservations(pqxx::transaction_base& tx, const core::OrderId& order_id) {
   std::vector<Reservation> reservations;
   for (const auto& row : pg::Exec(tx,
@@ -177,6 +209,48 @@ void PgInventoryRepository::WriteItem(pqxx::transaction_base& tx, InventoryItem&
     writes_.push_back(StockWrite{item.ProductId(), updated[0][3].as<std::string>(), order_id, item.Quantity(),
                                  item.Reserved(), updated[0][1].as<std::int64_t>(),
                                  updated[0][2].as<std::int64_t>()});
+  }
+}
+
+void PgInventoryRepository::WriteItems(pqxx::transaction_base& tx, const std::vector<InventoryItem*>& items,
+                                       const std::optional<core::OrderId>& order_id) {
+  if (items.empty()) return;
+  if (items.size() == 1) {
+    WriteItem(tx, *items.front(), order_id);
+    return;
+  }
+  pg::BulkRows rows({{"id", "uuid"},
+                     {"version", "bigint"},
+                     {"quantity", "bigint"},
+                     {"reserved", "bigint"},
+                     {"received", "bigint"},
+                     {"sold", "bigint"},
+                     {"last_updated", "bigint"}});
+  for (const auto* item : items) {
+    rows.Add(Id(item->Id().Get()), item->Version(), item->Quantity(), item->Reserved(), item->Received(),
+             item->Sold(), core::ToUnixMicros(item->LastUpdated()));
+  }
+  // `old` is each row as this statement found it: the "before" of the notifications.
+  const auto updated = rows.Exec(
+      tx,
+      "UPDATE inventory_items i SET quantity = v.quantity, reserved = v.reserved, received = v.received, sold = "
+      "v.sold, last_updated = timestamptz 'epoch' + v.last_updated * interval '1 microsecond', version = i.version "
+      "+ 1 FROM {rows}, inventory_items old, products p WHERE i.id = v.id AND i.version = v.version AND old.id = "
+      "i.id AND p.id = i.product_id RETURNING i.id::text, i.version, old.quantity - old.reserved, "
+      "i.low_stock_threshold, p.sku");
+  if (updated.size() != items.size()) {
+    throw core::ConcurrencyConflict(std::to_string(items.size() - updated.size()) + " of " +
+                                    std::to_string(items.size()) + " stock rows changed since they were read");
+  }
+  std::map<std::string, pqxx::result::size_type> by_id;
+  for (pqxx::result::size_type i = 0; i < updated.size(); ++i) by_id.emplace(updated[i][0].c_str(), i);
+  for (auto* item : items) {  // in the order given, like one WriteItem after another
+    const auto row = updated[by_id.at(Id(item->Id().Get()))];
+    item->MarkPersisted(row[1].as<std::int64_t>());
+    if (tx_ != nullptr) {
+      writes_.push_back(StockWrite{item->ProductId(), row[4].as<std::string>(), order_id, item->Quantity(),
+                                   item->Reserved(), row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
+    }
   }
 }
 
@@ -315,17 +389,10 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
         return core::Fail(ReserveFailure{reserved.Error(), line.product_id, it->second.Available()});
       created.push_back(std::move(reservation).Value());
     }
-    for (auto& [product, item] : items) WriteItem(tx, item, order_id);
-    for (const auto& r : created) {
-      pg::Exec0(
-          tx,
-          "INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
-          "expires_at) VALUES ($1, $2, $3, $4, $5, " +
-              TimestampParam(6) + ", " + TimestampParam(6) + ", " + TimestampParam(7) + ")",
-          Id(r.Id().Get()), Id(r.OrderId().Get()), Id(r.ProductId().Get()), r.Quantity(),
-          std::string(ToString(r.Status())), core::ToUnixMicros(r.CreatedAt()),
-          core::ToUnixMicros(r.ExpiresAt()));
-    }
+    std::vector<InventoryItem*> written;
+    for (auto& [product, item] : items) written.push_back(&item);
+    WriteItems(tx, written, order_id);
+    InsertReservations(tx, created);
     return created;
   });
 }
@@ -335,11 +402,11 @@ namespace {
 // Applies to every reservation of the order the move `plan` chooses for its status, and the
 // matching stock move to the stock of those it changed. Everything is checked before anything
 // is written, so a refusal writes nothing (also inside a caller's transaction).
-template <typename Plan, typename WriteItemFn>
+template <typename Plan, typename WriteItemsFn>
 core::Result<std::vector<Reservation>, InventoryError> MoveReservations(pqxx::transaction_base& tx,
                                                                         const core::OrderId& order_id,
                                                                         core::Timestamp now, Plan plan,
-                                                                        WriteItemFn write_item) {
+                                                                        WriteItemsFn write_items) {
   auto reservations = LockReservations(tx, order_id);
   auto items = LockItemsOf(tx, reservations);
   std::vector<const Reservation*> changed;
@@ -355,10 +422,11 @@ core::Result<std::vector<Reservation>, InventoryError> MoveReservations(pqxx::tr
     if (!stock) return core::Fail(stock.Error());
     changed.push_back(&reservation);
   }
-  for (const auto* reservation : changed) {
-    write_item(items.at(Id(reservation->ProductId().Get())));  // one reservation per order and product
-    WriteReservationStatus(tx, *reservation);
-  }
+  // One reservation per order and product: each stock row is written at most once.
+  std::vector<InventoryItem*> written;
+  for (const auto* reservation : changed) written.push_back(&items.at(Id(reservation->ProductId().Get())));
+  write_items(written);
+  if (!changed.empty()) WriteReservationStatuses(tx, changed);
   return reservations;
 }
 
@@ -382,7 +450,7 @@ core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Re
           }
           return MovePlan{};
         },
-        [&](InventoryItem& item) { WriteItem(tx, item, order_id); });
+        [&](const std::vector<InventoryItem*>& items) { WriteItems(tx, items, order_id); });
   });
 }
 
@@ -394,7 +462,7 @@ core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Co
         [](const Reservation&) {
           return MovePlan{&Reservation::Commit, &InventoryItem::CommitSale};
         },
-        [&](InventoryItem& item) { WriteItem(tx, item, order_id); });
+        [&](const std::vector<InventoryItem*>& items) { WriteItems(tx, items, order_id); });
   });
 }
 

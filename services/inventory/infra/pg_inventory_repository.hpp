@@ -51,6 +51,9 @@ class PgInventoryRepository final : public IInventoryRepository {
   decltype(auto) Read(F&& fn);
   void WriteItem(pqxx::transaction_base& tx, InventoryItem& item,
                  const std::optional<core::OrderId>& order_id);
+  // WriteItem for several stock rows (each at most once) in ONE statement.
+  void WriteItems(pqxx::transaction_base& tx, const std::vector<InventoryItem*>& items,
+                  const std::optional<core::OrderId>& order_id);
 
   pg::ConnectionPool* pool_ = nullptr;    // pool mode
   pqxx::transaction_base* tx_ = nullptr;  // transaction mode

@@ -122,6 +122,15 @@ TEST_F(InventoryCommandsTest, ReserveHoldsTheStockAndRepliesInventoryReservedOnc
   EXPECT_EQ(reply.type, "InventoryReserved");
   EXPECT_EQ(Stock(a).Reserved(), 4) << "lines of one product add up";
   EXPECT_EQ(Stock(b).Reserved(), 2);
+  EXPECT_EQ(Stock(a).Version(), 2) << "each stock row written once";
+  EXPECT_EQ(db_.Count("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM inventory_items WHERE product_id IN ('" +
+                      a.Get().ToString() + "', '" + b.Get().ToString() + "')"),
+            1)
+      << "both stock rows in one statement";
+  EXPECT_EQ(db_.Count("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM reservations WHERE order_id = '" +
+                      order.Get().ToString() + "'"),
+            1)
+      << "both reservations in one statement";
 
   const auto rows = Outbox();
   ASSERT_EQ(Types(rows), (std::vector<std::string>{"StockUpdated", "StockUpdated", "InventoryReserved"}));
@@ -160,6 +169,19 @@ TEST_F(InventoryCommandsTest, ReserveHoldsTheStockAndRepliesInventoryReservedOnc
   EXPECT_EQ(repeat[0].envelope.causation_id, again.message_id);
   EXPECT_EQ(repeat[0].envelope.payload["reservations"], reserved["reservations"]);
   EXPECT_EQ(Stock(a).Reserved(), 4);
+
+  // The commit moves both stock rows and both reservations, one statement each.
+  EXPECT_EQ(Dispatch(Command("CommitInventory", {}, order)).type, "InventoryCommitted");
+  EXPECT_EQ(Stock(a).Sold(), 4);
+  EXPECT_EQ(Stock(b).Sold(), 2);
+  EXPECT_EQ(Stock(b).Reserved(), 0);
+  EXPECT_EQ(Types(Outbox()), (std::vector<std::string>{"StockUpdated", "StockUpdated", "InventoryCommitted"}));
+  EXPECT_EQ(db_.Count("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM reservations WHERE order_id = '" +
+                      order.Get().ToString() + "' AND status = 'Committed'"),
+            1);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations WHERE order_id = '" + order.Get().ToString() +
+                      "' AND status = 'Committed'"),
+            2);
 }
 
 TEST_F(InventoryCommandsTest, RefusedReservationsHoldNothingAndSayWhy) {
