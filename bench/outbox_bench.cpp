@@ -4,6 +4,8 @@
 // --test; eval "$(./saga env --test)"; SAGA_BENCH_PG_DSN=$SAGA_TEST_PG_DSN
 // build/release/bench/outbox_bench`); without it the benchmark is skipped with a message. It
 // works in a schema of its own, dropped at the end. The commit (a WAL flush) is part of the time.
+// BM_OutboxAppendBatch: one insert per message (outbox::Append); BM_OutboxBufferFlush: the
+// messages of the transaction in one insert (outbox::OutboxBuffer).
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -86,6 +88,29 @@ void BM_OutboxAppendBatch(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * batch);
 }
 BENCHMARK(BM_OutboxAppendBatch)->Arg(1)->Arg(10)->Arg(100)->UseRealTime();
+
+// The same rows through OutboxBuffer: published in memory, stored by one statement at the flush
+// (what handlers, units of work and consumer batches do since the fifth round).
+void BM_OutboxBufferFlush(benchmark::State& state) {
+  const auto dsn = Dsn();
+  if (dsn.empty()) {
+    state.SkipWithError("SAGA_BENCH_PG_DSN is not set: no PostgreSQL to write to (see the file's header)");
+    return;
+  }
+  static std::unique_ptr<Schema> schema;
+  if (!schema) schema = std::make_unique<Schema>(dsn);
+  const auto batch = state.range(0);
+  for (auto _ : state) {
+    pqxx::work tx(schema->Connection());
+    saga::outbox::OutboxBuffer buffer;
+    for (std::int64_t i = 0; i < batch; ++i)
+      buffer.Publish("bench.topic", Event(saga::core::NewId<saga::core::OrderId>()));
+    buffer.Flush(tx);
+    tx.commit();
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+BENCHMARK(BM_OutboxBufferFlush)->Arg(1)->Arg(10)->Arg(100)->UseRealTime();
 
 }  // namespace
 
