@@ -143,9 +143,9 @@ TEST_F(InventoryApiTest, ListsTheProductsOfAListOfIds) {
   EXPECT_EQ(api_.Call("GET", "/api/inventory?ids=" + unknown).json["items"].size(), 0U);
   std::string too_many;
   for (int i = 0; i < 201; ++i) too_many += (i == 0 ? "" : ",") + core::Uuid::Random().ToString();
-  for (const std::string& bad :
-       std::vector<std::string>{"?ids=", "?ids=not-a-uuid", "?ids=" + ids[0] + ",", "?ids=" + ids[0] + "&limit=5",
-                                "?ids=" + ids[0] + "&offset=1", "?ids=" + too_many}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "?ids=", "?ids=not-a-uuid", "?ids=" + ids[0] + ",", "?ids=" + ids[0] + "&limit=5",
+           "?ids=" + ids[0] + "&offset=1", "?ids=" + too_many}) {
     EXPECT_EQ(api_.Call("GET", "/api/inventory" + bad).status, 400) << bad.substr(0, 60);
   }
 }

@@ -290,10 +290,12 @@ std::optional<std::vector<core::Uuid>> QueryReader::Uuids(std::string_view name,
   std::size_t from = 0;
   while (true) {
     const auto comma = text->find(',', from);
-    const auto part = std::string_view(*text).substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    const auto part =
+        std::string_view(*text).substr(from, comma == std::string::npos ? std::string::npos : comma - from);
     auto id = core::Uuid::Parse(std::string(part));
     if (!id) {
-      Error(name, "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
+      Error(name,
+            "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
       return std::nullopt;
     }
     if (std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
@@ -301,7 +303,8 @@ std::optional<std::vector<core::Uuid>> QueryReader::Uuids(std::string_view name,
     from = comma + 1;
   }
   if (ids.size() > max_count) {
-    Error(name, "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
+    Error(name,
+          "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
     return std::nullopt;
   }
   return ids;

@@ -158,8 +158,9 @@ core::Page<DeadLetter> ListDeadLetters(pqxx::transaction_base& tx, const DeadLet
         " WHERE ($1::text IS NULL OR topic = $1 OR dlq_topic = $1) AND ($2::text IS NULL OR status = $2)";
     const auto status = filter.status ? std::optional(std::string(ToString(*filter.status))) : std::nullopt;
     core::Page<DeadLetter> result;
-    result.total = pg::ExecPlanned(tx, "SELECT count(*) FROM dead_letters" + where, filter.topic, status)[0][0]
-                       .as<std::int64_t>();
+    result.total =
+        pg::ExecPlanned(tx, "SELECT count(*) FROM dead_letters" + where, filter.topic, status)[0][0]
+            .as<std::int64_t>();
     for (const auto& row : pg::ExecPlanned(
              tx, "SELECT " + kColumns + " FROM dead_letters" + where + " ORDER BY id DESC LIMIT $3 OFFSET $4",
              filter.topic, status, page.ClampedLimit(), page.ClampedOffset())) {

@@ -126,9 +126,10 @@ void OutboxRelay::Listen() {
         (void)conn->await_notification(0, kAwaitMicros);
       }
     } catch (const std::exception& e) {
-      spdlog::warn("outbox relay: listening for wakes failed (retrying in {} ms; passes still run every "
-                   "{} ms): {}",
-                   backoff.count(), config_.poll_interval.count(), e.what());
+      spdlog::warn(
+          "outbox relay: listening for wakes failed (retrying in {} ms; passes still run every "
+          "{} ms): {}",
+          backoff.count(), config_.poll_interval.count(), e.what());
       std::unique_lock lock(mu_);
       if (stopped_.wait_for(lock, backoff, [&] { return stop_; })) return;
       backoff = std::min(backoff * 2, config_.backoff_max);
@@ -252,11 +253,11 @@ int OutboxRelay::PublishOnce() {
         for (auto id : done) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
         ids += "}";
         if (config_.keep_published) {
-          pg::Exec0(
-              *tx,
-              "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL "
-              "WHERE id = ANY($1::bigint[])",
-              ids);
+          pg::Exec0(*tx,
+                    "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error "
+                    "= NULL "
+                    "WHERE id = ANY($1::bigint[])",
+                    ids);
         } else {
           pg::Exec0(*tx, "DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids);
         }

@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <random>
 #include <set>
 
+#include "saga/contracts/message_types.hpp"
 #include "saga/core/errors.hpp"
 #include "saga/core/time.hpp"
 #include "saga/core/trace_context.hpp"
@@ -263,6 +265,16 @@ std::optional<std::string> ReliableConsumer::PassedOver(const kafka::ConsumedMes
   if (!config_.accepts) return std::nullopt;
   auto type = message.Header("type");
   if (!type || config_.accepts(*type)) return std::nullopt;
+  // Only a registered contract (type and schema version) is passed over unread: anything else
+  // is decoded, so that a message with a made-up header still becomes a dead letter, and only
+  // known types become metric labels.
+  const auto version = message.Header("schema-version");
+  int number = 0;
+  if (!version ||
+      std::from_chars(version->data(), version->data() + version->size(), number).ec != std::errc() ||
+      contracts::FindSpec(*type, number) == nullptr) {
+    return std::nullopt;
+  }
   return type;
 }
 
@@ -437,7 +449,7 @@ std::vector<ReliableConsumer::Outcome> ReliableConsumer::Apply(pqxx::transaction
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (!items[i].apply) continue;
       outcomes[i] = pending.erase(items[i].envelope.message_id.Get().ToString()) == 1 ? Outcome::kApplied
-                                                                                        : Outcome::kDuplicate;
+                                                                                      : Outcome::kDuplicate;
       if (outcomes[i] == Outcome::kApplied) applying.push_back(&items[i].envelope);
     }
   }

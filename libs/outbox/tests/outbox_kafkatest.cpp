@@ -195,8 +195,9 @@ TEST_F(OutboxTest, AStandbyPassesItsInstancesWakeToTheLeader) {
   OutboxRelay standby(config, pg_, producer);
   standby.Start();
   const auto listening = [&] {
-    return Count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
-                 "'LISTEN%saga_outbox_wake%'");
+    return Count(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE "
+        "'LISTEN%saga_outbox_wake%'");
   };
   ASSERT_TRUE(testing::WaitFor([&] { return listening() == 2; }, seconds(10))) << "both relays listen";
 
@@ -375,15 +376,29 @@ TEST_F(OutboxTest, TypesTheConsumerDoesNotTakeArePassedOverWithoutATransaction) 
   kafka::Producer producer(kafka_);
   OutboxRelay relay(RelayConfig{}, pg_, producer);
   ASSERT_EQ(relay.PublishOnce(), 6);
-  // Passed over by its `type` header, without being decoded: a payload that would not decode
-  // is not a dead letter here. A header naming a type the consumer takes decides nothing: the
-  // decoded envelope does (this one does not decode: a dead letter).
-  producer.Produce({topic_, order.Get().ToString(), "not an envelope", {{"type", "OrderUpdated"}}}).get();
-  producer.Produce({topic_, order.Get().ToString(), "not an envelope either", {{"type", "OrderCreated"}}}).get();
+  // Passed over by its headers (a registered type and version), without being decoded: a payload
+  // that would not decode is not a dead letter here. Headers naming a type the consumer takes,
+  // or a type no contract registers, decide nothing: the decoded envelope does (these do not
+  // decode: dead letters).
+  producer
+      .Produce({topic_,
+                order.Get().ToString(),
+                "not an envelope",
+                {{"type", "OrderUpdated"}, {"schema-version", "1"}}})
+      .get();
+  producer
+      .Produce({topic_,
+                order.Get().ToString(),
+                "not an envelope either",
+                {{"type", "OrderCreated"}, {"schema-version", "1"}}})
+      .get();
+  producer
+      .Produce({topic_, order.Get().ToString(), "nor this", {{"type", "MadeUp"}, {"schema-version", "1"}}})
+      .get();
 
   observability::Metrics metrics;
   auto config = Config();
-  config.accepts = [](std::string_view type) { return type != "OrderUpdated"; };
+  config.accepts = [](std::string_view type) { return type == "OrderCreated"; };
   ReliableConsumer consumer(config, kafka_, pool_, producer, RecordEffect(), {}, nullptr, metrics);
   consumer.Start();
   const testing::MetricSamples::Labels skipped{{"consumer", config.name}, {"outcome", "skipped"}};
@@ -393,9 +408,14 @@ TEST_F(OutboxTest, TypesTheConsumerDoesNotTakeArePassedOverWithoutATransaction) 
                7;
       },
       seconds(30)));
-  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 1; }, seconds(30)));
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().dead_lettered == 2; }, seconds(30)));
   consumer.Stop();
   EXPECT_EQ(consumer.Stats().processed, 0U);
+  EXPECT_EQ(testing::MetricSamples::Parse(metrics.Expose())
+                .Sum("saga_consumer_messages_total",
+                     {{"consumer", config.name}, {"type", "MadeUp"}, {"outcome", "skipped"}}),
+            0)
+      << "an unregistered type is never a label of a skipped message";
   EXPECT_EQ(Count("SELECT count(*) FROM effects"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM inbox WHERE consumer = '" + config.name + "'"), 0) << "no inbox row";
 }
@@ -469,7 +489,8 @@ TEST_F(OutboxTest, ABatchSharesOneTransactionWorkAndItsOutbox) {
   for (std::size_t i = 0; i < sent.size(); ++i) {
     producer.Produce({topic_, order.Get().ToString(), contracts::Encode(sent[i]), HeadersFor(sent[i])}).get();
     if (i == 3) {  // sent again right away: the same message twice in one batch
-      producer.Produce({topic_, order.Get().ToString(), contracts::Encode(sent[i]), HeadersFor(sent[i])}).get();
+      producer.Produce({topic_, order.Get().ToString(), contracts::Encode(sent[i]), HeadersFor(sent[i])})
+          .get();
     }
   }
   struct Flushes final : TransactionWork {
@@ -528,8 +549,9 @@ TEST_F(OutboxTest, ABatchSharesOneTransactionWorkAndItsOutbox) {
     auto lease = pool_.Acquire();
     pqxx::read_transaction tx(*lease);
     std::vector<int> out;
-    for (const auto& row : tx.exec("SELECT (payload::json->'payload'->>'version')::int FROM outbox WHERE topic = '" +
-                                   topic_ + ".replies' ORDER BY id")) {
+    for (const auto& row :
+         tx.exec("SELECT (payload::json->'payload'->>'version')::int FROM outbox WHERE topic = '" + topic_ +
+                 ".replies' ORDER BY id")) {
       out.push_back(row[0].as<int>());
     }
     return out;

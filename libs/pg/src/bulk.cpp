@@ -17,8 +17,8 @@ void BulkRows::Clear() {
 }
 
 void BulkRows::ThrowArity(std::size_t given) const {
-  throw std::logic_error("BulkRows: " + std::to_string(given) + " values for " + std::to_string(columns_.size()) +
-                         " columns");
+  throw std::logic_error("BulkRows: " + std::to_string(given) + " values for " +
+                         std::to_string(columns_.size()) + " columns");
 }
 
 void BulkRows::AddElement(std::size_t column, std::optional<std::string_view> text) {
@@ -97,7 +97,8 @@ std::vector<std::size_t> BulkStatement::Exec(pqxx::transaction_base& tx) const {
     next += static_cast<int>(part.rows->Columns());
   }
   const auto row = tx.exec_prepared1(Prepare(tx, with + select), pqxx::prepare::make_dynamic_params(params));
-  for (std::size_t k = 0; k < present.size(); ++k) counts[present[k]] = row[static_cast<int>(k)].as<std::size_t>();
+  for (std::size_t k = 0; k < present.size(); ++k)
+    counts[present[k]] = row[static_cast<int>(k)].as<std::size_t>();
   return counts;
 }
 

@@ -39,8 +39,9 @@ std::unique_ptr<pqxx::connection> Connect(const PgConfig& config) {
   }
   try {
     auto conn = std::make_unique<pqxx::connection>(dsn);
-    // Prepared statements run their generic plan (prepared.hpp).
-    pqxx::nontransaction(*conn).exec0("SET plan_cache_mode = force_generic_plan");
+    // Prepared statements run their generic plan (prepared.hpp); set_variable is kept by pqxx
+    // and set again should it reconnect.
+    conn->set_variable("plan_cache_mode", "force_generic_plan");
     return conn;
   } catch (const pqxx::broken_connection& e) {
     std::string reason = e.what();

@@ -29,7 +29,8 @@ class BulkRowsTest : public ::testing::Test {
 };
 
 BulkRows Shape() {
-  return BulkRows({{"name", "text"}, {"n", "bigint"}, {"flag", "boolean"}, {"doc", "jsonb"}, {"ref", "uuid"}});
+  return BulkRows(
+      {{"name", "text"}, {"n", "bigint"}, {"flag", "boolean"}, {"doc", "jsonb"}, {"ref", "uuid"}});
 }
 
 constexpr const char* kInsert =
@@ -38,8 +39,9 @@ constexpr const char* kInsert =
 
 TEST_F(BulkRowsTest, ValuesRoundTripExactly) {
   const std::vector<std::string> names = {
-      "plain", "", "NULL", "with \"quotes\"", "back\\slash", "{braces},commas", " spaced ", "ünïcødé €",
-      "line\nbreak\ttab", "\\\"", "'single'"};
+      "plain",           "",         "NULL",      "with \"quotes\"",  "back\\slash",
+      "{braces},commas", " spaced ", "ünïcødé €", "line\nbreak\ttab", "\\\"",
+      "'single'"};
   auto rows = Shape();
   std::int64_t n = -3;
   for (const auto& name : names) {
@@ -67,7 +69,8 @@ TEST_F(BulkRowsTest, RowsKeepTheirOrderAndOneStatementServesAnyCount) {
   pqxx::work tx(*conn_);
   for (const int count : {1, 7, 300}) {
     auto rows = Shape();
-    for (int i = 0; i < count; ++i) rows.Add("r" + std::to_string(i), i, true, std::string("{}"), std::nullopt);
+    for (int i = 0; i < count; ++i)
+      rows.Add("r" + std::to_string(i), i, true, std::string("{}"), std::nullopt);
     const auto ids = rows.Exec(tx, kInsert);
     ASSERT_EQ(ids.size(), static_cast<std::size_t>(count));
   }
@@ -125,23 +128,25 @@ TEST_F(BulkRowsTest, BulkStatementSendsSeveralPartsAsOne) {
   for (const char* line : {"one", "two", "three"}) lines.Add(std::string(line));
   BulkRows none(std::vector<BulkColumn>{{"line", "text"}});
   BulkStatement statement;
-  const auto changed = statement.Add(
-      updates,
-      "UPDATE bulk_t t SET name = v.name, version = t.version + 1 FROM {rows} WHERE t.id = v.id AND t.version = "
-      "v.expected RETURNING t.id");
+  const auto changed = statement.Add(updates,
+                                     "UPDATE bulk_t t SET name = v.name, version = t.version + 1 FROM {rows} "
+                                     "WHERE t.id = v.id AND t.version = "
+                                     "v.expected RETURNING t.id");
   const auto empty = statement.Add(none, "INSERT INTO bulk_log (line) SELECT v.line FROM {rows} RETURNING 1");
-  const auto logged =
-      statement.Add(lines, "INSERT INTO bulk_log (line) SELECT v.line FROM {rows} ORDER BY v.ord RETURNING 1");
+  const auto logged = statement.Add(
+      lines, "INSERT INTO bulk_log (line) SELECT v.line FROM {rows} ORDER BY v.ord RETURNING 1");
   const auto counts = statement.Exec(tx);
   ASSERT_EQ(counts.size(), 3U);
   EXPECT_EQ(counts[changed], 1U) << "the stale row is not counted";
   EXPECT_EQ(counts[empty], 0U);
   EXPECT_EQ(counts[logged], 3U);
-  EXPECT_EQ(tx.exec1("SELECT string_agg(line, ',' ORDER BY id) FROM bulk_log")[0].as<std::string>(), "one,two,three");
+  EXPECT_EQ(tx.exec1("SELECT string_agg(line, ',' ORDER BY id) FROM bulk_log")[0].as<std::string>(),
+            "one,two,three");
   EXPECT_EQ(tx.exec1("SELECT string_agg(name || version, ',' ORDER BY id) FROM bulk_t")[0].as<std::string>(),
             "a22,b3");
-  EXPECT_EQ(tx.exec1("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH p0 AS%'")[0].as<int>(),
-            1)
+  EXPECT_EQ(
+      tx.exec1("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH p0 AS%'")[0].as<int>(),
+      1)
       << "one statement";
   BulkStatement nothing;
   nothing.Add(none, "this is not SQL {rows}");

@@ -84,8 +84,7 @@ TEST(PreparedTest, OutlivesARollbackAndComesBackOnANewConnection) {
 // (a plan for the values looks cheaper); connections from pg::Connect run the generic plan, and
 // ExecPlanned is planned with its values each time.
 TEST(PreparedTest, ConnectionsRunTheGenericPlanAndExecPlannedPlansWithTheValues) {
-  const std::string sql =
-      "SELECT count(*) FROM pg_class WHERE oid = ANY($1::oid[]) AND relname <> $2";
+  const std::string sql = "SELECT count(*) FROM pg_class WHERE oid = ANY($1::oid[]) AND relname <> $2";
   const auto executions = [&](pqxx::connection& conn) {
     for (int i = 0; i < 8; ++i) {
       pqxx::work tx(conn);

@@ -45,8 +45,8 @@ std::string CountEachInOneScanSql(const std::string& table, const std::string& c
   // Counted first, then joined to the values (for the zeros): joining every row to the values
   // before counting took 2.7x as long (240 against 90 ms at 316k reservations).
   return "SELECT v.value, coalesce(c.n, 0) FROM unnest(ARRAY[" + list + "]) AS v(value) LEFT JOIN (SELECT " +
-         column + ", count(*) AS n FROM " + table + " WHERE " + column + " IN (" + list + ") GROUP BY " + column +
-         ") c ON c." + column + " = v.value";
+         column + ", count(*) AS n FROM " + table + " WHERE " + column + " IN (" + list + ") GROUP BY " +
+         column + ") c ON c." + column + " = v.value";
 }
 
 DbGaugeSampler::DbGaugeSampler(pg::ConnectionPool& pool, std::chrono::milliseconds interval,

@@ -3,8 +3,8 @@
 #include <pqxx/pqxx>
 #include <random>
 
-#include "saga/crypto/digest.hpp"
 #include "saga/core/errors.hpp"
+#include "saga/crypto/digest.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
 

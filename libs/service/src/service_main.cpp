@@ -74,7 +74,8 @@ observability::ScrapeHook ExposeBreakers(observability::Metrics& metrics,
   auto& trips = metrics.CounterFamily("saga_circuit_breaker_trips_total", "Times the breaker opened");
   std::vector<std::tuple<const core::CircuitBreaker*, prometheus::Gauge*, prometheus::Counter*>> series;
   for (const auto* breaker : breakers) {
-    series.emplace_back(breaker, &state.Add({{"breaker", breaker->Name()}}), &trips.Add({{"breaker", breaker->Name()}}));
+    series.emplace_back(breaker, &state.Add({{"breaker", breaker->Name()}}),
+                        &trips.Add({{"breaker", breaker->Name()}}));
   }
   return metrics.OnScrape([series = std::move(series)] {
     for (const auto& [breaker, gauge, counter] : series) {
@@ -185,9 +186,9 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     relay_config.topic_prefix = topic_prefix;
     relay_config.keep_published = source.GetBool("outbox.keep_published", relay_config.keep_published);
     outbox::OutboxRelay relay(relay_config, pg_config, producer, &producer_breaker);
-    DbGaugeSampler db_gauges(pool,
-                             source.GetMillis("metrics.sample_interval_ms", std::chrono::milliseconds(5000)),
-                             source.GetMillis("metrics.history_sample_interval_ms", std::chrono::seconds(60)));
+    DbGaugeSampler db_gauges(
+        pool, source.GetMillis("metrics.sample_interval_ms", std::chrono::milliseconds(5000)),
+        source.GetMillis("metrics.history_sample_interval_ms", std::chrono::seconds(60)));
     outbox::RetentionConfig retention_config;
     retention_config.outbox = std::chrono::seconds(
         source.GetInt("outbox.retention_s", retention_config.outbox.count(), 0, std::int64_t{3650} * 86400));
@@ -229,19 +230,19 @@ int RunService(int argc, char** argv, const ServiceDefinition& definition) {
     auto policies = StandardRoutePolicies();
     policies.insert(policies.end(), definition.policies.begin(), definition.policies.end());
     http::Router router;
-    AddStandardMiddleware(router, std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)),
-                          metrics,
-                          Authorize(policies, std::make_shared<const auth::JwtVerifier>(auth_settings.jwt), audit,
-                                    clock, metrics));
+    AddStandardMiddleware(
+        router, std::make_shared<http::RateLimiter>(http::RateLimitConfig::FromSource(source)), metrics,
+        Authorize(policies, std::make_shared<const auth::JwtVerifier>(auth_settings.jwt), audit, clock,
+                  metrics));
     AddHealthRoutes(router, readiness);
     AddMetricsRoute(router, metrics);
     if (!definition.openapi.empty()) AddOpenApiRoute(router, BuildOpenApiDocument(definition.openapi));
     AddDeadLetterRoutes(router, pool, &relay, topic_prefix);
-    IdempotencyStore idempotency(
-        pool, std::chrono::seconds(source.GetInt("http.idempotency_ttl_s", 24LL * 3600, 60, 30LL * 24 * 3600)));
-    ServiceContext context{source, router,     readiness,   pg_config, kafka_config, pool,
-                           producer, relay, db_breaker, idempotency, clock, metrics,
-                           db_gauges, audit,       service_token, {}, {}, {}};
+    IdempotencyStore idempotency(pool, std::chrono::seconds(source.GetInt(
+                                           "http.idempotency_ttl_s", 24LL * 3600, 60, 30LL * 24 * 3600)));
+    ServiceContext context{source,    router, readiness,     pg_config,   kafka_config, pool,
+                           producer,  relay,  db_breaker,    idempotency, clock,        metrics,
+                           db_gauges, audit,  service_token, {},          {},           {}};
     if (definition.wire) definition.wire(context);
     CheckPolicyCoverage(router, policies);  // nothing is served without a declared policy
     // Built before anything starts: an unusable TLS certificate or key stops the process here.

@@ -116,7 +116,8 @@ http::Response List(InventoryApp& app, const http::RequestContext& context) {
     auto found = app.GetProducts(products);
     const core::PageRequest all{static_cast<std::int32_t>(ids->size()), 0};
     const auto total = static_cast<std::int64_t>(found.size());
-    return http::JsonResponse(http::Status::ok, PageOf(core::Page<ProductStock>{std::move(found), total}, all));
+    return http::JsonResponse(http::Status::ok,
+                              PageOf(core::Page<ProductStock>{std::move(found), total}, all));
   }
   return http::JsonResponse(http::Status::ok, PageOf(app.ListProducts(page), page));
 }
@@ -212,11 +213,10 @@ void AddInventoryRoutes(http::Router& router, InventoryApp& app) {
   router.Add(
       Verb::get, "/api/inventory/low-stock",
       [&app](const http::Request&, const http::RequestContext& context) { return LowStock(app, context); });
-  router.Add(
-      Verb::post, "/api/inventory/reserve",
-      [&app](const http::Request& request, const http::RequestContext& context) {
-        return Reserve(app, request, context);
-      });
+  router.Add(Verb::post, "/api/inventory/reserve",
+             [&app](const http::Request& request, const http::RequestContext& context) {
+               return Reserve(app, request, context);
+             });
   router.Add(Verb::get, "/api/inventory/{id}",
              [&app](const http::Request&, const http::RequestContext& context) { return Get(app, context); });
   router.Add(Verb::put, "/api/inventory/{id}/stock",

@@ -96,14 +96,16 @@ void WriteReservationStatus(pqxx::transaction_base& tx, const Reservation& reser
 }
 
 // The statuses of several reservations in one statement.
-void WriteReservationStatuses(pqxx::transaction_base& tx, const std::vector<const Reservation*>& reservations) {
+void WriteReservationStatuses(pqxx::transaction_base& tx,
+                              const std::vector<const Reservation*>& reservations) {
   pg::BulkRows rows({{"id", "uuid"}, {"status", "text"}, {"updated_at", "bigint"}});
   for (const auto* r : reservations) {
     rows.Add(Id(r->Id().Get()), std::string(ToString(r->Status())), core::ToUnixMicros(r->UpdatedAt()));
   }
-  (void)rows.Exec(tx,
-                  "UPDATE reservations r SET status = v.status, updated_at = timestamptz 'epoch' + v.updated_at * "
-                  "interval '1 microsecond' FROM {rows} WHERE r.id = v.id RETURNING r.id");
+  (void)rows.Exec(
+      tx,
+      "UPDATE reservations r SET status = v.status, updated_at = timestamptz 'epoch' + v.updated_at * "
+      "interval '1 microsecond' FROM {rows} WHERE r.id = v.id RETURNING r.id");
 }
 
 // New reservations in one statement.
@@ -117,13 +119,15 @@ void InsertReservations(pqxx::transaction_base& tx, const std::vector<Reservatio
                      {"expires_at", "bigint"}});
   for (const auto& r : reservations) {
     rows.Add(Id(r.Id().Get()), Id(r.OrderId().Get()), Id(r.ProductId().Get()), r.Quantity(),
-             std::string(ToString(r.Status())), core::ToUnixMicros(r.CreatedAt()), core::ToUnixMicros(r.ExpiresAt()));
+             std::string(ToString(r.Status())), core::ToUnixMicros(r.CreatedAt()),
+             core::ToUnixMicros(r.ExpiresAt()));
   }
-  (void)rows.Exec(tx,
-                  "INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
-                  "expires_at) SELECT v.id, v.order_id, v.product_id, v.quantity, v.status, timestamptz 'epoch' + "
-                  "v.created_at * interval '1 microsecond', timestamptz 'epoch' + v.created_at * interval '1 "
-                  "microsecond', timestamptz 'epoch' + v.expires_at * interval '1 microsecond' FROM {rows}");
+  (void)rows.Exec(
+      tx,
+      "INSERT INTO reservations (id, order_id, product_id, quantity, status, created_at, updated_at, "
+      "expires_at) SELECT v.id, v.order_id, v.product_id, v.quantity, v.status, timestamptz 'epoch' + "
+      "v.created_at * interval '1 microsecond', timestamptz 'epoch' + v.created_at * interval '1 "
+      "microsecond', timestamptz 'epoch' + v.expires_at * interval '1 microsecond' FROM {rows}");
 }
 
 std::vector<Reservation> LockReservations(pqxx::transaction_base& tx, const core::OrderId& order_id) {
@@ -231,16 +235,20 @@ void PgInventoryRepository::WriteItems(pqxx::transaction_base& tx, const std::ve
              item->Sold(), core::ToUnixMicros(item->LastUpdated()));
   }
   // `old` is each row as this statement found it: the "before" of the notifications.
-  const auto updated = rows.Exec(
-      tx,
-      "UPDATE inventory_items i SET quantity = v.quantity, reserved = v.reserved, received = v.received, sold = "
-      "v.sold, last_updated = timestamptz 'epoch' + v.last_updated * interval '1 microsecond', version = i.version "
-      "+ 1 FROM {rows}, inventory_items old, products p WHERE i.id = v.id AND i.version = v.version AND old.id = "
-      "i.id AND p.id = i.product_id RETURNING i.id::text, i.version, old.quantity - old.reserved, "
-      "i.low_stock_threshold, p.sku");
+  const auto updated =
+      rows.Exec(tx,
+                "UPDATE inventory_items i SET quantity = v.quantity, reserved = v.reserved, received = "
+                "v.received, sold = "
+                "v.sold, last_updated = timestamptz 'epoch' + v.last_updated * interval '1 microsecond', "
+                "version = i.version "
+                "+ 1 FROM {rows}, inventory_items old, products p WHERE i.id = v.id AND i.version = "
+                "v.version AND old.id = "
+                "i.id AND p.id = i.product_id RETURNING i.id::text, i.version, old.quantity - old.reserved, "
+                "i.low_stock_threshold, p.sku");
   if (updated.size() != items.size()) {
     throw core::ConcurrencyConflict(std::to_string(items.size() - updated.size()) + " of " +
-                                    std::to_string(items.size()) + " stock rows changed since they were read");
+                                    std::to_string(items.size()) +
+                                    " stock rows changed since they were read");
   }
   std::map<std::string, pqxx::result::size_type> by_id;
   for (pqxx::result::size_type i = 0; i < updated.size(); ++i) by_id.emplace(updated[i][0].c_str(), i);

@@ -33,7 +33,8 @@ class PgUnitOfWork final : public IUnitOfWork {
 /// thread-safe.
 class PgTransactionUnitOfWork final : public IUnitOfWork {
  public:
-  PgTransactionUnitOfWork(pqxx::transaction_base& tx, outbox::IMessageOutbox& outbox) : tx_(tx), outbox_(outbox) {}
+  PgTransactionUnitOfWork(pqxx::transaction_base& tx, outbox::IMessageOutbox& outbox)
+      : tx_(tx), outbox_(outbox) {}
   void Run(const Work& work) override;
 
  private:

@@ -79,10 +79,10 @@ PgOrderRepository::NewRows PgOrderRepository::MakeNewRows() {
                                {"subtotal_minor", "bigint"}})};
 }
 
-void PgOrderRepository::AddNew(NewRows& rows, const Order& order) {
+void PgOrderRepository::AddNew(NewRows& rows, const Order& order, std::int64_t version) {
   rows.orders.Add(Id(order.Id().Get()), Id(order.CustomerId().Get()), std::string(ToString(order.Status())),
                   std::string(order.Currency().Code()), order.TotalAmount().MinorUnits(),
-                  core::ToUnixMicros(order.CreatedAt()), core::ToUnixMicros(order.UpdatedAt()), order.Version());
+                  core::ToUnixMicros(order.CreatedAt()), core::ToUnixMicros(order.UpdatedAt()), version);
   int line = 0;
   for (const auto& item : order.Items()) {
     rows.items.Add(Id(order.Id().Get()), line++, Id(item.ProductId().Get()), item.Quantity(),
@@ -94,7 +94,8 @@ const std::string& PgOrderRepository::NewOrdersStatement() {
   static const std::string sql =
       "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, version) "
       "SELECT v.id, v.customer_id, v.status, v.currency, v.total_minor, timestamptz 'epoch' + v.created_at * "
-      "interval '1 microsecond', timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version FROM "
+      "interval '1 microsecond', timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version "
+      "FROM "
       "{rows} RETURNING 1";
   return sql;
 }
@@ -102,21 +103,22 @@ const std::string& PgOrderRepository::NewOrdersStatement() {
 const std::string& PgOrderRepository::NewItemsStatement() {
   static const std::string sql =
       "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
-      "SELECT v.order_id, v.line_no, v.product_id, v.quantity, v.unit_price_minor, v.subtotal_minor FROM {rows} "
+      "SELECT v.order_id, v.line_no, v.product_id, v.quantity, v.unit_price_minor, v.subtotal_minor FROM "
+      "{rows} "
       "RETURNING 1";
   return sql;
 }
 
 void PgOrderRepository::Create(Order& order) {
-  order.MarkPersisted(1);
   auto rows = MakeNewRows();
-  AddNew(rows, order);
+  AddNew(rows, order, 1);
   Run([&](pqxx::transaction_base& tx) {
     pg::BulkStatement statement;
     statement.Add(rows.orders, NewOrdersStatement());
     statement.Add(rows.items, NewItemsStatement());
     (void)statement.Exec(tx);
   });
+  order.MarkPersisted(1);
 }
 
 void PgOrderRepository::Update(Order& order) {
@@ -134,7 +136,7 @@ void PgOrderRepository::Update(Order& order) {
     if (order.ItemsChanged()) {
       pg::Exec0(tx, "DELETE FROM order_items WHERE order_id = $1", Id(order.Id().Get()));
       auto rows = MakeNewRows();
-      AddNew(rows, order);
+      AddNew(rows, order, order.Version());
       (void)rows.items.Exec(tx, NewItemsStatement());
     }
     return updated[0][0].as<std::int64_t>();
@@ -164,12 +166,12 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
     const std::string where =
         " WHERE ($1::text IS NULL OR o.status = $1) AND ($2::uuid IS NULL OR o.customer_id = $2)";
     core::Page<Order> result;
-    result.total =
-        pg::ExecPlanned(tx, "SELECT count(*) FROM orders o" + where, status, customer)[0][0].as<std::int64_t>();
+    result.total = pg::ExecPlanned(tx, "SELECT count(*) FROM orders o" + where, status, customer)[0][0]
+                       .as<std::int64_t>();
     auto rows = pg::ExecPlanned(tx,
-                         "SELECT " + kOrderColumns + " FROM orders o" + where +
-                             " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
-                         status, customer, page.ClampedLimit(), page.ClampedOffset());
+                                "SELECT " + kOrderColumns + " FROM orders o" + where +
+                                    " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
+                                status, customer, page.ClampedLimit(), page.ClampedOffset());
     result.items = Assemble(tx, rows);
     return result;
   });
@@ -197,16 +199,19 @@ pg::BulkRows PgOrderRepository::ChangeRows(const std::vector<StatusChange>& chan
                      {"updated_at", "bigint"}});
   for (const auto& change : changes) {
     const auto& order = *change.order;
-    rows.Add(Id(order.Id().Get()), change.stored_version, order.Version(), std::string(ToString(order.Status())),
-             order.TotalAmount().MinorUnits(), core::ToUnixMicros(order.UpdatedAt()));
+    rows.Add(Id(order.Id().Get()), change.stored_version, order.Version(),
+             std::string(ToString(order.Status())), order.TotalAmount().MinorUnits(),
+             core::ToUnixMicros(order.UpdatedAt()));
   }
   return rows;
 }
 
 const std::string& PgOrderRepository::ChangeStatement() {
   static const std::string sql =
-      "UPDATE orders o SET status = v.status, total_minor = v.total_minor, updated_at = timestamptz 'epoch' + "
-      "v.updated_at * interval '1 microsecond', version = v.version FROM {rows} WHERE o.id = v.id AND o.version = "
+      "UPDATE orders o SET status = v.status, total_minor = v.total_minor, updated_at = timestamptz 'epoch' "
+      "+ "
+      "v.updated_at * interval '1 microsecond', version = v.version FROM {rows} WHERE o.id = v.id AND "
+      "o.version = "
       "v.stored_version RETURNING o.id";
   return sql;
 }
@@ -214,7 +219,8 @@ const std::string& PgOrderRepository::ChangeStatement() {
 void PgOrderRepository::StoreChanges(const std::vector<StatusChange>& changes) {
   if (changes.empty()) return;
   const auto rows = ChangeRows(changes);
-  const auto stored = Run([&](pqxx::transaction_base& tx) { return rows.Exec(tx, ChangeStatement()).size(); });
+  const auto stored =
+      Run([&](pqxx::transaction_base& tx) { return rows.Exec(tx, ChangeStatement()).size(); });
   if (stored != changes.size()) {
     throw core::ConcurrencyConflict(std::to_string(changes.size() - stored) + " of " +
                                     std::to_string(changes.size()) +

@@ -45,8 +45,8 @@ class PgOrderRepository final : public IOrderRepository {
     pg::BulkRows items;
   };
   [[nodiscard]] static NewRows MakeNewRows();
-  /// Adds `order` as it is to be stored (its Version() included).
-  static void AddNew(NewRows& rows, const Order& order);
+  /// Adds `order` as it is to be stored, at `version`.
+  static void AddNew(NewRows& rows, const Order& order, std::int64_t version);
   [[nodiscard]] static const std::string& NewOrdersStatement();
   [[nodiscard]] static const std::string& NewItemsStatement();
 

@@ -98,7 +98,8 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
 
   void Create(Order& order) override {
     if (kept_.orders.count(order.Id()) != 0) {
-      throw pg::ConstraintViolation("order " + order.Id().Get().ToString() + " exists", "23505", "orders_pkey");
+      throw pg::ConstraintViolation("order " + order.Id().Get().ToString() + " exists", "23505",
+                                    "orders_pkey");
     }
     order.MarkPersisted(1);
     kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, 0});
@@ -147,14 +148,14 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
     }
   }
 
-
  private:
   pqxx::transaction_base& tx_;
   Kept& kept_;
   std::function<void()> flush_;
 };
 
-PgSagaUnitOfWork::PgSagaUnitOfWork(pqxx::transaction_base& tx, std::vector<std::function<void()>>& after_commit)
+PgSagaUnitOfWork::PgSagaUnitOfWork(pqxx::transaction_base& tx,
+                                   std::vector<std::function<void()>>& after_commit)
     : tx_(tx),
       kept_(std::make_unique<Kept>()),
       orders_(std::make_unique<TxOrders>(tx, *kept_, [this] { Flush(); })),
@@ -185,14 +186,15 @@ void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
   for (const auto& id : ids) list += (list.size() > 1 ? "," : "") + id.Get().ToString();
   list += "}";
   pg::Translated([&] {
-    for (const auto& row : pg::Exec(tx_,
-                                    "SELECT " + kSagaColumns +
-                                        " FROM sagas WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE",
-                                    list)) {
+    for (const auto& row :
+         pg::Exec(tx_,
+                  "SELECT " + kSagaColumns +
+                      " FROM sagas WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE",
+                  list)) {
       auto saga = SagaOf(row);
       const auto order_id = saga.OrderId();
       const auto version = saga.Version();
-      kept_->sagas.insert_or_assign(order_id, Kept::KeptSaga{std::move(saga), version});
+      kept_->sagas.try_emplace(order_id, Kept::KeptSaga{std::move(saga), version});  // a held one is newer
     }
   });
 }
@@ -211,7 +213,8 @@ std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& orde
 
 void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
   if (kept_->sagas.count(saga.OrderId()) != 0) {
-    throw pg::ConstraintViolation("order " + saga.OrderId().Get().ToString() + " has a saga", "23505", "sagas_order_key");
+    throw pg::ConstraintViolation("order " + saga.OrderId().Get().ToString() + " has a saga", "23505",
+                                  "sagas_order_key");
   }
   saga.MarkPersisted(1);
   kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, 0});
@@ -249,10 +252,11 @@ void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
 }
 
 void PgSagaUnitOfWork::AppendLog(const SagaInstance& saga, const SagaLogEntry& entry) {
-  kept_->log.Add(saga.Id().Get().ToString(), core::ToUnixMicros(entry.at), entry.kind, entry.from_state,
-                 entry.to_state, entry.message_type,
-                 entry.message_id ? std::optional<std::string>(entry.message_id->Get().ToString()) : std::nullopt,
-                 entry.detail);
+  kept_->log.Add(
+      saga.Id().Get().ToString(), core::ToUnixMicros(entry.at), entry.kind, entry.from_state, entry.to_state,
+      entry.message_type,
+      entry.message_id ? std::optional<std::string>(entry.message_id->Get().ToString()) : std::nullopt,
+      entry.detail);
 }
 
 void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelope& envelope) {
@@ -268,7 +272,7 @@ void PgSagaUnitOfWork::Flush() {
   std::vector<PgOrderRepository::StatusChange> changes;
   for (const auto& [id, kept] : kept_->orders) {
     if (kept.stored_version == 0) {
-      PgOrderRepository::AddNew(created, kept.order);
+      PgOrderRepository::AddNew(created, kept.order, kept.order.Version());
     } else if (kept.order.Version() != kept.stored_version) {
       changes.push_back({&kept.order, kept.stored_version});
     }
@@ -305,8 +309,8 @@ void PgSagaUnitOfWork::Flush() {
       new_sagas.Add(saga.Id().Get().ToString(), saga.OrderId().Get().ToString(), saga.DefinitionVersion(),
                     std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), saga.PaymentToken(),
                     saga.CorrelationId(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
-                    core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()), saga.Version(),
-                    saga.Traceparent());
+                    core::ToUnixMicros(saga.CreatedAt()), core::ToUnixMicros(saga.UpdatedAt()),
+                    saga.Version(), saga.Traceparent());
     } else if (saga.Version() != kept.stored_version) {
       sagas.Add(saga.Id().Get().ToString(), kept.stored_version, saga.Version(),
                 std::string(ToString(saga.State())), TargetOf(saga), saga.Outcome(), DeadlineOf(saga),
@@ -316,31 +320,34 @@ void PgSagaUnitOfWork::Flush() {
   pg::BulkStatement statement;
   statement.Add(created.orders, PgOrderRepository::NewOrdersStatement());
   statement.Add(created.items, PgOrderRepository::NewItemsStatement());
-  statement.Add(new_sagas,
-                "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
-                "correlation_id, deadline, step_attempts, compensation_attempts, created_at, updated_at, version, "
-                "traceparent) SELECT v.id, v.order_id, v.definition_version, v.state, v.target, v.outcome, "
-                "v.payment_token, v.correlation_id, timestamptz 'epoch' + v.deadline * interval '1 microsecond', "
-                "v.step_attempts, v.compensation_attempts, timestamptz 'epoch' + v.created_at * interval '1 "
-                "microsecond', timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version, "
-                "v.traceparent FROM {rows} RETURNING 1");
+  statement.Add(
+      new_sagas,
+      "INSERT INTO sagas (id, order_id, definition_version, state, target, outcome, payment_token, "
+      "correlation_id, deadline, step_attempts, compensation_attempts, created_at, updated_at, version, "
+      "traceparent) SELECT v.id, v.order_id, v.definition_version, v.state, v.target, v.outcome, "
+      "v.payment_token, v.correlation_id, timestamptz 'epoch' + v.deadline * interval '1 microsecond', "
+      "v.step_attempts, v.compensation_attempts, timestamptz 'epoch' + v.created_at * interval '1 "
+      "microsecond', timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version, "
+      "v.traceparent FROM {rows} RETURNING 1");
   const auto orders_part = statement.Add(orders, PgOrderRepository::ChangeStatement());
   const auto sagas_part = statement.Add(
       sagas,
-      "UPDATE sagas s SET state = v.state, target = v.target, outcome = v.outcome, deadline = timestamptz 'epoch' + "
+      "UPDATE sagas s SET state = v.state, target = v.target, outcome = v.outcome, deadline = timestamptz "
+      "'epoch' + "
       "v.deadline * interval '1 microsecond', step_attempts = v.step_attempts, compensation_attempts = "
       "v.compensation_attempts, updated_at = timestamptz 'epoch' + v.updated_at * interval '1 microsecond', "
       "version = v.version FROM {rows} WHERE s.id = v.id AND s.version = v.stored_version RETURNING s.id");
-  statement.Add(kept_->log,
-                "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, detail) "
-                "SELECT v.saga_id, timestamptz 'epoch' + v.at * interval '1 microsecond', v.kind, v.from_state, "
-                "v.to_state, v.message_type, v.message_id, v.detail FROM {rows} ORDER BY v.ord RETURNING 1");
+  statement.Add(
+      kept_->log,
+      "INSERT INTO saga_log (saga_id, at, kind, from_state, to_state, message_type, message_id, detail) "
+      "SELECT v.saga_id, timestamptz 'epoch' + v.at * interval '1 microsecond', v.kind, v.from_state, "
+      "v.to_state, v.message_type, v.message_id, v.detail FROM {rows} ORDER BY v.ord RETURNING 1");
   kept_->outbox.AddTo(statement);
   const auto stored = pg::Translated([&] { return statement.Exec(tx_); });
   if (stored[orders_part] != orders.Size() || stored[sagas_part] != sagas.Size()) {
-    throw core::ConcurrencyConflict(
-        std::to_string(orders.Size() - stored[orders_part]) + " orders and " +
-        std::to_string(sagas.Size() - stored[sagas_part]) + " sagas changed since they were read");
+    throw core::ConcurrencyConflict(std::to_string(orders.Size() - stored[orders_part]) + " orders and " +
+                                    std::to_string(sagas.Size() - stored[sagas_part]) +
+                                    " sagas changed since they were read");
   }
   for (auto& [id, kept] : kept_->orders) kept.stored_version = kept.order.Version();
   for (auto& [order_id, kept] : kept_->sagas) kept.stored_version = kept.saga.Version();
@@ -367,7 +374,8 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
     }
     return found;
   });
-  for (const auto& saga : due) kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, saga.Version()});
+  for (const auto& saga : due)
+    kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, saga.Version()});
   return due;
 }
 
@@ -384,6 +392,7 @@ std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp creat
     }
     return list;
   }();
+  Flush();  // sagas created here count
   return pg::Translated([&] {
     std::vector<core::OrderId> ids;
     for (const auto& row :

@@ -18,11 +18,14 @@ namespace saga::order {
 /// ONE transaction's view of orders and sagas: a consumer's inbox transaction (for every reply
 /// of a batch; see MakeSagaReplyHandler) or one PgSagaTransactions opens. Rows it read are kept
 /// (locked) for the rest of the transaction, so the replies of one batch see each other's changes
-/// without reading again; writes that return nothing to the caller (order and saga updates, saga
-/// log lines, outbox rows) are put off and sent by Flush() in one statement per table, which
-/// whoever commits calls first. Version checks stay exact: an update of a row this unit of work
-/// did not read, or at another version than it holds, is a core::ConcurrencyConflict at once, and
-/// Flush() checks every row against the version it was read at. Not thread-safe.
+/// without reading again; writes that return nothing to the caller (new orders with their items,
+/// new sagas, order and saga updates, saga log lines, outbox rows) are put off and sent by
+/// Flush() as ONE statement (pg::BulkStatement), which whoever commits calls first. Version
+/// checks stay exact: an update of a kept row at another version than it holds is a
+/// core::ConcurrencyConflict at once; an update of a row it did not read is written at once,
+/// checked against the row itself (as PgOrderRepository does); and Flush() checks every row
+/// against the version it was read at. Creating an order or a saga it holds already is a
+/// pg::ConstraintViolation at once (the primary key's or sagas_order_key). Not thread-safe.
 class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::TransactionWork {
  public:
   /// `after_commit` collects what AfterCommit() is given; its owner runs it after the commit
@@ -46,9 +49,10 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
   /// items, their sagas; each in id order, the orders first, as every other path locks them), so
   /// that the replies of a batch find them here.
   void Prefetch(const std::vector<core::OrderId>& order_ids);
-  /// Sends the writes put off so far: order updates, saga updates, saga log lines, outbox rows,
-  /// one statement each (none for what has nothing to send). Throws like any statement
-  /// (ConcurrencyConflict when a row changed since it was read).
+  /// Sends the writes put off so far in ONE statement: new orders, items and sagas, order and saga
+  /// updates, saga log lines, outbox rows (parts with nothing to send left out; nothing sent when
+  /// there is nothing). Throws like any statement (ConcurrencyConflict when a row changed since
+  /// it was read).
   void Flush() override;
   /// Outbox rows appended so far (Publish).
   [[nodiscard]] int Published() const noexcept;

@@ -58,7 +58,8 @@ std::vector<Payment> PaymentsFrom(const pqxx::result& rows) {
 
 template <typename Tx, typename... Args>
 std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
-  return PaymentsFrom(pg::Exec(tx, "SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...));
+  return PaymentsFrom(
+      pg::Exec(tx, "SELECT " + kColumns + " FROM payments " + where, std::forward<Args>(args)...));
 }
 
 }  // namespace
@@ -126,13 +127,15 @@ core::Page<Payment> PgPaymentRepository::List(const PaymentFilter& filter, const
         filter.status ? std::optional<std::string>(std::string(ToString(*filter.status))) : std::nullopt;
     core::Page<Payment> result;
     result.total =
-        pg::ExecPlanned(tx, "SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)", status)[0][0]
+        pg::ExecPlanned(tx, "SELECT count(*) FROM payments WHERE ($1::text IS NULL OR status = $1)",
+                        status)[0][0]
             .as<std::int64_t>();
-    result.items = PaymentsFrom(pg::ExecPlanned(tx,
-                                                "SELECT " + kColumns +
-                                                    " FROM payments WHERE ($1::text IS NULL OR status = $1) ORDER "
-                                                    "BY created_at DESC, id LIMIT $2 OFFSET $3",
-                                                status, page.ClampedLimit(), page.ClampedOffset()));
+    result.items =
+        PaymentsFrom(pg::ExecPlanned(tx,
+                                     "SELECT " + kColumns +
+                                         " FROM payments WHERE ($1::text IS NULL OR status = $1) ORDER "
+                                         "BY created_at DESC, id LIMIT $2 OFFSET $3",
+                                     status, page.ClampedLimit(), page.ClampedOffset()));
     return result;
   });
 }

@@ -123,9 +123,11 @@ TEST_F(InventoryCommandsTest, ReserveHoldsTheStockAndRepliesInventoryReservedOnc
   EXPECT_EQ(Stock(a).Reserved(), 4) << "lines of one product add up";
   EXPECT_EQ(Stock(b).Reserved(), 2);
   EXPECT_EQ(Stock(a).Version(), 2) << "each stock row written once";
-  EXPECT_EQ(db_.Count("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM inventory_items WHERE product_id IN ('" +
-                      a.Get().ToString() + "', '" + b.Get().ToString() + "')"),
-            1)
+  EXPECT_EQ(
+      db_.Count(
+          "SELECT count(DISTINCT (xmin::text, cmin::text)) FROM inventory_items WHERE product_id IN ('" +
+          a.Get().ToString() + "', '" + b.Get().ToString() + "')"),
+      1)
       << "both stock rows in one statement";
   EXPECT_EQ(db_.Count("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM reservations WHERE order_id = '" +
                       order.Get().ToString() + "'"),
@@ -175,7 +177,8 @@ TEST_F(InventoryCommandsTest, ReserveHoldsTheStockAndRepliesInventoryReservedOnc
   EXPECT_EQ(Stock(a).Sold(), 4);
   EXPECT_EQ(Stock(b).Sold(), 2);
   EXPECT_EQ(Stock(b).Reserved(), 0);
-  EXPECT_EQ(Types(Outbox()), (std::vector<std::string>{"StockUpdated", "StockUpdated", "InventoryCommitted"}));
+  EXPECT_EQ(Types(Outbox()),
+            (std::vector<std::string>{"StockUpdated", "StockUpdated", "InventoryCommitted"}));
   EXPECT_EQ(db_.Count("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM reservations WHERE order_id = '" +
                       order.Get().ToString() + "' AND status = 'Committed'"),
             1);
@@ -366,7 +369,8 @@ TEST_F(InventoryCommandsTest, TheKafkaHandlerRefusesWhatIsNotItsCommand) {
   // What the consumer gives the handler for a transaction of one message.
   std::vector<std::function<void()>> after_commit;
   std::unique_ptr<outbox::TransactionWork> work;
-  const auto context = [&](const contracts::Envelope& envelope, const std::vector<const contracts::Envelope*>& all) {
+  const auto context = [&](const contracts::Envelope& envelope,
+                           const std::vector<const contracts::Envelope*>& all) {
     return outbox::HandlerContext{tx, envelope, raw, after_commit, all, work};
   };
   const std::vector<const contracts::Envelope*> first{&event};
@@ -479,7 +483,8 @@ TEST_F(InventoryCommandsTest, RestUseCasesPublishTheirStockChangesInTheSameTrans
 
   ASSERT_TRUE(app.SetStock(id, 9, std::nullopt).HasValue());
   rows = Outbox();
-  EXPECT_TRUE(contracts::IsValidTraceparent(rows[0].envelope.traceparent)) << "without a request span: a new trace";
+  EXPECT_TRUE(contracts::IsValidTraceparent(rows[0].envelope.traceparent))
+      << "without a request span: a new trace";
   EXPECT_NE(rows[0].envelope.traceparent.substr(3, 32), request_span.substr(3, 32));
   ASSERT_EQ(Types(rows), (std::vector<std::string>{"StockUpdated", "LowStockNotification"}));
   EXPECT_EQ(rows[1].envelope.payload["available"], 9);

@@ -118,7 +118,8 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneS
     auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
                                     testing::kT0, SagaPolicy{});
     uow.CreateSaga(saga);
-    uow.AppendLog(saga, SagaLogEntry{testing::kT0, "started", "", "ReservingInventory", "", std::nullopt, ""});
+    uow.AppendLog(saga,
+                  SagaLogEntry{testing::kT0, "started", "", "ReservingInventory", "", std::nullopt, ""});
     EXPECT_THROW(uow.Orders().Create(order), pg::ConstraintViolation) << "the same order twice";
   });
   {
@@ -126,12 +127,14 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneS
     auto lease = db_.Pool().Acquire();
     pqxx::read_transaction tx(*lease);
     const std::string id = order.Id().Get().ToString();
-    EXPECT_EQ(tx.exec1("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM (SELECT xmin, cmin FROM orders WHERE "
-                       "id = '" + id + "' UNION ALL SELECT xmin, cmin FROM order_items WHERE order_id = '" + id +
-                       "' UNION ALL SELECT xmin, cmin FROM sagas WHERE order_id = '" + id +
-                       "' UNION ALL SELECT xmin, cmin FROM saga_log) t")[0]
-                  .as<int>(),
-              1);
+    EXPECT_EQ(
+        tx.exec1("SELECT count(DISTINCT (xmin::text, cmin::text)) FROM (SELECT xmin, cmin FROM orders WHERE "
+                 "id = '" +
+                 id + "' UNION ALL SELECT xmin, cmin FROM order_items WHERE order_id = '" + id +
+                 "' UNION ALL SELECT xmin, cmin FROM sagas WHERE order_id = '" + id +
+                 "' UNION ALL SELECT xmin, cmin FROM saga_log) t")[0]
+            .as<int>(),
+        1);
     EXPECT_EQ(tx.exec1("SELECT count(*) FROM order_items WHERE order_id = '" + id + "'")[0].as<int>(), 2);
   }
   auto lease = db_.Pool().Acquire();
@@ -167,10 +170,11 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneS
   EXPECT_EQ(count("SELECT version FROM sagas WHERE order_id = '" + id + "'"), 3);
   EXPECT_EQ(count("SELECT count(*) FROM saga_log"), 3);
   EXPECT_EQ(count("SELECT count(*) FROM outbox"), 2);
-  EXPECT_EQ(count("SELECT count(DISTINCT c) FROM (SELECT cmin::text AS c FROM outbox UNION ALL SELECT cmin::text "
-                  "FROM saga_log WHERE kind = 'event' UNION ALL SELECT cmin::text FROM sagas WHERE order_id = '" +
-                  id + "' UNION ALL SELECT cmin::text FROM orders WHERE id = '" + id + "') t"),
-            1)
+  EXPECT_EQ(
+      count("SELECT count(DISTINCT c) FROM (SELECT cmin::text AS c FROM outbox UNION ALL SELECT cmin::text "
+            "FROM saga_log WHERE kind = 'event' UNION ALL SELECT cmin::text FROM sagas WHERE order_id = '" +
+            id + "' UNION ALL SELECT cmin::text FROM orders WHERE id = '" + id + "') t"),
+      1)
       << "one statement wrote all of it";
   EXPECT_EQ(uow.Published(), 2);
 

@@ -21,7 +21,7 @@
 namespace saga::pg {
 class BulkRows;
 class BulkStatement;
-}
+}  // namespace saga::pg
 
 namespace saga::outbox {
 

@@ -118,9 +118,9 @@ class OutboxRelay {
   std::mutex mu_;
   std::condition_variable wake_;     // the publishing thread waits on it
   std::condition_variable stopped_;  // the listener's backoff waits on it
-  bool notified_ = false;         // by Notify(): this instance committed rows; guarded by mu_
-  bool remote_notified_ = false;  // by a standby's NOTIFY; guarded by mu_
-  bool stop_ = false;             // guarded by mu_
+  bool notified_ = false;            // by Notify(): this instance committed rows; guarded by mu_
+  bool remote_notified_ = false;     // by a standby's NOTIFY; guarded by mu_
+  bool stop_ = false;                // guarded by mu_
   std::thread thread_;
   std::thread listener_;
 };

@@ -2,14 +2,16 @@
 // ReliableConsumer: the consuming side of the messaging runtime.
 //
 // For every message of its topics, in partition order:
-//   1. decode strictly (contracts::Decode); a message that does not decode goes to the DLQ at once;
+//   1. decode strictly (contracts::Decode); a message that does not decode goes to the DLQ at once
+//      (unless its headers name a registered type this consumer passes over: see accepts);
 //   2. in ONE PostgreSQL transaction: record (consumer, message id) in the inbox, run the handler
 //      (its effects and any outbox rows it appends), commit. A message already in the inbox is
 //      skipped without a second effect;
 //   3. only then commit the Kafka offset. A crash anywhere redelivers; the inbox absorbs it.
 // Database unavailable (pg::ConnectionError, or its circuit breaker open): the message waits and
 // is retried without limit (an outage must not dead-letter traffic); the offset is not committed.
-// Types the consumer does not take (ConsumerConfig::accepts) are skipped after step 1.
+// Types the consumer does not take (ConsumerConfig::accepts) are skipped: by their headers before
+// step 1 when those name a registered contract, else after it.
 // Handler failures: a retryable core::InfraError (or a core::ConcurrencyConflict) is retried with
 // exponential backoff and jitter up to max_attempts; after that, or at once for any other exception, the
 // message goes to
@@ -50,8 +52,8 @@
 #include "saga/core/circuit_breaker.hpp"
 #include "saga/kafka/consumer.hpp"
 #include "saga/kafka/producer.hpp"
-#include "saga/outbox/outbox.hpp"
 #include "saga/observability/metrics.hpp"
+#include "saga/outbox/outbox.hpp"
 #include "saga/pg/pool.hpp"
 
 namespace saga::outbox {
@@ -72,10 +74,11 @@ struct ConsumerConfig {
   int batch_size = 16;
   /// The envelope types the handler acts on; empty: all. A message of another type is passed
   /// over without a transaction or an inbox row (counted with outcome "skipped") and its offset
-  /// committed; one whose `type` header names such a type is passed over without being decoded
-  /// (the relay writes the header from the envelope): a topic may carry events this consumer has no use for (the order saga
-  /// reads saga.inventory.events, which also carries StockUpdated), and an inbox transaction
-  /// with its WAL flush for a message that changes nothing is the largest cost of such a consumer.
+  /// committed; one whose `type` and `schema-version` headers name such a registered contract
+  /// is passed over without being decoded (the relay writes the headers from the envelope): a topic may carry
+  /// events this consumer has no use for (the order saga reads saga.inventory.events, which also carries
+  /// StockUpdated), and an inbox transaction with its WAL flush for a message that changes nothing is the
+  /// largest cost of such a consumer.
   std::function<bool(std::string_view type)> accepts{};
 };
 

@@ -71,7 +71,10 @@ class BulkRows {
   void AddValue(std::size_t column, const T& value) {
     if constexpr (std::is_same_v<T, std::nullopt_t>) {
       AddElement(column, std::nullopt);
-    } else if constexpr (requires { value.has_value(); *value; }) {
+    } else if constexpr (requires {
+                           value.has_value();
+                           *value;
+                         }) {
       if (value.has_value()) {
         AddValue(column, *value);
       } else {
