@@ -70,14 +70,24 @@ saga::contracts::Envelope Event(const saga::core::OrderId& order) {
       .Value();
 }
 
-void BM_OutboxAppendBatch(benchmark::State& state) {
-  const auto dsn = Dsn();
-  if (dsn.empty()) {
-    state.SkipWithError("SAGA_BENCH_PG_DSN is not set: no PostgreSQL to write to (see the file's header)");
-    return;
-  }
+// The schema both benchmarks write to, made on first use; null (and the benchmark skipped with
+// a message) without SAGA_BENCH_PG_DSN.
+Schema* SchemaOf(benchmark::State& state) {
   static std::unique_ptr<Schema> schema;
-  if (!schema) schema = std::make_unique<Schema>(dsn);
+  if (!schema) {
+    const auto dsn = Dsn();
+    if (dsn.empty()) {
+      state.SkipWithError("SAGA_BENCH_PG_DSN is not set: no PostgreSQL to write to (see the file's header)");
+      return nullptr;
+    }
+    schema = std::make_unique<Schema>(dsn);
+  }
+  return schema.get();
+}
+
+void BM_OutboxAppendBatch(benchmark::State& state) {
+  auto* schema = SchemaOf(state);
+  if (schema == nullptr) return;
   const auto batch = state.range(0);
   for (auto _ : state) {
     pqxx::work tx(schema->Connection());
@@ -92,13 +102,8 @@ BENCHMARK(BM_OutboxAppendBatch)->Arg(1)->Arg(10)->Arg(100)->UseRealTime();
 // The same rows through OutboxBuffer: published in memory, stored by one statement at the flush
 // (what handlers, units of work and consumer batches do since the fifth round).
 void BM_OutboxBufferFlush(benchmark::State& state) {
-  const auto dsn = Dsn();
-  if (dsn.empty()) {
-    state.SkipWithError("SAGA_BENCH_PG_DSN is not set: no PostgreSQL to write to (see the file's header)");
-    return;
-  }
-  static std::unique_ptr<Schema> schema;
-  if (!schema) schema = std::make_unique<Schema>(dsn);
+  auto* schema = SchemaOf(state);
+  if (schema == nullptr) return;
   const auto batch = state.range(0);
   for (auto _ : state) {
     pqxx::work tx(schema->Connection());

@@ -17,6 +17,18 @@
 namespace saga::order {
 namespace {
 
+// A message of `order` for the outbox (its content does not matter here).
+contracts::Envelope Message(const core::OrderId& order, const std::string& type) {
+  contracts::Envelope envelope;
+  envelope.message_id = core::NewId<core::MessageId>();
+  envelope.type = type;
+  envelope.correlation_id = "corr";
+  envelope.order_id = order;
+  envelope.occurred_at = testing::kT0;
+  envelope.producer = "order-service";
+  return envelope;
+}
+
 class PgSagaStoreTest : public ::testing::Test {
  protected:
   saga::testing::MigratedDatabase db_{Migrations(), 4};
@@ -67,16 +79,7 @@ TEST_F(PgSagaStoreTest, PublishedRunsAfterACommitThatAppendedMessages) {
   int woken = 0;
   PgSagaTransactions transactions(db_.Pool(), [&] { ++woken; });
   auto order = testing::OrderBuilder().Build();
-  const auto message = [&] {
-    contracts::Envelope envelope;
-    envelope.message_id = core::NewId<core::MessageId>();
-    envelope.type = "OrderUpdated";
-    envelope.correlation_id = "corr";
-    envelope.order_id = order.Id();
-    envelope.occurred_at = testing::kT0;
-    envelope.producer = "order-service";
-    return envelope;
-  };
+  const auto message = [&] { return Message(order.Id(), "OrderUpdated"); };
   transactions.Run([&](ISagaUnitOfWork& uow) {
     uow.Orders().Create(order);
     uow.Publish("saga.order.events", message());
@@ -103,16 +106,7 @@ TEST_F(PgSagaStoreTest, PublishedRunsAfterACommitThatAppendedMessages) {
 // unit of work's back is a conflict at the flush.
 TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneStatement) {
   auto order = testing::OrderBuilder().Build();
-  const auto message = [&](const std::string& type) {
-    contracts::Envelope envelope;
-    envelope.message_id = core::NewId<core::MessageId>();
-    envelope.type = type;
-    envelope.correlation_id = "corr";
-    envelope.order_id = order.Id();
-    envelope.occurred_at = testing::kT0;
-    envelope.producer = "order-service";
-    return envelope;
-  };
+  const auto message = [&](const std::string& type) { return Message(order.Id(), type); };
   transactions_.Run([&](ISagaUnitOfWork& uow) {
     uow.Orders().Create(order);
     auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
