@@ -287,22 +287,15 @@ std::optional<std::vector<core::Uuid>> QueryReader::Uuids(std::string_view name,
   auto text = String(name, max_count * 37);
   if (!text) return std::nullopt;
   std::vector<core::Uuid> ids;
-  std::size_t from = 0;
-  while (true) {
-    const auto comma = text->find(',', from);
-    const auto part =
-        std::string_view(*text).substr(from, comma == std::string::npos ? std::string::npos : comma - from);
-    auto id = core::Uuid::Parse(std::string(part));
-    if (!id) {
-      Error(name,
-            "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
-      return std::nullopt;
-    }
-    if (std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
-    if (comma == std::string::npos) break;
+  bool valid = true;
+  for (std::size_t from = 0; valid && from <= text->size();) {
+    const auto comma = std::min(text->find(',', from), text->size());
+    const auto id = core::Uuid::Parse(text->substr(from, comma - from));
+    valid = id.has_value();
+    if (valid && std::find(ids.begin(), ids.end(), *id) == ids.end()) ids.push_back(*id);
     from = comma + 1;
   }
-  if (ids.size() > max_count) {
+  if (!valid || ids.size() > max_count) {
     Error(name,
           "must be 1 to " + std::to_string(max_count) + " comma-separated UUIDs (8-4-4-4-12 hex digits)");
     return std::nullopt;

@@ -11,6 +11,7 @@
 #include "saga/kafka/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
+#include "saga/pg/sql.hpp"
 
 namespace saga::outbox {
 
@@ -249,14 +250,11 @@ int OutboxRelay::PublishOnce() {
         tx = std::make_unique<pqxx::work>(*conn_);
       }
       if (!done.empty()) {
-        std::string ids = "{";
-        for (auto id : done) ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
-        ids += "}";
+        const auto ids = pg::ArrayLiteral(done, [](std::int64_t id) { return std::to_string(id); });
         if (config_.keep_published) {
           pg::Exec0(*tx,
-                    "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error "
-                    "= NULL "
-                    "WHERE id = ANY($1::bigint[])",
+                    "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, "
+                    "last_error = NULL WHERE id = ANY($1::bigint[])",
                     ids);
         } else {
           pg::Exec0(*tx, "DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids);

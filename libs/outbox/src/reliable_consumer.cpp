@@ -440,18 +440,15 @@ std::vector<ReliableConsumer::Outcome> ReliableConsumer::Apply(pqxx::transaction
   for (const auto& item : items) {
     if (item.apply) inbox.Add(config_.name, item.envelope.message_id.Get().ToString());
   }
-  std::set<std::string, std::less<>> fresh;  // not in the inbox before: to apply, once each
+  std::set<std::string, std::less<>> fresh;  // not in the inbox before: applied once each
   for (const auto& row : inbox.Exec(tx, kInboxInsert)) fresh.insert(row[0].as<std::string>());
   std::vector<Outcome> outcomes(items.size(), Outcome::kSkipped);
   std::vector<const contracts::Envelope*> applying;
-  {
-    auto pending = fresh;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].apply) continue;
-      outcomes[i] = pending.erase(items[i].envelope.message_id.Get().ToString()) == 1 ? Outcome::kApplied
-                                                                                      : Outcome::kDuplicate;
-      if (outcomes[i] == Outcome::kApplied) applying.push_back(&items[i].envelope);
-    }
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].apply) continue;
+    const bool first = fresh.erase(items[i].envelope.message_id.Get().ToString()) == 1;
+    outcomes[i] = first ? Outcome::kApplied : Outcome::kDuplicate;
+    if (first) applying.push_back(&items[i].envelope);
   }
   std::unique_ptr<TransactionWork> work;
   for (std::size_t i = 0; i < items.size(); ++i) {

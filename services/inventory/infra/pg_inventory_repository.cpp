@@ -76,9 +76,7 @@ std::map<std::string, InventoryItem> LockItems(pqxx::transaction_base& tx,
   product_ids.erase(std::unique(product_ids.begin(), product_ids.end()), product_ids.end());
   std::map<std::string, InventoryItem> items;
   if (product_ids.empty()) return items;
-  std::string array = "{";
-  for (const auto& id : product_ids) array += (array.size() > 1 ? "," : "") + id;
-  array += "}";
+  const auto array = pg::ArrayLiteral(product_ids, [](const std::string& id) { return id; });
   for (const auto& row : pg::Exec(tx,
                                   "SELECT i.product_id::text, " + kItemColumns +
                                       " FROM inventory_items i WHERE i.product_id = ANY($1::uuid[]) "
@@ -300,9 +298,7 @@ std::optional<ProductStock> PgInventoryRepository::GetProduct(const core::Produc
 
 std::vector<ProductStock> PgInventoryRepository::GetProducts(const std::vector<core::ProductId>& ids) {
   if (ids.empty()) return {};
-  std::string list = "{";
-  for (const auto& id : ids) list += (list.size() > 1 ? "," : "") + Id(id.Get());
-  list += "}";
+  const auto list = pg::ArrayLiteral(ids, [](const core::ProductId& id) { return Id(id.Get()); });
   return Read([&](pqxx::transaction_base& tx) {
     std::vector<ProductStock> products;
     for (const auto& row : pg::Exec(tx,

@@ -23,9 +23,7 @@ std::string Id(const core::Uuid& id) {
 // Builds Orders from an orders result and the items of those orders.
 std::vector<Order> Assemble(pqxx::transaction_base& tx, const pqxx::result& rows) {
   if (rows.empty()) return {};
-  std::string ids = "{";
-  for (const auto& row : rows) ids += (ids.size() > 1 ? "," : "") + std::string(row[0].c_str());
-  ids += "}";
+  const auto ids = pg::ArrayLiteral(rows, [](const pqxx::row& row) { return std::string(row[0].c_str()); });
   std::map<std::string, core::Currency> currencies;
   for (const auto& row : rows) {
     const auto currency = core::Currency::Parse(row[3].c_str());
@@ -93,19 +91,17 @@ void PgOrderRepository::AddNew(NewRows& rows, const Order& order, std::int64_t v
 const std::string& PgOrderRepository::NewOrdersStatement() {
   static const std::string sql =
       "INSERT INTO orders (id, customer_id, status, currency, total_minor, created_at, updated_at, version) "
-      "SELECT v.id, v.customer_id, v.status, v.currency, v.total_minor, timestamptz 'epoch' + v.created_at * "
-      "interval '1 microsecond', timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version "
-      "FROM "
-      "{rows} RETURNING 1";
+      "SELECT v.id, v.customer_id, v.status, v.currency, v.total_minor, "
+      "timestamptz 'epoch' + v.created_at * interval '1 microsecond', "
+      "timestamptz 'epoch' + v.updated_at * interval '1 microsecond', v.version FROM {rows} RETURNING 1";
   return sql;
 }
 
 const std::string& PgOrderRepository::NewItemsStatement() {
   static const std::string sql =
       "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price_minor, subtotal_minor) "
-      "SELECT v.order_id, v.line_no, v.product_id, v.quantity, v.unit_price_minor, v.subtotal_minor FROM "
-      "{rows} "
-      "RETURNING 1";
+      "SELECT v.order_id, v.line_no, v.product_id, v.quantity, v.unit_price_minor, v.subtotal_minor "
+      "FROM {rows} RETURNING 1";
   return sql;
 }
 
@@ -180,9 +176,7 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
 std::vector<Order> PgOrderRepository::LockMany(const std::vector<core::OrderId>& ids) {
   if (ids.empty()) return {};
   return Run([&](pqxx::transaction_base& tx) {
-    std::string list = "{";
-    for (const auto& id : ids) list += (list.size() > 1 ? "," : "") + Id(id.Get());
-    list += "}";
+    const auto list = pg::ArrayLiteral(ids, [](const core::OrderId& id) { return Id(id.Get()); });
     return Assemble(tx, pg::Exec(tx,
                                  "SELECT " + kOrderColumns +
                                      " FROM orders o WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE",
@@ -208,24 +202,10 @@ pg::BulkRows PgOrderRepository::ChangeRows(const std::vector<StatusChange>& chan
 
 const std::string& PgOrderRepository::ChangeStatement() {
   static const std::string sql =
-      "UPDATE orders o SET status = v.status, total_minor = v.total_minor, updated_at = timestamptz 'epoch' "
-      "+ "
-      "v.updated_at * interval '1 microsecond', version = v.version FROM {rows} WHERE o.id = v.id AND "
-      "o.version = "
-      "v.stored_version RETURNING o.id";
+      "UPDATE orders o SET status = v.status, total_minor = v.total_minor, "
+      "updated_at = timestamptz 'epoch' + v.updated_at * interval '1 microsecond', version = v.version "
+      "FROM {rows} WHERE o.id = v.id AND o.version = v.stored_version RETURNING o.id";
   return sql;
-}
-
-void PgOrderRepository::StoreChanges(const std::vector<StatusChange>& changes) {
-  if (changes.empty()) return;
-  const auto rows = ChangeRows(changes);
-  const auto stored =
-      Run([&](pqxx::transaction_base& tx) { return rows.Exec(tx, ChangeStatement()).size(); });
-  if (stored != changes.size()) {
-    throw core::ConcurrencyConflict(std::to_string(changes.size() - stored) + " of " +
-                                    std::to_string(changes.size()) +
-                                    " orders changed since they were read (or were deleted)");
-  }
 }
 
 bool PgOrderRepository::Delete(const core::OrderId& id, std::int64_t expected_version) {

@@ -30,12 +30,10 @@ class PgOrderRepository final : public IOrderRepository {
     const Order* order;
     std::int64_t stored_version;
   };
-  /// Over a caller's transaction: stores status, total, updated_at and version of every change
-  /// in ONE statement, each row checked against its stored version; core::ConcurrencyConflict
-  /// (and the caller's transaction rolls back) when any row is not at it.
-  void StoreChanges(const std::vector<StatusChange>& changes);
-  /// The rows and the statement StoreChanges sends, for a caller that sends them with other
-  /// writes as one statement (pg::BulkStatement): the statement returns a row per order stored.
+  /// The rows and the statement that store status, total, updated_at and version of every change
+  /// in ONE statement (alone, or as a part of a pg::BulkStatement), each row checked against its
+  /// stored version: the statement returns a row per order stored, so fewer rows than changes
+  /// is a lost race.
   [[nodiscard]] static pg::BulkRows ChangeRows(const std::vector<StatusChange>& changes);
   [[nodiscard]] static const std::string& ChangeStatement();
   /// The rows and statements Create sends (new orders, their items), for a caller that sends

@@ -106,14 +106,14 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
   }
 
   void Update(Order& order) override {
-    auto it = kept_.orders.find(order.Id());
-    if (it == kept_.orders.end() || order.ItemsChanged()) {
-      // Not read here, or items to rewrite: stored now, checked against the row itself.
+    if (order.ItemsChanged()) {  // items to rewrite: stored now, checked against the row itself
       flush_();
       PgOrderRepository(tx_).Update(order);
       kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, order.Version()});
       return;
     }
+    // An order not read here is kept at the version its caller read; the flush checks the row.
+    const auto [it, inserted] = kept_.orders.try_emplace(order.Id(), Kept::KeptOrder{order, order.Version()});
     if (it->second.order.Version() != order.Version()) {
       throw core::ConcurrencyConflict("order " + order.Id().Get().ToString() + " changed since version " +
                                       std::to_string(order.Version()) + " was read");
@@ -182,9 +182,7 @@ void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
   }
   if (ids.empty()) return;
   orders_->Prefetch(ids);
-  std::string list = "{";
-  for (const auto& id : ids) list += (list.size() > 1 ? "," : "") + id.Get().ToString();
-  list += "}";
+  const auto list = pg::ArrayLiteral(ids, [](const core::OrderId& id) { return id.Get().ToString(); });
   pg::Translated([&] {
     for (const auto& row :
          pg::Exec(tx_,
@@ -221,29 +219,9 @@ void PgSagaUnitOfWork::CreateSaga(SagaInstance& saga) {
 }
 
 void PgSagaUnitOfWork::UpdateSaga(SagaInstance& saga) {
-  const auto it = kept_->sagas.find(saga.OrderId());
-  if (it == kept_->sagas.end() || it->second.saga.Id() != saga.Id()) {
-    // Not read here: stored now, checked against the row itself.
-    const auto version = pg::Translated([&] {
-      auto updated = pg::Exec(
-          tx_,
-          "UPDATE sagas SET state = $3, target = $4, outcome = $5, deadline = " + pg::TimestampParam(6) +
-              ", step_attempts = $7, compensation_attempts = $8, updated_at = " + pg::TimestampParam(9) +
-              ", version = version + 1 WHERE id = $1 AND version = $2 RETURNING version",
-          saga.Id().Get().ToString(), saga.Version(), std::string(ToString(saga.State())), TargetOf(saga),
-          saga.Outcome(), DeadlineOf(saga), saga.StepAttempts(), saga.CompensationAttempts(),
-          core::ToUnixMicros(saga.UpdatedAt()));
-      if (updated.empty()) {
-        throw core::ConcurrencyConflict("saga " + saga.Id().Get().ToString() + " changed since version " +
-                                        std::to_string(saga.Version()));
-      }
-      return updated[0][0].as<std::int64_t>();
-    });
-    saga.MarkPersisted(version);
-    kept_->sagas.insert_or_assign(saga.OrderId(), Kept::KeptSaga{saga, version});
-    return;
-  }
-  if (it->second.saga.Version() != saga.Version()) {
+  // A saga not read here is kept at the version its caller read; the flush checks the row.
+  const auto [it, inserted] = kept_->sagas.try_emplace(saga.OrderId(), Kept::KeptSaga{saga, saga.Version()});
+  if (it->second.saga.Id() != saga.Id() || it->second.saga.Version() != saga.Version()) {
     throw core::ConcurrencyConflict("saga " + saga.Id().Get().ToString() + " changed since version " +
                                     std::to_string(saga.Version()));
   }

@@ -22,9 +22,9 @@ namespace saga::order {
 /// new sagas, order and saga updates, saga log lines, outbox rows) are put off and sent by
 /// Flush() as ONE statement (pg::BulkStatement), which whoever commits calls first. Version
 /// checks stay exact: an update of a kept row at another version than it holds is a
-/// core::ConcurrencyConflict at once; an update of a row it did not read is written at once,
-/// checked against the row itself (as PgOrderRepository does); and Flush() checks every row
-/// against the version it was read at. Creating an order or a saga it holds already is a
+/// core::ConcurrencyConflict at once; a row it did not read is kept at the version its caller
+/// read (an order whose items changed is written at once, checked against its row); and Flush()
+/// checks every row against the version it was read at. Creating an order or a saga it holds already is a
 /// pg::ConstraintViolation at once (the primary key's or sagas_order_key). Not thread-safe.
 class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::TransactionWork {
  public:

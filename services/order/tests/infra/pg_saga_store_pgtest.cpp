@@ -180,6 +180,29 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkKeepsWhatItReadAndWritesItAllAtTheFlushInOneS
   EXPECT_THROW(uow.Flush(), core::ConcurrencyConflict);
 }
 
+// A saga read outside the unit of work (an earlier transaction) is kept at the version it was
+// read at: stored at the flush when the row is still there, a conflict at the flush when not.
+TEST_F(PgSagaStoreTest, ASagaReadElsewhereIsCheckedAgainstItsRowAtTheFlush) {
+  auto order = testing::OrderBuilder().Build();
+  transactions_.Run([&](ISagaUnitOfWork& uow) {
+    uow.Orders().Create(order);
+    auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
+                                    testing::kT0, SagaPolicy{});
+    uow.CreateSaga(saga);
+  });
+  auto read = *queries_.GetSaga(order.Id());  // version 1
+  auto stale = read;
+  (void)read.Handle(SagaInput::kInventoryReserved, "", testing::kT0, SagaPolicy{});
+  transactions_.Run([&](ISagaUnitOfWork& uow) { uow.UpdateSaga(read); });
+  EXPECT_EQ(queries_.GetSaga(order.Id())->Version(), 2);
+  EXPECT_EQ(queries_.GetSaga(order.Id())->State(), SagaState::kProcessingPayment);
+  (void)stale.Handle(SagaInput::kInventoryReservationFailed, "InsufficientStock", testing::kT0, SagaPolicy{});
+  EXPECT_THROW(transactions_.Run([&](ISagaUnitOfWork& uow) { uow.UpdateSaga(stale); }),
+               core::ConcurrencyConflict);
+  EXPECT_EQ(queries_.GetSaga(order.Id())->State(), SagaState::kProcessingPayment)
+      << "the stale update wrote nothing";
+}
+
 // The clean-up's query lists the live statuses (so that an index reads only live orders): every
 // status that is not terminal is found, no terminal one, none with a saga, none too young; oldest
 // first, at most `limit`.

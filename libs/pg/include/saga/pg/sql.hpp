@@ -26,6 +26,19 @@ namespace saga::pg {
   return core::FromUnixMicros(field.as<std::int64_t>());
 }
 
+/// An array literal ("{a,b,c}") of `values`, each written by `text(value)`, for a parameter such
+/// as `= ANY($1::uuid[])`. Only for values that need no quoting in an array (uuids, numbers);
+/// anything else goes through pg::BulkRows, which quotes.
+template <typename Range, typename Text>
+[[nodiscard]] std::string ArrayLiteral(const Range& values, Text text) {
+  std::string array = "{";
+  for (const auto& value : values) {
+    if (array.size() > 1) array += ',';
+    array += text(value);
+  }
+  return array + "}";
+}
+
 /// A stored uuid (selected as text); QueryError when malformed.
 [[nodiscard]] inline core::Uuid UuidOf(const pqxx::field& field) {
   auto id = core::Uuid::Parse(field.c_str());
