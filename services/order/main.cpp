@@ -3,6 +3,7 @@
 
 #include "saga/service/service_main.hpp"
 #include "services/order/api/order_api.hpp"
+#include "services/order/app/cached_catalogue.hpp"
 #include "services/order/app/order_app.hpp"
 #include "services/order/app/saga_orchestrator.hpp"
 #include "services/order/app/saga_sweeper.hpp"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   // only after it stopped).
   std::unique_ptr<saga::order::PgOrderRepository> repository;
   std::unique_ptr<saga::order::HttpCatalogue> catalogue;
+  std::unique_ptr<saga::order::CachedCatalogue> prices;
   std::unique_ptr<saga::order::PgSagaTransactions> transactions;
   std::unique_ptr<saga::order::PgSagaQueries> queries;
   std::unique_ptr<saga::order::PrometheusSagaMetrics> saga_metrics;
@@ -46,6 +48,10 @@ int main(int argc, char** argv) {
     inventory.SetAuthorization(context.service_token.Provider());
     catalogue = std::make_unique<saga::order::HttpCatalogue>(std::move(inventory));
     const auto& source = context.source;
+    // inventory.price_cache_ttl_s: how long a product's price is remembered (0: ask every time).
+    prices = std::make_unique<saga::order::CachedCatalogue>(
+        *catalogue, context.clock,
+        std::chrono::seconds(source.GetInt("inventory.price_cache_ttl_s", 300, 0, 86400)));
     saga::order::SagaSettings settings;
     auto& policy = settings.policy;
     policy.reserve_timeout = source.GetMillis("saga.reserve_timeout_ms", policy.reserve_timeout);
@@ -72,7 +78,7 @@ int main(int argc, char** argv) {
     sealer = std::make_unique<saga::order::EnvelopeTokenSealer>(*keys);
     orchestrator =
         std::make_unique<saga::order::SagaOrchestrator>(context.clock, settings, *saga_metrics, *sealer);
-    app = std::make_unique<saga::order::OrderApp>(*repository, *catalogue, context.clock, *orchestrator,
+    app = std::make_unique<saga::order::OrderApp>(*repository, *prices, context.clock, *orchestrator,
                                                   *transactions, *queries);
     saga::order::AddOrderRoutes(context.router, *app, context.idempotency);
     // The saga's replies: the transitions they cause commit with their inbox records (the
