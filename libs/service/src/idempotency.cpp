@@ -50,7 +50,7 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
     // over and takes it.
     for (int attempt = 1;; ++attempt) {
       pqxx::nontransaction tx(*conn);
-      const auto fresh = core::Uuid::TimeOrdered().ToString();  // the new resource's id
+      const auto minted = core::Uuid::TimeOrdered().ToString();  // the new resource's id
       auto claimed = pg::Exec(
           tx,
           "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
@@ -60,10 +60,11 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
           "  etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
           "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
           "RETURNING resource_id::text",
-          client_id, operation, key, request_hash, fresh, static_cast<double>(ttl_.count()));
+          client_id, operation, key, request_hash, minted, static_cast<double>(ttl_.count()));
       IdempotencyClaim claim;
       if (!claimed.empty()) {
         claim.resource_id = *core::Uuid::Parse(claimed[0][0].c_str());
+        claim.fresh = true;
         return claim;
       }
       auto rows = pg::Exec(
@@ -113,11 +114,12 @@ int IdempotencyStore::PurgeExpired() {
   });
 }
 
-http::Response Idempotent(IdempotencyStore& store, const http::Request& request,
-                          const http::RequestContext& context, const std::string& operation,
-                          const std::function<http::Response(const core::Uuid& resource_id)>& handle) {
+http::Response Idempotent(
+    IdempotencyStore& store, const http::Request& request, const http::RequestContext& context,
+    const std::string& operation,
+    const std::function<http::Response(const core::Uuid& resource_id, bool new_id)>& handle) {
   const auto header = request["Idempotency-Key"];
-  if (header.empty()) return handle(core::Uuid::TimeOrdered());
+  if (header.empty()) return handle(core::Uuid::TimeOrdered(), true);
   const std::string key(header.data(), header.size());
   if (!ValidKey(key)) {
     throw http::ProblemError(http::Status::bad_request, "Invalid Idempotency-Key",
@@ -147,7 +149,7 @@ http::Response Idempotent(IdempotencyStore& store, const http::Request& request,
   }
   http::Response response;
   try {
-    response = handle(claim.resource_id);
+    response = handle(claim.resource_id, claim.fresh);
   } catch (const http::ProblemError& e) {
     response = e.ToResponse();
   }

@@ -39,12 +39,13 @@ class IdempotencyTest : public ::testing::Test {
   std::atomic<int> created_{0};
 
   http::Response Create(const http::Request& request, const http::RequestContext& context) {
-    return Idempotent(store_, request, context, "POST /api/things", [this](const core::Uuid& id) {
-      ++created_;
-      auto res = http::JsonResponse(http::Status::accepted, {{"id", id.ToString()}});
-      res.set(http::beast_http::field::location, "/api/things/" + id.ToString());
-      return res;
-    });
+    return Idempotent(store_, request, context, "POST /api/things",
+                      [this](const core::Uuid& id, bool /*new_id*/) {
+                        ++created_;
+                        auto res = http::JsonResponse(http::Status::accepted, {{"id", id.ToString()}});
+                        res.set(http::beast_http::field::location, "/api/things/" + id.ToString());
+                        return res;
+                      });
   }
 };
 
@@ -95,8 +96,10 @@ TEST_F(IdempotencyTest, MalformedKeyIs400) {
 
 TEST_F(IdempotencyTest, NonFinalAnswersAreNotKeptAndTheRetryReusesTheResourceId) {
   std::vector<std::string> ids;
-  auto flaky = [&](const core::Uuid& id) {
+  std::vector<bool> new_ids;
+  auto flaky = [&](const core::Uuid& id, bool new_id) {
     ids.push_back(id.ToString());
+    new_ids.push_back(new_id);
     if (ids.size() == 1) return http::ProblemResponse(http::Status::service_unavailable, "Unavailable", "");
     if (ids.size() == 2) throw http::ProblemError(http::Status::conflict, "Conflict", "busy");
     return http::JsonResponse(http::Status::created, {{"id", id.ToString()}});
@@ -110,11 +113,12 @@ TEST_F(IdempotencyTest, NonFinalAnswersAreNotKeptAndTheRetryReusesTheResourceId)
   ASSERT_EQ(ids.size(), 3U);
   EXPECT_EQ(ids[0], ids[1]);
   EXPECT_EQ(ids[1], ids[2]) << "every attempt of one key creates under the same id";
+  EXPECT_EQ(new_ids, (std::vector<bool>{true, false, false})) << "only the claiming attempt has a new id";
 }
 
 TEST_F(IdempotencyTest, BusinessRefusalsAreKept) {
   int calls = 0;
-  auto refuse = [&](const core::Uuid&) -> http::Response {
+  auto refuse = [&](const core::Uuid&, bool) -> http::Response {
     ++calls;
     throw http::ProblemError(http::Status::unprocessable_entity, "Insufficient stock", "no");
   };
@@ -133,7 +137,7 @@ TEST_F(IdempotencyTest, ConcurrentDuplicatesShareOneResourceId) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 6; ++i) {
     threads.emplace_back([&] {
-      auto res = Idempotent(store_, Post("k-5", "{}"), Client("c"), "op", [&](const core::Uuid& id) {
+      auto res = Idempotent(store_, Post("k-5", "{}"), Client("c"), "op", [&](const core::Uuid& id, bool) {
         std::lock_guard lock(mu);
         ids.insert(id.ToString());
         return http::JsonResponse(http::Status::accepted, {{"id", id.ToString()}});

@@ -66,7 +66,7 @@ Requester RequesterOf(const http::RequestContext& context) {
 }
 
 http::Response Place(OrderApp& app, const http::Request& request, const http::RequestContext& context,
-                     const core::Uuid& order_id) {
+                     const core::Uuid& order_id, bool new_id) {
   const auto body = http::ParseJsonObject(request);
   std::vector<http::FieldError> errors;
   http::JsonReader reader(body, "", errors);
@@ -94,7 +94,7 @@ http::Response Place(OrderApp& app, const http::Request& request, const http::Re
   std::string correlation(request_id.data(), std::min<std::size_t>(request_id.size(), 128));
   if (correlation.empty()) correlation = "order-" + order_id.ToString();
   auto placed = app.PlaceOrder(PlaceOrderCommand{core::OrderId(order_id), *customer, std::move(lines), *token,
-                                                 std::move(correlation), context.traceparent},
+                                                 std::move(correlation), context.traceparent, new_id},
                                RequesterOf(context));
   if (!placed) {
     const auto& error = placed.Error();
@@ -228,11 +228,13 @@ http::Response Sagas(OrderApp& app, const http::RequestContext& context) {
   }
   const auto limit = query.Integer("limit", 1, core::PageRequest::kMaxLimit).value_or(50);
   std::optional<std::chrono::seconds> min_age;
-  if (auto seconds = query.Integer("minAgeS", 0, 10LL * 365 * 24 * 3600)) min_age = std::chrono::seconds(*seconds);
+  if (auto seconds = query.Integer("minAgeS", 0, 10LL * 365 * 24 * 3600))
+    min_age = std::chrono::seconds(*seconds);
   query.RejectUnknown();
   http::ThrowIfInvalid(errors);
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& saga : app.ListSagas(state, static_cast<int>(limit), min_age)) items.push_back(SummaryOf(saga));
+  for (const auto& saga : app.ListSagas(state, static_cast<int>(limit), min_age))
+    items.push_back(SummaryOf(saga));
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& count : app.CountSagas()) counts[std::string(ToString(count.state))] = count.count;
   return http::JsonResponse(
@@ -260,15 +262,16 @@ http::Response Operate(OrderApp& app, const http::Request& request, const http::
         throw http::ProblemError(http::Status::not_found, "Not Found",
                                  "order " + id.Get().ToString() + " has no saga");
       case OperatorRefusal::Kind::kCompensating:
-        throw http::ProblemError(http::Status::conflict, "Conflict",
-                                 "the saga is already compensating (state " + refusal.state +
-                                     "); retry its step instead",
-                                 {{"type", "urn:saga:problem:compensating"}, {"currentState", refusal.state}});
+        throw http::ProblemError(
+            http::Status::conflict, "Conflict",
+            "the saga is already compensating (state " + refusal.state + "); retry its step instead",
+            {{"type", "urn:saga:problem:compensating"}, {"currentState", refusal.state}});
       case OperatorRefusal::Kind::kAtRest:
         throw http::ProblemError(
             http::Status::conflict, "Conflict",
             "the saga is at rest in state " + refusal.state +
-                (refusal.state == "Completed" && compensate ? "; cancel the order to undo it" : ": no step runs"),
+                (refusal.state == "Completed" && compensate ? "; cancel the order to undo it"
+                                                            : ": no step runs"),
             {{"type", "urn:saga:problem:saga-at-rest"}, {"currentState", refusal.state}});
     }
   }
@@ -322,9 +325,10 @@ void AddOrderRoutes(http::Router& router, OrderApp& app, service::IdempotencySto
   using http::Verb;
   router.Add(Verb::post, "/api/orders",
              [&app, &idempotency](const http::Request& request, const http::RequestContext& context) {
-               return service::Idempotent(
-                   idempotency, request, context, "POST /api/orders",
-                   [&](const core::Uuid& order_id) { return Place(app, request, context, order_id); });
+               return service::Idempotent(idempotency, request, context, "POST /api/orders",
+                                          [&](const core::Uuid& order_id, bool new_id) {
+                                            return Place(app, request, context, order_id, new_id);
+                                          });
              });
   router.Add(Verb::get, "/api/orders", [&app](const http::Request&, const http::RequestContext& context) {
     return List(app, context);

@@ -17,7 +17,9 @@ core::Result<Order, OrderAppError> OrderApp::PlaceOrder(const PlaceOrderCommand&
   if (!requester.MayActFor(command.customer_id)) {
     return core::Fail(OrderAppError{OrderAppError::Kind::kNotOwnCustomer, {}, {}, 0, {}});
   }
-  if (auto existing = orders_.Get(command.order_id)) return std::move(*existing);
+  if (!command.new_id) {
+    if (auto existing = orders_.Get(command.order_id)) return std::move(*existing);
+  }
   std::vector<core::ProductId> products;
   products.reserve(command.lines.size());
   for (const auto& line : command.lines) products.push_back(line.product_id);
@@ -110,9 +112,10 @@ std::optional<SagaView> OrderApp::GetSaga(const core::OrderId& id) {
 }
 
 std::vector<SagaInstance> OrderApp::ListSagas(SagaState state, int limit,
-                                             std::optional<std::chrono::seconds> min_age) {
+                                              std::optional<std::chrono::seconds> min_age) {
   std::optional<core::Timestamp> updated_before;
-  if (min_age) updated_before = clock_.Now() - std::chrono::duration_cast<std::chrono::microseconds>(*min_age);
+  if (min_age)
+    updated_before = clock_.Now() - std::chrono::duration_cast<std::chrono::microseconds>(*min_age);
   return queries_.ListInState(state, limit, updated_before);
 }
 
@@ -129,7 +132,8 @@ core::Result<SagaInstance, OperatorRefusal> OrderApp::RetrySaga(const core::Orde
 core::Result<SagaInstance, OperatorRefusal> OrderApp::CompensateSaga(const core::OrderId& id,
                                                                      const std::string& reason) {
   std::optional<core::Result<SagaInstance, OperatorRefusal>> outcome;
-  transactions_.Run([&](ISagaUnitOfWork& uow) { outcome.emplace(orchestrator_.ForceCompensate(uow, id, reason)); });
+  transactions_.Run(
+      [&](ISagaUnitOfWork& uow) { outcome.emplace(orchestrator_.ForceCompensate(uow, id, reason)); });
   return std::move(*outcome);
 }
 

@@ -53,6 +53,10 @@ struct PlaceOrderCommand {
   std::string correlation_id;
   /// W3C traceparent of the request's span: the saga's trace ("" starts a new one).
   std::string traceparent;
+  /// order_id was never used before (the API's new idempotency claim, or no key): the look for
+  /// an order placed first under it is skipped. Should one exist all the same, the insert's
+  /// conflict still answers with it.
+  bool new_id = false;
 };
 
 /// An order's saga and its timeline.
@@ -109,8 +113,8 @@ class OrderApp {
   [[nodiscard]] std::optional<SagaView> GetSaga(const core::OrderId& id);
   /// Operators: sagas in a state (oldest update first), only those unchanged for at least
   /// `min_age` when given (stuck ones), and how many are in each state.
-  [[nodiscard]] std::vector<SagaInstance> ListSagas(SagaState state, int limit,
-                                                    std::optional<std::chrono::seconds> min_age = std::nullopt);
+  [[nodiscard]] std::vector<SagaInstance> ListSagas(
+      SagaState state, int limit, std::optional<std::chrono::seconds> min_age = std::nullopt);
   /// Operators: send the running step of the order's saga again (SagaOrchestrator::RetryStep).
   [[nodiscard]] core::Result<SagaInstance, OperatorRefusal> RetrySaga(const core::OrderId& id);
   /// Operators: compensate the order's saga (SagaOrchestrator::ForceCompensate).

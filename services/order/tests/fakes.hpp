@@ -40,6 +40,7 @@ class FakeOrderRepository final : public IOrderRepository {
   }
   [[nodiscard]] std::optional<Order> Get(const core::OrderId& id) override {
     std::lock_guard lock(mu_);
+    ++gets;
     auto it = orders_.find(id);
     if (it == orders_.end()) return std::nullopt;
     return it->second;
@@ -66,6 +67,7 @@ class FakeOrderRepository final : public IOrderRepository {
   }
 
   int writes = 0;
+  int gets = 0;
   int conflicts_to_inject = 0;
 
  private:
@@ -78,6 +80,7 @@ class FakeCatalogue final : public ICatalogue {
   [[nodiscard]] std::map<core::ProductId, core::Money> Prices(
       const std::vector<core::ProductId>& products) override {
     ++calls;
+    asked.push_back(products);
     if (unavailable) throw core::InfraError("catalogue down", true);
     std::map<core::ProductId, core::Money> out;
     for (const auto& product : products) {
@@ -89,6 +92,7 @@ class FakeCatalogue final : public ICatalogue {
   std::map<core::ProductId, core::Money> prices;
   bool unavailable = false;
   int calls = 0;
+  std::vector<std::vector<core::ProductId>> asked;  // each call's products
 };
 
 /// The saga ports in memory: one store, units of work that apply directly (a failing unit of
@@ -152,11 +156,12 @@ class FakeSagaStore final : public ISagaUnitOfWork, public ISagaTransactions, pu
   [[nodiscard]] std::vector<SagaLogEntry> GetLog(const core::SagaId& saga_id) override {
     return log_[saga_id];
   }
-  [[nodiscard]] std::vector<SagaInstance> ListInState(SagaState state, int,
-                                                      std::optional<core::Timestamp> updated_before) override {
+  [[nodiscard]] std::vector<SagaInstance> ListInState(
+      SagaState state, int, std::optional<core::Timestamp> updated_before) override {
     std::vector<SagaInstance> out;
     for (const auto& [id, saga] : sagas_) {
-      if (saga.State() == state && (!updated_before || saga.UpdatedAt() < *updated_before)) out.push_back(saga);
+      if (saga.State() == state && (!updated_before || saga.UpdatedAt() < *updated_before))
+        out.push_back(saga);
     }
     return out;
   }

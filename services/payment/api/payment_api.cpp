@@ -139,7 +139,7 @@ void AddPaymentRoutes(http::Router& router, PaymentApp& app, service::Idempotenc
              [&app, &idempotency](const http::Request& request, const http::RequestContext& context) {
                return service::Idempotent(
                    idempotency, request, context, "POST /api/payments",
-                   [&](const core::Uuid& id) { return Create(app, request, context, id); });
+                   [&](const core::Uuid& id, bool /*new_id*/) { return Create(app, request, context, id); });
              });
   router.Add(Verb::get, "/api/payments/{id}",
              [&app](const http::Request&, const http::RequestContext& context) { return Get(app, context); });

@@ -76,6 +76,19 @@ TEST_F(OrderAppTest, PlacingTheSameIdTwiceReturnsTheFirstOrder) {
   EXPECT_EQ(orders_.writes, 1);
 }
 
+TEST_F(OrderAppTest, ANewIdIsNotLookedUpAndAnOrderUnderItAllTheSameIsStillTheAnswer) {
+  auto command = Command({{Product(100), 1}});
+  command.new_id = true;
+  auto first = app_.PlaceOrder(command, kStaff);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(orders_.gets, 0) << "nothing can exist under a new id: no read before the insert";
+  auto again = app_.PlaceOrder(command, kStaff);  // cannot happen with a really new id
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again.Value().Id(), first.Value().Id());
+  EXPECT_EQ(again.Value().Version(), first.Value().Version());
+  EXPECT_EQ(orders_.writes, 1) << "the insert's conflict answered with the order placed first";
+}
+
 TEST_F(OrderAppTest, CatalogueOutagePropagatesAsRetryableInfraError) {
   catalogue_.unavailable = true;
   try {

@@ -35,6 +35,9 @@ struct StoredResponse {
 
 struct IdempotencyClaim {
   core::Uuid resource_id;
+  /// This call claimed the key (or took over an expired one): the resource id is new, so no
+  /// earlier attempt can have created anything under it.
+  bool fresh = false;
   /// The first answer, when there is one.
   std::optional<StoredResponse> stored;
   /// The key was first used with another request body.
@@ -61,11 +64,15 @@ class IdempotencyStore {
 };
 
 /// Runs `handle` under the request's Idempotency-Key, if it has one (else with a new random
-/// id). Answers 400 for a malformed key (1..255 printable ASCII characters), 422 for a key
-/// reused with another body. Answers that are final (2xx, and 4xx other than 409, 412 and 429)
-/// are stored; others leave the key open so a retry runs again.
+/// id). `handle` is told whether the id is new (a new claim, or no key: nothing can exist under
+/// it, so a create-if-absent handler may skip its look for an earlier attempt's resource; it must
+/// still handle a conflict) or an earlier attempt's (a retry without a stored answer). Answers 400 for a
+/// malformed key (1..255 printable ASCII characters), 422 for a key reused with another body. Answers that
+/// are final (2xx, and 4xx other than 409, 412 and 429) are stored; others leave the key open so a retry runs
+/// again.
 [[nodiscard]] http::Response Idempotent(
     IdempotencyStore& store, const http::Request& request, const http::RequestContext& context,
-    const std::string& operation, const std::function<http::Response(const core::Uuid& resource_id)>& handle);
+    const std::string& operation,
+    const std::function<http::Response(const core::Uuid& resource_id, bool new_id)>& handle);
 
 }  // namespace saga::service
