@@ -44,6 +44,12 @@ OutboxRelay::~OutboxRelay() {
 }
 
 void OutboxRelay::ReleaseLeadership() noexcept {
+  try {
+    SettleAcknowledged();
+  } catch (const std::exception& e) {
+    spdlog::warn("outbox relay: {} acknowledged rows not deleted at stop (published again): {}",
+                 acknowledged_.size(), e.what());
+  }
   // Explicitly, so a standby takes over at once instead of when the server notices the closed
   // connection.
   try {
@@ -58,6 +64,9 @@ void OutboxRelay::ReleaseLeadership() noexcept {
 }
 
 void OutboxRelay::DropConnection() noexcept {
+  // Rows acknowledged but not deleted are published again by whoever leads next (the inboxes
+  // take each message once).
+  acknowledged_.clear();
   conn_.reset();  // a session advisory lock goes with its connection
   leader_ = false;
   leader_gauge_.Set(0);
@@ -157,9 +166,46 @@ RelayStats OutboxRelay::Stats() const {
   return RelayStats{published_.load(), failed_passes_.load(), leader_.load()};
 }
 
+namespace {
+
+// The statement that settles acknowledged rows (their ids the array parameter `ids`): deleted,
+// or with keep_published marked.
+std::string SettleSql(bool keep_published, std::string_view ids) {
+  const std::string in = "id = ANY(" + std::string(ids) + "::bigint[])";
+  return keep_published ? "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, "
+                          "last_error = NULL WHERE " +
+                              in
+                        : "DELETE FROM outbox WHERE " + in;
+}
+
+std::string IdList(const std::vector<std::int64_t>& ids) {
+  return pg::ArrayLiteral(ids, [](std::int64_t id) { return std::to_string(id); });
+}
+
+constexpr std::string_view kPendingColumns =
+    "SELECT id, topic, message_key, payload, headers::text, "
+    "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 FROM outbox WHERE published_at IS NULL";
+
+}  // namespace
+
+void OutboxRelay::SettleAcknowledged() {
+  if (acknowledged_.empty() || !conn_) return;
+  pg::Translated([&] {
+    pqxx::nontransaction tx(*conn_);
+    pg::Exec0(tx, SettleSql(config_.keep_published, "$1"), IdList(acknowledged_));
+  });
+  acknowledged_.clear();
+}
+
 bool OutboxRelay::EnsureLeader() {
   if (conn_ && !conn_->is_open()) DropConnection();
-  if (!conn_) conn_ = pg::Connect(pg_);
+  if (!conn_) {
+    conn_ = pg::Connect(pg_);
+    // A commit of this connection only settles rows the broker has (or records a failure): lost
+    // in a crash, they are published again, which the inboxes absorb. So its commits do not wait
+    // for the WAL flush, and a pass's statement answers without one.
+    conn_->set_variable("synchronous_commit", "off");
+  }
   if (!leader_) {
     leader_ = pg::Translated([&] {
       pqxx::nontransaction tx(*conn_);
@@ -183,11 +229,21 @@ int OutboxRelay::PublishOnce() {
     const auto selected_at = std::chrono::steady_clock::now();
     pg::Translated([&] {
       pqxx::nontransaction tx(*conn_);  // one statement: no BEGIN and ROLLBACK round trips
-      for (const auto& r : pg::Exec(tx,
-                                    "SELECT id, topic, message_key, payload, headers::text, "
-                                    "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 "
-                                    "FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1",
-                                    config_.batch_size)) {
+      // The previous pass's acknowledged rows are settled by this pass's statement (one round
+      // trip and commit per pass instead of two); its select does not see that change, so it
+      // passes over them by id.
+      pqxx::result pending;
+      if (acknowledged_.empty()) {
+        pending = pg::Exec(tx, std::string(kPendingColumns) + " ORDER BY id LIMIT $1", config_.batch_size);
+      } else {
+        pending =
+            pg::Exec(tx,
+                     "WITH settled AS (" + SettleSql(config_.keep_published, "$2") + ") " +
+                         std::string(kPendingColumns) + " AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1",
+                     config_.batch_size, IdList(acknowledged_));
+      }
+      acknowledged_.clear();
+      for (const auto& r : pending) {
         kafka::OutgoingMessage message{config_.topic_prefix + r[1].as<std::string>(),
                                        r[2].as<std::string>(),
                                        r[3].as<std::string>(),
@@ -241,31 +297,21 @@ int OutboxRelay::PublishOnce() {
     }
     if (!enqueue_error.empty()) failed.emplace_back(rows[enqueued].id, enqueue_error);
 
-    pg::Translated([&] {
-      // Usually every row was acknowledged: one autocommitted statement marks them all.
-      std::unique_ptr<pqxx::transaction_base> tx;
-      if (failed.empty()) {
-        tx = std::make_unique<pqxx::nontransaction>(*conn_);
-      } else {
-        tx = std::make_unique<pqxx::work>(*conn_);
-      }
-      if (!done.empty()) {
-        const auto ids = pg::ArrayLiteral(done, [](std::int64_t id) { return std::to_string(id); });
-        if (config_.keep_published) {
-          pg::Exec0(*tx,
-                    "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, "
-                    "last_error = NULL WHERE id = ANY($1::bigint[])",
-                    ids);
-        } else {
-          pg::Exec0(*tx, "DELETE FROM outbox WHERE id = ANY($1::bigint[])", ids);
+    // Settled by the next pass's statement (at the latest at Stop()), or now with the failures.
+    acknowledged_ = done;
+    if (!failed.empty()) {
+      pg::Translated([&] {
+        pqxx::work tx(*conn_);
+        if (!acknowledged_.empty())
+          pg::Exec0(tx, SettleSql(config_.keep_published, "$1"), IdList(acknowledged_));
+        for (const auto& [id, error] : failed) {
+          pg::Exec0(tx, "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id,
+                    error.substr(0, 500));
         }
-      }
-      for (const auto& [id, error] : failed) {
-        pg::Exec0(*tx, "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id,
-                  error.substr(0, 500));
-      }
-      tx->commit();
-    });
+        tx.commit();
+      });
+      acknowledged_.clear();
+    }
     published_ += done.size();
     published_total_.Increment(static_cast<double>(done.size()));
     for (const double delay : delays) publish_delay_.Observe(delay);
@@ -298,6 +344,8 @@ void OutboxRelay::Run() {
       if (committed_here && !leader_ && conn_) WakeLeader();
       backoff = config_.backoff_min;
       if (published == config_.batch_size) wait = std::chrono::milliseconds(0);  // more pending
+      // Acknowledged rows wait for the next pass: one comes soon even on a quiet system.
+      if (!acknowledged_.empty()) wait = std::min(wait, config_.settle_within);
     } catch (const std::exception& e) {
       ++failed_passes_;
       failed_passes_total_.Increment();

@@ -5,6 +5,13 @@
 // all pending rows), so nothing is lost; a row may be published twice after a crash mid-pass,
 // which the consumers' inbox absorbs.
 //
+// One statement per pass: the rows a pass had acknowledged are deleted by the next pass's select
+// (a data-modifying WITH; the select passes over them by id), which comes within `settle_within`
+// (or at Stop(), or at once with the record of a pass that failed for some rows). Until then they
+// still count as pending (health, gauges). The relay's connection commits asynchronously
+// (synchronous_commit=off): what it writes only settles rows the broker already has, so a delete
+// lost in a crash, like one not yet made, means the row is published again.
+//
 // Deleted, not kept: a mark rewrote each row (a new version of the whole row, payload included,
 // and an entry in each index), and marked rows stayed until the retention sweeper removed them a
 // day later, so the table grew to a million rows and a gigabyte under load, most of it dead or
@@ -36,6 +43,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "saga/core/circuit_breaker.hpp"
 #include "saga/kafka/producer.hpp"
@@ -49,6 +57,9 @@ struct RelayConfig {
   int batch_size = 500;
   /// Longest wait between passes when not notified.
   std::chrono::milliseconds poll_interval{250};
+  /// Longest wait for the pass that deletes (or marks) the rows the last pass had acknowledged,
+  /// when no commit wakes the relay before (under load one always does).
+  std::chrono::milliseconds settle_within{100};
   /// Backoff after a failed pass: doubles from min to max.
   std::chrono::milliseconds backoff_min{100};
   std::chrono::milliseconds backoff_max{5000};
@@ -100,6 +111,8 @@ class OutboxRelay {
   void Listen();
   void WakeLeader();
   bool EnsureLeader();
+  // Deletes (or marks) the rows acknowledged in the last pass that the next pass has not settled.
+  void SettleAcknowledged();
   void ReleaseLeadership() noexcept;
   void DropConnection() noexcept;
 
@@ -108,6 +121,7 @@ class OutboxRelay {
   kafka::Producer& producer_;
   core::CircuitBreaker* producer_breaker_;
   std::unique_ptr<pqxx::connection> conn_;  // relay thread only
+  std::vector<std::int64_t> acknowledged_;  // relay thread only: to settle with the next pass
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> failed_passes_{0};
   std::atomic<bool> leader_{false};  // holds the lock; written by the publishing thread only
