@@ -1,5 +1,7 @@
 #include "services/order/infra/pg_order_repository.hpp"
 
+#include <charconv>
+#include <limits>
 #include <map>
 #include <pqxx/pqxx>
 
@@ -12,43 +14,64 @@
 namespace saga::order {
 namespace {
 
-const std::string kOrderColumns = "o.id::text, o.customer_id::text, o.status, o.currency, o.total_minor, " +
-                                  pg::MicrosOf("o.created_at") + ", " + pg::MicrosOf("o.updated_at") +
-                                  ", o.version";
+// An order's columns and, last, its items as "product:quantity:unit_price" joined by ",", in
+// line order (a correlated subquery: the order and its items in one statement and round trip).
+const std::string kOrderColumns =
+    "o.id::text, o.customer_id::text, o.status, o.currency, o.total_minor, " + pg::MicrosOf("o.created_at") +
+    ", " + pg::MicrosOf("o.updated_at") +
+    ", o.version, (SELECT string_agg(i.product_id::text || ':' || i.quantity || ':' || i.unit_price_minor, "
+    "',' ORDER BY i.line_no) FROM order_items i WHERE i.order_id = o.id)";
 
 std::string Id(const core::Uuid& id) {
   return id.ToString();
 }
 
-// Builds Orders from an orders result and the items of those orders.
-std::vector<Order> Assemble(pqxx::transaction_base& tx, const pqxx::result& rows) {
-  if (rows.empty()) return {};
-  const auto ids = pg::ArrayLiteral(rows, [](const pqxx::row& row) { return std::string(row[0].c_str()); });
-  std::map<std::string, core::Currency> currencies;
+// The items of the kOrderColumns' last column.
+std::vector<OrderItem> ItemsOf(const pqxx::field& field, const core::Currency& currency) {
+  std::vector<OrderItem> items;
+  if (field.is_null()) return items;
+  const std::string_view text(field.c_str(), field.size());
+  const auto number = [](std::string_view part) -> std::optional<std::int64_t> {
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (error != std::errc() || end != part.data() + part.size()) return std::nullopt;
+    return value;
+  };
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto stop = std::min(text.find(',', start), text.size());
+    const auto line = text.substr(start, stop - start);
+    const auto first = line.find(':');
+    const auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
+    if (second == std::string_view::npos) throw pg::QueryError("stored order items are malformed", "");
+    const auto product = core::Uuid::Parse(std::string(line.substr(0, first)));
+    const auto quantity = number(line.substr(first + 1, second - first - 1));
+    const auto price = number(line.substr(second + 1));
+    if (!product || !quantity || !price || *quantity > std::numeric_limits<std::int32_t>::max()) {
+      throw pg::QueryError("stored order items are malformed", "");
+    }
+    auto item = OrderItem::Create(core::ProductId(*product), static_cast<std::int32_t>(*quantity),
+                                  core::Money(*price, currency));
+    if (!item)
+      throw pg::QueryError("stored order item is invalid: " + std::string(ToString(item.Error())), "");
+    items.push_back(std::move(item).Value());
+    start = stop + 1;
+  }
+  return items;
+}
+
+// Builds Orders from rows of kOrderColumns.
+std::vector<Order> Assemble(const pqxx::result& rows) {
+  std::vector<Order> orders;
+  orders.reserve(rows.size());
   for (const auto& row : rows) {
     const auto currency = core::Currency::Parse(row[3].c_str());
     if (!currency) throw pg::QueryError("stored order has an unknown currency", "");
-    currencies.emplace(row[0].c_str(), *currency);
-  }
-  std::map<std::string, std::vector<OrderItem>> items;
-  for (const auto& row :
-       pg::Exec(tx,
-                "SELECT order_id::text, product_id::text, quantity, unit_price_minor FROM order_items "
-                "WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
-                ids)) {
-    auto item = OrderItem::Create(core::ProductId(pg::UuidOf(row[1])), row[2].as<std::int32_t>(),
-                                  core::Money(row[3].as<std::int64_t>(), currencies.at(row[0].c_str())));
-    if (!item)
-      throw pg::QueryError("stored order item is invalid: " + std::string(ToString(item.Error())), "");
-    items[row[0].c_str()].push_back(std::move(item).Value());
-  }
-  std::vector<Order> orders;
-  for (const auto& row : rows) {
     const auto status = ParseOrderStatus(row[2].c_str());
     if (!status) throw pg::QueryError("stored order has an unknown status", "");
     auto order = Order::Restore(core::OrderId(pg::UuidOf(row[0])), core::CustomerId(pg::UuidOf(row[1])),
-                                *status, currencies.at(row[0].c_str()), std::move(items[row[0].c_str()]),
-                                pg::TimestampOf(row[5]), pg::TimestampOf(row[6]), row[7].as<std::int64_t>());
+                                *status, *currency, ItemsOf(row[8], *currency), pg::TimestampOf(row[5]),
+                                pg::TimestampOf(row[6]), row[7].as<std::int64_t>());
     if (!order) throw pg::QueryError("stored order is invalid: " + std::string(ToString(order.Error())), "");
     if (order.Value().TotalAmount().MinorUnits() != row[4].as<std::int64_t>()) {
       throw pg::QueryError("stored order total differs from its items", "");
@@ -147,7 +170,7 @@ std::optional<Order> PgOrderRepository::Get(const core::OrderId& id) {
                          "SELECT " + kOrderColumns + " FROM orders o WHERE o.id = $1" +
                              (scope_.InCallerTransaction() ? " FOR UPDATE" : ""),
                          Id(id.Get()));
-    auto orders = Assemble(tx, rows);
+    auto orders = Assemble(rows);
     if (orders.empty()) return std::nullopt;
     return std::move(orders.front());
   });
@@ -168,7 +191,7 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
                                 "SELECT " + kOrderColumns + " FROM orders o" + where +
                                     " ORDER BY o.created_at DESC, o.id LIMIT $3 OFFSET $4",
                                 status, customer, page.ClampedLimit(), page.ClampedOffset());
-    result.items = Assemble(tx, rows);
+    result.items = Assemble(rows);
     return result;
   });
 }
@@ -177,10 +200,10 @@ std::vector<Order> PgOrderRepository::LockMany(const std::vector<core::OrderId>&
   if (ids.empty()) return {};
   return Run([&](pqxx::transaction_base& tx) {
     const auto list = pg::ArrayLiteral(ids, [](const core::OrderId& id) { return Id(id.Get()); });
-    return Assemble(tx, pg::Exec(tx,
-                                 "SELECT " + kOrderColumns +
-                                     " FROM orders o WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE",
-                                 list));
+    return Assemble(pg::Exec(
+        tx,
+        "SELECT " + kOrderColumns + " FROM orders o WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE",
+        list));
   });
 }
 

@@ -22,7 +22,7 @@ class PgOrderRepository final : public IOrderRepository {
   bool Delete(const core::OrderId& id, std::int64_t expected_version) override;
 
   /// Over a caller's transaction: the orders of `ids` that exist, their rows locked in id order,
-  /// in two statements (the orders, then their items) however many there are.
+  /// in one statement (each order with its items) however many there are.
   [[nodiscard]] std::vector<Order> LockMany(const std::vector<core::OrderId>& ids);
   /// One stored version change of an order whose items did not change: `order` as it is to be
   /// stored (its Version() included), `stored_version` the version its row holds now.

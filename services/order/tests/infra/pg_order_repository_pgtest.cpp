@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <future>
+#include <limits>
 #include <pqxx/pqxx>
 
 #include "saga/core/errors.hpp"
@@ -42,6 +43,36 @@ TEST_F(PgOrderRepositoryTest, CreateAndGetRoundTripExactly) {
   EXPECT_EQ(loaded->CreatedAt(), order.CreatedAt()) << "microsecond precision";
   EXPECT_EQ(loaded->Version(), 1);
   EXPECT_FALSE(repo_.Get(core::NewId<core::OrderId>()).has_value());
+}
+
+TEST_F(PgOrderRepositoryTest, EveryReaderGetsAllItemsInLineOrder) {
+  // The items come with their order in one statement (a column of the order's row).
+  OrderBuilder builder;
+  const auto customer = core::NewId<core::CustomerId>();
+  builder.WithCustomer(customer);
+  for (std::int32_t line = 0; line < static_cast<std::int32_t>(kMaxItemsPerOrder); ++line) {
+    builder.WithItem(10'000 - line, 1 + line * 7);
+  }
+  auto big = builder.Build();
+  auto small =
+      OrderBuilder().WithCustomer(customer).WithItem(1, std::numeric_limits<std::int32_t>::max()).Build();
+  repo_.Create(big);
+  repo_.Create(small);
+  EXPECT_EQ(repo_.Get(big.Id())->Items(), big.Items());
+  EXPECT_EQ(repo_.Get(small.Id())->Items(), small.Items());
+  const auto page = repo_.GetAll(OrderFilter{std::nullopt, customer}, core::PageRequest{10, 0});
+  ASSERT_EQ(page.items.size(), 2U);
+  for (const auto& order : page.items) {
+    EXPECT_EQ(order.Items(), (order.Id() == big.Id() ? big : small).Items());
+  }
+  auto conn = db_.Pool().Acquire();
+  pqxx::work tx(*conn);
+  const auto locked = PgOrderRepository(tx).LockMany({small.Id(), big.Id(), core::NewId<core::OrderId>()});
+  ASSERT_EQ(locked.size(), 2U);
+  for (const auto& order : locked) {
+    EXPECT_EQ(order.Items(), (order.Id() == big.Id() ? big : small).Items());
+    EXPECT_EQ(order.TotalAmount(), (order.Id() == big.Id() ? big : small).TotalAmount());
+  }
 }
 
 TEST_F(PgOrderRepositoryTest, UpdateStoresChangesAndBumpsTheVersion) {
