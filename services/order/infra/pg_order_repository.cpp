@@ -64,24 +64,31 @@ std::vector<OrderItem> ItemsOf(const pqxx::field& field, const core::Currency& c
 std::vector<Order> Assemble(const pqxx::result& rows) {
   std::vector<Order> orders;
   orders.reserve(rows.size());
-  for (const auto& row : rows) {
-    const auto currency = core::Currency::Parse(row[3].c_str());
-    if (!currency) throw pg::QueryError("stored order has an unknown currency", "");
-    const auto status = ParseOrderStatus(row[2].c_str());
-    if (!status) throw pg::QueryError("stored order has an unknown status", "");
-    auto order = Order::Restore(core::OrderId(pg::UuidOf(row[0])), core::CustomerId(pg::UuidOf(row[1])),
-                                *status, *currency, ItemsOf(row[8], *currency), pg::TimestampOf(row[5]),
-                                pg::TimestampOf(row[6]), row[7].as<std::int64_t>());
-    if (!order) throw pg::QueryError("stored order is invalid: " + std::string(ToString(order.Error())), "");
-    if (order.Value().TotalAmount().MinorUnits() != row[4].as<std::int64_t>()) {
-      throw pg::QueryError("stored order total differs from its items", "");
-    }
-    orders.push_back(std::move(order).Value());
-  }
+  for (const auto& row : rows) orders.push_back(PgOrderRepository::FromRow(row));
   return orders;
 }
 
 }  // namespace
+
+const std::string& PgOrderRepository::SelectList() {
+  return kOrderColumns;
+}
+
+Order PgOrderRepository::FromRow(const pqxx::row& row, pqxx::row::size_type first) {
+  const auto column = [&](pqxx::row::size_type i) { return row[first + i]; };
+  const auto currency = core::Currency::Parse(column(3).c_str());
+  if (!currency) throw pg::QueryError("stored order has an unknown currency", "");
+  const auto status = ParseOrderStatus(column(2).c_str());
+  if (!status) throw pg::QueryError("stored order has an unknown status", "");
+  auto order = Order::Restore(core::OrderId(pg::UuidOf(column(0))), core::CustomerId(pg::UuidOf(column(1))),
+                              *status, *currency, ItemsOf(column(8), *currency), pg::TimestampOf(column(5)),
+                              pg::TimestampOf(column(6)), column(7).as<std::int64_t>());
+  if (!order) throw pg::QueryError("stored order is invalid: " + std::string(ToString(order.Error())), "");
+  if (order.Value().TotalAmount().MinorUnits() != column(4).as<std::int64_t>()) {
+    throw pg::QueryError("stored order total differs from its items", "");
+  }
+  return std::move(order).Value();
+}
 
 PgOrderRepository::NewRows PgOrderRepository::MakeNewRows() {
   return NewRows{pg::BulkRows({{"id", "uuid"},
@@ -193,17 +200,6 @@ core::Page<Order> PgOrderRepository::GetAll(const OrderFilter& filter, const cor
                                 status, customer, page.ClampedLimit(), page.ClampedOffset());
     result.items = Assemble(rows);
     return result;
-  });
-}
-
-std::vector<Order> PgOrderRepository::LockMany(const std::vector<core::OrderId>& ids) {
-  if (ids.empty()) return {};
-  return Run([&](pqxx::transaction_base& tx) {
-    const auto list = pg::ArrayLiteral(ids, [](const core::OrderId& id) { return Id(id.Get()); });
-    return Assemble(pg::Exec(
-        tx,
-        "SELECT " + kOrderColumns + " FROM orders o WHERE o.id = ANY($1::uuid[]) ORDER BY o.id FOR UPDATE",
-        list));
   });
 }
 

@@ -21,9 +21,12 @@ class PgOrderRepository final : public IOrderRepository {
   [[nodiscard]] core::Page<Order> GetAll(const OrderFilter& filter, const core::PageRequest& page) override;
   bool Delete(const core::OrderId& id, std::int64_t expected_version) override;
 
-  /// Over a caller's transaction: the orders of `ids` that exist, their rows locked in id order,
-  /// in one statement (each order with its items) however many there are.
-  [[nodiscard]] std::vector<Order> LockMany(const std::vector<core::OrderId>& ids);
+  /// The select list of an order with its items (the orders table aliased `o`; the items are one
+  /// column), for statements that read orders together with other rows; FromRow reads it back.
+  [[nodiscard]] static const std::string& SelectList();
+  /// The order in `row`'s columns from `first` on, read with SelectList(). Throws
+  /// pg::QueryError when the stored row is not a valid order.
+  [[nodiscard]] static Order FromRow(const pqxx::row& row, pqxx::row::size_type first = 0);
   /// One stored version change of an order whose items did not change: `order` as it is to be
   /// stored (its Version() included), `stored_version` the version its row holds now.
   struct StatusChange {

@@ -20,12 +20,12 @@
 namespace saga::order {
 namespace {
 
+// The columns of a saga (the sagas table aliased `s`).
 const std::string kSagaColumns =
-    "id::text, order_id::text, state, target, outcome, payment_token, correlation_id, " +
-    pg::MicrosOf("deadline") +
-    ", step_attempts, compensation_attempts, "
-    "definition_version, " +
-    pg::MicrosOf("created_at") + ", " + pg::MicrosOf("updated_at") + ", version, traceparent";
+    "s.id::text, s.order_id::text, s.state, s.target, s.outcome, s.payment_token, s.correlation_id, " +
+    pg::MicrosOf("s.deadline") + ", s.step_attempts, s.compensation_attempts, s.definition_version, " +
+    pg::MicrosOf("s.created_at") + ", " + pg::MicrosOf("s.updated_at") + ", s.version, s.traceparent";
+constexpr pqxx::row::size_type kSagaColumnCount = 15;
 
 SagaInstance SagaOf(const pqxx::row& row) {
   const auto state = ParseSagaState(row[2].c_str());
@@ -140,14 +140,6 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
     return PgOrderRepository(tx_).Delete(id, expected_version);
   }
 
-  void Prefetch(const std::vector<core::OrderId>& ids) {
-    for (auto& order : PgOrderRepository(tx_).LockMany(ids)) {
-      const auto id = order.Id();
-      const auto version = order.Version();
-      kept_.orders.insert_or_assign(id, Kept::KeptOrder{std::move(order), version});
-    }
-  }
-
  private:
   pqxx::transaction_base& tx_;
   Kept& kept_;
@@ -181,18 +173,24 @@ void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
     if (kept_->orders.count(id) == 0 && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
   if (ids.empty()) return;
-  orders_->Prefetch(ids);
   const auto list = pg::ArrayLiteral(ids, [](const core::OrderId& id) { return id.Get().ToString(); });
   pg::Translated([&] {
-    for (const auto& row :
-         pg::Exec(tx_,
-                  "SELECT " + kSagaColumns +
-                      " FROM sagas WHERE order_id = ANY($1::uuid[]) ORDER BY order_id FOR UPDATE",
-                  list)) {
+    // Each order with its items and its saga, in one statement; the rows are locked in order id
+    // order, an order before its saga (as a consumer that reads them one by one does). An order
+    // without a saga is not prefetched: a later read loads it alone.
+    for (const auto& row : pg::Exec(tx_,
+                                    "SELECT " + kSagaColumns + ", " + PgOrderRepository::SelectList() +
+                                        " FROM orders o JOIN sagas s ON s.order_id = o.id WHERE o.id = "
+                                        "ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o, s",
+                                    list)) {
+      auto order = PgOrderRepository::FromRow(row, kSagaColumnCount);
       auto saga = SagaOf(row);
       const auto order_id = saga.OrderId();
-      const auto version = saga.Version();
-      kept_->sagas.try_emplace(order_id, Kept::KeptSaga{std::move(saga), version});  // a held one is newer
+      const auto order_version = order.Version();
+      const auto saga_version = saga.Version();
+      kept_->orders.try_emplace(order_id, Kept::KeptOrder{std::move(order), order_version});
+      kept_->sagas.try_emplace(order_id,
+                               Kept::KeptSaga{std::move(saga), saga_version});  // a held one is newer
     }
   });
 }
@@ -200,7 +198,7 @@ void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
 std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& order_id) {
   if (const auto it = kept_->sagas.find(order_id); it != kept_->sagas.end()) return it->second.saga;
   auto saga = pg::Translated([&]() -> std::optional<SagaInstance> {
-    auto rows = pg::Exec(tx_, "SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1 FOR UPDATE",
+    auto rows = pg::Exec(tx_, "SELECT " + kSagaColumns + " FROM sagas s WHERE s.order_id = $1 FOR UPDATE",
                          order_id.Get().ToString());
     if (rows.empty()) return std::nullopt;
     return SagaOf(rows[0]);
@@ -340,14 +338,15 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
     // The saga and its order are locked together, skipping either when someone holds it: a
     // consumer locks the order and then the saga, so taking them in another order here could
     // deadlock with it.
-    for (const auto& row : pg::Exec(
-             tx_,
-             "SELECT " + kSagaColumns +
-                 " FROM sagas WHERE id IN (SELECT s.id FROM sagas s JOIN orders o ON o.id = s.order_id WHERE "
-                 "s.deadline <= " +
-                 pg::TimestampParam(1) +
-                 " ORDER BY s.deadline LIMIT $2 FOR UPDATE OF s, o SKIP LOCKED) ORDER BY deadline",
-             core::ToUnixMicros(now), limit)) {
+    for (const auto& row :
+         pg::Exec(tx_,
+                  "SELECT " + kSagaColumns +
+                      " FROM sagas s WHERE s.id IN (SELECT d.id FROM sagas d JOIN orders o ON o.id = "
+                      "d.order_id WHERE "
+                      "d.deadline <= " +
+                      pg::TimestampParam(1) +
+                      " ORDER BY d.deadline LIMIT $2 FOR UPDATE OF d, o SKIP LOCKED) ORDER BY s.deadline",
+                  core::ToUnixMicros(now), limit)) {
       found.push_back(SagaOf(row));
     }
     return found;
@@ -424,8 +423,8 @@ outbox::MessageHandler MakeSagaReplyHandler(const SagaOrchestrator& orchestrator
 
 std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {
   return pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) -> std::optional<SagaInstance> {
-    auto rows =
-        pg::Exec(tx, "SELECT " + kSagaColumns + " FROM sagas WHERE order_id = $1", order_id.Get().ToString());
+    auto rows = pg::Exec(tx, "SELECT " + kSagaColumns + " FROM sagas s WHERE s.order_id = $1",
+                         order_id.Get().ToString());
     if (rows.empty()) return std::nullopt;
     return SagaOf(rows[0]);
   });
@@ -457,8 +456,8 @@ std::vector<SagaInstance> PgSagaQueries::ListInState(SagaState state, int limit,
     const std::int64_t before = updated_before ? core::ToUnixMicros(*updated_before) : kEndOfTime;
     for (const auto& row :
          pg::Exec(tx,
-                  "SELECT " + kSagaColumns + " FROM sagas WHERE state = $1 AND updated_at < " +
-                      pg::TimestampParam(3) + " ORDER BY updated_at LIMIT $2",
+                  "SELECT " + kSagaColumns + " FROM sagas s WHERE s.state = $1 AND s.updated_at < " +
+                      pg::TimestampParam(3) + " ORDER BY s.updated_at LIMIT $2",
                   std::string(ToString(state)), limit, before)) {
       sagas.push_back(SagaOf(row));
     }

@@ -65,11 +65,14 @@ TEST_F(PgOrderRepositoryTest, EveryReaderGetsAllItemsInLineOrder) {
   for (const auto& order : page.items) {
     EXPECT_EQ(order.Items(), (order.Id() == big.Id() ? big : small).Items());
   }
+  // Read back from any column on, as statements that read orders with other rows do.
   auto conn = db_.Pool().Acquire();
-  pqxx::work tx(*conn);
-  const auto locked = PgOrderRepository(tx).LockMany({small.Id(), big.Id(), core::NewId<core::OrderId>()});
-  ASSERT_EQ(locked.size(), 2U);
-  for (const auto& order : locked) {
+  pqxx::read_transaction tx(*conn);
+  const auto rows = tx.exec("SELECT 'x', 42, " + PgOrderRepository::SelectList() +
+                            " FROM orders o WHERE o.customer_id = '" + customer.Get().ToString() + "'");
+  ASSERT_EQ(rows.size(), 2U);
+  for (const auto& row : rows) {
+    const auto order = PgOrderRepository::FromRow(row, 2);
     EXPECT_EQ(order.Items(), (order.Id() == big.Id() ? big : small).Items());
     EXPECT_EQ(order.TotalAmount(), (order.Id() == big.Id() ? big : small).TotalAmount());
   }

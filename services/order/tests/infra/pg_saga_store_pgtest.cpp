@@ -99,6 +99,47 @@ TEST_F(PgSagaStoreTest, PublishedRunsAfterACommitThatAppendedMessages) {
   EXPECT_EQ(woken, 1) << "rolled back: nothing to publish";
 }
 
+// Prefetch reads each order with its items and its saga in one statement and locks both rows
+// (a writer elsewhere waits); an order without a saga is left to a later read.
+TEST_F(PgSagaStoreTest, PrefetchReadsAndLocksEachOrderWithItsItemsAndSaga) {
+  auto order = testing::OrderBuilder().WithItem(3, 250).WithItem(1, 999).Build();
+  auto lone = testing::OrderBuilder().Build();
+  transactions_.Run([&](ISagaUnitOfWork& uow) {
+    uow.Orders().Create(order);
+    uow.Orders().Create(lone);
+    auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
+                                    testing::kT0, SagaPolicy{});
+    uow.CreateSaga(saga);
+  });
+  auto lease = db_.Pool().Acquire();
+  pqxx::work tx(*lease);
+  std::vector<std::function<void()>> after_commit;
+  PgSagaUnitOfWork uow(tx, after_commit);
+  uow.Prefetch({lone.Id(), order.Id()});
+  const std::string id = order.Id().Get().ToString();
+  const auto locked = [&](const std::string& update) {
+    auto other = db_.Pool().Acquire();
+    pqxx::work probe(*other);
+    probe.exec0("SET LOCAL lock_timeout = '200ms'");
+    try {
+      probe.exec0(update);
+    } catch (const pqxx::sql_error&) {
+      return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(locked("UPDATE orders SET version = version WHERE id = '" + id + "'"));
+  EXPECT_TRUE(locked("UPDATE sagas SET version = version WHERE order_id = '" + id + "'"));
+  EXPECT_FALSE(locked("UPDATE orders SET version = version WHERE id = '" + lone.Id().Get().ToString() + "'"))
+      << "an order without a saga is not prefetched";
+  const auto read = uow.Orders().Get(order.Id());
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->Items(), order.Items());
+  EXPECT_EQ(read->TotalAmount(), order.TotalAmount());
+  EXPECT_EQ(uow.LockSaga(order.Id())->OrderId(), order.Id());
+  EXPECT_EQ(uow.Orders().Get(lone.Id())->Items(), lone.Items()) << "read alone when asked for";
+}
+
 // What a consumer batch does through one unit of work: the replies of one order read it once
 // (Prefetch), each sees the previous one's changes, and everything they wrote goes to the
 // database in ONE statement at the flush (one command id among the rows it wrote), with the
