@@ -25,6 +25,15 @@ bool ValidKey(std::string_view key) {
   return true;
 }
 
+// The claim and the answer commit without waiting for the WAL flush (set for the statement's own
+// transaction only): what they write becomes durable with the first synchronous commit after
+// them, at the latest the handler's, which writes its WAL after theirs. Lost in a crash before
+// that, a claim without a resource leaves nothing behind, and an answer not kept only means that
+// a retry runs the handler again with the same resource id (create-if-absent), as after any crash
+// before the answer was stored.
+constexpr std::string_view kAsyncCommit =
+    "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)) ";
+
 bool IsFinal(int status) {
   return (status >= 200 && status < 300) ||
          (status >= 400 && status < 500 && status != 409 && status != 412 && status != 429);
@@ -53,13 +62,14 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
       const auto minted = core::Uuid::TimeOrdered().ToString();  // the new resource's id
       auto claimed = pg::Exec(
           tx,
-          "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
-          "VALUES ($1, $2, $3, $4, $5) "
-          "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
-          "  resource_id = EXCLUDED.resource_id, status_code = NULL, content_type = NULL, location = NULL, "
-          "  etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
-          "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
-          "RETURNING resource_id::text",
+          std::string(kAsyncCommit) +
+              "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
+              "SELECT $1, $2, $3, $4, $5::uuid FROM async_commit "
+              "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+              "  resource_id = EXCLUDED.resource_id, status_code = NULL, content_type = NULL, "
+              "  location = NULL, etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
+              "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
+              "RETURNING resource_id::text",
           client_id, operation, key, request_hash, minted, static_cast<double>(ttl_.count()));
       IdempotencyClaim claim;
       if (!claimed.empty()) {
@@ -92,13 +102,15 @@ void IdempotencyStore::Complete(const std::string& client_id, const std::string&
                                 const std::string& key, const StoredResponse& response) {
   auto conn = pool_.Acquire();
   pg::Translated([&] {
-    pqxx::nontransaction tx(*conn);  // one statement, committed on its own
-    pg::Exec0(tx,
-              "UPDATE idempotency_keys SET status_code = $4, content_type = $5, location = $6, etag = $7, "
-              "response_body = $8, completed_at = now() "
-              "WHERE client_id = $1 AND operation = $2 AND key = $3 AND status_code IS NULL",
-              client_id, operation, key, response.status, response.content_type, response.location,
-              response.etag, response.body);
+    pqxx::nontransaction tx(*conn);  // one statement, committed on its own (asynchronously)
+    pg::Exec0(
+        tx,
+        std::string(kAsyncCommit) +
+            "UPDATE idempotency_keys SET status_code = $4, content_type = $5, location = $6, etag = $7, "
+            "response_body = $8, completed_at = now() FROM async_commit "
+            "WHERE client_id = $1 AND operation = $2 AND key = $3 AND status_code IS NULL",
+        client_id, operation, key, response.status, response.content_type, response.location, response.etag,
+        response.body);
   });
 }
 

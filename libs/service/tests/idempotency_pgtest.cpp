@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -59,6 +61,24 @@ TEST_F(IdempotencyTest, RetryReplaysTheFirstAnswer) {
   EXPECT_EQ(retry["Idempotent-Replayed"], "true");
   EXPECT_EQ(retry[http::beast_http::field::content_type], "application/json");
   EXPECT_TRUE(first["Idempotent-Replayed"].empty());
+}
+
+// The claim and the answer commit asynchronously, set for their own statement's transaction: the
+// connection goes back to the pool committing synchronously, as every other user expects.
+TEST_F(IdempotencyTest, TheAsynchronousCommitOfClaimsDoesNotOutliveTheirStatements) {
+  pg::ConnectionPool one(db_.Config(), 1, std::chrono::seconds(5));
+  IdempotencyStore store(one, std::chrono::hours(24));
+  const auto answer =
+      Idempotent(store, Post("k-async", "{}"), Client("c"), "op", [](const core::Uuid& id, bool) {
+        return http::JsonResponse(http::Status::created, {{"id", id.ToString()}});
+      });
+  EXPECT_EQ(answer.result(), http::Status::created);
+  auto lease = one.Acquire();
+  pqxx::nontransaction tx(*lease);
+  EXPECT_EQ(tx.exec1("SHOW synchronous_commit")[0].as<std::string>(), "on");
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM idempotency_keys WHERE key = 'k-async' AND status_code = 201")[0]
+                .as<int>(),
+            1);
 }
 
 TEST_F(IdempotencyTest, KeysAreScopedByClientAndAbsentKeyAlwaysCreates) {
