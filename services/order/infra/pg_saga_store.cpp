@@ -337,15 +337,13 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
     std::vector<SagaInstance> found;
     // The saga and its order are locked together, skipping either when someone holds it: a
     // consumer locks the order and then the saga, so taking them in another order here could
-    // deadlock with it.
+    // deadlock with it. One level, walking the deadline index: its generic plan (pg::Connect
+    // forces generic plans) must not scan every saga, as a join back to sagas by id did.
     for (const auto& row :
          pg::Exec(tx_,
                   "SELECT " + kSagaColumns +
-                      " FROM sagas s WHERE s.id IN (SELECT d.id FROM sagas d JOIN orders o ON o.id = "
-                      "d.order_id WHERE "
-                      "d.deadline <= " +
-                      pg::TimestampParam(1) +
-                      " ORDER BY d.deadline LIMIT $2 FOR UPDATE OF d, o SKIP LOCKED) ORDER BY s.deadline",
+                      " FROM sagas s JOIN orders o ON o.id = s.order_id WHERE s.deadline <= " +
+                      pg::TimestampParam(1) + " ORDER BY s.deadline LIMIT $2 FOR UPDATE OF s, o SKIP LOCKED",
                   core::ToUnixMicros(now), limit)) {
       found.push_back(SagaOf(row));
     }

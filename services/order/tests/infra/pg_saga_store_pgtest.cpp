@@ -99,6 +99,41 @@ TEST_F(PgSagaStoreTest, PublishedRunsAfterACommitThatAppendedMessages) {
   EXPECT_EQ(woken, 1) << "rolled back: nothing to publish";
 }
 
+// LockDue: the sagas whose step deadline has passed, earliest first, at most `limit`, each locked
+// with its order; one whose order someone else holds is skipped, not waited for.
+TEST_F(PgSagaStoreTest, LockDueTakesThePassedDeadlinesInOrderAndSkipsWhatOthersHold) {
+  std::vector<Order> orders;
+  for (int i = 0; i < 4; ++i) orders.push_back(testing::OrderBuilder().Build());
+  transactions_.Run([&](ISagaUnitOfWork& uow) {
+    for (int i = 0; i < 4; ++i) {
+      uow.Orders().Create(orders[static_cast<std::size_t>(i)]);
+      SagaPolicy policy;
+      policy.reserve_timeout = std::chrono::seconds(10 * (4 - i));  // deadlines kT0 + 40, 30, 20, 10 s
+      auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), orders[static_cast<std::size_t>(i)].Id(),
+                                      "tok_sim_approve", "corr", "", testing::kT0, policy);
+      uow.CreateSaga(saga);
+    }
+  });
+  const auto due_ids = [&](core::Timestamp now, int limit) {
+    std::vector<core::OrderId> ids;
+    transactions_.Run([&](ISagaUnitOfWork& uow) {
+      ids.clear();
+      for (const auto& saga : uow.LockDue(now, limit)) ids.push_back(saga.OrderId());
+    });
+    return ids;
+  };
+  EXPECT_EQ(due_ids(testing::kT0 + std::chrono::seconds(25), 10),
+            (std::vector<core::OrderId>{orders[3].Id(), orders[2].Id()}));
+  EXPECT_EQ(due_ids(testing::kT0 + std::chrono::seconds(60), 3),
+            (std::vector<core::OrderId>{orders[3].Id(), orders[2].Id(), orders[1].Id()}));
+  auto lease = db_.Pool().Acquire();
+  pqxx::work holder(*lease);
+  (void)holder.exec("SELECT 1 FROM orders WHERE id = '" + orders[3].Id().Get().ToString() + "' FOR UPDATE");
+  EXPECT_EQ(due_ids(testing::kT0 + std::chrono::seconds(60), 10),
+            (std::vector<core::OrderId>{orders[2].Id(), orders[1].Id(), orders[0].Id()}))
+      << "the saga whose order is held is skipped";
+}
+
 // Prefetch reads each order with its items and its saga in one statement and locks both rows
 // (a writer elsewhere waits); an order without a saga is left to a later read.
 TEST_F(PgSagaStoreTest, PrefetchReadsAndLocksEachOrderWithItsItemsAndSaga) {
