@@ -25,12 +25,11 @@ bool ValidKey(std::string_view key) {
   return true;
 }
 
-// The claim and the answer commit without waiting for the WAL flush (set for the statement's own
-// transaction only): what they write becomes durable with the first synchronous commit after
-// them, at the latest the handler's, which writes its WAL after theirs. Lost in a crash before
-// that, a claim without a resource leaves nothing behind, and an answer not kept only means that
-// a retry runs the handler again with the same resource id (create-if-absent), as after any crash
-// before the answer was stored.
+// The claim commits without waiting for the WAL flush (set for its statement's own transaction
+// only): it becomes durable with the first synchronous commit after it, at the latest the
+// handler's, which writes its WAL after the claim's, or the stored answer's. Lost in a crash
+// before either, the claim has nothing under it, and the retry claims the key afresh. The answer
+// itself commits synchronously: once a client has it, a retry must get it again.
 constexpr std::string_view kAsyncCommit =
     "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)) ";
 
@@ -102,15 +101,13 @@ void IdempotencyStore::Complete(const std::string& client_id, const std::string&
                                 const std::string& key, const StoredResponse& response) {
   auto conn = pool_.Acquire();
   pg::Translated([&] {
-    pqxx::nontransaction tx(*conn);  // one statement, committed on its own (asynchronously)
-    pg::Exec0(
-        tx,
-        std::string(kAsyncCommit) +
-            "UPDATE idempotency_keys SET status_code = $4, content_type = $5, location = $6, etag = $7, "
-            "response_body = $8, completed_at = now() FROM async_commit "
-            "WHERE client_id = $1 AND operation = $2 AND key = $3 AND status_code IS NULL",
-        client_id, operation, key, response.status, response.content_type, response.location, response.etag,
-        response.body);
+    pqxx::nontransaction tx(*conn);  // one statement, committed on its own
+    pg::Exec0(tx,
+              "UPDATE idempotency_keys SET status_code = $4, content_type = $5, location = $6, etag = $7, "
+              "response_body = $8, completed_at = now() "
+              "WHERE client_id = $1 AND operation = $2 AND key = $3 AND status_code IS NULL",
+              client_id, operation, key, response.status, response.content_type, response.location,
+              response.etag, response.body);
   });
 }
 

@@ -63,8 +63,8 @@ TEST_F(IdempotencyTest, RetryReplaysTheFirstAnswer) {
   EXPECT_TRUE(first["Idempotent-Replayed"].empty());
 }
 
-// The claim and the answer commit asynchronously, set for their own statement's transaction: the
-// connection goes back to the pool committing synchronously, as every other user expects.
+// The claim commits asynchronously, set for its own statement's transaction: the connection goes
+// back to the pool committing synchronously, as every other user expects.
 TEST_F(IdempotencyTest, TheAsynchronousCommitOfClaimsDoesNotOutliveTheirStatements) {
   pg::ConnectionPool one(db_.Config(), 1, std::chrono::seconds(5));
   IdempotencyStore store(one, std::chrono::hours(24));
