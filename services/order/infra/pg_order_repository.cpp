@@ -16,6 +16,9 @@ namespace {
 
 // An order's columns and, last, its items as "product:quantity:unit_price" joined by ",", in
 // line order (a correlated subquery: the order and its items in one statement and round trip).
+// With FOR UPDATE, a row re-read after a lock wait is its newest version while the items are
+// read from the statement's snapshot; items change only with their order's row (a new total and
+// version, in the same transaction), and nothing but tests changes items at all.
 const std::string kOrderColumns =
     "o.id::text, o.customer_id::text, o.status, o.currency, o.total_minor, " + pg::MicrosOf("o.created_at") +
     ", " + pg::MicrosOf("o.updated_at") +
@@ -47,7 +50,8 @@ std::vector<OrderItem> ItemsOf(const pqxx::field& field, const core::Currency& c
     const auto product = core::Uuid::Parse(std::string(line.substr(0, first)));
     const auto quantity = number(line.substr(first + 1, second - first - 1));
     const auto price = number(line.substr(second + 1));
-    if (!product || !quantity || !price || *quantity > std::numeric_limits<std::int32_t>::max()) {
+    if (!product || !quantity || !price || *quantity < 1 ||
+        *quantity > std::numeric_limits<std::int32_t>::max()) {
       throw pg::QueryError("stored order items are malformed", "");
     }
     auto item = OrderItem::Create(core::ProductId(*product), static_cast<std::int32_t>(*quantity),

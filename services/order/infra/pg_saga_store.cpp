@@ -335,15 +335,15 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
   Flush();  // the kept sagas are what the rows hold again
   auto due = pg::Translated([&] {
     std::vector<SagaInstance> found;
-    // The saga and its order are locked together, skipping either when someone holds it: a
-    // consumer locks the order and then the saga, so taking them in another order here could
-    // deadlock with it. One level, walking the deadline index: its generic plan (pg::Connect
-    // forces generic plans) must not scan every saga, as a join back to sagas by id did.
+    // The saga and its order are locked together, the order first as a consumer does, skipping
+    // both when someone holds either (nothing waits here, so nothing can deadlock). One level,
+    // walking the deadline index: its generic plan (pg::Connect forces generic plans) must not
+    // scan every saga, as a join back to sagas by id did.
     for (const auto& row :
          pg::Exec(tx_,
                   "SELECT " + kSagaColumns +
-                      " FROM sagas s JOIN orders o ON o.id = s.order_id WHERE s.deadline <= " +
-                      pg::TimestampParam(1) + " ORDER BY s.deadline LIMIT $2 FOR UPDATE OF s, o SKIP LOCKED",
+                      " FROM orders o JOIN sagas s ON s.order_id = o.id WHERE s.deadline <= " +
+                      pg::TimestampParam(1) + " ORDER BY s.deadline LIMIT $2 FOR UPDATE OF o, s SKIP LOCKED",
                   core::ToUnixMicros(now), limit)) {
       found.push_back(SagaOf(row));
     }

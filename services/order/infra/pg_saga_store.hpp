@@ -45,9 +45,10 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
   [[nodiscard]] std::vector<core::OrderId> LockAbandoned(core::Timestamp created_before, int limit) override;
   void AfterCommit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
 
-  /// Reads and locks the orders of `order_ids` and their sagas in three statements (orders, their
-  /// items, their sagas; each in id order, the orders first, as every other path locks them), so
-  /// that the replies of a batch find them here.
+  /// Reads and locks the orders of `order_ids` with their items and sagas in ONE statement (in
+  /// order id order, each order before its saga, as every other path locks them), so that the
+  /// replies of a batch find them here. An order without a saga is not read (a later read loads
+  /// it alone).
   void Prefetch(const std::vector<core::OrderId>& order_ids);
   /// Sends the writes put off so far in ONE statement: new orders, items and sagas, order and saga
   /// updates, saga log lines, outbox rows (parts with nothing to send left out; nothing sent when
