@@ -205,6 +205,10 @@ bool OutboxRelay::EnsureLeader() {
     // in a crash, they are published again, which the inboxes absorb. So its commits do not wait
     // for the WAL flush, and a pass's statement answers without one.
     conn_->set_variable("synchronous_commit", "off");
+    // Its statements go by the outbox's indexes (pending rows, ids). Left to the planner, a plan
+    // made while the table looked tiny (just vacuumed, nothing pending) scanned the whole heap,
+    // hundreds of pages of rows deleted since, at every pass until the next analyze.
+    conn_->set_variable("enable_seqscan", "off");
   }
   if (!leader_) {
     leader_ = pg::Translated([&] {
