@@ -10,7 +10,9 @@
 // (or at Stop(), or at once with the record of a pass that failed for some rows). Until then they
 // still count as pending (health, gauges). The relay's connection commits asynchronously
 // (synchronous_commit=off): what it writes only settles rows the broker already has, so a delete
-// lost in a crash, like one not yet made, means the row is published again.
+// lost in a crash, like one not yet made, means the row is published again. It also plans without
+// sequential scans (enable_seqscan=off): the outbox's indexes serve every statement, and a plan
+// made while the table looked tiny read every page of its deleted rows at each pass.
 //
 // Deleted, not kept: a mark rewrote each row (a new version of the whole row, payload included,
 // and an entry in each index), and marked rows stayed until the retention sweeper removed them a
