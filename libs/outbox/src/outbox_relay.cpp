@@ -36,7 +36,25 @@ OutboxRelay::OutboxRelay(RelayConfig config, pg::PgConfig pg, kafka::Producer& p
       leader_gauge_(metrics
                         .GaugeFamily("saga_outbox_relay_leader",
                                      "1 when this instance holds the publishing lock of its database")
-                        .Add({})) {}
+                        .Add({})) {
+  // What settles acknowledged rows (their ids the array parameter $n): deleted, or with
+  // keep_published marked; and a pass's select of pending rows, alone or after settling.
+  const auto settle = [this](const char* ids) {
+    const std::string in = std::string("id = ANY(") + ids + "::bigint[])";
+    return config_.keep_published
+               ? "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, "
+                 "last_error = NULL WHERE " +
+                     in
+               : "DELETE FROM outbox WHERE " + in;
+  };
+  const std::string pending =
+      "SELECT id, topic, message_key, payload, headers::text, "
+      "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 FROM outbox WHERE published_at IS NULL";
+  settle_sql_ = settle("$1");
+  pending_sql_ = pending + " ORDER BY id LIMIT $1";
+  settle_and_pending_sql_ = "WITH settled AS (" + settle("$2") + ") " + pending +
+                            " AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1";
+}
 
 OutboxRelay::~OutboxRelay() {
   Stop();
@@ -168,23 +186,9 @@ RelayStats OutboxRelay::Stats() const {
 
 namespace {
 
-// The statement that settles acknowledged rows (their ids the array parameter `ids`): deleted,
-// or with keep_published marked.
-std::string SettleSql(bool keep_published, std::string_view ids) {
-  const std::string in = "id = ANY(" + std::string(ids) + "::bigint[])";
-  return keep_published ? "UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, "
-                          "last_error = NULL WHERE " +
-                              in
-                        : "DELETE FROM outbox WHERE " + in;
-}
-
 std::string IdList(const std::vector<std::int64_t>& ids) {
   return pg::ArrayLiteral(ids, [](std::int64_t id) { return std::to_string(id); });
 }
-
-constexpr std::string_view kPendingColumns =
-    "SELECT id, topic, message_key, payload, headers::text, "
-    "EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 FROM outbox WHERE published_at IS NULL";
 
 }  // namespace
 
@@ -192,7 +196,7 @@ void OutboxRelay::SettleAcknowledged() {
   if (acknowledged_.empty() || !conn_) return;
   pg::Translated([&] {
     pqxx::nontransaction tx(*conn_);
-    pg::Exec0(tx, SettleSql(config_.keep_published, "$1"), IdList(acknowledged_));
+    pg::Exec0(tx, settle_sql_, IdList(acknowledged_));
   });
   acknowledged_.clear();
 }
@@ -238,13 +242,9 @@ int OutboxRelay::PublishOnce() {
       // passes over them by id.
       pqxx::result pending;
       if (acknowledged_.empty()) {
-        pending = pg::Exec(tx, std::string(kPendingColumns) + " ORDER BY id LIMIT $1", config_.batch_size);
+        pending = pg::Exec(tx, pending_sql_, config_.batch_size);
       } else {
-        pending =
-            pg::Exec(tx,
-                     "WITH settled AS (" + SettleSql(config_.keep_published, "$2") + ") " +
-                         std::string(kPendingColumns) + " AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1",
-                     config_.batch_size, IdList(acknowledged_));
+        pending = pg::Exec(tx, settle_and_pending_sql_, config_.batch_size, IdList(acknowledged_));
       }
       acknowledged_.clear();
       for (const auto& r : pending) {
@@ -306,8 +306,7 @@ int OutboxRelay::PublishOnce() {
     if (!failed.empty()) {
       pg::Translated([&] {
         pqxx::work tx(*conn_);
-        if (!acknowledged_.empty())
-          pg::Exec0(tx, SettleSql(config_.keep_published, "$1"), IdList(acknowledged_));
+        if (!acknowledged_.empty()) pg::Exec0(tx, settle_sql_, IdList(acknowledged_));
         for (const auto& [id, error] : failed) {
           pg::Exec0(tx, "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1", id,
                     error.substr(0, 500));

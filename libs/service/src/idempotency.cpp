@@ -25,14 +25,6 @@ bool ValidKey(std::string_view key) {
   return true;
 }
 
-// The claim commits without waiting for the WAL flush (set for its statement's own transaction
-// only): it becomes durable with the first synchronous commit after it, at the latest the
-// handler's, which writes its WAL after the claim's, or the stored answer's. Lost in a crash
-// before either, the claim has nothing under it, and the retry claims the key afresh. The answer
-// itself commits synchronously: once a client has it, a retry must get it again.
-constexpr std::string_view kAsyncCommit =
-    "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)) ";
-
 bool IsFinal(int status) {
   return (status >= 200 && status < 300) ||
          (status >= 400 && status < 500 && status != 409 && status != 412 && status != 429);
@@ -59,16 +51,22 @@ IdempotencyClaim IdempotencyStore::Claim(const std::string& client_id, const std
     for (int attempt = 1;; ++attempt) {
       pqxx::nontransaction tx(*conn);
       const auto minted = core::Uuid::TimeOrdered().ToString();  // the new resource's id
+      // The claim commits without waiting for the WAL flush (set for its statement's own
+      // transaction only): it becomes durable with the first synchronous commit after it, at the
+      // latest the handler's, which writes its WAL after the claim's, or the stored answer's. Lost
+      // in a crash before either, the claim has nothing under it, and the retry claims the key
+      // afresh. The answer itself (Complete) commits synchronously: once a client has it, a retry
+      // must get it again.
       auto claimed = pg::Exec(
           tx,
-          std::string(kAsyncCommit) +
-              "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
-              "SELECT $1, $2, $3, $4, $5::uuid FROM async_commit "
-              "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
-              "  resource_id = EXCLUDED.resource_id, status_code = NULL, content_type = NULL, "
-              "  location = NULL, etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
-              "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
-              "RETURNING resource_id::text",
+          "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)) "
+          "INSERT INTO idempotency_keys (client_id, operation, key, request_hash, resource_id) "
+          "SELECT $1, $2, $3, $4, $5::uuid FROM async_commit "
+          "ON CONFLICT (client_id, operation, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+          "  resource_id = EXCLUDED.resource_id, status_code = NULL, content_type = NULL, "
+          "  location = NULL, etag = NULL, response_body = NULL, created_at = now(), completed_at = NULL "
+          "WHERE idempotency_keys.created_at < now() - make_interval(secs => $6) "
+          "RETURNING resource_id::text",
           client_id, operation, key, request_hash, minted, static_cast<double>(ttl_.count()));
       IdempotencyClaim claim;
       if (!claimed.empty()) {

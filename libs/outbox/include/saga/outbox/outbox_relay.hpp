@@ -119,6 +119,9 @@ class OutboxRelay {
   void DropConnection() noexcept;
 
   RelayConfig config_;
+  std::string settle_sql_;              // deletes (or marks) the rows of $1
+  std::string pending_sql_;             // the pending rows, up to $1
+  std::string settle_and_pending_sql_;  // settles the rows of $2, then the other pending rows
   pg::PgConfig pg_;
   kafka::Producer& producer_;
   core::CircuitBreaker* producer_breaker_;
