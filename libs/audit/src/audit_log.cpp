@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "saga/crypto/digest.hpp"
+#include "saga/pg/bulk.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/prepared.hpp"
 #include "saga/pg/sql.hpp"
@@ -13,7 +14,6 @@ namespace saga::audit {
 namespace {
 
 const std::string kGenesis(64, '0');
-constexpr std::int64_t kAppendLock = 0x5A6A'0A0D;
 
 }  // namespace
 
@@ -24,21 +24,34 @@ std::string AuditHash(std::int64_t seq, const AuditEntry& entry, const std::stri
   return crypto::Sha256Hex(record.dump());
 }
 
-std::int64_t AppendAudit(pqxx::transaction_base& tx, const AuditEntry& entry) {
-  return pg::Translated([&] {
-    (void)pg::Exec(tx, "SELECT pg_advisory_xact_lock($1)", kAppendLock);
-    const auto last = pg::Exec(tx, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-    const std::int64_t seq = last.empty() ? 1 : last[0][0].as<std::int64_t>() + 1;
-    const std::string prev = last.empty() ? kGenesis : last[0][1].as<std::string>();
+std::int64_t AppendAudit(pqxx::transaction_base& tx, const std::vector<const AuditEntry*>& entries) {
+  if (entries.empty()) return 0;
+  pg::BulkRows rows({{"at", "bigint"},
+                     {"actor", "text"},
+                     {"action", "text"},
+                     {"resource", "text"},
+                     {"outcome", "text"},
+                     {"remote", "text"},
+                     {"correlation_id", "text"},
+                     {"detail", "text"}});
+  for (const auto* entry : entries) {
     // The stored time is what is hashed: microseconds, as PostgreSQL keeps them.
-    pg::Exec0(tx,
-              "INSERT INTO audit_log (seq, at, actor, action, resource, outcome, remote, correlation_id, "
-              "detail, prev_hash, hash) VALUES ($1, " +
-                  pg::TimestampParam(2) + ", $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-              seq, core::ToUnixMicros(entry.at), entry.actor, entry.action, entry.resource, entry.outcome,
-              entry.remote, entry.correlation_id, entry.detail, prev, AuditHash(seq, entry, prev));
-    return seq;
+    rows.Add(core::ToUnixMicros(entry->at), entry->actor, entry->action, entry->resource, entry->outcome,
+             entry->remote, entry->correlation_id, entry->detail);
+  }
+  return pg::Translated([&] {
+    // migrations/0010_audit_append.up.sql: the lock, the head, the hashes and the inserts.
+    static const std::string kAppend =
+        "SELECT audit_append($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+        "$7::text[], $8::text[])";
+    const auto params = rows.Parameters();
+    return tx.exec_prepared1(pg::Prepare(tx, kAppend), pqxx::prepare::make_dynamic_params(params))[0]
+        .as<std::int64_t>();
   });
+}
+
+std::int64_t AppendAudit(pqxx::transaction_base& tx, const AuditEntry& entry) {
+  return AppendAudit(tx, std::vector<const AuditEntry*>{&entry});
 }
 
 AuditVerdict VerifyAudit(pqxx::connection& conn, const std::string& expected_head) {

@@ -8,6 +8,8 @@
 
 #include <future>
 #include <pqxx/pqxx>
+#include <string>
+#include <vector>
 
 #include "saga/pg/errors.hpp"
 #include "saga/testing/migrated_database.hpp"
@@ -18,7 +20,9 @@ std::vector<pg::Migration> TestMigrations();
 namespace {
 
 // The audit migration alone (version 6, as in every service) in a database of its own.
-std::vector<pg::Migration> AuditOnly() { return TestMigrations(); }
+std::vector<pg::Migration> AuditOnly() {
+  return TestMigrations();
+}
 
 const core::Timestamp kT0 = core::FromUnixMicros(1'790'000'000'123'456);
 
@@ -138,6 +142,69 @@ TEST_F(AuditLogTest, ConcurrentAppendsMakeOneChain) {
   const auto verdict = Verify();
   EXPECT_TRUE(verdict.intact) << verdict.problem;
   EXPECT_EQ(verdict.entries, 40);
+}
+
+// The database hashes (audit_append, migrations/0010) what AuditHash hashes: every character
+// JSON escapes or not, non-ASCII text, empty fields, negative and large numbers.
+TEST_F(AuditLogTest, TheDatabaseHashesAsAuditHashDoes) {
+  std::string controls;
+  for (int c = 1; c < 0x80; ++c) controls += static_cast<char>(c);
+  std::vector<AuditEntry> entries = {
+      Entry(1),
+      AuditEntry{core::FromUnixMicros(-1'234'567), controls, "a\"b\\c/d", "", "\u00e9t\u00e9", "\u4e2d\u6587",
+                 "\U0001F600 emoji", "tab\there\nnewline\r\x7f del"},
+      AuditEntry{core::FromUnixMicros(253'402'300'799'999'999), "", "x", "", "", "", "", ""},
+      AuditEntry{kT0, "quote \" at the end\"", "\\", "\\\\u0041 not an escape", "\b\f", "\x1f", "{}",
+                 "[1,2]"},
+  };
+  auto lease = db_.Pool().Acquire();
+  pqxx::nontransaction tx(*lease);
+  std::vector<const AuditEntry*> batch;
+  for (const auto& entry : entries) batch.push_back(&entry);
+  EXPECT_EQ(AppendAudit(tx, batch), 4) << "the last entry's seq";
+  const auto rows = tx.exec(
+      "SELECT seq, prev_hash, hash, actor, action, resource, outcome, remote, correlation_id, "
+      "detail, (extract(epoch FROM at) * 1000000)::bigint FROM audit_log ORDER BY seq");
+  ASSERT_EQ(rows.size(), entries.size());
+  std::string prev(64, '0');
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[static_cast<int>(i)];
+    const auto& entry = entries[i];
+    EXPECT_EQ(row[0].as<std::int64_t>(), static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(row[1].as<std::string>(), prev) << "entry " << i + 1;
+    EXPECT_EQ(row[2].as<std::string>(), AuditHash(static_cast<std::int64_t>(i + 1), entry, prev))
+        << "entry " << i + 1;
+    const std::vector<std::string> stored = {row[3].c_str(), row[4].c_str(), row[5].c_str(), row[6].c_str(),
+                                             row[7].c_str(), row[8].c_str(), row[9].c_str()};
+    EXPECT_EQ(stored, (std::vector<std::string>{entry.actor, entry.action, entry.resource, entry.outcome,
+                                                entry.remote, entry.correlation_id, entry.detail}))
+        << "entry " << i + 1 << " is stored as given";
+    EXPECT_EQ(row[10].as<std::int64_t>(), core::ToUnixMicros(entry.at));
+    prev = row[2].as<std::string>();
+  }
+  const auto verdict = Verify();
+  EXPECT_TRUE(verdict.intact) << verdict.problem;
+  EXPECT_EQ(verdict.entries, 4);
+}
+
+TEST_F(AuditLogTest, ABatchContinuesTheChainInOneStatement) {
+  Append(2);
+  const auto one = Entry(3);
+  const auto two = Entry(4);
+  auto lease = db_.Pool().Acquire();
+  pqxx::nontransaction tx(*lease);
+  EXPECT_EQ(AppendAudit(tx, std::vector<const AuditEntry*>{}), 0) << "nothing to append";
+  EXPECT_EQ(AppendAudit(tx, std::vector<const AuditEntry*>{&one, &two}), 4);
+  EXPECT_EQ(AppendAudit(tx, one), 5);
+  const auto verdict = Verify();
+  EXPECT_TRUE(verdict.intact) << verdict.problem;
+  EXPECT_EQ(verdict.entries, 5);
+  // Called by hand with arrays of different lengths, or none, the function refuses.
+  EXPECT_THROW(db_.Exec("SELECT audit_append('{1}', '{a,b}', '{a}', '{a}', '{a}', '{a}', '{a}', '{a}')"),
+               core::InfraError);
+  EXPECT_THROW(db_.Exec("SELECT audit_append('{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}')"),
+               core::InfraError);
+  EXPECT_EQ(Verify().entries, 5);
 }
 
 TEST_F(AuditLogTest, SagactlAuditVerifyReportsAndExits3OnABrokenChain) {

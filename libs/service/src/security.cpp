@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pqxx/nontransaction>
 #include <pqxx/transaction>
 
 #include <algorithm>
@@ -203,11 +204,14 @@ std::size_t PgAuditTrail::Waiting() const {
 
 void PgAuditTrail::Write(const std::vector<Pending*>& group) noexcept {
   const auto append = [&](const std::vector<Pending*>& entries) {
+    std::vector<const audit::AuditEntry*> batch;
+    batch.reserve(entries.size());
+    for (const auto* pending : entries) batch.push_back(pending->entry);
     auto conn = pool_.Acquire();
     pg::Translated([&] {
-      pqxx::work tx(*conn);
-      for (const auto* pending : entries) audit::AppendAudit(tx, *pending->entry);
-      tx.commit();
+      // One statement, its own transaction: the lock, the head and the inserts (AppendAudit).
+      pqxx::nontransaction tx(*conn);
+      (void)audit::AppendAudit(tx, batch);
     });
   };
   std::string error;

@@ -1,5 +1,5 @@
 #pragma once
-// The audit trail of a service: every service embeds migrations/0006_audit, and
+// The audit trail of a service: every service embeds migrations/0006_audit and 0010, and
 // libs/service's authorization middleware (security.hpp) appends to it. Table audit_log: append-only
 // (UPDATE, DELETE and TRUNCATE refused by the database) and hash-chained: entry n stores
 // prev_hash = hash of entry n-1 (64 zeros for the first) and
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pqxx/connection>
 #include <pqxx/transaction_base>
@@ -40,9 +41,13 @@ struct AuditEntry {
 /// The hash of entry `seq` whose predecessor's hash is `prev_hash` (64 hex digits).
 [[nodiscard]] std::string AuditHash(std::int64_t seq, const AuditEntry& entry, const std::string& prev_hash);
 
-/// Appends `entry` in the caller's transaction (it commits with the action it records).
-/// Appends are serialised by a transaction-scoped advisory lock, so the chain has no forks.
-/// Returns the entry's seq. Throws pg errors (pg::RethrowTranslated) like any statement.
+/// Appends `entries`, in order, in the caller's transaction (they commit with the action they
+/// record), in one statement: the database function audit_append (migrations/0010) takes the
+/// chain's transaction-scoped advisory lock, so the chain has no forks, reads the head, and
+/// hashes and inserts each entry (the same hash as AuditHash). In a pqxx::nontransaction the
+/// statement is its own transaction. Returns the last entry's seq (0 for no entries: nothing is
+/// sent). Throws pg errors (pg::RethrowTranslated) like any statement.
+std::int64_t AppendAudit(pqxx::transaction_base& tx, const std::vector<const AuditEntry*>& entries);
 std::int64_t AppendAudit(pqxx::transaction_base& tx, const AuditEntry& entry);
 
 struct AuditVerdict {

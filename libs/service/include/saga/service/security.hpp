@@ -120,8 +120,9 @@ class IAuditSink {
 /// commit, so entries recorded while a commit is under way are appended together in the next
 /// transaction, by one of the waiting callers (group commit): one lock, one commit and one WAL
 /// flush for all of them instead of one each, which would cap the requests a service can audit
-/// per second at the disk's flush rate. When such a group fails, its entries are tried again
-/// one by one, so a failure concerns only its own entry. Counts
+/// per second at the disk's flush rate. That transaction is one autocommitted statement
+/// (audit::AppendAudit: one round trip for the lock, the head and every entry). When such a group fails, its
+/// entries are tried again one by one, so a failure concerns only its own entry. Counts
 /// saga_audit_entries_total{outcome} and saga_audit_write_failures_total.
 class PgAuditTrail final : public IAuditSink {
  public:

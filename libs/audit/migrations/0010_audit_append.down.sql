@@ -1,0 +1,1 @@
+DROP FUNCTION audit_append(bigint[], text[], text[], text[], text[], text[], text[], text[]);
