@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
     // (ConsumerConfig::accepts).
     saga::outbox::ConsumerConfig replies{"order-saga", {"saga.inventory.events", "saga.payment.events"}};
     replies.accepts = &saga::order::SagaOrchestrator::TakesReply;
+    // Their orders and sagas are read and locked by the statement that records the inbox rows.
+    replies.load = &saga::order::SagaReplyLoad;
     saga::service::AddConsumer(context, std::move(replies), saga::order::MakeSagaReplyHandler(*orchestrator));
     sweeper = std::make_unique<saga::order::SagaSweeper>(
         *orchestrator, *transactions,

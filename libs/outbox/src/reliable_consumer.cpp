@@ -69,6 +69,23 @@ constexpr const char* kInboxInsert =
     "INSERT INTO inbox (consumer, message_id) SELECT v.consumer, v.message_id FROM {rows} ORDER BY v.ord "
     "ON CONFLICT DO NOTHING RETURNING message_id::text";
 
+// The elements of a one-dimensional array of uuids in PostgreSQL's text form ("{a,b}"): none
+// needs quoting.
+std::vector<std::string> ArrayElements(std::string_view array) {
+  if (array.size() < 2 || array.front() != '{' || array.back() != '}') {
+    throw pg::QueryError("inbox ids: not an array: " + std::string(array), "");
+  }
+  array = array.substr(1, array.size() - 2);
+  std::vector<std::string> elements;
+  while (!array.empty()) {
+    const auto comma = array.find(',');
+    elements.emplace_back(array.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    array.remove_prefix(comma + 1);
+  }
+  return elements;
+}
+
 // A transaction's outbox as its TransactionWork (TransactionOutboxOf).
 class BufferedOutbox final : public TransactionWork {
  public:
@@ -437,11 +454,35 @@ std::vector<ReliableConsumer::Outcome> ReliableConsumer::Apply(pqxx::transaction
                                                                std::vector<std::function<void()>>& committed,
                                                                bool enter_scopes) {
   pg::BulkRows inbox({{"consumer", "text"}, {"message_id", "uuid"}});
+  std::vector<const contracts::Envelope*> taken;
   for (const auto& item : items) {
-    if (item.apply) inbox.Add(config_.name, item.envelope.message_id.Get().ToString());
+    if (!item.apply) continue;
+    inbox.Add(config_.name, item.envelope.message_id.Get().ToString());
+    taken.push_back(&item.envelope);
   }
   std::set<std::string, std::less<>> fresh;  // not in the inbox before: applied once each
-  for (const auto& row : inbox.Exec(tx, kInboxInsert)) fresh.insert(row[0].as<std::string>());
+  std::optional<BatchLoad> load;
+  if (config_.load && !taken.empty()) load = config_.load(taken, static_cast<int>(inbox.Columns()) + 1);
+  std::vector<pqxx::row> loaded;
+  if (load) {
+    // The inbox rows and the load in one statement. The load's rows come first in each row, the
+    // ids the inbox did not hold last (an array, in every row); a load without rows still
+    // yields one row, of NULLs but for the array.
+    auto params = inbox.Parameters();
+    params.insert(params.end(), load->params.begin(), load->params.end());
+    const auto sql =
+        "WITH claimed AS (" + inbox.Statement(kInboxInsert) + "), loaded AS (" + load->sql +
+        ") SELECT loaded.*, ARRAY(SELECT message_id FROM claimed)::text FROM (VALUES (1)) AS one (x) "
+        "LEFT JOIN loaded ON true";
+    const auto result = tx.exec_prepared(pg::Prepare(tx, sql), pqxx::prepare::make_dynamic_params(params));
+    const auto ids = result.columns() - 1;
+    for (const auto& id : ArrayElements(result[0][ids].c_str())) fresh.insert(id);
+    for (const auto& row : result) {
+      if (!row[0].is_null()) loaded.push_back(row);
+    }
+  } else {
+    for (const auto& row : inbox.Exec(tx, kInboxInsert)) fresh.insert(row[0].as<std::string>());
+  }
   std::vector<Outcome> outcomes(items.size(), Outcome::kSkipped);
   std::vector<const contracts::Envelope*> applying;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -455,7 +496,8 @@ std::vector<ReliableConsumer::Outcome> ReliableConsumer::Apply(pqxx::transaction
     if (outcomes[i] != Outcome::kApplied) continue;
     std::optional<MessageScope> scope;
     if (enter_scopes) scope.emplace(items[i].envelope);
-    HandlerContext context{tx, items[i].envelope, *items[i].raw, committed, applying, work};
+    HandlerContext context{tx,   items[i].envelope,       *items[i].raw, committed, applying,
+                           work, load ? &loaded : nullptr};
     handler_(context);
   }
   if (work) work->Flush();

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <set>
 #include <sstream>
@@ -622,6 +623,105 @@ TEST_F(OutboxTest, ABatchSharesOneTransactionWorkAndItsOutbox) {
   for (int i = 1; i <= 12; ++i) expected.push_back(100 + i);
   for (int i = 1; i <= 10; ++i) expected.push_back(100 + i);
   EXPECT_EQ(versions, expected) << "replies keep the order of the messages that caused them";
+}
+
+// ConsumerConfig::load: what a transaction's handlers read comes with its inbox rows. Every
+// handler of the transaction sees the rows of the orders the transaction takes, locked until it
+// commits; the inbox still tells first deliveries from duplicates (one already in the inbox, one
+// sent twice in a row); an order without a row loads nothing, and a load of nothing is no load.
+TEST_F(OutboxTest, ABatchsLoadComesWithItsInboxRows) {
+  std::vector<core::OrderId> orders;
+  for (int k = 0; k < 4; ++k) orders.push_back(core::NewId<core::OrderId>());
+  Exec("CREATE TABLE load_rows (order_id uuid PRIMARY KEY, note text NOT NULL)");
+  for (int k = 0; k < 3; ++k) {  // orders[3] has no row
+    Exec("INSERT INTO load_rows VALUES ('" + orders[k].Get().ToString() + "', 'note " + std::to_string(k) +
+         "')");
+  }
+  std::vector<contracts::Envelope> sent;
+  for (int i = 1; i <= 5; ++i) {
+    for (const auto& order : orders) sent.push_back(Message(order, i));
+  }
+  Exec("INSERT INTO inbox (consumer, message_id) VALUES ('load-consumer', '" +
+       sent[6].message_id.Get().ToString() + "')");  // already processed before
+  kafka::Producer producer(kafka_);
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    const auto key = sent[i].order_id.Get().ToString();
+    producer.Produce({topic_, key, contracts::Encode(sent[i]), HeadersFor(sent[i])}).get();
+    if (i == 9) producer.Produce({topic_, key, contracts::Encode(sent[i]), HeadersFor(sent[i])}).get();
+  }
+  std::mutex mu;
+  std::vector<std::string> problems;
+  int loads = 0;
+  int with_rows = 0;
+  auto config = Config();
+  config.name = "load-consumer";
+  config.batch_size = 16;
+  config.load = [&](const std::vector<const contracts::Envelope*>& taken,
+                    int first) -> std::optional<BatchLoad> {
+    std::lock_guard lock(mu);
+    ++loads;
+    std::string ids = "{";
+    for (const auto* envelope : taken)
+      ids += (ids.size() > 1 ? "," : "") + envelope->order_id.Get().ToString();
+    return BatchLoad{"SELECT order_id::text, note FROM load_rows WHERE order_id = ANY($" +
+                         std::to_string(first) + "::uuid[]) ORDER BY order_id FOR UPDATE",
+                     {ids + "}"}};
+  };
+  pqxx::connection other(pg_.dsn);
+  auto handler = [&](HandlerContext& c) {
+    RecordEffect()(c);
+    std::lock_guard lock(mu);
+    if (c.loaded == nullptr) {
+      problems.push_back("no rows given to a consumer with a load");
+      return;
+    }
+    bool mine = false;
+    for (const auto& row : *c.loaded) {
+      const std::string order = row[0].c_str();
+      mine = mine || order == c.envelope.order_id.Get().ToString();
+      if (std::string(row[1].c_str()).rfind("note ", 0) != 0) problems.push_back("a row without its note");
+      pqxx::work probe(other);  // the loaded rows are locked by the handler's transaction
+      probe.exec("SET LOCAL lock_timeout = '20ms'");
+      try {
+        probe.exec("SELECT 1 FROM load_rows WHERE order_id = '" + order + "' FOR UPDATE");
+        problems.push_back("loaded row " + order + " was not locked");
+      } catch (const pqxx::sql_error&) {
+      }
+    }
+    const bool has_row = c.envelope.order_id != orders[3];
+    if (mine != has_row)
+      problems.push_back("message of " + c.envelope.order_id.Get().ToString() + ": own row " +
+                         (mine ? "loaded" : "missing"));
+    if (!c.loaded->empty()) ++with_rows;
+  };
+  ReliableConsumer consumer(config, kafka_, pool_, producer, handler);
+  consumer.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 19; }, seconds(30)));
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().duplicates_skipped == 2; }, seconds(10)));
+  consumer.Stop();
+  EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 19)
+      << "the duplicate skipped, the message sent twice once";
+  EXPECT_EQ(
+      Count("SELECT count(*) FROM effects WHERE message_id = '" + sent[6].message_id.Get().ToString() + "'"),
+      0);
+  EXPECT_GT(loads, 0);
+  EXPECT_GT(with_rows, 0);
+
+  // A load that returns nothing is no load: the handlers are given no rows (nullptr).
+  config.name = testing::UniqueName("no-load");
+  config.load = [](const std::vector<const contracts::Envelope*>&, int) -> std::optional<BatchLoad> {
+    return std::nullopt;
+  };
+  std::atomic<int> without{0};
+  ReliableConsumer plain(config, kafka_, pool_, producer, [&](HandlerContext& c) {
+    RecordEffect()(c);
+    if (c.loaded == nullptr) ++without;
+  });
+  plain.Start();
+  ASSERT_TRUE(testing::WaitFor([&] { return plain.Stats().processed == 20; }, seconds(30)));
+  plain.Stop();
+  EXPECT_EQ(without.load(), 20);
 }
 
 // One message of a batch fails for good: the batch rolls back, and each message is handled again

@@ -167,6 +167,15 @@ int PgSagaUnitOfWork::Published() const noexcept {
   return kept_->outbox.Appended();
 }
 
+std::string PgSagaUnitOfWork::PrefetchQuery(int parameter) {
+  // Each order with its items and its saga, in one statement; the rows are locked in order id
+  // order, an order before its saga (as a consumer that reads them one by one does). An order
+  // without a saga is not read: a later read loads it alone.
+  return "SELECT " + kSagaColumns + ", " + PgOrderRepository::SelectList() +
+         " FROM orders o JOIN sagas s ON s.order_id = o.id WHERE o.id = ANY($" + std::to_string(parameter) +
+         "::uuid[]) ORDER BY o.id FOR UPDATE OF o, s";
+}
+
 void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
   std::vector<core::OrderId> ids;
   for (const auto& id : order_ids) {
@@ -174,15 +183,14 @@ void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
   }
   if (ids.empty()) return;
   const auto list = pg::ArrayLiteral(ids, [](const core::OrderId& id) { return id.Get().ToString(); });
+  static const std::string kQuery = PrefetchQuery(1);
+  const auto rows = pg::Translated([&] { return pg::Exec(tx_, kQuery, list); });
+  Adopt(std::vector<pqxx::row>(rows.begin(), rows.end()));
+}
+
+void PgSagaUnitOfWork::Adopt(const std::vector<pqxx::row>& rows) {
   pg::Translated([&] {
-    // Each order with its items and its saga, in one statement; the rows are locked in order id
-    // order, an order before its saga (as a consumer that reads them one by one does). An order
-    // without a saga is not prefetched: a later read loads it alone.
-    for (const auto& row : pg::Exec(tx_,
-                                    "SELECT " + kSagaColumns + ", " + PgOrderRepository::SelectList() +
-                                        " FROM orders o JOIN sagas s ON s.order_id = o.id WHERE o.id = "
-                                        "ANY($1::uuid[]) ORDER BY o.id FOR UPDATE OF o, s",
-                                    list)) {
+    for (const auto& row : rows) {
       auto order = PgOrderRepository::FromRow(row, kSagaColumnCount);
       auto saga = SagaOf(row);
       const auto order_id = saga.OrderId();
@@ -408,15 +416,34 @@ outbox::MessageHandler MakeSagaReplyHandler(const SagaOrchestrator& orchestrator
   return [&orchestrator](outbox::HandlerContext& context) {
     if (!context.work) {
       auto uow = std::make_unique<PgSagaUnitOfWork>(context.tx, context.after_commit);
-      std::vector<core::OrderId> order_ids;
-      for (const auto* reply : context.applying) {
-        if (SagaOrchestrator::TakesReply(reply->type)) order_ids.push_back(reply->order_id);
+      if (context.loaded != nullptr) {
+        uow->Adopt(*context.loaded);  // read with the inbox rows (SagaReplyLoad)
+      } else {
+        std::vector<core::OrderId> order_ids;
+        for (const auto* reply : context.applying) {
+          if (SagaOrchestrator::TakesReply(reply->type)) order_ids.push_back(reply->order_id);
+        }
+        uow->Prefetch(order_ids);
       }
-      uow->Prefetch(order_ids);
       context.work = std::move(uow);
     }
     orchestrator.OnReply(dynamic_cast<PgSagaUnitOfWork&>(*context.work), context.envelope);
   };
+}
+
+std::optional<outbox::BatchLoad> SagaReplyLoad(const std::vector<const contracts::Envelope*>& taken,
+                                               int first_parameter) {
+  std::vector<core::OrderId> ids;
+  for (const auto* reply : taken) {
+    if (SagaOrchestrator::TakesReply(reply->type) &&
+        std::find(ids.begin(), ids.end(), reply->order_id) == ids.end()) {
+      ids.push_back(reply->order_id);
+    }
+  }
+  if (ids.empty()) return std::nullopt;
+  return outbox::BatchLoad{
+      PgSagaUnitOfWork::PrefetchQuery(first_parameter),
+      {pg::ArrayLiteral(ids, [](const core::OrderId& id) { return id.Get().ToString(); })}};
 }
 
 std::optional<SagaInstance> PgSagaQueries::GetSaga(const core::OrderId& order_id) {

@@ -50,6 +50,11 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
   /// replies of a batch find them here. An order without a saga is not read (a later read loads
   /// it alone).
   void Prefetch(const std::vector<core::OrderId>& order_ids);
+  /// The query Prefetch runs, its order ids in parameter $`parameter` (a uuid array literal),
+  /// for a statement that runs it (SagaReplyLoad).
+  [[nodiscard]] static std::string PrefetchQuery(int parameter);
+  /// Keeps rows of PrefetchQuery read elsewhere, as Prefetch keeps its own.
+  void Adopt(const std::vector<pqxx::row>& rows);
   /// Sends the writes put off so far in ONE statement: new orders, items and sagas, order and saga
   /// updates, saga log lines, outbox rows (parts with nothing to send left out; nothing sent when
   /// there is nothing). Throws like any statement (ConcurrencyConflict when a row changed since
@@ -68,9 +73,15 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
 };
 
 /// The order saga's handler of replies (consumer order-saga): one PgSagaUnitOfWork per inbox
-/// transaction, which reads the orders and sagas of all the transaction's replies at once
-/// (Prefetch) and is flushed by the consumer before it commits.
+/// transaction, which takes the orders and sagas of all the transaction's replies read at once
+/// (SagaReplyLoad's rows, or Prefetch) and is flushed by the consumer before it commits.
 [[nodiscard]] outbox::MessageHandler MakeSagaReplyHandler(const SagaOrchestrator& orchestrator);
+
+/// ConsumerConfig::load of the order saga's replies: the orders and sagas of the replies a
+/// transaction takes (PrefetchQuery), read and locked by the statement that records its inbox
+/// rows; nothing when none of them is a reply the saga takes.
+[[nodiscard]] std::optional<outbox::BatchLoad> SagaReplyLoad(
+    const std::vector<const contracts::Envelope*>& taken, int first_parameter);
 
 /// Each Run() is a transaction on a pooled connection. `published`, when given, runs after a
 /// commit that appended outbox rows (the service wires OutboxRelay::Notify, so the messages of

@@ -135,44 +135,66 @@ TEST_F(PgSagaStoreTest, LockDueTakesThePassedDeadlinesInOrderAndSkipsWhatOthersH
 }
 
 // Prefetch reads each order with its items and its saga in one statement and locks both rows
-// (a writer elsewhere waits); an order without a saga is left to a later read.
+// (a writer elsewhere waits); an order without a saga is left to a later read. The consumer's
+// load (SagaReplyLoad, run with the inbox rows, its rows given to Adopt) does the same.
 TEST_F(PgSagaStoreTest, PrefetchReadsAndLocksEachOrderWithItsItemsAndSaga) {
-  auto order = testing::OrderBuilder().WithItem(3, 250).WithItem(1, 999).Build();
-  auto lone = testing::OrderBuilder().Build();
-  transactions_.Run([&](ISagaUnitOfWork& uow) {
-    uow.Orders().Create(order);
-    uow.Orders().Create(lone);
-    auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
-                                    testing::kT0, SagaPolicy{});
-    uow.CreateSaga(saga);
-  });
-  auto lease = db_.Pool().Acquire();
-  pqxx::work tx(*lease);
-  std::vector<std::function<void()>> after_commit;
-  PgSagaUnitOfWork uow(tx, after_commit);
-  uow.Prefetch({lone.Id(), order.Id()});
-  const std::string id = order.Id().Get().ToString();
-  const auto locked = [&](const std::string& update) {
-    auto other = db_.Pool().Acquire();
-    pqxx::work probe(*other);
-    probe.exec0("SET LOCAL lock_timeout = '200ms'");
-    try {
-      probe.exec0(update);
-    } catch (const pqxx::sql_error&) {
-      return true;
+  for (const bool through_load : {false, true}) {
+    SCOPED_TRACE(through_load ? "SagaReplyLoad and Adopt" : "Prefetch");
+    auto order = testing::OrderBuilder().WithItem(3, 250).WithItem(1, 999).Build();
+    auto lone = testing::OrderBuilder().Build();
+    transactions_.Run([&](ISagaUnitOfWork& uow) {
+      uow.Orders().Create(order);
+      uow.Orders().Create(lone);
+      auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
+                                      testing::kT0, SagaPolicy{});
+      uow.CreateSaga(saga);
+    });
+    auto lease = db_.Pool().Acquire();
+    pqxx::work tx(*lease);
+    std::vector<std::function<void()>> after_commit;
+    PgSagaUnitOfWork uow(tx, after_commit);
+    if (through_load) {
+      const auto reserved = Message(order.Id(), "InventoryReserved");
+      const auto also = Message(lone.Id(), "PaymentCompleted");
+      const auto stock = Message(core::NewId<core::OrderId>(), "StockUpdated");  // not a reply the saga takes
+      EXPECT_FALSE(SagaReplyLoad({&stock}, 1)) << "nothing to load";
+      const auto load = SagaReplyLoad({&also, &stock, &reserved, &reserved}, 3);
+      ASSERT_TRUE(load);
+      EXPECT_EQ(load->params, (std::vector<std::string>{"{" + lone.Id().Get().ToString() + "," +
+                                                        order.Id().Get().ToString() + "}"}));
+      EXPECT_NE(load->sql.find("$3::uuid[]"), std::string::npos) << load->sql;
+      // As the consumer runs it: after two parameters of its own.
+      const auto rows =
+          tx.exec_params("SELECT l.* FROM (" + load->sql + ") l WHERE $1::int = 1 AND $2::text = ''", 1, "",
+                         load->params[0]);
+      uow.Adopt(std::vector<pqxx::row>(rows.begin(), rows.end()));
+    } else {
+      uow.Prefetch({lone.Id(), order.Id()});
     }
-    return false;
-  };
-  EXPECT_TRUE(locked("UPDATE orders SET version = version WHERE id = '" + id + "'"));
-  EXPECT_TRUE(locked("UPDATE sagas SET version = version WHERE order_id = '" + id + "'"));
-  EXPECT_FALSE(locked("UPDATE orders SET version = version WHERE id = '" + lone.Id().Get().ToString() + "'"))
-      << "an order without a saga is not prefetched";
-  const auto read = uow.Orders().Get(order.Id());
-  ASSERT_TRUE(read);
-  EXPECT_EQ(read->Items(), order.Items());
-  EXPECT_EQ(read->TotalAmount(), order.TotalAmount());
-  EXPECT_EQ(uow.LockSaga(order.Id())->OrderId(), order.Id());
-  EXPECT_EQ(uow.Orders().Get(lone.Id())->Items(), lone.Items()) << "read alone when asked for";
+    const std::string id = order.Id().Get().ToString();
+    const auto locked = [&](const std::string& update) {
+      auto other = db_.Pool().Acquire();
+      pqxx::work probe(*other);
+      probe.exec0("SET LOCAL lock_timeout = '200ms'");
+      try {
+        probe.exec0(update);
+      } catch (const pqxx::sql_error&) {
+        return true;
+      }
+      return false;
+    };
+    EXPECT_TRUE(locked("UPDATE orders SET version = version WHERE id = '" + id + "'"));
+    EXPECT_TRUE(locked("UPDATE sagas SET version = version WHERE order_id = '" + id + "'"));
+    EXPECT_FALSE(
+        locked("UPDATE orders SET version = version WHERE id = '" + lone.Id().Get().ToString() + "'"))
+        << "an order without a saga is not prefetched";
+    const auto read = uow.Orders().Get(order.Id());
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->Items(), order.Items());
+    EXPECT_EQ(read->TotalAmount(), order.TotalAmount());
+    EXPECT_EQ(uow.LockSaga(order.Id())->OrderId(), order.Id());
+    EXPECT_EQ(uow.Orders().Get(lone.Id())->Items(), lone.Items()) << "read alone when asked for";
+  }
 }
 
 // What a consumer batch does through one unit of work: the replies of one order read it once

@@ -58,6 +58,14 @@
 
 namespace saga::outbox {
 
+/// What the handlers of an inbox transaction will read, loaded by the statement that records the
+/// transaction's inbox rows (ConsumerConfig::load): a SELECT, which may lock rows (FOR UPDATE),
+/// and its parameters, numbered from the `first_parameter` the consumer gave.
+struct BatchLoad {
+  std::string sql;
+  std::vector<std::string> params;
+};
+
 struct ConsumerConfig {
   /// Inbox name and Kafka group id ("inventory-commands").
   std::string name;
@@ -80,6 +88,16 @@ struct ConsumerConfig {
   /// StockUpdated), and an inbox transaction with its WAL flush for a message that changes nothing is the
   /// largest cost of such a consumer.
   std::function<bool(std::string_view type)> accepts{};
+  /// Optional: what the handlers of an inbox transaction will read, loaded in the statement that
+  /// records its inbox rows, so that a transaction pays one round trip for both instead of two.
+  /// Given the messages the transaction takes (before the inbox has told the duplicates apart:
+  /// what they would read is read, and locked, too) and the number its parameters start from,
+  /// returns the query (BatchLoad), or nothing for no load. Its rows reach every handler of the
+  /// transaction as HandlerContext::loaded. The query's text should be the same for every
+  /// transaction (it is prepared once per connection), its values in the parameters.
+  std::function<std::optional<BatchLoad>(const std::vector<const contracts::Envelope*>& taken,
+                                         int first_parameter)>
+      load{};
 };
 
 /// What a handler keeps for the length of one inbox transaction, across the messages that
@@ -108,6 +126,9 @@ struct HandlerContext {
   const std::vector<const contracts::Envelope*>& applying;
   /// The handler's state for this transaction (TransactionWork); empty on its first message.
   std::unique_ptr<TransactionWork>& work;
+  /// The rows ConsumerConfig::load selected for this transaction, in its query's column order;
+  /// nullptr when the consumer has no load (or it returned nothing for this transaction).
+  const std::vector<pqxx::row>* loaded = nullptr;
 };
 
 /// The OutboxBuffer (outbox.hpp) of the transaction `context` belongs to: made on its first
