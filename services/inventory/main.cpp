@@ -63,8 +63,11 @@ int main(int argc, char** argv) {
     app = std::make_unique<saga::inventory::InventoryApp>(*repository, *unit, context.clock);
     saga::inventory::AddInventoryRoutes(context.router, *app);
 
-    // The saga's commands: each handled in the consumer's inbox transaction with its replies.
-    saga::service::AddConsumer(context, {"inventory-commands", {"saga.inventory.commands"}},
+    // The saga's commands: each handled in the consumer's inbox transaction with its replies;
+    // their reservations and stock rows are read and locked with the inbox rows.
+    saga::outbox::ConsumerConfig commands{"inventory-commands", {"saga.inventory.commands"}};
+    commands.load = &saga::inventory::InventoryCommandLoad;
+    saga::service::AddConsumer(context, std::move(commands),
                                saga::inventory::MakeInventoryCommandHandler(context.clock));
 
     saga::inventory::ExpiryConfig expiry_config;

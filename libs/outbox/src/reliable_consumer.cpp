@@ -92,19 +92,29 @@ class BufferedOutbox final : public TransactionWork {
   explicit BufferedOutbox(pqxx::transaction_base& tx) : tx_(tx) {}
   void Flush() override { buffer_.Flush(tx_); }
   OutboxBuffer& Buffer() { return buffer_; }
+  std::any& State() { return state_; }
 
  private:
   pqxx::transaction_base& tx_;
   OutboxBuffer buffer_;
+  std::any state_;  // TransactionStateOf
 };
+
+BufferedOutbox& BufferedOutboxOf(HandlerContext& context) {
+  if (!context.work) context.work = std::make_unique<BufferedOutbox>(context.tx);
+  auto* outbox = dynamic_cast<BufferedOutbox*>(context.work.get());
+  if (outbox == nullptr) throw std::logic_error("the transaction's work is not its outbox");
+  return *outbox;
+}
 
 }  // namespace
 
 OutboxBuffer& TransactionOutboxOf(HandlerContext& context) {
-  if (!context.work) context.work = std::make_unique<BufferedOutbox>(context.tx);
-  auto* outbox = dynamic_cast<BufferedOutbox*>(context.work.get());
-  if (outbox == nullptr) throw std::logic_error("the transaction's work is not its outbox");
-  return outbox->Buffer();
+  return BufferedOutboxOf(context).Buffer();
+}
+
+std::any& internal::TransactionStateSlot(HandlerContext& context) {
+  return BufferedOutboxOf(context).State();
 }
 
 ReliableConsumer::Instruments ReliableConsumer::MakeInstruments(observability::Metrics& metrics,

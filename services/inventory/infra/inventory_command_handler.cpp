@@ -2,6 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+#include <string>
+
+#include "saga/pg/sql.hpp"
+#include "services/inventory/infra/pg_inventory_repository.hpp"
+
 #include "services/inventory/infra/pg_unit_of_work.hpp"
 
 namespace saga::inventory {
@@ -31,7 +37,42 @@ CommandReply Unwrap(const contracts::Envelope& command, core::Result<CommandRepl
   return std::move(reply).Value();
 }
 
+// The orders and products a transaction's commands ask about (InventoryCommandLoad).
+struct Asked {
+  std::set<std::string> orders;
+  std::set<std::string> products;
+};
+
+Asked AskedBy(const std::vector<const contracts::Envelope*>& commands) {
+  Asked asked;
+  for (const auto* command : commands) {
+    asked.orders.insert(command->order_id.Get().ToString());
+    if (command->type != "ReserveInventory") continue;
+    const auto items = command->payload.find("items");
+    if (items == command->payload.end() || !items->is_array()) continue;
+    for (const auto& item : *items) {
+      if (!item.is_object() || !item.contains("productId") || !item["productId"].is_string()) continue;
+      if (const auto id = core::ParseId<core::ProductId>(item["productId"].get<std::string>())) {
+        asked.products.insert(id->Get().ToString());
+      }
+    }
+  }
+  return asked;
+}
+
+std::string ArrayOf(const std::set<std::string>& ids) {
+  return pg::ArrayLiteral(ids, [](const std::string& id) { return id; });
+}
+
 }  // namespace
+
+std::optional<outbox::BatchLoad> InventoryCommandLoad(const std::vector<const contracts::Envelope*>& taken,
+                                                      int first_parameter) {
+  const auto asked = AskedBy(taken);
+  if (asked.orders.empty()) return std::nullopt;
+  return outbox::BatchLoad{PgInventoryRepository::PreloadQuery(first_parameter, first_parameter + 1),
+                           {ArrayOf(asked.orders), ArrayOf(asked.products)}};
+}
 
 CommandReply DispatchInventoryCommand(const contracts::Envelope& command, IUnitOfWork& unit,
                                       const core::Clock& clock) {
@@ -61,7 +102,18 @@ CommandReply DispatchInventoryCommand(const contracts::Envelope& command, IUnitO
 
 outbox::MessageHandler MakeInventoryCommandHandler(const core::Clock& clock) {
   return [&clock](outbox::HandlerContext& context) {
-    PgTransactionUnitOfWork unit(context.tx, outbox::TransactionOutboxOf(context));
+    // What the transaction read with its inbox rows (InventoryCommandLoad), kept across its
+    // commands until they write it.
+    auto& preloaded = outbox::TransactionStateOf<std::optional<PreloadedStock>>(context, [&] {
+      std::optional<PreloadedStock> stock;
+      if (context.loaded != nullptr) {
+        const auto asked = AskedBy(context.applying);
+        stock.emplace(*context.loaded, asked.orders, asked.products);
+      }
+      return stock;
+    });
+    PgTransactionUnitOfWork unit(context.tx, outbox::TransactionOutboxOf(context),
+                                 preloaded ? &*preloaded : nullptr);
     const auto reply = DispatchInventoryCommand(context.envelope, unit, clock);
     spdlog::info("{} for order {} answered {}{}", context.envelope.type,
                  context.envelope.order_id.Get().ToString(), reply.type,

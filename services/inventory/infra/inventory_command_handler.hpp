@@ -8,6 +8,9 @@
 // envelope's, or a command refused by corrupt stock throws outbox::PermanentError (dead-lettered
 // at once); infrastructure failures propagate (retried by the consumer).
 
+#include <optional>
+#include <vector>
+
 #include "saga/core/time.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "services/inventory/app/inventory_commands.hpp"
@@ -20,7 +23,16 @@ CommandReply DispatchInventoryCommand(const contracts::Envelope& command, IUnitO
                                       const core::Clock& clock);
 
 /// The handler for service::AddConsumer: DispatchInventoryCommand in a PgTransactionUnitOfWork
-/// over the consumer's transaction. `clock` must outlive the handler.
+/// over the consumer's transaction. `clock` must outlive the handler. With the rows of
+/// InventoryCommandLoad (HandlerContext::loaded), its repository takes the reservations and
+/// stock rows from them (PreloadedStock) until the transaction writes them.
 [[nodiscard]] outbox::MessageHandler MakeInventoryCommandHandler(const core::Clock& clock);
+
+/// ConsumerConfig::load of the inventory commands: the reservations of the commands' orders and
+/// the stock rows of the products they reserve or hold (PgInventoryRepository::PreloadQuery),
+/// read and locked by the statement that records the transaction's inbox rows. Product ids that
+/// are not UUIDs are left to the handler (which dead-letters the command).
+[[nodiscard]] std::optional<outbox::BatchLoad> InventoryCommandLoad(
+    const std::vector<const contracts::Envelope*>& taken, int first_parameter);
 
 }  // namespace saga::inventory

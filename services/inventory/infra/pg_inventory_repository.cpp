@@ -1,8 +1,10 @@
 #include "services/inventory/infra/pg_inventory_repository.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <pqxx/pqxx>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -139,14 +141,6 @@ std::vector<Reservation> LockReservations(pqxx::transaction_base& tx, const core
   return reservations;
 }
 
-std::map<std::string, InventoryItem> LockItemsOf(pqxx::transaction_base& tx,
-                                                 const std::vector<Reservation>& reservations) {
-  std::vector<std::string> products;
-  products.reserve(reservations.size());
-  for (const auto& r : reservations) products.push_back(Id(r.ProductId().Get()));
-  return LockItems(tx, products);
-}
-
 using Move = core::Result<Outcome, InventoryError> (Reservation::*)(core::Timestamp);
 using StockMove = core::Result<void, InventoryError> (InventoryItem::*)(std::int64_t, core::Timestamp);
 
@@ -157,7 +151,101 @@ struct MovePlan {
   StockMove stock_move = nullptr;
 };
 
+// PreloadQuery's rows: the kind ('r' or 'i'), then the reservation columns (kReservationColumns,
+// 8), then the stock columns (product id and kItemColumns, 8); the other kind's are NULL.
+constexpr int kPreloadReservationAt = 1;
+constexpr int kPreloadItemAt = 9;
+
 }  // namespace
+
+std::string PgInventoryRepository::PreloadQuery(int orders, int products) {
+  const auto order_ids = "$" + std::to_string(orders) + "::uuid[]";
+  const auto product_ids = "$" + std::to_string(products) + "::uuid[]";
+  const std::string no_reservation =
+      "NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::text, NULL::bigint, "
+      "NULL::bigint, NULL::bigint";
+  const std::string no_item =
+      "NULL::text, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint, NULL::bigint, "
+      "NULL::bigint, NULL::bigint";
+  return "WITH r AS (SELECT " + kReservationColumns + " FROM reservations WHERE order_id = ANY(" + order_ids +
+         ") ORDER BY order_id, product_id FOR UPDATE), i AS (SELECT i.product_id::text, " + kItemColumns +
+         " FROM inventory_items i WHERE i.product_id = ANY(" + product_ids +
+         ") OR i.product_id IN (SELECT product_id FROM reservations WHERE order_id = ANY(" + order_ids +
+         ")) ORDER BY i.product_id FOR UPDATE) SELECT 'r', r.*, " + no_item +
+         " FROM r UNION ALL SELECT 'i', " + no_reservation + ", i.* FROM i";
+}
+
+PreloadedStock::PreloadedStock(const std::vector<pqxx::row>& rows, const std::set<std::string>& orders,
+                               const std::set<std::string>& products)
+    : orders_(orders), products_(products) {
+  pg::Translated([&] {
+    for (const auto& row : rows) {
+      if (std::string_view(row[0].c_str()) == "r") {
+        auto reservation = ReservationFrom(row.slice(kPreloadReservationAt, kPreloadReservationAt + 8));
+        // The stock of an asked order's reservations came too.
+        products_.insert(Id(reservation.ProductId().Get()));
+        reservations_[Id(reservation.OrderId().Get())].push_back(std::move(reservation));
+      } else {
+        const auto item_row = row.slice(kPreloadItemAt, kPreloadItemAt + 8);
+        items_.emplace(item_row[0].c_str(), ItemFrom(item_row, 1));
+      }
+    }
+  });
+  // Only orders asked for are trusted, and only their reservations' products.
+  for (auto it = reservations_.begin(); it != reservations_.end();) {
+    it = orders_.count(it->first) == 0 ? reservations_.erase(it) : std::next(it);
+  }
+}
+
+std::optional<std::vector<Reservation>> PreloadedStock::Reservations(const core::OrderId& order_id) const {
+  const auto id = Id(order_id.Get());
+  if (orders_.count(id) == 0) return std::nullopt;
+  const auto it = reservations_.find(id);
+  if (it == reservations_.end()) return std::vector<Reservation>{};
+  return it->second;
+}
+
+std::optional<std::map<std::string, InventoryItem>> PreloadedStock::Items(
+    const std::vector<std::string>& product_ids) const {
+  std::map<std::string, InventoryItem> items;
+  for (const auto& id : product_ids) {
+    if (products_.count(id) == 0) return std::nullopt;
+    if (const auto it = items_.find(id); it != items_.end()) items.insert_or_assign(id, it->second);
+  }
+  return items;
+}
+
+void PreloadedStock::Wrote(const core::OrderId& order_id) {
+  orders_.erase(Id(order_id.Get()));
+}
+
+void PreloadedStock::Wrote(const InventoryItem& item) {
+  products_.erase(Id(item.ProductId().Get()));
+}
+
+std::vector<Reservation> PgInventoryRepository::LockReservationsOf(pqxx::transaction_base& tx,
+                                                                   const core::OrderId& order_id) {
+  if (preloaded_ != nullptr) {
+    if (auto kept = preloaded_->Reservations(order_id)) return std::move(*kept);
+  }
+  return LockReservations(tx, order_id);
+}
+
+std::map<std::string, InventoryItem> PgInventoryRepository::LockItemsOf(
+    pqxx::transaction_base& tx, const std::vector<std::string>& product_ids) {
+  if (preloaded_ != nullptr) {
+    if (auto kept = preloaded_->Items(product_ids)) return std::move(*kept);
+  }
+  return LockItems(tx, product_ids);
+}
+
+std::map<std::string, InventoryItem> PgInventoryRepository::LockItemsOf(
+    pqxx::transaction_base& tx, const std::vector<Reservation>& reservations) {
+  std::vector<std::string> products;
+  products.reserve(reservations.size());
+  for (const auto& r : reservations) products.push_back(Id(r.ProductId().Get()));
+  return LockItemsOf(tx, products);
+}
 
 template <typename F>
 decltype(auto) PgInventoryRepository::Write(F&& fn) {
@@ -207,6 +295,7 @@ void PgInventoryRepository::WriteItem(pqxx::transaction_base& tx, InventoryItem&
                                     " changed since version " + std::to_string(item.Version()) + " was read");
   }
   item.MarkPersisted(updated[0][0].as<std::int64_t>());
+  if (preloaded_ != nullptr) preloaded_->Wrote(item);
   if (tx_ != nullptr) {
     writes_.push_back(StockWrite{item.ProductId(), updated[0][3].as<std::string>(), order_id, item.Quantity(),
                                  item.Reserved(), updated[0][1].as<std::int64_t>(),
@@ -253,6 +342,7 @@ void PgInventoryRepository::WriteItems(pqxx::transaction_base& tx, const std::ve
   for (auto* item : items) {  // in the order given, like one WriteItem after another
     const auto row = updated[by_id.at(Id(item->Id().Get()))];
     item->MarkPersisted(row[1].as<std::int64_t>());
+    if (preloaded_ != nullptr) preloaded_->Wrote(*item);
     if (tx_ != nullptr) {
       writes_.push_back(StockWrite{item->ProductId(), row[4].as<std::string>(), order_id, item->Quantity(),
                                    item->Reserved(), row[2].as<std::int64_t>(), row[3].as<std::int64_t>()});
@@ -370,15 +460,22 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
     const core::OrderId& order_id, const std::vector<ReservationLine>& lines, core::Timestamp now,
     core::Timestamp expires_at) {
   return Write([&](pqxx::transaction_base& tx) -> core::Result<std::vector<Reservation>, ReserveFailure> {
-    // Serialise Reserve calls of one order (a redelivered command racing the first delivery).
-    pg::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Id(order_id.Get()));
-    auto existing = LockReservations(tx, order_id);
+    std::vector<Reservation> existing;
+    if (auto kept = preloaded_ != nullptr ? preloaded_->Reservations(order_id) : std::nullopt) {
+      // Read with the inbox rows, before any lock: a redelivered command racing the first
+      // delivery finds the reservations' unique key at the insert below instead.
+      existing = std::move(*kept);
+    } else {
+      // Serialise Reserve calls of one order (a redelivered command racing the first delivery).
+      pg::Exec(tx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", Id(order_id.Get()));
+      existing = LockReservations(tx, order_id);
+    }
     if (!existing.empty()) return existing;  // repeated: already reserved (all or nothing)
 
     std::vector<std::string> products;
     products.reserve(lines.size());
     for (const auto& line : lines) products.push_back(Id(line.product_id.Get()));
-    auto items = LockItems(tx, products);
+    auto items = LockItemsOf(tx, products);
     std::vector<Reservation> created;
     for (const auto& line : lines) {
       auto it = items.find(Id(line.product_id.Get()));
@@ -396,22 +493,26 @@ core::Result<std::vector<Reservation>, ReserveFailure> PgInventoryRepository::Re
     std::vector<InventoryItem*> written;
     for (auto& [product, item] : items) written.push_back(&item);
     WriteItems(tx, written, order_id);
-    InsertReservations(tx, created);
+    try {
+      pg::Translated([&] { InsertReservations(tx, created); });
+    } catch (const pg::ConstraintViolation& e) {
+      if (e.Constraint() != "reservations_order_product_key") throw;
+      // The same command, delivered twice at once, reserved first elsewhere: the transaction
+      // rolls back, and its retry finds those reservations and answers with them.
+      throw core::ConcurrencyConflict("order " + Id(order_id.Get()) + " was reserved concurrently");
+    }
+    if (preloaded_ != nullptr) preloaded_->Wrote(order_id);
     return created;
   });
 }
 
-namespace {
-
 // Applies to every reservation of the order the move `plan` chooses for its status, and the
 // matching stock move to the stock of those it changed. Everything is checked before anything
 // is written, so a refusal writes nothing (also inside a caller's transaction).
-template <typename Plan, typename WriteItemsFn>
-core::Result<std::vector<Reservation>, InventoryError> MoveReservations(pqxx::transaction_base& tx,
-                                                                        const core::OrderId& order_id,
-                                                                        core::Timestamp now, Plan plan,
-                                                                        WriteItemsFn write_items) {
-  auto reservations = LockReservations(tx, order_id);
+template <typename Plan>
+core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::MoveReservations(
+    pqxx::transaction_base& tx, const core::OrderId& order_id, core::Timestamp now, Plan plan) {
+  auto reservations = LockReservationsOf(tx, order_id);
   auto items = LockItemsOf(tx, reservations);
   std::vector<const Reservation*> changed;
   for (auto& reservation : reservations) {
@@ -429,44 +530,39 @@ core::Result<std::vector<Reservation>, InventoryError> MoveReservations(pqxx::tr
   // One reservation per order and product: each stock row is written at most once.
   std::vector<InventoryItem*> written;
   for (const auto* reservation : changed) written.push_back(&items.at(Id(reservation->ProductId().Get())));
-  write_items(written);
-  if (!changed.empty()) WriteReservationStatuses(tx, changed);
+  WriteItems(tx, written, order_id);
+  if (!changed.empty()) {
+    WriteReservationStatuses(tx, changed);
+    if (preloaded_ != nullptr) preloaded_->Wrote(order_id);
+  }
   return reservations;
 }
-
-}  // namespace
 
 core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Release(
     const core::OrderId& order_id, core::Timestamp now) {
   return Write([&](pqxx::transaction_base& tx) {
-    return MoveReservations(
-        tx, order_id, now,
-        [](const Reservation& r) {
-          switch (r.Status()) {
-            case ReservationStatus::kActive:
-              return MovePlan{&Reservation::Release, &InventoryItem::Release};
-            case ReservationStatus::kCommitted:
-              return MovePlan{&Reservation::Return, &InventoryItem::ReturnSale};
-            case ReservationStatus::kReleased:
-            case ReservationStatus::kExpired:
-            case ReservationStatus::kReturned:
-              break;
-          }
-          return MovePlan{};
-        },
-        [&](const std::vector<InventoryItem*>& items) { WriteItems(tx, items, order_id); });
+    return MoveReservations(tx, order_id, now, [](const Reservation& r) {
+      switch (r.Status()) {
+        case ReservationStatus::kActive:
+          return MovePlan{&Reservation::Release, &InventoryItem::Release};
+        case ReservationStatus::kCommitted:
+          return MovePlan{&Reservation::Return, &InventoryItem::ReturnSale};
+        case ReservationStatus::kReleased:
+        case ReservationStatus::kExpired:
+        case ReservationStatus::kReturned:
+          break;
+      }
+      return MovePlan{};
+    });
   });
 }
 
 core::Result<std::vector<Reservation>, InventoryError> PgInventoryRepository::Commit(
     const core::OrderId& order_id, core::Timestamp now) {
   return Write([&](pqxx::transaction_base& tx) {
-    return MoveReservations(
-        tx, order_id, now,
-        [](const Reservation&) {
-          return MovePlan{&Reservation::Commit, &InventoryItem::CommitSale};
-        },
-        [&](const std::vector<InventoryItem*>& items) { WriteItems(tx, items, order_id); });
+    return MoveReservations(tx, order_id, now, [](const Reservation&) {
+      return MovePlan{&Reservation::Commit, &InventoryItem::CommitSale};
+    });
   });
 }
 
@@ -505,6 +601,7 @@ std::vector<Reservation> PgInventoryRepository::ExpireReservations(core::Timesta
       if (it == items.end() || !it->second.Release(reservation.Quantity(), now)) continue;
       WriteItem(tx, it->second, reservation.OrderId());
       WriteReservationStatus(tx, reservation);
+      if (preloaded_ != nullptr) preloaded_->Wrote(reservation.OrderId());
       expired.push_back(reservation);
     }
     return expired;

@@ -9,6 +9,13 @@
 // Rows of several products are always locked in product-id order, so concurrent reservations
 // cannot deadlock each other. A refused call writes nothing in either mode.
 
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <pqxx/row>
 #include <pqxx/transaction_base>
 
 #include "saga/pg/pool.hpp"
@@ -16,10 +23,48 @@
 
 namespace saga::inventory {
 
+/// The reservations and stock rows a consumer transaction read, and locked, with its inbox rows
+/// (PgInventoryRepository::PreloadQuery, run through outbox::ConsumerConfig::load), kept for the
+/// transaction's handlers. Each serves until the transaction writes it (Wrote); after that, and
+/// for whatever was not asked for, the repository reads the database as before. Not
+/// thread-safe; lives as long as its transaction.
+class PreloadedStock {
+ public:
+  /// `rows` of PreloadQuery, asked for the reservations of `orders` and the stock of `products`
+  /// (the stock of the products of those orders' reservations comes too).
+  PreloadedStock(const std::vector<pqxx::row>& rows, const std::set<std::string>& orders,
+                 const std::set<std::string>& products);
+  /// The order's reservations in product-id order (none: it has none); nothing when they were
+  /// not asked for or have been written since.
+  [[nodiscard]] std::optional<std::vector<Reservation>> Reservations(const core::OrderId& order_id) const;
+  /// The stock rows of `product_ids` that exist, by product id; nothing unless every one was
+  /// asked for and none has been written since.
+  [[nodiscard]] std::optional<std::map<std::string, InventoryItem>> Items(
+      const std::vector<std::string>& product_ids) const;
+  void Wrote(const core::OrderId& order_id);
+  void Wrote(const InventoryItem& item);
+
+ private:
+  std::set<std::string> orders_;    // asked for, not written since
+  std::set<std::string> products_;  // asked for, not written since
+  std::map<std::string, std::vector<Reservation>> reservations_;
+  std::map<std::string, InventoryItem> items_;
+};
+
 class PgInventoryRepository final : public IInventoryRepository {
  public:
   explicit PgInventoryRepository(pg::ConnectionPool& pool) : pool_(&pool) {}
-  explicit PgInventoryRepository(pqxx::transaction_base& tx) : tx_(&tx) {}
+  /// Transaction mode; with `preloaded`, the reservations and stock rows it holds are taken from
+  /// it (and a Reserve that finds its order's reservations there takes no per-order lock: the
+  /// unique key of reservations refuses a racing duplicate, as a ConcurrencyConflict).
+  explicit PgInventoryRepository(pqxx::transaction_base& tx, PreloadedStock* preloaded = nullptr)
+      : tx_(&tx), preloaded_(preloaded) {}
+
+  /// The query PreloadedStock's rows come from: the reservations of the orders in uuid-array
+  /// parameter $`orders`, and the stock rows of the products in $`products` and of those
+  /// reservations, locked (reservations first, each in id order, as Reserve, Commit and Release
+  /// lock them).
+  [[nodiscard]] static std::string PreloadQuery(int orders, int products);
 
   void CreateProduct(const Product& product, InventoryItem& item) override;
   [[nodiscard]] std::optional<ProductStock> GetProduct(const core::ProductId& id) override;
@@ -55,8 +100,21 @@ class PgInventoryRepository final : public IInventoryRepository {
   void WriteItems(pqxx::transaction_base& tx, const std::vector<InventoryItem*>& items,
                   const std::optional<core::OrderId>& order_id);
 
+  // The order's reservations and the stock rows of `product_ids`, locked: from preloaded_ when
+  // it has them, from the database otherwise.
+  std::vector<Reservation> LockReservationsOf(pqxx::transaction_base& tx, const core::OrderId& order_id);
+  std::map<std::string, InventoryItem> LockItemsOf(pqxx::transaction_base& tx,
+                                                   const std::vector<std::string>& product_ids);
+  std::map<std::string, InventoryItem> LockItemsOf(pqxx::transaction_base& tx,
+                                                   const std::vector<Reservation>& reservations);
+  template <typename Plan>
+  core::Result<std::vector<Reservation>, InventoryError> MoveReservations(pqxx::transaction_base& tx,
+                                                                          const core::OrderId& order_id,
+                                                                          core::Timestamp now, Plan plan);
+
   pg::ConnectionPool* pool_ = nullptr;    // pool mode
   pqxx::transaction_base* tx_ = nullptr;  // transaction mode
+  PreloadedStock* preloaded_ = nullptr;   // transaction mode, optional
   std::vector<StockWrite> writes_;        // transaction mode only
 };
 

@@ -23,7 +23,7 @@ void PgUnitOfWork::Run(const Work& work) {
 }
 
 void PgTransactionUnitOfWork::Run(const Work& work) {
-  PgInventoryRepository repository(tx_);
+  PgInventoryRepository repository(tx_, preloaded_);
   work(repository, outbox_);
 }
 

@@ -9,6 +9,7 @@
 #include "saga/outbox/message_outbox.hpp"
 #include "saga/pg/pool.hpp"
 #include "services/inventory/app/unit_of_work.hpp"
+#include "services/inventory/infra/pg_inventory_repository.hpp"
 
 namespace saga::inventory {
 
@@ -33,13 +34,16 @@ class PgUnitOfWork final : public IUnitOfWork {
 /// thread-safe.
 class PgTransactionUnitOfWork final : public IUnitOfWork {
  public:
-  PgTransactionUnitOfWork(pqxx::transaction_base& tx, outbox::IMessageOutbox& outbox)
-      : tx_(tx), outbox_(outbox) {}
+  /// `preloaded`: what the consumer read with the transaction's inbox rows (PreloadedStock).
+  PgTransactionUnitOfWork(pqxx::transaction_base& tx, outbox::IMessageOutbox& outbox,
+                          PreloadedStock* preloaded = nullptr)
+      : tx_(tx), outbox_(outbox), preloaded_(preloaded) {}
   void Run(const Work& work) override;
 
  private:
   pqxx::transaction_base& tx_;
   outbox::IMessageOutbox& outbox_;
+  PreloadedStock* preloaded_;
 };
 
 }  // namespace saga::inventory

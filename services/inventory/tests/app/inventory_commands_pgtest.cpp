@@ -11,6 +11,8 @@
 #include <set>
 
 #include "saga/contracts/message_types.hpp"
+#include "saga/core/errors.hpp"
+#include "saga/pg/sql.hpp"
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/migrated_database.hpp"
 #include "saga/testing/test_env.hpp"
@@ -393,6 +395,106 @@ TEST_F(InventoryCommandsTest, TheKafkaHandlerRefusesWhatIsNotItsCommand) {
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM outbox")[0].as<int>(), 1);
   tx.commit();
   EXPECT_EQ(Types(Outbox()), (std::vector<std::string>{"InventoryReservationFailed"}));
+}
+
+// As the consumer runs a transaction of several commands with InventoryCommandLoad: the rows
+// read with the inbox rows serve each command until the transaction writes them, after which the
+// next command reads them again (a stale copy would fail its version check), so commands on
+// one product and one order in one transaction add up as one by one.
+TEST_F(InventoryCommandsTest, ATransactionsPreloadedRowsServeUntilItWritesThem) {
+  const auto a = Seed(10);
+  const auto b = Seed(10);
+  const auto sold = core::NewId<core::OrderId>();
+  ASSERT_EQ(Dispatch(Reserve(sold, {{a, 1}}, kT0 + minutes(15))).type, "InventoryReserved");
+  Outbox();
+  const auto second = core::NewId<core::OrderId>();
+  const auto third = core::NewId<core::OrderId>();
+  const std::vector<contracts::Envelope> commands = {
+      Command("CommitInventory", {}, sold),
+      Reserve(second, {{a, 2}, {b, 1}}, kT0 + minutes(15)),
+      Reserve(third, {{a, 1}}, kT0 + minutes(15)),
+      Command("ReleaseInventory", {{"reason", "PaymentFailed"}}, second),
+      Command("CommitInventory", {}, third),
+  };
+  std::vector<const contracts::Envelope*> all;
+  for (const auto& command : commands) all.push_back(&command);
+  EXPECT_FALSE(InventoryCommandLoad({}, 1)) << "nothing to load";
+  const auto load = InventoryCommandLoad(all, 1);
+  ASSERT_TRUE(load);
+  ASSERT_EQ(load->params.size(), 2U);
+  {
+    auto lease = db_.Pool().Acquire();
+    pqxx::work tx(*lease);
+    const auto result = tx.exec_params(load->sql, load->params[0], load->params[1]);
+    const std::vector<pqxx::row> rows(result.begin(), result.end());
+    ASSERT_EQ(rows.size(), 3U) << "the reservation of `sold`, the stock of a and b";
+    const auto handler = MakeInventoryCommandHandler(clock_);
+    kafka::ConsumedMessage raw;
+    std::vector<std::function<void()>> after_commit;
+    std::unique_ptr<outbox::TransactionWork> work;
+    for (const auto& command : commands) {
+      outbox::HandlerContext context{tx, command, raw, after_commit, all, work, &rows};
+      handler(context);
+    }
+    work->Flush();
+    tx.commit();
+  }
+  EXPECT_EQ(Types(Outbox()),
+            (std::vector<std::string>{"StockUpdated", "InventoryCommitted", "StockUpdated", "StockUpdated",
+                                      "LowStockNotification", "InventoryReserved", "StockUpdated",
+                                      "InventoryReserved", "StockUpdated", "StockUpdated",
+                                      "InventoryReleased", "StockUpdated", "InventoryCommitted"}));
+  EXPECT_EQ(Stock(a).Quantity(), 8) << "two sold";
+  EXPECT_EQ(Stock(a).Reserved(), 0);
+  EXPECT_EQ(Stock(b).Quantity(), 10);
+  EXPECT_EQ(Stock(b).Reserved(), 0);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations WHERE status = 'Committed'"), 2);
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations WHERE status = 'Released'"), 2);
+}
+
+// Rows read before others changed them (as a transaction's load reads before any lock): a
+// Reserve that finds no reservations there, when the same command was reserved meanwhile, is
+// refused by the reservations' unique key as a ConcurrencyConflict (the consumer retries it)
+// and writes nothing; a stock row changed meanwhile fails its version check the same way. The
+// retry, with a fresh load, answers with the reservations made first.
+TEST_F(InventoryCommandsTest, AReserveOnStaleLoadedRowsIsAConflictNotADoubleReservation) {
+  const auto a = Seed(10);
+  const auto order = core::NewId<core::OrderId>();
+  const auto command = Reserve(order, {{a, 3}}, kT0 + minutes(15));
+  const auto load_rows = [&](const std::set<std::string>& products) {
+    auto lease = db_.Pool().Acquire();
+    pqxx::work tx(*lease);
+    const auto sql = PgInventoryRepository::PreloadQuery(1, 2);
+    const auto result = tx.exec_params(sql, "{" + order.Get().ToString() + "}",
+                                       pg::ArrayLiteral(products, [](const std::string& id) { return id; }));
+    tx.commit();
+    return std::vector<pqxx::row>(result.begin(), result.end());
+  };
+  const auto with_stock = load_rows({a.Get().ToString()});
+  const auto without_stock = load_rows({});
+  ASSERT_EQ(Dispatch(command).type, "InventoryReserved");  // the first delivery, meanwhile
+  Outbox();
+  const auto reserve_on = [&](const std::vector<pqxx::row>& rows, const std::set<std::string>& products) {
+    auto lease = db_.Pool().Acquire();
+    pqxx::work tx(*lease);
+    outbox::OutboxBuffer outbox;
+    PreloadedStock preloaded(rows, {order.Get().ToString()}, products);
+    PgTransactionUnitOfWork unit(tx, outbox, &preloaded);
+    auto reply = DispatchInventoryCommand(command, unit, clock_);
+    outbox.Flush(tx);
+    tx.commit();
+    return reply;
+  };
+  EXPECT_THROW(reserve_on(without_stock, {}), core::ConcurrencyConflict) << "the unique key";
+  EXPECT_THROW(reserve_on(with_stock, {a.Get().ToString()}), core::ConcurrencyConflict)
+      << "the version check";
+  EXPECT_EQ(Stock(a).Reserved(), 3) << "reserved once";
+  EXPECT_EQ(db_.Count("SELECT count(*) FROM reservations"), 1);
+  EXPECT_TRUE(Outbox().empty());
+  EXPECT_EQ(reserve_on(load_rows({a.Get().ToString()}), {a.Get().ToString()}).type, "InventoryReserved")
+      << "the retry, on a fresh load";
+  EXPECT_EQ(Stock(a).Reserved(), 3);
+  EXPECT_EQ(Types(Outbox()), (std::vector<std::string>{"InventoryReserved"}));
 }
 
 TEST_F(InventoryCommandsTest, ExpiryGivesBackDueReservationsInBatchesWithTheirStockUpdates) {

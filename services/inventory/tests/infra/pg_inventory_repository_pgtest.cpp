@@ -363,7 +363,7 @@ TEST(InventoryMigrationsTest, TheLedgerIsBackfilledAndDownKeepsReturnedSalesAsRe
   auto conn = pg::Connect(pg::PgConfig{db.Dsn(), std::chrono::seconds(3)});
   // The schema before this migration, with stock and a committed sale.
   all.Up(*conn);
-  all.Down(*conn, 3);  // dead letters (8), the audit trail (6), then this migration (4)
+  all.Down(*conn, 4);  // audit_append (10), dead letters (8), the audit trail (6), then this migration (4)
   ASSERT_EQ(all.CurrentVersion(*conn), 3);
   {
     pqxx::work tx(*conn);
@@ -390,7 +390,7 @@ TEST(InventoryMigrationsTest, TheLedgerIsBackfilledAndDownKeepsReturnedSalesAsRe
     tx.exec0("UPDATE reservations SET status = 'Returned'");
     tx.commit();
   }
-  all.Down(*conn, 3);  // dead letters, the audit trail, then the ledger
+  all.Down(*conn, 4);  // audit_append, dead letters, the audit trail, then the ledger
   pqxx::read_transaction tx(*conn);
   EXPECT_EQ(tx.exec1("SELECT status FROM reservations")[0].as<std::string>(), "Released");
 }

@@ -33,6 +33,7 @@
 // partitions over them, so partitions run in parallel and each key stays in order.
 // Lifecycle: Start(); Stop() finishes the message in hand, leaves the group and joins.
 
+#include <any>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -113,6 +114,12 @@ class TransactionWork {
   virtual void Flush() = 0;
 };
 
+struct HandlerContext;
+namespace internal {
+/// The slot TransactionStateOf keeps its object in, next to the transaction's outbox.
+[[nodiscard]] std::any& TransactionStateSlot(HandlerContext& context);
+}  // namespace internal
+
 struct HandlerContext {
   pqxx::transaction_base& tx;
   /// The decoded message; its traceparent is the span this consumer handles it in.
@@ -137,6 +144,16 @@ struct HandlerContext {
 /// that keep nothing else across messages (a handler that has a TransactionWork of its own flushes
 /// its outbox in it instead).
 [[nodiscard]] OutboxBuffer& TransactionOutboxOf(HandlerContext& context);
+
+/// What a handler that uses TransactionOutboxOf keeps for the length of the transaction besides
+/// its outbox: made by `make()` on the transaction's first call, the same object for the next
+/// messages, dropped with the transaction. `T` must be copyable (it is held in a std::any).
+template <typename T, typename Make>
+[[nodiscard]] T& TransactionStateOf(HandlerContext& context, Make make) {
+  std::any& state = internal::TransactionStateSlot(context);
+  if (!state.has_value()) state = T(make());
+  return std::any_cast<T&>(state);
+}
 
 /// Applies one message inside `context.tx`. Throw a retryable core::InfraError for a transient
 /// failure; anything else sends the message to the DLQ.
