@@ -61,9 +61,13 @@ int main(int argc, char** argv) {
     keys = std::make_unique<saga::crypto::LocalKeyRing>(saga::service::KeyRingDir(context.source));
     tokens = std::make_unique<saga::payment::EnvelopeTokenOpener>(*keys);
     const saga::core::Clock& clock = context.clock;
-    saga::service::AddConsumer(context, {"payment-commands", {saga::contracts::kPaymentCommandsTopic}},
+    // The orders' payments are read with the inbox rows (PaymentCommandLoad).
+    saga::outbox::ConsumerConfig consumer{"payment-commands", {saga::contracts::kPaymentCommandsTopic}};
+    consumer.load = &saga::payment::PaymentCommandLoad;
+    saga::service::AddConsumer(context, std::move(consumer),
                                [&clock, &gateway, &tokens](saga::outbox::HandlerContext& message) {
-                                 saga::payment::PgPaymentRepository payments(message.tx);
+                                 saga::payment::PgPaymentRepository payments(
+                                     message.tx, saga::payment::PreloadedPaymentsOf(message));
                                  saga::payment::PaymentCommands commands(
                                      payments, saga::outbox::TransactionOutboxOf(message), *gateway, clock);
                                  saga::payment::HandlePaymentCommand(message.envelope, commands, *tokens);

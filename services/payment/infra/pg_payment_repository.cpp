@@ -1,6 +1,8 @@
 #include "services/payment/infra/pg_payment_repository.hpp"
 
+#include <set>
 #include <type_traits>
+#include <utility>
 
 #include <pqxx/pqxx>
 
@@ -64,6 +66,53 @@ std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
 
 }  // namespace
 
+PreloadedPayments::PreloadedPayments(const std::vector<pqxx::row>& rows, std::set<std::string> orders)
+    : orders_(std::move(orders)) {
+  pg::Translated([&] {
+    for (const auto& row : rows) {
+      auto payment = PaymentFrom(row);
+      payments_[Id(payment.OrderId().Get())].push_back(std::move(payment));
+    }
+  });
+}
+
+std::optional<std::vector<Payment>> PreloadedPayments::ByOrder(const core::OrderId& order_id) const {
+  const auto id = Id(order_id.Get());
+  if (orders_.count(id) == 0) return std::nullopt;
+  const auto it = payments_.find(id);
+  if (it == payments_.end()) return std::vector<Payment>{};
+  return it->second;
+}
+
+void PreloadedPayments::Wrote(const core::OrderId& order_id) {
+  orders_.erase(Id(order_id.Get()));
+}
+
+std::optional<outbox::BatchLoad> PaymentCommandLoad(const std::vector<const contracts::Envelope*>& taken,
+                                                    int first_parameter) {
+  std::set<std::string> orders;
+  for (const auto* command : taken) orders.insert(Id(command->order_id.Get()));
+  if (orders.empty()) return std::nullopt;
+  // In GetByOrderId's order within each order.
+  return outbox::BatchLoad{"SELECT " + kColumns + " FROM payments WHERE order_id = ANY($" +
+                               std::to_string(first_parameter) +
+                               "::uuid[]) ORDER BY order_id, created_at DESC, id",
+                           {pg::ArrayLiteral(orders, [](const std::string& id) { return id; })}};
+}
+
+PreloadedPayments* PreloadedPaymentsOf(outbox::HandlerContext& context) {
+  auto& preloaded = outbox::TransactionStateOf<std::optional<PreloadedPayments>>(context, [&] {
+    std::optional<PreloadedPayments> payments;
+    if (context.loaded != nullptr) {
+      std::set<std::string> orders;
+      for (const auto* command : context.applying) orders.insert(Id(command->order_id.Get()));
+      payments.emplace(*context.loaded, std::move(orders));
+    }
+    return payments;
+  });
+  return preloaded ? &*preloaded : nullptr;
+}
+
 void PgPaymentRepository::Create(Payment& payment) {
   scope_.Run([&](pqxx::transaction_base& tx) {
     pg::Exec0(
@@ -78,6 +127,7 @@ void PgPaymentRepository::Create(Payment& payment) {
         core::ToUnixMicros(payment.UpdatedAt()));
   });
   payment.MarkPersisted(1);
+  if (preloaded_ != nullptr) preloaded_->Wrote(payment.OrderId());
 }
 
 void PgPaymentRepository::Update(Payment& payment) {
@@ -97,6 +147,7 @@ void PgPaymentRepository::Update(Payment& payment) {
     return updated[0][0].as<std::int64_t>();
   });
   payment.MarkPersisted(version);
+  if (preloaded_ != nullptr) preloaded_->Wrote(payment.OrderId());
 }
 
 std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
@@ -108,6 +159,9 @@ std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
 }
 
 std::vector<Payment> PgPaymentRepository::GetByOrderId(const core::OrderId& order_id) {
+  if (preloaded_ != nullptr) {
+    if (auto kept = preloaded_->ByOrder(order_id)) return std::move(*kept);
+  }
   return scope_.Run([&](pqxx::transaction_base& tx) {
     return Query(tx, "WHERE order_id = $1 ORDER BY created_at DESC, id", Id(order_id.Get()));
   });

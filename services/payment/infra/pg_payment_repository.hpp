@@ -9,17 +9,54 @@
 // The pool or transaction must outlive the repository. Errors arrive translated (pg/errors.hpp).
 // Thread-safety: pool mode is thread-safe; transaction mode belongs to the transaction's thread.
 
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <pqxx/row>
 #include <pqxx/transaction_base>
 
+#include "saga/contracts/envelope.hpp"
+#include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/transaction_scope.hpp"
 #include "services/payment/domain/payment_repository.hpp"
 
 namespace saga::payment {
 
+/// The payments of a consumer transaction's orders, read with its inbox rows
+/// (PaymentCommandLoad), kept for the transaction's handlers: an order's serve until the
+/// transaction writes one of its payments; after that, and for other orders, the repository reads
+/// the database as before. Not thread-safe; lives as long as its transaction.
+class PreloadedPayments {
+ public:
+  /// `rows` of PaymentCommandLoad's query, asked for the payments of `orders`.
+  PreloadedPayments(const std::vector<pqxx::row>& rows, std::set<std::string> orders);
+  /// As GetByOrderId orders them; nothing when not asked for or written since.
+  [[nodiscard]] std::optional<std::vector<Payment>> ByOrder(const core::OrderId& order_id) const;
+  void Wrote(const core::OrderId& order_id);
+
+ private:
+  std::set<std::string> orders_;  // asked for, not written since
+  std::map<std::string, std::vector<Payment>> payments_;
+};
+
+/// ConsumerConfig::load of the payment commands: the payments of the commands' orders, read by
+/// the statement that records the transaction's inbox rows.
+[[nodiscard]] std::optional<outbox::BatchLoad> PaymentCommandLoad(
+    const std::vector<const contracts::Envelope*>& taken, int first_parameter);
+
+/// The transaction's PreloadedPayments (made from HandlerContext::loaded on its first message,
+/// kept next to its outbox, outbox::TransactionStateOf); nullptr without a load.
+[[nodiscard]] PreloadedPayments* PreloadedPaymentsOf(outbox::HandlerContext& context);
+
 class PgPaymentRepository final : public IPaymentRepository {
  public:
   explicit PgPaymentRepository(pg::ConnectionPool& pool) : scope_(pool) {}
-  explicit PgPaymentRepository(pqxx::transaction_base& tx) : scope_(tx) {}
+  /// Transaction mode; with `preloaded`, GetByOrderId takes what it holds.
+  explicit PgPaymentRepository(pqxx::transaction_base& tx, PreloadedPayments* preloaded = nullptr)
+      : scope_(tx), preloaded_(preloaded) {}
 
   void Create(Payment& payment) override;
   void Update(Payment& payment) override;
@@ -30,6 +67,7 @@ class PgPaymentRepository final : public IPaymentRepository {
 
  private:
   pg::TransactionScope scope_;
+  PreloadedPayments* preloaded_ = nullptr;
 };
 
 }  // namespace saga::payment

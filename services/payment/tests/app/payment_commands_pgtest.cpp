@@ -15,6 +15,7 @@
 #include <pqxx/pqxx>
 
 #include "saga/contracts/message_types.hpp"
+#include "saga/core/errors.hpp"
 #include "saga/outbox/outbox.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/testing/manual_clock.hpp"
@@ -340,6 +341,77 @@ TEST_F(PaymentCommandsPgTest, ARefundWhenNothingWasChargedOnlyConfirms) {
   EXPECT_EQ(rows[2].envelope.payload, (nlohmann::json{{"orderId", declined.Get().ToString()}}));
   EXPECT_EQ(PaymentsOf(declined)[0].Status(), PaymentStatus::kFailed);
   EXPECT_EQ(gateway_.refunds, 0);
+}
+
+// As the consumer runs a transaction of several commands with PaymentCommandLoad: an order's
+// payments read with the inbox rows serve its first command; once the transaction wrote one,
+// the next command of that order reads them again (a stale copy would charge twice or refund
+// nothing). A copy read before a concurrent charge committed is refused by the payments' key
+// (ConcurrencyConflict, retried by the consumer) before the gateway is called.
+TEST_F(PaymentCommandsPgTest, ATransactionsPreloadedPaymentsServeUntilItWritesThem) {
+  const auto paid = core::NewId<core::OrderId>();
+  Handle(Process(paid, "tok_sim_approve"));
+  const auto fresh = core::NewId<core::OrderId>();
+  const std::vector<contracts::Envelope> commands = {Refund(paid), Process(fresh, "tok_sim_approve"),
+                                                     Process(fresh, "tok_sim_approve"), Refund(fresh)};
+  std::vector<const contracts::Envelope*> all;
+  for (const auto& command : commands) all.push_back(&command);
+  EXPECT_FALSE(PaymentCommandLoad({}, 1)) << "nothing to load";
+  const auto load = PaymentCommandLoad(all, 3);
+  ASSERT_TRUE(load);
+  EXPECT_NE(load->sql.find("$3::uuid[]"), std::string::npos) << load->sql;
+  const auto run = [&](const outbox::BatchLoad& query, const std::vector<contracts::Envelope>& batch) {
+    std::vector<const contracts::Envelope*> applying;
+    for (const auto& command : batch) applying.push_back(&command);
+    auto conn = db_.Pool().Acquire();
+    pqxx::work tx(*conn);
+    const auto result = tx.exec_params(
+        "SELECT l.* FROM (" + query.sql + ") l WHERE $1::int = 1 AND $2::int = 2", 1, 2, query.params[0]);
+    const std::vector<pqxx::row> rows(result.begin(), result.end());
+    kafka::ConsumedMessage raw;
+    std::vector<std::function<void()>> after_commit;
+    std::unique_ptr<outbox::TransactionWork> work;
+    for (const auto& command : batch) {
+      outbox::HandlerContext context{tx, command, raw, after_commit, applying, work, &rows};
+      PgPaymentRepository payments(tx, PreloadedPaymentsOf(context));
+      PaymentCommands handler(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
+      HandlePaymentCommand(command, handler, tokens_);
+    }
+    work->Flush();
+    tx.commit();
+    return rows.size();
+  };
+  EXPECT_EQ(run(*load, commands), 1U) << "the payment of `paid`";
+  EXPECT_EQ(gateway_.charges, 2) << "`paid` once before, `fresh` once";
+  EXPECT_EQ(gateway_.refunds, 2);
+  EXPECT_EQ(PaymentsOf(paid).at(0).Status(), PaymentStatus::kRefunded);
+  EXPECT_EQ(PaymentsOf(fresh).at(0).Status(), PaymentStatus::kRefunded);
+  EXPECT_EQ(Types(OutboxOf(fresh)),
+            (std::vector<std::string>{"PaymentInitiated", "PaymentCompleted", "PaymentCompleted",
+                                      "RefundInitiated", "RefundCompleted"}));
+
+  const auto late = core::NewId<core::OrderId>();
+  const auto process = Process(late, "tok_sim_approve");
+  const auto stale = PaymentCommandLoad({&process}, 3);  // read before the charge below commits
+  ASSERT_TRUE(stale);
+  auto conn = db_.Pool().Acquire();
+  pqxx::work before(*conn);
+  const auto old = before.exec_params(
+      "SELECT l.* FROM (" + stale->sql + ") l WHERE $1::int = 1 AND $2::int = 2", 1, 2, stale->params[0]);
+  before.commit();
+  Handle(process);  // the first delivery, meanwhile
+  const std::vector<pqxx::row> old_rows(old.begin(), old.end());
+  auto conn2 = db_.Pool().Acquire();
+  pqxx::work tx(*conn2);
+  kafka::ConsumedMessage raw;
+  std::vector<std::function<void()>> after_commit;
+  std::unique_ptr<outbox::TransactionWork> work;
+  const std::vector<const contracts::Envelope*> applying{&process};
+  outbox::HandlerContext context{tx, process, raw, after_commit, applying, work, &old_rows};
+  PgPaymentRepository payments(tx, PreloadedPaymentsOf(context));
+  PaymentCommands handler(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
+  EXPECT_THROW(HandlePaymentCommand(process, handler, tokens_), core::ConcurrencyConflict);
+  EXPECT_EQ(gateway_.charges, 3) << "charged once for `late`";
 }
 
 TEST_F(PaymentCommandsPgTest, OtherMessageTypesAreDeadLettered) {
