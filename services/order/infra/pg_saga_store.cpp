@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 #include <map>
+#include <optional>
 
 #include <pqxx/pqxx>
 
@@ -93,8 +94,8 @@ struct PgSagaUnitOfWork::Kept {
 // (GetAll, Delete, an update of items) flushes first (`flush`, the unit of work's Flush).
 class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
  public:
-  TxOrders(pqxx::transaction_base& tx, Kept& kept, std::function<void()> flush)
-      : tx_(tx), kept_(kept), flush_(std::move(flush)) {}
+  TxOrders(std::function<pqxx::transaction_base&()> tx, Kept& kept, std::function<void()> flush)
+      : tx_(std::move(tx)), kept_(kept), flush_(std::move(flush)) {}
 
   void Create(Order& order) override {
     if (kept_.orders.count(order.Id()) != 0) {
@@ -108,7 +109,7 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
   void Update(Order& order) override {
     if (order.ItemsChanged()) {  // items to rewrite: stored now, checked against the row itself
       flush_();
-      PgOrderRepository(tx_).Update(order);
+      PgOrderRepository(tx_()).Update(order);
       kept_.orders.insert_or_assign(order.Id(), Kept::KeptOrder{order, order.Version()});
       return;
     }
@@ -124,37 +125,42 @@ class PgSagaUnitOfWork::TxOrders final : public IOrderRepository {
 
   [[nodiscard]] std::optional<Order> Get(const core::OrderId& id) override {
     if (const auto it = kept_.orders.find(id); it != kept_.orders.end()) return it->second.order;
-    auto order = PgOrderRepository(tx_).Get(id);  // locks the row
+    auto order = PgOrderRepository(tx_()).Get(id);  // locks the row
     if (order) kept_.orders.insert_or_assign(id, Kept::KeptOrder{*order, order->Version()});
     return order;
   }
 
   [[nodiscard]] core::Page<Order> GetAll(const OrderFilter& filter, const core::PageRequest& page) override {
     flush_();
-    return PgOrderRepository(tx_).GetAll(filter, page);
+    return PgOrderRepository(tx_()).GetAll(filter, page);
   }
 
   bool Delete(const core::OrderId& id, std::int64_t expected_version) override {
     flush_();
     kept_.orders.erase(id);
-    return PgOrderRepository(tx_).Delete(id, expected_version);
+    return PgOrderRepository(tx_()).Delete(id, expected_version);
   }
 
  private:
-  pqxx::transaction_base& tx_;
+  std::function<pqxx::transaction_base&()> tx_;
   Kept& kept_;
   std::function<void()> flush_;
 };
 
 PgSagaUnitOfWork::PgSagaUnitOfWork(pqxx::transaction_base& tx,
                                    std::vector<std::function<void()>>& after_commit)
-    : tx_(tx),
+    : PgSagaUnitOfWork([&tx]() -> pqxx::transaction_base& { return tx; }, after_commit) {}
+
+PgSagaUnitOfWork::PgSagaUnitOfWork(std::function<pqxx::transaction_base&()> tx,
+                                   std::vector<std::function<void()>>& after_commit)
+    : tx_(std::move(tx)),
       kept_(std::make_unique<Kept>()),
-      orders_(std::make_unique<TxOrders>(tx, *kept_, [this] { Flush(); })),
+      orders_(std::make_unique<TxOrders>([this]() -> pqxx::transaction_base& { return tx_(); }, *kept_,
+                                         [this] { Flush(); })),
       after_commit_(after_commit) {}
 
 PgSagaUnitOfWork::~PgSagaUnitOfWork() {
-  if (kept_->Unflushed() && std::uncaught_exceptions() == 0) {
+  if (Unflushed() && std::uncaught_exceptions() == 0) {
     spdlog::error("saga unit of work dropped with writes never flushed (not stored)");
   }
 }
@@ -184,7 +190,7 @@ void PgSagaUnitOfWork::Prefetch(const std::vector<core::OrderId>& order_ids) {
   if (ids.empty()) return;
   const auto list = pg::ArrayLiteral(ids, [](const core::OrderId& id) { return id.Get().ToString(); });
   static const std::string kQuery = PrefetchQuery(1);
-  const auto rows = pg::Translated([&] { return pg::Exec(tx_, kQuery, list); });
+  const auto rows = pg::Translated([&] { return pg::Exec(tx_(), kQuery, list); });
   Adopt(std::vector<pqxx::row>(rows.begin(), rows.end()));
 }
 
@@ -206,7 +212,7 @@ void PgSagaUnitOfWork::Adopt(const std::vector<pqxx::row>& rows) {
 std::optional<SagaInstance> PgSagaUnitOfWork::LockSaga(const core::OrderId& order_id) {
   if (const auto it = kept_->sagas.find(order_id); it != kept_->sagas.end()) return it->second.saga;
   auto saga = pg::Translated([&]() -> std::optional<SagaInstance> {
-    auto rows = pg::Exec(tx_, "SELECT " + kSagaColumns + " FROM sagas s WHERE s.order_id = $1 FOR UPDATE",
+    auto rows = pg::Exec(tx_(), "SELECT " + kSagaColumns + " FROM sagas s WHERE s.order_id = $1 FOR UPDATE",
                          order_id.Get().ToString());
     if (rows.empty()) return std::nullopt;
     return SagaOf(rows[0]);
@@ -247,7 +253,15 @@ void PgSagaUnitOfWork::Publish(const std::string& topic, const contracts::Envelo
   kept_->outbox.Publish(topic, envelope);
 }
 
+bool PgSagaUnitOfWork::Unflushed() const {
+  return kept_->Unflushed();
+}
+
 void PgSagaUnitOfWork::Flush() {
+  if (Unflushed()) Flush(tx_());
+}
+
+void PgSagaUnitOfWork::Flush(pqxx::transaction_base& tx) {
   // Everything put off goes in ONE statement (pg::BulkStatement). Its parts are independent
   // writes: rows an update touches were stored before (created ones are inserted as they are
   // now), and the foreign keys of new items, sagas and log lines are checked at the end of the
@@ -327,7 +341,7 @@ void PgSagaUnitOfWork::Flush() {
       "SELECT v.saga_id, timestamptz 'epoch' + v.at * interval '1 microsecond', v.kind, v.from_state, "
       "v.to_state, v.message_type, v.message_id, v.detail FROM {rows} ORDER BY v.ord RETURNING 1");
   kept_->outbox.AddTo(statement);
-  const auto stored = pg::Translated([&] { return statement.Exec(tx_); });
+  const auto stored = pg::Translated([&] { return statement.Exec(tx); });
   if (stored[orders_part] != orders.Size() || stored[sagas_part] != sagas.Size()) {
     throw core::ConcurrencyConflict(std::to_string(orders.Size() - stored[orders_part]) + " orders and " +
                                     std::to_string(sagas.Size() - stored[sagas_part]) +
@@ -348,7 +362,7 @@ std::vector<SagaInstance> PgSagaUnitOfWork::LockDue(core::Timestamp now, int lim
     // walking the deadline index: its generic plan (pg::Connect forces generic plans) must not
     // scan every saga, as a join back to sagas by id did.
     for (const auto& row :
-         pg::Exec(tx_,
+         pg::Exec(tx_(),
                   "SELECT " + kSagaColumns +
                       " FROM orders o JOIN sagas s ON s.order_id = o.id WHERE s.deadline <= " +
                       pg::TimestampParam(1) + " ORDER BY s.deadline LIMIT $2 FOR UPDATE OF o, s SKIP LOCKED",
@@ -379,7 +393,7 @@ std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp creat
   return pg::Translated([&] {
     std::vector<core::OrderId> ids;
     for (const auto& row :
-         pg::Exec(tx_,
+         pg::Exec(tx_(),
                   "SELECT o.id::text FROM orders o WHERE o.status IN (" + live_statuses +
                       ") AND o.created_at < " + pg::TimestampParam(1) +
                       " AND NOT EXISTS (SELECT 1 FROM sagas s WHERE s.order_id = o.id) ORDER BY o.created_at "
@@ -395,12 +409,28 @@ std::vector<core::OrderId> PgSagaUnitOfWork::LockAbandoned(core::Timestamp creat
 void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) {
   std::vector<std::function<void()>> committed;
   int published = 0;
-  pg::TransactionScope(pool_).Run([&](pqxx::transaction_base& tx) {
-    committed.clear();  // a retried attempt starts over
-    PgSagaUnitOfWork uow(tx, committed);
+  auto conn = pool_.Acquire();
+  pg::Translated([&] {
+    // BEGIN waits for the unit of work's first read. One that only writes (placing an order)
+    // sends its one statement autocommitted: atomic as one statement, its deferred checks run
+    // at its end, and no BEGIN and COMMIT round trips.
+    std::optional<pqxx::work> tx;
+    PgSagaUnitOfWork uow(
+        [&]() -> pqxx::transaction_base& {
+          if (!tx) tx.emplace(*conn);
+          return *tx;
+        },
+        committed);
     work(uow);
-    uow.Flush();
-    published = uow.Published();
+    if (tx) {
+      uow.Flush();
+      published = uow.Published();
+      tx->commit();
+    } else if (uow.Unflushed()) {
+      pqxx::nontransaction single(*conn);
+      uow.Flush(single);
+      published = uow.Published();
+    }
   });
   if (published > 0 && published_) published_();
   for (auto& action : committed) {

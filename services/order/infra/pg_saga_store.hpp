@@ -31,6 +31,11 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
   /// `after_commit` collects what AfterCommit() is given; its owner runs it after the commit
   /// (the consumer's HandlerContext::after_commit, or PgSagaTransactions).
   PgSagaUnitOfWork(pqxx::transaction_base& tx, std::vector<std::function<void()>>& after_commit);
+  /// The same over a transaction `tx()` gives when the unit of work first needs one (a read, or
+  /// Flush()): PgSagaTransactions begins it then, so that a unit of work that only writes can
+  /// send its one statement with Flush(autocommitted) instead.
+  PgSagaUnitOfWork(std::function<pqxx::transaction_base&()> tx,
+                   std::vector<std::function<void()>>& after_commit);
   ~PgSagaUnitOfWork() override;
   PgSagaUnitOfWork(const PgSagaUnitOfWork&) = delete;
   PgSagaUnitOfWork& operator=(const PgSagaUnitOfWork&) = delete;
@@ -60,13 +65,17 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
   /// there is nothing). Throws like any statement (ConcurrencyConflict when a row changed since
   /// it was read).
   void Flush() override;
+  /// Flush() on `tx` (e.g. a pqxx::nontransaction: the statement is then its own transaction).
+  void Flush(pqxx::transaction_base& tx);
+  /// Writes put off and not sent yet.
+  [[nodiscard]] bool Unflushed() const;
   /// Outbox rows appended so far (Publish).
   [[nodiscard]] int Published() const noexcept;
 
  private:
   class TxOrders;
   struct Kept;
-  pqxx::transaction_base& tx_;
+  std::function<pqxx::transaction_base&()> tx_;
   std::unique_ptr<Kept> kept_;
   std::unique_ptr<TxOrders> orders_;
   std::vector<std::function<void()>>& after_commit_;
@@ -83,7 +92,9 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
 [[nodiscard]] std::optional<outbox::BatchLoad> SagaReplyLoad(
     const std::vector<const contracts::Envelope*>& taken, int first_parameter);
 
-/// Each Run() is a transaction on a pooled connection. `published`, when given, runs after a
+/// Each Run() is a transaction on a pooled connection, begun at the unit of work's first read; a
+/// unit of work that only writes (placing an order) is one autocommitted statement, without BEGIN
+/// and COMMIT round trips. `published`, when given, runs after a
 /// commit that appended outbox rows (the service wires OutboxRelay::Notify, so the messages of
 /// a POST or a sweep go out now rather than at the relay's next poll).
 class PgSagaTransactions final : public ISagaTransactions {

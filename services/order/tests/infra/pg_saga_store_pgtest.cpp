@@ -5,12 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <pqxx/pqxx>
 #include <tuple>
 
 #include "saga/pg/errors.hpp"
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/migrated_database.hpp"
+#include "saga/testing/process.hpp"
 #include "services/order/infra/migrations.hpp"
 #include "services/order/tests/builders.hpp"
 
@@ -132,6 +136,67 @@ TEST_F(PgSagaStoreTest, LockDueTakesThePassedDeadlinesInOrderAndSkipsWhatOthersH
   EXPECT_EQ(due_ids(testing::kT0 + std::chrono::seconds(60), 10),
             (std::vector<core::OrderId>{orders[2].Id(), orders[1].Id(), orders[0].Id()}))
       << "the saga whose order is held is skipped";
+}
+
+// A unit of work that only writes (placing an order) is ONE statement, autocommitted: no BEGIN
+// or COMMIT goes to the server (the connection's protocol trace), the deferred total check still
+// runs, and a failing part leaves nothing. One that reads begins a transaction at its first read.
+TEST_F(PgSagaStoreTest, AUnitOfWorkThatOnlyWritesIsOneAutocommittedStatement) {
+  pg::ConnectionPool pool(db_.Config(), 1, std::chrono::seconds(5));  // Run gets the traced connection
+  const auto trace_path = ::testing::TempDir() + "/saga_store_trace_" + std::to_string(::getpid()) + ".log";
+  std::FILE* trace = std::fopen(trace_path.c_str(), "w");
+  ASSERT_NE(trace, nullptr);
+  {
+    auto lease = pool.Acquire();
+    lease->trace(trace);
+  }
+  PgSagaTransactions transactions(pool);
+  auto order = testing::OrderBuilder().WithItem(2, 300).Build();
+  transactions.Run([&](ISagaUnitOfWork& uow) {
+    uow.Orders().Create(order);
+    auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
+                                    testing::kT0, SagaPolicy{});
+    uow.CreateSaga(saga);
+  });
+  std::fflush(trace);
+  const auto written = saga::testing::ReadFile(trace_path);
+  EXPECT_NE(written.find("INSERT INTO orders"), std::string::npos) << "the trace shows the statement";
+  EXPECT_EQ(written.find("BEGIN"), std::string::npos) << written;
+  EXPECT_EQ(written.find("COMMIT"), std::string::npos) << written;
+  EXPECT_TRUE(queries_.GetSaga(order.Id())) << "stored";
+
+  // A failing part (an order stored already: its primary key) leaves nothing of the statement.
+  auto wrong = testing::OrderBuilder().Build();
+  EXPECT_THROW(transactions.Run([&](ISagaUnitOfWork& uow) {
+    uow.Orders().Create(wrong);
+    uow.Orders().Create(order);  // already stored: a primary key violation in the same statement
+  }),
+               pg::ConstraintViolation);
+  EXPECT_FALSE(PgOrderRepository(db_.Pool()).Get(wrong.Id())) << "nothing of a failed statement is kept";
+
+  // A unit of work that reads first runs in a transaction.
+  const auto second_path = trace_path + ".2";
+  std::FILE* second = std::fopen(second_path.c_str(), "w");
+  ASSERT_NE(second, nullptr);
+  {
+    auto lease = pool.Acquire();
+    lease->trace(second);
+  }
+  transactions.Run([&](ISagaUnitOfWork& uow) {
+    auto saga = uow.LockSaga(order.Id());
+    ASSERT_TRUE(saga);
+    uow.AppendLog(*saga, SagaLogEntry{testing::kT0, "event", "a", "b", "X", std::nullopt, ""});
+  });
+  std::fflush(second);
+  const auto read_then_written = saga::testing::ReadFile(second_path);
+  EXPECT_NE(read_then_written.find("BEGIN"), std::string::npos);
+  EXPECT_NE(read_then_written.find("COMMIT"), std::string::npos);
+  {
+    auto lease = pool.Acquire();
+    lease->trace(nullptr);
+  }
+  std::fclose(trace);
+  std::fclose(second);
 }
 
 // Prefetch reads each order with its items and its saga in one statement and locks both rows
