@@ -13,6 +13,7 @@
 #include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/pg/migrations.hpp"
+#include "saga/pg/prepared.hpp"
 #include "saga/testing/migrated_database.hpp"
 #include "saga/testing/test_env.hpp"
 #include "services/inventory/infra/migrations.hpp"
@@ -208,6 +209,32 @@ TEST_F(PgInventoryRepositoryTest, ReleaseAfterCommitReturnsTheSoldUnitsOnce) {
   ASSERT_FALSE(commit.HasValue());
   EXPECT_EQ(commit.Error(), InventoryError::kIllegalTransition);
   EXPECT_EQ(Stock(product).Quantity(), 10);
+}
+
+// The consumer's load (PreloadQuery) reads stock rows through their index, with the generic
+// plan every pooled connection uses, also for a command whose products come from its order's
+// reservations: a plan that scanned every stock row ran for every inventory transaction.
+TEST_F(PgInventoryRepositoryTest, ThePreloadReadsStockThroughItsIndex) {
+  std::vector<core::ProductId> products;
+  for (int i = 0; i < 12; ++i) products.push_back(Seed(100));
+  // A catalogue of realistic size (the dev system's seeds ~2500 products).
+  db_.Exec(
+      "INSERT INTO products (id, name, sku, currency, price_minor, created_at) SELECT gen_random_uuid(), "
+      "'Filler ' || g, 'FILLER-' || g, 'EUR', 100, now() FROM generate_series(1, 3000) g; "
+      "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, last_updated, version) "
+      "SELECT gen_random_uuid(), id, 100, 0, 100, 0, now(), 1 FROM products WHERE sku LIKE 'FILLER-%'");
+  const auto order = core::NewId<core::OrderId>();
+  ASSERT_TRUE(
+      repo_.Reserve(order, {{products[3], 1}, {products[7], 2}}, kT0, kT0 + std::chrono::minutes(15)));
+  db_.Exec("ANALYZE inventory_items; ANALYZE reservations");
+  auto lease = db_.Pool().Acquire();
+  pqxx::work tx(*lease);
+  const auto rows = pg::Exec(tx, PgInventoryRepository::PreloadQuery(1, 2),
+                             "{" + order.Get().ToString() + "}", "{" + products[11].Get().ToString() + "}");
+  EXPECT_EQ(rows.size(), 5U) << "two reservations, three stock rows";
+  const auto scanned = tx.exec1(
+      "SELECT seq_scan, seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'inventory_items'");
+  EXPECT_EQ(scanned[1].as<std::int64_t>(), 0) << "stock rows read by a sequential scan";
 }
 
 TEST_F(PgInventoryRepositoryTest, TheLedgerIsStoredWithEveryChange) {
