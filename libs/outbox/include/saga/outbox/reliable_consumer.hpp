@@ -61,7 +61,8 @@ namespace saga::outbox {
 
 /// What the handlers of an inbox transaction will read, loaded by the statement that records the
 /// transaction's inbox rows (ConsumerConfig::load): a SELECT, which may lock rows (FOR UPDATE),
-/// and its parameters, numbered from the `first_parameter` the consumer gave.
+/// and its parameters, numbered from the `first_parameter` the consumer gave. Its first column
+/// must never be NULL (a load without rows comes back as one row of NULLs, which is dropped).
 struct BatchLoad {
   std::string sql;
   std::vector<std::string> params;
