@@ -1,7 +1,6 @@
 #include "services/inventory/infra/pg_inventory_repository.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <map>
 #include <pqxx/pqxx>
 #include <string_view>
@@ -179,32 +178,25 @@ std::string PgInventoryRepository::PreloadQuery(int orders, int products) {
 
 PreloadedStock::PreloadedStock(const std::vector<pqxx::row>& rows, const std::set<std::string>& orders,
                                const std::set<std::string>& products)
-    : orders_(orders), products_(products) {
+    : reservations_(orders), products_(products) {
   pg::Translated([&] {
     for (const auto& row : rows) {
       if (std::string_view(row[0].c_str()) == "r") {
         auto reservation = ReservationFrom(row.slice(kPreloadReservationAt, kPreloadReservationAt + 8));
+        const auto order = Id(reservation.OrderId().Get());
         // The stock of an asked order's reservations came too.
-        products_.insert(Id(reservation.ProductId().Get()));
-        reservations_[Id(reservation.OrderId().Get())].push_back(std::move(reservation));
+        if (orders.count(order) != 0) products_.insert(Id(reservation.ProductId().Get()));
+        reservations_.Add(order, std::move(reservation));
       } else {
         const auto item_row = row.slice(kPreloadItemAt, kPreloadItemAt + 8);
         items_.emplace(item_row[0].c_str(), ItemFrom(item_row, 1));
       }
     }
   });
-  // Only orders asked for are trusted, and only their reservations' products.
-  for (auto it = reservations_.begin(); it != reservations_.end();) {
-    it = orders_.count(it->first) == 0 ? reservations_.erase(it) : std::next(it);
-  }
 }
 
 std::optional<std::vector<Reservation>> PreloadedStock::Reservations(const core::OrderId& order_id) const {
-  const auto id = Id(order_id.Get());
-  if (orders_.count(id) == 0) return std::nullopt;
-  const auto it = reservations_.find(id);
-  if (it == reservations_.end()) return std::vector<Reservation>{};
-  return it->second;
+  return reservations_.Of(Id(order_id.Get()));
 }
 
 std::optional<std::map<std::string, InventoryItem>> PreloadedStock::Items(
@@ -218,7 +210,7 @@ std::optional<std::map<std::string, InventoryItem>> PreloadedStock::Items(
 }
 
 void PreloadedStock::Wrote(const core::OrderId& order_id) {
-  orders_.erase(Id(order_id.Get()));
+  reservations_.Wrote(Id(order_id.Get()));
 }
 
 void PreloadedStock::Wrote(const InventoryItem& item) {

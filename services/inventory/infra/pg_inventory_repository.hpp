@@ -18,6 +18,7 @@
 #include <pqxx/row>
 #include <pqxx/transaction_base>
 
+#include "saga/outbox/loaded_rows.hpp"
 #include "saga/pg/pool.hpp"
 #include "services/inventory/domain/inventory_repository.hpp"
 
@@ -45,9 +46,8 @@ class PreloadedStock {
   void Wrote(const InventoryItem& item);
 
  private:
-  std::set<std::string> orders_;    // asked for, not written since
-  std::set<std::string> products_;  // asked for, not written since
-  std::map<std::string, std::vector<Reservation>> reservations_;
+  outbox::LoadedRows<Reservation> reservations_;  // by order
+  std::set<std::string> products_;                // asked for, not written since
   std::map<std::string, InventoryItem> items_;
 };
 

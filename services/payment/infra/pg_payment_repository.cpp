@@ -66,28 +66,6 @@ std::vector<Payment> Query(Tx& tx, const std::string& where, Args&&... args) {
 
 }  // namespace
 
-PreloadedPayments::PreloadedPayments(const std::vector<pqxx::row>& rows, std::set<std::string> orders)
-    : orders_(std::move(orders)) {
-  pg::Translated([&] {
-    for (const auto& row : rows) {
-      auto payment = PaymentFrom(row);
-      payments_[Id(payment.OrderId().Get())].push_back(std::move(payment));
-    }
-  });
-}
-
-std::optional<std::vector<Payment>> PreloadedPayments::ByOrder(const core::OrderId& order_id) const {
-  const auto id = Id(order_id.Get());
-  if (orders_.count(id) == 0) return std::nullopt;
-  const auto it = payments_.find(id);
-  if (it == payments_.end()) return std::vector<Payment>{};
-  return it->second;
-}
-
-void PreloadedPayments::Wrote(const core::OrderId& order_id) {
-  orders_.erase(Id(order_id.Get()));
-}
-
 std::optional<outbox::BatchLoad> PaymentCommandLoad(const std::vector<const contracts::Envelope*>& taken,
                                                     int first_parameter) {
   std::set<std::string> orders;
@@ -106,7 +84,14 @@ PreloadedPayments* PreloadedPaymentsOf(outbox::HandlerContext& context) {
     if (context.loaded != nullptr) {
       std::set<std::string> orders;
       for (const auto* command : context.applying) orders.insert(Id(command->order_id.Get()));
-      payments.emplace(*context.loaded, std::move(orders));
+      payments.emplace(std::move(orders));
+      pg::Translated([&] {
+        for (const auto& row : *context.loaded) {
+          auto payment = PaymentFrom(row);
+          const auto order = Id(payment.OrderId().Get());
+          payments->Add(order, std::move(payment));
+        }
+      });
     }
     return payments;
   });
@@ -127,7 +112,7 @@ void PgPaymentRepository::Create(Payment& payment) {
         core::ToUnixMicros(payment.UpdatedAt()));
   });
   payment.MarkPersisted(1);
-  if (preloaded_ != nullptr) preloaded_->Wrote(payment.OrderId());
+  if (preloaded_ != nullptr) preloaded_->Wrote(Id(payment.OrderId().Get()));
 }
 
 void PgPaymentRepository::Update(Payment& payment) {
@@ -147,7 +132,7 @@ void PgPaymentRepository::Update(Payment& payment) {
     return updated[0][0].as<std::int64_t>();
   });
   payment.MarkPersisted(version);
-  if (preloaded_ != nullptr) preloaded_->Wrote(payment.OrderId());
+  if (preloaded_ != nullptr) preloaded_->Wrote(Id(payment.OrderId().Get()));
 }
 
 std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
@@ -160,7 +145,7 @@ std::optional<Payment> PgPaymentRepository::Get(const core::PaymentId& id) {
 
 std::vector<Payment> PgPaymentRepository::GetByOrderId(const core::OrderId& order_id) {
   if (preloaded_ != nullptr) {
-    if (auto kept = preloaded_->ByOrder(order_id)) return std::move(*kept);
+    if (auto kept = preloaded_->Of(Id(order_id.Get()))) return std::move(*kept);
   }
   return scope_.Run([&](pqxx::transaction_base& tx) {
     return Query(tx, "WHERE order_id = $1 ORDER BY created_at DESC, id", Id(order_id.Get()));

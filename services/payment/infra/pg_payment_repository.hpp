@@ -19,6 +19,7 @@
 #include <pqxx/transaction_base>
 
 #include "saga/contracts/envelope.hpp"
+#include "saga/outbox/loaded_rows.hpp"
 #include "saga/outbox/reliable_consumer.hpp"
 #include "saga/pg/transaction_scope.hpp"
 #include "services/payment/domain/payment_repository.hpp"
@@ -26,21 +27,10 @@
 namespace saga::payment {
 
 /// The payments of a consumer transaction's orders, read with its inbox rows
-/// (PaymentCommandLoad), kept for the transaction's handlers: an order's serve until the
-/// transaction writes one of its payments; after that, and for other orders, the repository reads
-/// the database as before. Not thread-safe; lives as long as its transaction.
-class PreloadedPayments {
- public:
-  /// `rows` of PaymentCommandLoad's query, asked for the payments of `orders`.
-  PreloadedPayments(const std::vector<pqxx::row>& rows, std::set<std::string> orders);
-  /// As GetByOrderId orders them; nothing when not asked for or written since.
-  [[nodiscard]] std::optional<std::vector<Payment>> ByOrder(const core::OrderId& order_id) const;
-  void Wrote(const core::OrderId& order_id);
-
- private:
-  std::set<std::string> orders_;  // asked for, not written since
-  std::map<std::string, std::vector<Payment>> payments_;
-};
+/// (PaymentCommandLoad), by order id, kept for the transaction's handlers: an order's serve until
+/// the transaction writes one of its payments (outbox::LoadedRows); after that, and for other
+/// orders, the repository reads the database as before.
+using PreloadedPayments = outbox::LoadedRows<Payment>;
 
 /// ConsumerConfig::load of the payment commands: the payments of the commands' orders, read by
 /// the statement that records the transaction's inbox rows.
