@@ -85,6 +85,14 @@ struct PgSagaUnitOfWork::Kept {
     return !log.Empty() || outbox.Pending() || std::any_of(orders.begin(), orders.end(), dirty) ||
            std::any_of(sagas.begin(), sagas.end(), dirty);
   }
+  // Updates of stored rows put off: version-checked when the flush's statement has returned.
+  [[nodiscard]] bool UpdatesPending() const {
+    const auto updated = [](const auto& kept) {
+      return kept.second.stored_version != 0 && kept.second.stored_version != Version(kept.second);
+    };
+    return std::any_of(orders.begin(), orders.end(), updated) ||
+           std::any_of(sagas.begin(), sagas.end(), updated);
+  }
   static std::int64_t Version(const KeptOrder& kept) { return kept.order.Version(); }
   static std::int64_t Version(const KeptSaga& kept) { return kept.saga.Version(); }
 };
@@ -257,6 +265,10 @@ bool PgSagaUnitOfWork::Unflushed() const {
   return kept_->Unflushed();
 }
 
+bool PgSagaUnitOfWork::OnlyNewRows() const {
+  return !kept_->UpdatesPending();
+}
+
 void PgSagaUnitOfWork::Flush() {
   if (Unflushed()) Flush(tx_());
 }
@@ -411,9 +423,10 @@ void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) 
   int published = 0;
   auto conn = pool_.Acquire();
   pg::Translated([&] {
-    // BEGIN waits for the unit of work's first read. One that only writes (placing an order)
+    // BEGIN waits for the unit of work's first read. One that only inserts (placing an order)
     // sends its one statement autocommitted: atomic as one statement, its deferred checks run
-    // at its end, and no BEGIN and COMMIT round trips.
+    // at its end, and no BEGIN and COMMIT round trips. Updates are version-checked once the
+    // statement has returned, so a unit of work with updates keeps its transaction.
     std::optional<pqxx::work> tx;
     PgSagaUnitOfWork uow(
         [&]() -> pqxx::transaction_base& {
@@ -422,6 +435,7 @@ void PgSagaTransactions::Run(const std::function<void(ISagaUnitOfWork&)>& work) 
         },
         committed);
     work(uow);
+    if (!tx && uow.Unflushed() && !uow.OnlyNewRows()) tx.emplace(*conn);
     if (tx) {
       uow.Flush();
       published = uow.Published();

@@ -69,6 +69,9 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
   void Flush(pqxx::transaction_base& tx);
   /// Writes put off and not sent yet.
   [[nodiscard]] bool Unflushed() const;
+  /// No update of a stored row is put off (only new rows, log lines and outbox rows): the flush
+  /// has no version check to make after its statement, so it may run autocommitted.
+  [[nodiscard]] bool OnlyNewRows() const;
   /// Outbox rows appended so far (Publish).
   [[nodiscard]] int Published() const noexcept;
 
@@ -93,8 +96,8 @@ class PgSagaUnitOfWork final : public ISagaUnitOfWork, public outbox::Transactio
     const std::vector<const contracts::Envelope*>& taken, int first_parameter);
 
 /// Each Run() is a transaction on a pooled connection, begun at the unit of work's first read; a
-/// unit of work that only writes (placing an order) is one autocommitted statement, without BEGIN
-/// and COMMIT round trips. `published`, when given, runs after a
+/// unit of work that only inserts (placing an order) is one autocommitted statement, without
+/// BEGIN and COMMIT round trips. `published`, when given, runs after a
 /// commit that appended outbox rows (the service wires OutboxRelay::Notify, so the messages of
 /// a POST or a sweep go out now rather than at the relay's next poll).
 class PgSagaTransactions final : public ISagaTransactions {

@@ -11,6 +11,7 @@
 #include <pqxx/pqxx>
 #include <tuple>
 
+#include "saga/core/errors.hpp"
 #include "saga/pg/errors.hpp"
 #include "saga/testing/manual_clock.hpp"
 #include "saga/testing/migrated_database.hpp"
@@ -150,14 +151,20 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkThatOnlyWritesIsOneAutocommittedStatement) {
     auto lease = pool.Acquire();
     lease->trace(trace);
   }
-  PgSagaTransactions transactions(pool);
+  int published = 0;
+  bool after_commit = false;
+  PgSagaTransactions transactions(pool, [&] { ++published; });
   auto order = testing::OrderBuilder().WithItem(2, 300).Build();
   transactions.Run([&](ISagaUnitOfWork& uow) {
     uow.Orders().Create(order);
     auto saga = SagaInstance::Start(core::NewId<core::SagaId>(), order.Id(), "tok_sim_approve", "corr", "",
                                     testing::kT0, SagaPolicy{});
     uow.CreateSaga(saga);
+    uow.Publish("saga.order.events", Message(order.Id(), "OrderCreated"));
+    uow.AfterCommit([&] { after_commit = true; });
   });
+  EXPECT_EQ(published, 1) << "the relay is woken after the autocommitted statement";
+  EXPECT_TRUE(after_commit);
   std::fflush(trace);
   const auto written = saga::testing::ReadFile(trace_path);
   EXPECT_NE(written.find("INSERT INTO orders"), std::string::npos) << "the trace shows the statement";
@@ -191,6 +198,26 @@ TEST_F(PgSagaStoreTest, AUnitOfWorkThatOnlyWritesIsOneAutocommittedStatement) {
   const auto read_then_written = saga::testing::ReadFile(second_path);
   EXPECT_NE(read_then_written.find("BEGIN"), std::string::npos);
   EXPECT_NE(read_then_written.find("COMMIT"), std::string::npos);
+
+  // An update of a row read elsewhere is version-checked after the flush's statement, so a unit
+  // of work with one keeps its transaction: a stale update fails, and the order created with it
+  // is not stored either.
+  auto stale = queries_.GetSaga(order.Id());
+  ASSERT_TRUE(stale);
+  transactions.Run([&](ISagaUnitOfWork& uow) {  // the saga moves on elsewhere
+    auto current = uow.LockSaga(order.Id());
+    ASSERT_TRUE(current);
+    (void)current->Handle(SagaInput::kInventoryReserved, "", testing::kT0, SagaPolicy{});
+    uow.UpdateSaga(*current);
+  });
+  auto unrelated = testing::OrderBuilder().Build();
+  EXPECT_THROW(transactions.Run([&](ISagaUnitOfWork& uow) {
+    uow.Orders().Create(unrelated);
+    (void)stale->Handle(SagaInput::kInventoryReserved, "", testing::kT0, SagaPolicy{});
+    uow.UpdateSaga(*stale);
+  }),
+               core::ConcurrencyConflict);
+  EXPECT_FALSE(PgOrderRepository(db_.Pool()).Get(unrelated.Id())) << "rolled back with the stale update";
   {
     auto lease = pool.Acquire();
     lease->trace(nullptr);
