@@ -477,13 +477,16 @@ std::vector<ReliableConsumer::Outcome> ReliableConsumer::Apply(pqxx::transaction
   if (load) {
     // The inbox rows and the load in one statement. The load's rows come first in each row, the
     // ids the inbox did not hold last (an array, in every row); a load without rows still
-    // yields one row, of NULLs but for the array.
+    // yields one row, of NULLs but for the array. The load waits for the inbox rows (a one-time
+    // filter on them): an insert that waits for another transaction holding the same message
+    // must not do so while this one holds rows the load locked, or two transactions of
+    // overlapping batches could wait for each other.
     auto params = inbox.Parameters();
     params.insert(params.end(), load->params.begin(), load->params.end());
     const auto sql =
-        "WITH claimed AS (" + inbox.Statement(kInboxInsert) + "), loaded AS (" + load->sql +
-        ") SELECT loaded.*, ARRAY(SELECT message_id FROM claimed)::text FROM (VALUES (1)) AS one (x) "
-        "LEFT JOIN loaded ON true";
+        "WITH claimed AS (" + inbox.Statement(kInboxInsert) + "), loaded AS (SELECT l.* FROM (" + load->sql +
+        ") AS l WHERE (SELECT count(*) FROM claimed) >= 0) SELECT loaded.*, ARRAY(SELECT message_id "
+        "FROM claimed)::text FROM (VALUES (1)) AS one (x) LEFT JOIN loaded ON true";
     const auto result = tx.exec_prepared(pg::Prepare(tx, sql), pqxx::prepare::make_dynamic_params(params));
     const auto ids = result.columns() - 1;
     for (const auto& id : ArrayElements(result[0][ids].c_str())) fresh.insert(id);

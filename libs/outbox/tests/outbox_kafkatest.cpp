@@ -724,6 +724,50 @@ TEST_F(OutboxTest, ABatchsLoadComesWithItsInboxRows) {
   EXPECT_EQ(without.load(), 20);
 }
 
+// A load locks nothing before its transaction's inbox rows are in: while the insert waits for
+// another transaction holding the same message's inbox row, the rows the load would lock are
+// free (otherwise two transactions of overlapping batches could wait for each other). Once the
+// holder rolls back, the message is applied.
+TEST_F(OutboxTest, ALoadLocksNothingBeforeItsInboxRowsAreIn) {
+  const auto order = core::NewId<core::OrderId>();
+  Exec("CREATE TABLE load_rows (order_id uuid PRIMARY KEY)");
+  Exec("INSERT INTO load_rows VALUES ('" + order.Get().ToString() + "')");
+  const auto message = Message(order, 1);
+  auto config = Config();
+  config.load = [](const std::vector<const contracts::Envelope*>& taken,
+                   int first) -> std::optional<BatchLoad> {
+    return BatchLoad{"SELECT order_id::text FROM load_rows WHERE order_id = ANY($" + std::to_string(first) +
+                         "::uuid[]) FOR UPDATE",
+                     {"{" + taken.front()->order_id.Get().ToString() + "}"}};
+  };
+  pqxx::connection holder_conn(pg_.dsn);
+  pqxx::work holder(holder_conn);  // the same message's inbox row, not committed
+  holder.exec0("INSERT INTO inbox (consumer, message_id) VALUES ('" + config.name + "', '" +
+               message.message_id.Get().ToString() + "')");
+  kafka::Producer producer(kafka_);
+  producer.Produce({topic_, order.Get().ToString(), contracts::Encode(message), HeadersFor(message)}).get();
+  ReliableConsumer consumer(config, kafka_, pool_, producer, RecordEffect());
+  consumer.Start();
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return Count(
+                   "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE "
+                   "'%INSERT INTO inbox%'") > 0;
+      },
+      seconds(30)))
+      << "the consumer's insert waits for the holder";
+  {
+    pqxx::connection probe_conn(pg_.dsn);
+    pqxx::work probe(probe_conn);
+    EXPECT_NO_THROW(probe.exec("SELECT 1 FROM load_rows FOR UPDATE NOWAIT"))
+        << "the load locked its rows before its inbox rows were in";
+  }
+  holder.abort();
+  ASSERT_TRUE(testing::WaitFor([&] { return consumer.Stats().processed == 1; }, seconds(30)));
+  consumer.Stop();
+  EXPECT_EQ(Count("SELECT count(*) FROM effects"), 1);
+}
+
 // One message of a batch fails for good: the batch rolls back, and each message is handled again
 // on its own: the failing one is dead-lettered, the others are applied once.
 TEST_F(OutboxTest, AFailureInsideABatchConcernsOnlyItsMessage) {
