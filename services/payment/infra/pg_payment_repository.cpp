@@ -71,10 +71,12 @@ std::optional<outbox::BatchLoad> PaymentCommandLoad(const std::vector<const cont
   std::set<std::string> orders;
   for (const auto* command : taken) orders.insert(Id(command->order_id.Get()));
   if (orders.empty()) return std::nullopt;
-  // In GetByOrderId's order within each order.
+  // In GetByOrderId's order within each order; locked, so that a transaction that waited for
+  // another one's change of a payment gets the row as committed (a stale copy of a completed
+  // payment could be refunded at the gateway before its version check refused it).
   return outbox::BatchLoad{"SELECT " + kColumns + " FROM payments WHERE order_id = ANY($" +
                                std::to_string(first_parameter) +
-                               "::uuid[]) ORDER BY order_id, created_at DESC, id",
+                               "::uuid[]) ORDER BY order_id, created_at DESC, id FOR UPDATE",
                            {pg::ArrayLiteral(orders, [](const std::string& id) { return id; })}};
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <pqxx/pqxx>
@@ -346,8 +347,9 @@ TEST_F(PaymentCommandsPgTest, ARefundWhenNothingWasChargedOnlyConfirms) {
 // As the consumer runs a transaction of several commands with PaymentCommandLoad: an order's
 // payments read with the inbox rows serve its first command; once the transaction wrote one,
 // the next command of that order reads them again (a stale copy would charge twice or refund
-// nothing). A copy read before a concurrent charge committed is refused by the payments' key
-// (ConcurrencyConflict, retried by the consumer) before the gateway is called.
+// nothing). A copy read before a concurrent charge committed (no row yet, so the load's lock
+// has nothing to wait for) is refused by the payments' key (ConcurrencyConflict, retried by the
+// consumer) before the gateway is called; a concurrent refund: next test.
 TEST_F(PaymentCommandsPgTest, ATransactionsPreloadedPaymentsServeUntilItWritesThem) {
   const auto paid = core::NewId<core::OrderId>();
   Handle(Process(paid, "tok_sim_approve"));
@@ -412,6 +414,64 @@ TEST_F(PaymentCommandsPgTest, ATransactionsPreloadedPaymentsServeUntilItWritesTh
   PaymentCommands handler(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
   EXPECT_THROW(HandlePaymentCommand(process, handler, tokens_), core::ConcurrencyConflict);
   EXPECT_EQ(gateway_.charges, 3) << "charged once for `late`";
+}
+
+// The load locks the orders' payments: a refund whose load waited for another transaction's
+// refund of the same payment gets the row as that one committed it (Refunded), and the gateway
+// sees one refund, not two.
+TEST_F(PaymentCommandsPgTest, ALoadThatWaitedForAConcurrentRefundSeesItsOutcome) {
+  const auto order = core::NewId<core::OrderId>();
+  Handle(Process(order, "tok_sim_approve"));
+  const auto first = Refund(order);
+  const auto second = Refund(order);
+  auto conn = db_.Pool().Acquire();
+  pqxx::work held(*conn);  // the first refund, not committed yet
+  {
+    PgPaymentRepository payments(held);
+    outbox::TransactionOutbox outbox(held);
+    PaymentCommands commands(payments, outbox, gateway_, clock_);
+    HandlePaymentCommand(first, commands, tokens_);
+  }
+  ASSERT_EQ(gateway_.refunds, 1);
+  std::exception_ptr failed;
+  std::thread other([&] {
+    try {
+      const auto load = PaymentCommandLoad({&second}, 1);
+      auto conn2 = db_.Pool().Acquire();
+      pqxx::work tx(*conn2);
+      const auto result = tx.exec_params(load->sql, load->params[0]);  // waits for `held`
+      const std::vector<pqxx::row> rows(result.begin(), result.end());
+      kafka::ConsumedMessage raw;
+      std::vector<std::function<void()>> after_commit;
+      std::unique_ptr<outbox::TransactionWork> work;
+      const std::vector<const contracts::Envelope*> applying{&second};
+      outbox::HandlerContext context{tx, second, raw, after_commit, applying, work, &rows};
+      PgPaymentRepository payments(tx, PreloadedPaymentsOf(context));
+      PaymentCommands commands(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
+      HandlePaymentCommand(second, commands, tokens_);
+      work->Flush();
+      tx.commit();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  });
+  ASSERT_TRUE(saga::testing::WaitFor(
+      [&] {
+        auto probe = db_.Pool().Acquire();
+        pqxx::read_transaction tx(*probe);
+        return tx.exec1(
+                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE "
+                     "'%FROM payments%'")[0]
+                   .as<int>() > 0;
+      },
+      std::chrono::seconds(10)));
+  held.commit();
+  other.join();
+  if (failed) std::rethrow_exception(failed);
+  EXPECT_EQ(gateway_.refunds, 1) << "refunded once";
+  EXPECT_EQ(Types(OutboxOf(order)),
+            (std::vector<std::string>{"PaymentInitiated", "PaymentCompleted", "RefundInitiated",
+                                      "RefundCompleted", "RefundCompleted"}));
 }
 
 TEST_F(PaymentCommandsPgTest, OtherMessageTypesAreDeadLettered) {
