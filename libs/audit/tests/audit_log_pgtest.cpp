@@ -19,7 +19,7 @@ namespace saga::audit {
 std::vector<pg::Migration> TestMigrations();
 namespace {
 
-// The audit migration alone (version 6, as in every service) in a database of its own.
+// The audit migrations alone (versions 6 and 10, as in every service) in a database of its own.
 std::vector<pg::Migration> AuditOnly() {
   return TestMigrations();
 }

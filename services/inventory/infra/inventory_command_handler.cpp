@@ -7,7 +7,6 @@
 
 #include "saga/pg/sql.hpp"
 #include "services/inventory/infra/pg_inventory_repository.hpp"
-
 #include "services/inventory/infra/pg_unit_of_work.hpp"
 
 namespace saga::inventory {

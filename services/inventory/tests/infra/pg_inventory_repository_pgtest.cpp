@@ -221,8 +221,9 @@ TEST_F(PgInventoryRepositoryTest, ThePreloadReadsStockThroughItsIndex) {
   db_.Exec(
       "INSERT INTO products (id, name, sku, currency, price_minor, created_at) SELECT gen_random_uuid(), "
       "'Filler ' || g, 'FILLER-' || g, 'EUR', 100, now() FROM generate_series(1, 3000) g; "
-      "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, last_updated, version) "
-      "SELECT gen_random_uuid(), id, 100, 0, 100, 0, now(), 1 FROM products WHERE sku LIKE 'FILLER-%'");
+      "INSERT INTO inventory_items (id, product_id, quantity, reserved, received, sold, last_updated, "
+      "version) SELECT gen_random_uuid(), id, 100, 0, 100, 0, now(), 1 FROM products WHERE sku LIKE "
+      "'FILLER-%'");
   const auto order = core::NewId<core::OrderId>();
   ASSERT_TRUE(
       repo_.Reserve(order, {{products[3], 1}, {products[7], 2}}, kT0, kT0 + std::chrono::minutes(15)));

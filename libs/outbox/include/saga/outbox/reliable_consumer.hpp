@@ -4,8 +4,9 @@
 // For every message of its topics, in partition order:
 //   1. decode strictly (contracts::Decode); a message that does not decode goes to the DLQ at once
 //      (unless its headers name a registered type this consumer passes over: see accepts);
-//   2. in ONE PostgreSQL transaction: record (consumer, message id) in the inbox, run the handler
-//      (its effects and any outbox rows it appends), commit. A message already in the inbox is
+//   2. in ONE PostgreSQL transaction: record (consumer, message id) in the inbox (with what the
+//      handlers will read, ConsumerConfig::load, in the same statement), run the handler (its
+//      effects and any outbox rows it appends), commit. A message already in the inbox is
 //      skipped without a second effect;
 //   3. only then commit the Kafka offset. A crash anywhere redelivers; the inbox absorbs it.
 // Database unavailable (pg::ConnectionError, or its circuit breaker open): the message waits and
@@ -149,6 +150,8 @@ struct HandlerContext {
 /// What a handler that uses TransactionOutboxOf keeps for the length of the transaction besides
 /// its outbox: made by `make()` on the transaction's first call, the same object for the next
 /// messages, dropped with the transaction. `T` must be copyable (it is held in a std::any).
+/// Throws std::logic_error when the transaction's work is not its outbox (a handler with a
+/// TransactionWork of its own), std::bad_any_cast when asked for another type than the first.
 template <typename T, typename Make>
 [[nodiscard]] T& TransactionStateOf(HandlerContext& context, Make make) {
   std::any& state = internal::TransactionStateSlot(context);
