@@ -98,6 +98,20 @@ class PaymentCommandsPgTest : public ::testing::Test {
     if (commit) tx.commit();
   }
 
+  // As the consumer runs `command` in a transaction whose load read `rows`: its repository takes
+  // the payments from them (PreloadedPaymentsOf), its replies go to the transaction's outbox
+  // (`work`, flushed by the caller).
+  void HandleLoaded(pqxx::work& tx, const contracts::Envelope& command,
+                    const std::vector<const contracts::Envelope*>& applying,
+                    const std::vector<pqxx::row>& rows, std::unique_ptr<outbox::TransactionWork>& work) {
+    kafka::ConsumedMessage raw;
+    std::vector<std::function<void()>> after_commit;
+    outbox::HandlerContext context{tx, command, raw, after_commit, applying, work, &rows};
+    PgPaymentRepository payments(tx, PreloadedPaymentsOf(context));
+    PaymentCommands commands(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
+    HandlePaymentCommand(command, commands, tokens_);
+  }
+
   std::vector<Payment> PaymentsOf(const core::OrderId& order) {
     return PgPaymentRepository(db_.Pool()).GetByOrderId(order);
   }
@@ -370,15 +384,8 @@ TEST_F(PaymentCommandsPgTest, ATransactionsPreloadedPaymentsServeUntilItWritesTh
     const auto result = tx.exec_params(
         "SELECT l.* FROM (" + query.sql + ") l WHERE $1::int = 1 AND $2::int = 2", 1, 2, query.params[0]);
     const std::vector<pqxx::row> rows(result.begin(), result.end());
-    kafka::ConsumedMessage raw;
-    std::vector<std::function<void()>> after_commit;
     std::unique_ptr<outbox::TransactionWork> work;
-    for (const auto& command : batch) {
-      outbox::HandlerContext context{tx, command, raw, after_commit, applying, work, &rows};
-      PgPaymentRepository payments(tx, PreloadedPaymentsOf(context));
-      PaymentCommands handler(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
-      HandlePaymentCommand(command, handler, tokens_);
-    }
+    for (const auto& command : batch) HandleLoaded(tx, command, applying, rows, work);
     work->Flush();
     tx.commit();
     return rows.size();
@@ -405,14 +412,8 @@ TEST_F(PaymentCommandsPgTest, ATransactionsPreloadedPaymentsServeUntilItWritesTh
   const std::vector<pqxx::row> old_rows(old.begin(), old.end());
   auto conn2 = db_.Pool().Acquire();
   pqxx::work tx(*conn2);
-  kafka::ConsumedMessage raw;
-  std::vector<std::function<void()>> after_commit;
   std::unique_ptr<outbox::TransactionWork> work;
-  const std::vector<const contracts::Envelope*> applying{&process};
-  outbox::HandlerContext context{tx, process, raw, after_commit, applying, work, &old_rows};
-  PgPaymentRepository payments(tx, PreloadedPaymentsOf(context));
-  PaymentCommands handler(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
-  EXPECT_THROW(HandlePaymentCommand(process, handler, tokens_), core::ConcurrencyConflict);
+  EXPECT_THROW(HandleLoaded(tx, process, {&process}, old_rows, work), core::ConcurrencyConflict);
   EXPECT_EQ(gateway_.charges, 3) << "charged once for `late`";
 }
 
@@ -441,14 +442,8 @@ TEST_F(PaymentCommandsPgTest, ALoadThatWaitedForAConcurrentRefundSeesItsOutcome)
       pqxx::work tx(*conn2);
       const auto result = tx.exec_params(load->sql, load->params[0]);  // waits for `held`
       const std::vector<pqxx::row> rows(result.begin(), result.end());
-      kafka::ConsumedMessage raw;
-      std::vector<std::function<void()>> after_commit;
       std::unique_ptr<outbox::TransactionWork> work;
-      const std::vector<const contracts::Envelope*> applying{&second};
-      outbox::HandlerContext context{tx, second, raw, after_commit, applying, work, &rows};
-      PgPaymentRepository payments(tx, PreloadedPaymentsOf(context));
-      PaymentCommands commands(payments, outbox::TransactionOutboxOf(context), gateway_, clock_);
-      HandlePaymentCommand(second, commands, tokens_);
+      HandleLoaded(tx, second, {&second}, rows, work);
       work->Flush();
       tx.commit();
     } catch (...) {
