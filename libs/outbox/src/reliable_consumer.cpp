@@ -69,23 +69,6 @@ constexpr const char* kInboxInsert =
     "INSERT INTO inbox (consumer, message_id) SELECT v.consumer, v.message_id FROM {rows} ORDER BY v.ord "
     "ON CONFLICT DO NOTHING RETURNING message_id::text";
 
-// The elements of a one-dimensional array of uuids in PostgreSQL's text form ("{a,b}"): none
-// needs quoting.
-std::vector<std::string> ArrayElements(std::string_view array) {
-  if (array.size() < 2 || array.front() != '{' || array.back() != '}') {
-    throw pg::QueryError("inbox ids: not an array: " + std::string(array), "");
-  }
-  array = array.substr(1, array.size() - 2);
-  std::vector<std::string> elements;
-  while (!array.empty()) {
-    const auto comma = array.find(',');
-    elements.emplace_back(array.substr(0, comma));
-    if (comma == std::string_view::npos) break;
-    array.remove_prefix(comma + 1);
-  }
-  return elements;
-}
-
 // A transaction's outbox as its TransactionWork (TransactionOutboxOf).
 class BufferedOutbox final : public TransactionWork {
  public:
@@ -489,7 +472,11 @@ std::vector<ReliableConsumer::Outcome> ReliableConsumer::Apply(pqxx::transaction
         "FROM claimed)::text FROM (VALUES (1)) AS one (x) LEFT JOIN loaded ON true";
     const auto result = tx.exec_prepared(pg::Prepare(tx, sql), pqxx::prepare::make_dynamic_params(params));
     const auto ids = result.columns() - 1;
-    for (const auto& id : ArrayElements(result[0][ids].c_str())) fresh.insert(id);
+    auto claimed = result[0][ids].as_array();  // libpqxx's parser of the array's text form
+    for (auto next = claimed.get_next(); next.first != pqxx::array_parser::juncture::done;
+         next = claimed.get_next()) {
+      if (next.first == pqxx::array_parser::juncture::string_value) fresh.insert(std::move(next.second));
+    }
     for (const auto& row : result) {
       if (!row[0].is_null()) loaded.push_back(row);
     }
