@@ -176,21 +176,45 @@ std::string PgInventoryRepository::PreloadQuery(int orders, int products) {
          " FROM r UNION ALL SELECT 'i', " + no_reservation + ", i.* FROM i";
 }
 
+namespace {
+
+// The products whose stock PreloadQuery read for `orders` and `products`: those asked for and
+// those of the asked orders' reservations.
+std::set<std::string> StockAskedFor(const std::vector<Reservation>& reservations,
+                                    const std::set<std::string>& orders, std::set<std::string> products) {
+  for (const auto& reservation : reservations) {
+    if (orders.count(Id(reservation.OrderId().Get())) != 0)
+      products.insert(Id(reservation.ProductId().Get()));
+  }
+  return products;
+}
+
+std::vector<Reservation> ReservationsOf(const std::vector<pqxx::row>& rows) {
+  std::vector<Reservation> reservations;
+  for (const auto& row : rows) {
+    if (std::string_view(row[0].c_str()) == "r") {
+      reservations.push_back(ReservationFrom(row.slice(kPreloadReservationAt, kPreloadReservationAt + 8)));
+    }
+  }
+  return reservations;
+}
+
+}  // namespace
+
 PreloadedStock::PreloadedStock(const std::vector<pqxx::row>& rows, const std::set<std::string>& orders,
                                const std::set<std::string>& products)
-    : reservations_(orders), products_(products) {
+    : reservations_(orders), items_({}) {
   pg::Translated([&] {
+    auto reservations = ReservationsOf(rows);
+    items_ = outbox::LoadedRows<InventoryItem>(StockAskedFor(reservations, orders, products));
+    for (auto& reservation : reservations) {
+      const auto order = Id(reservation.OrderId().Get());
+      reservations_.Add(order, std::move(reservation));
+    }
     for (const auto& row : rows) {
-      if (std::string_view(row[0].c_str()) == "r") {
-        auto reservation = ReservationFrom(row.slice(kPreloadReservationAt, kPreloadReservationAt + 8));
-        const auto order = Id(reservation.OrderId().Get());
-        // The stock of an asked order's reservations came too.
-        if (orders.count(order) != 0) products_.insert(Id(reservation.ProductId().Get()));
-        reservations_.Add(order, std::move(reservation));
-      } else {
-        const auto item_row = row.slice(kPreloadItemAt, kPreloadItemAt + 8);
-        items_.emplace(item_row[0].c_str(), ItemFrom(item_row, 1));
-      }
+      if (std::string_view(row[0].c_str()) != "i") continue;
+      const auto item_row = row.slice(kPreloadItemAt, kPreloadItemAt + 8);
+      items_.Add(item_row[0].c_str(), ItemFrom(item_row, 1));
     }
   });
 }
@@ -203,8 +227,9 @@ std::optional<std::map<std::string, InventoryItem>> PreloadedStock::Items(
     const std::vector<std::string>& product_ids) const {
   std::map<std::string, InventoryItem> items;
   for (const auto& id : product_ids) {
-    if (products_.count(id) == 0) return std::nullopt;
-    if (const auto it = items_.find(id); it != items_.end()) items.insert_or_assign(id, it->second);
+    auto kept = items_.Of(id);
+    if (!kept) return std::nullopt;
+    if (!kept->empty()) items.insert_or_assign(id, std::move(kept->front()));
   }
   return items;
 }
@@ -214,7 +239,7 @@ void PreloadedStock::Wrote(const core::OrderId& order_id) {
 }
 
 void PreloadedStock::Wrote(const InventoryItem& item) {
-  products_.erase(Id(item.ProductId().Get()));
+  items_.Wrote(Id(item.ProductId().Get()));
 }
 
 std::vector<Reservation> PgInventoryRepository::LockReservationsOf(pqxx::transaction_base& tx,

@@ -47,8 +47,7 @@ class PreloadedStock {
 
  private:
   outbox::LoadedRows<Reservation> reservations_;  // by order
-  std::set<std::string> products_;                // asked for, not written since
-  std::map<std::string, InventoryItem> items_;
+  outbox::LoadedRows<InventoryItem> items_;       // by product, one each (none: no stock row)
 };
 
 class PgInventoryRepository final : public IInventoryRepository {
