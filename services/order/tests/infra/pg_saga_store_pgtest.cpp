@@ -264,21 +264,19 @@ TEST_F(PgSagaStoreTest, PrefetchReadsAndLocksEachOrderWithItsItemsAndSaga) {
       uow.Prefetch({lone.Id(), order.Id()});
     }
     const std::string id = order.Id().Get().ToString();
-    const auto locked = [&](const std::string& update) {
+    const auto locked = [&](const std::string& select) {  // a writer elsewhere would wait
       auto other = db_.Pool().Acquire();
       pqxx::work probe(*other);
-      probe.exec0("SET LOCAL lock_timeout = '200ms'");
       try {
-        probe.exec0(update);
+        probe.exec(select + " FOR UPDATE NOWAIT");
       } catch (const pqxx::sql_error&) {
         return true;
       }
       return false;
     };
-    EXPECT_TRUE(locked("UPDATE orders SET version = version WHERE id = '" + id + "'"));
-    EXPECT_TRUE(locked("UPDATE sagas SET version = version WHERE order_id = '" + id + "'"));
-    EXPECT_FALSE(
-        locked("UPDATE orders SET version = version WHERE id = '" + lone.Id().Get().ToString() + "'"))
+    EXPECT_TRUE(locked("SELECT 1 FROM orders WHERE id = '" + id + "'"));
+    EXPECT_TRUE(locked("SELECT 1 FROM sagas WHERE order_id = '" + id + "'"));
+    EXPECT_FALSE(locked("SELECT 1 FROM orders WHERE id = '" + lone.Id().Get().ToString() + "'"))
         << "an order without a saga is not prefetched";
     const auto read = uow.Orders().Get(order.Id());
     ASSERT_TRUE(read);
