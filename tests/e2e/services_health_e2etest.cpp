@@ -107,6 +107,12 @@ TEST_P(ServicesHealthTest, ReadyWithRealDatabaseAndBrokerAndStopsCleanly) {
   EXPECT_EQ(body["checks"]["outbox"]["ok"], true) << body.dump();
   EXPECT_EQ(body["checks"]["outbox"]["detail"], "0 pending, oldest 0 ms");
   EXPECT_EQ(body["checks"]["breakers"]["detail"], "postgres closed, kafka-producer closed");
+#if !defined(__SANITIZE_ADDRESS__)
+  // The executables allocate with jemalloc (cmake/Dependencies.cmake, saga_allocator), which a
+  // linker that drops unreferenced libraries would leave out.
+  const auto maps = testing::ReadFile("/proc/" + std::to_string(svc.process->Pid()) + "/maps");
+  EXPECT_NE(maps.find("libjemalloc"), std::string::npos) << "jemalloc is not mapped";
+#endif
   kafka::KafkaConfig kafka;
   kafka = testing::KafkaTestConfig();
   // Creation is acknowledged before every broker's metadata shows the topic (KRaft propagates it),
