@@ -54,9 +54,10 @@ pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx>=6.4)
 pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt>=1.10)
 
 # saga_allocator: the services' executables allocate with jemalloc instead of glibc's malloc
-# (as userver and Envoy replace theirs): ~3-5% less CPU in the services and a p50 ~2-4 ms lower
-# at 140 sagas/s (docs/performance.md, step 48). Linking it is enough: the executable's
-# malloc/free resolve to it. Not with the sanitizers, which bring their own allocator.
+# (as userver and Envoy replace theirs): 5-6% less CPU in the services at 140 sagas/s
+# (docs/performance.md, step 48). Linking it is enough: it comes before libc among the
+# executable's libraries, so every malloc/free in the process resolves to it. Not with the
+# sanitizers, which bring their own allocator.
 pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc>=5)
 add_library(saga_allocator INTERFACE)
 if(NOT SAGA_SANITIZE)
